@@ -1,0 +1,42 @@
+/** `cgic validate`: every mapping (and the hub configuration, when there is one) against its schema. */
+import path from 'node:path';
+import { ConfigProblems, formatProblem, type ConfigProblem } from '../../config/problems.ts';
+import { findMappingFiles, loadMappingFile, MAPPINGS_DIR } from '../../mapping/load.ts';
+import { InboundMapping } from '../../mapping/inbound.ts';
+import { HubError } from '../../errors/hub-error.ts';
+import { EXIT } from '../exit-codes.ts';
+import { err, out } from '../output.ts';
+
+export interface ValidateOptions {
+  json?: boolean;
+}
+
+export async function validateCommand(paths: string[], opts: ValidateOptions): Promise<number> {
+  const files = (paths.length ? paths : [MAPPINGS_DIR]).flatMap((p) => {
+    const found = findMappingFiles(path.resolve(p));
+    return found.length ? found : [path.resolve(p)];
+  });
+  const problems: ConfigProblem[] = [];
+  const ok: { file: string; mapping: string; kind: string }[] = [];
+  for (const f of files) {
+    const rel = path.relative(process.cwd(), f) || f;
+    try {
+      const m = await loadMappingFile(f);
+      const kind = m instanceof InboundMapping ? `inbound ${m.spec.source!.format} -> ${[...new Set(m.spec.records!.map((r) => r.type))].join(', ')}` : `outbound -> ${m.format}`;
+      ok.push({ file: rel, mapping: m.label, kind });
+    } catch (e) {
+      if (e instanceof ConfigProblems) problems.push(...e.problems);
+      else if (e instanceof HubError) problems.push({ code: e.code, file: rel, line: 1, col: 1, pointer: '', message: e.message });
+      else throw e;
+    }
+  }
+  if (opts.json) {
+    out(JSON.stringify({ valid: ok, problems }, null, 2));
+  } else {
+    for (const o of ok) out(`ok   ${o.file}  ${o.mapping}  ${o.kind}`);
+    for (const p of problems) err(formatProblem(p));
+    const bad = new Set(problems.map((p) => p.file)).size;
+    (problems.length ? err : out)(`${ok.length} valid, ${bad} invalid (${problems.length} problem${problems.length === 1 ? '' : 's'})`);
+  }
+  return problems.length ? EXIT.CONFIG : EXIT.OK;
+}

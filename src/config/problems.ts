@@ -1,0 +1,235 @@
+/**
+ * Problems found in a configuration or mapping file, located for the person who must fix them:
+ * `file:line:col`, the JSON pointer, what is wrong, and a hint. Shared by `cgic validate` for mappings
+ * and for the hub configuration.
+ */
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Document, type Node } from 'yaml';
+import type { ErrorCode } from '../errors/registry.ts';
+
+export interface ConfigProblem {
+  code: ErrorCode;
+  file: string;
+  line: number;
+  col: number;
+  /** JSON pointer of the offending value. */
+  pointer: string;
+  message: string;
+  hint?: string;
+}
+
+export function formatProblem(p: ConfigProblem): string {
+  const hint = p.hint ? `\n    hint: ${p.hint}` : '';
+  return `${p.file}:${p.line}:${p.col}: ${p.code} ${p.pointer ? p.pointer + ' ' : ''}${p.message}${hint}`;
+}
+
+export class ConfigProblems extends Error {
+  constructor(readonly problems: ConfigProblem[]) {
+    super(problems.map(formatProblem).join('\n'));
+    this.name = 'ConfigProblems';
+  }
+}
+
+/** A parsed YAML file that can say where any value of it is. */
+export class YamlSource {
+  readonly doc: Document;
+  private readonly lines = new LineCounter();
+
+  constructor(
+    readonly file: string,
+    readonly text: string,
+  ) {
+    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
+  }
+
+  yamlProblems(): ConfigProblem[] {
+    return this.doc.errors.map((e) => {
+      const pos = this.lines.linePos(e.pos[0]);
+      return {
+        code: 'HUB_ERR_MAPPING_YAML' as ErrorCode,
+        file: this.file,
+        line: pos.line,
+        col: pos.col,
+        pointer: '',
+        message: e.message.split('\n')[0]!,
+      };
+    });
+  }
+
+  toJS(): unknown {
+    return this.doc.toJS({ maxAliasCount: 100 });
+  }
+
+  /** Position of the value at `path` (or of its key, with `key: true`); the nearest existing ancestor otherwise. */
+  locate(path: readonly (string | number)[], key = false): { line: number; col: number } {
+    let node: unknown = this.doc.contents;
+    let at: { line: number; col: number } = { line: 1, col: 1 };
+    const posOf = (n: unknown): { line: number; col: number } | null => {
+      const r = (n as Node | null)?.range;
+      return r ? this.lines.linePos(r[0]) : null;
+    };
+    at = posOf(node) ?? at;
+    for (let i = 0; i < path.length; i++) {
+      const seg = path[i]!;
+      if (isMap(node)) {
+        const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
+        if (!pair) return at;
+        const last = i === path.length - 1;
+        if (last && key) return posOf(pair.key) ?? at;
+        node = pair.value;
+        at = posOf(pair.value) ?? posOf(pair.key) ?? at;
+      } else if (isSeq(node)) {
+        node = node.items[Number(seg)];
+        at = posOf(node) ?? at;
+      } else return at;
+    }
+    return at;
+  }
+}
+
+export function pointerToPath(pointer: string): string[] {
+  if (!pointer) return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+export function pathToPointer(path: readonly (string | number)[]): string {
+  return path.map((s) => '/' + String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+}
+
+export function newAjv(): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, allowUnionTypes: true });
+  (addFormats as unknown as (a: Ajv2020) => void)(ajv);
+  ajv.addKeyword({ keyword: 'x-secret' });
+  return ajv;
+}
+
+/** Edit distance, for "did you mean" hints. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  const w = word.toLowerCase();
+  for (const c of candidates) {
+    const d = levenshtein(w, c.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function levenshtein(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}
+
+/**
+ * Turn ajv's errors into located problems, keeping the ones a person can act on: the most specific
+ * error per location, without the "must match then schema" echoes of if/then.
+ */
+export function schemaProblems(
+  src: YamlSource,
+  errors: readonly ErrorObject[],
+  opts: { opNames?: readonly string[]; schemaCode?: ErrorCode } = {},
+): ConfigProblem[] {
+  const useful = errors.filter((e) => e.keyword !== 'if' && e.keyword !== 'anyOf' && e.keyword !== 'oneOf');
+  // A type error on a value that also has deeper errors is noise.
+  const out: ConfigProblem[] = [];
+  const seen = new Set<string>();
+  for (const e of useful) {
+    const path = pointerToPath(e.instancePath);
+    let code: ErrorCode = opts.schemaCode ?? 'HUB_ERR_MAPPING_SCHEMA';
+    let message = e.message ?? 'is invalid';
+    let hint: string | undefined;
+    let keyPath = path;
+    let atKey = false;
+    const inOps = path.length >= 2 && path[path.length - 2] === 'ops';
+    if (e.keyword === 'additionalProperties') {
+      const prop = String((e.params as { additionalProperty: string }).additionalProperty);
+      message = `has an unknown key "${prop}"`;
+      const allowed = Object.keys(((e.parentSchema as { properties?: object })?.properties ?? {}) as object);
+      const guess = closest(prop, allowed);
+      hint = guess ? `did you mean "${guess}"? Allowed keys: ${allowed.join(', ')}` : `allowed keys: ${allowed.join(', ')}`;
+      keyPath = [...path, prop];
+      atKey = true;
+    } else if (e.keyword === 'propertyNames' || (e.keyword === 'enum' && e.propertyName !== undefined)) {
+      continue; // reported by the propertyNames/enum pair below
+    } else if (e.keyword === 'enum' && inOps && opts.opNames) {
+      const op = String(valueAt(src.toJS(), path));
+      code = 'HUB_ERR_MAPPING_UNKNOWN_OP';
+      message = `unknown operation "${op}"`;
+      const guess = closest(op, opts.opNames);
+      hint = `${guess ? `did you mean "${guess}"? ` : ''}operations: ${opts.opNames.join(', ')} (docs/mapping-language.md)`;
+    } else if (e.keyword === 'enum') {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
+      message = `must be one of: ${allowed.map((v) => JSON.stringify(v)).join(', ')}`;
+      const got = valueAt(src.toJS(), path);
+      const guess = typeof got === 'string' ? closest(got, allowed.map(String)) : undefined;
+      if (guess) hint = `did you mean "${guess}"?`;
+    } else if (e.keyword === 'required') {
+      message = `is missing the required key "${(e.params as { missingProperty: string }).missingProperty}"`;
+    } else if (e.keyword === 'type') {
+      const got = valueAt(src.toJS(), path);
+      message = `must be ${(e.params as { type: string | string[] }).type.toString().replace(',', ' or ')}, not ${describe(got)}`;
+      const d = (e.parentSchema as { description?: string })?.description;
+      if (d) hint = d;
+    } else {
+      const d = (e.parentSchema as { description?: string })?.description;
+      if (d) hint = d;
+    }
+    const k = `${e.instancePath}|${message}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    const pos = src.locate(keyPath, atKey);
+    out.push({ code, file: src.file, line: pos.line, col: pos.col, pointer: e.instancePath || '/', message, ...(hint ? { hint } : {}) });
+  }
+  // propertyNames on ops: an unknown operation name written as a key.
+  for (const e of errors) {
+    if (e.keyword !== 'enum' || e.propertyName === undefined) continue;
+    const path = pointerToPath(e.instancePath);
+    const op = e.propertyName;
+    const isOp = path.length >= 2 && path[path.length - 2] === 'ops' && opts.opNames;
+    const candidates = isOp ? opts.opNames! : (e.params as { allowedValues: string[] }).allowedValues;
+    const guess = closest(op, candidates);
+    const pos = src.locate([...path, op], true);
+    out.push({
+      code: isOp ? 'HUB_ERR_MAPPING_UNKNOWN_OP' : opts.schemaCode ?? 'HUB_ERR_MAPPING_SCHEMA',
+      file: src.file,
+      line: pos.line,
+      col: pos.col,
+      pointer: e.instancePath,
+      message: isOp ? `unknown operation "${op}"` : `unknown name "${op}"`,
+      hint: `${guess ? `did you mean "${guess}"? ` : ''}${isOp ? 'operations' : 'allowed'}: ${candidates.join(', ')}`,
+    });
+  }
+  // Drop errors whose location lies under another reported error of the same line of descent only when identical.
+  return out.sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+function valueAt(root: unknown, path: readonly string[]): unknown {
+  let n = root;
+  for (const p of path) n = n !== null && typeof n === 'object' ? (n as Record<string, unknown>)[p] : undefined;
+  return n;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'an object';
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+export type { ValidateFunction };

@@ -1,0 +1,267 @@
+/**
+ * Compiles a validated mapping specification into plain functions, once: paths resolved (CSV columns
+ * to indexes, XML names to namespace URIs), operations instantiated with their arguments (regexes,
+ * date matchers, code-table indexes), field setters pre-split. The functions then run per record with
+ * no interpretation of the mapping left.
+ *
+ * Compile-time problems throw `MappingCompileError` with the path inside the mapping file, so the
+ * loader can say file:line:col.
+ */
+import { OPERATIONS_BY_NAME, type CompileEnv, type OpFn } from './ops/index.ts';
+import { FAIL, isEmpty, type FieldSite, type RunContext, type Scope } from './runtime.ts';
+import { columnIndex, compilePath, nodeValue, PathError, type Accessor, type PathEnv } from './paths.ts';
+import type { MappingSpec, FieldSpecInput, FieldSpecObject, ConditionSpec, OpSpec } from './spec.ts';
+
+export class MappingCompileError extends Error {
+  constructor(
+    readonly path: (string | number)[],
+    message: string,
+  ) {
+    super(message);
+    this.name = 'MappingCompileError';
+  }
+}
+
+/** A compiled field: evaluates to a value, undefined (empty) or FAIL (reported). */
+export type FieldFn = (scope: Scope, run: RunContext) => unknown;
+
+export interface CompiledField {
+  readonly name: string;
+  readonly fn: FieldFn;
+  readonly set: (target: Record<string, unknown>, value: unknown) => void;
+  /** The source path, for pointers in later errors (schema validation). */
+  readonly source: string | undefined;
+}
+
+interface Ctx {
+  readonly env: CompileEnv;
+  readonly paths: PathEnv;
+  /** Columns named by the mapping but absent from a CSV header, with whether the field is required. */
+  readonly missingColumns: { column: string[]; field: string; required: boolean; path: (string | number)[] }[];
+}
+
+function at<T>(path: (string | number)[], f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof MappingCompileError) throw err;
+    throw new MappingCompileError(path, (err as Error).message);
+  }
+}
+
+function accessor(ctx: Ctx, p: string, path: (string | number)[]): Accessor {
+  try {
+    return compilePath(p, ctx.paths);
+  } catch (err) {
+    if (err instanceof PathError) throw new MappingCompileError(path, err.message);
+    throw err;
+  }
+}
+
+export function compileOps(ops: readonly OpSpec[] | undefined, env: CompileEnv, path: (string | number)[]): OpFn[] {
+  return (ops ?? []).map((op, i) => {
+    const [name, args] = typeof op === 'string' ? [op, undefined] : (Object.entries(op)[0] as [string, unknown]);
+    const def = OPERATIONS_BY_NAME.get(name);
+    if (!def) throw new MappingCompileError([...path, 'ops', i], `unknown operation "${name}"`);
+    const fn = at([...path, 'ops', i, name], () => def.compile(args ?? undefined, env));
+    if (!def.elementwise) return fn;
+    return (v, run, site) => {
+      if (!Array.isArray(v)) return fn(v, run, site);
+      const out: unknown[] = [];
+      for (const x of v) {
+        if (isEmpty(x)) continue;
+        const r = fn(x, run, site);
+        if (r === FAIL) return FAIL;
+        if (!isEmpty(r)) out.push(r);
+      }
+      return out;
+    };
+  });
+}
+
+export function compileCondition(c: ConditionSpec, ctx: Ctx, path: (string | number)[]): (scope: Scope) => boolean {
+  if (c.not) {
+    const inner = compileCondition(c.not, ctx, [...path, 'not']);
+    return (s) => !inner(s);
+  }
+  if (c.all) {
+    const parts = c.all.map((x, i) => compileCondition(x, ctx, [...path, 'all', i]));
+    return (s) => parts.every((p) => p(s));
+  }
+  if (c.any) {
+    const parts = c.any.map((x, i) => compileCondition(x, ctx, [...path, 'any', i]));
+    return (s) => parts.some((p) => p(s));
+  }
+  if (c.field === undefined) throw new MappingCompileError(path, 'a condition needs `field` (or not / all / any)');
+  const acc = accessor(ctx, c.field, [...path, 'field']);
+  const ic = c.ignoreCase !== false;
+  const norm = (v: unknown): string => {
+    const s = v === undefined || v === null ? '' : String(nodeValue(v)).trim();
+    return ic ? s.toUpperCase() : s;
+  };
+  if (c.equals !== undefined) {
+    const want = norm(c.equals);
+    return (s) => norm(acc.one(s)) === want;
+  }
+  if (c.in !== undefined) {
+    const set = new Set(c.in.map(norm));
+    return (s) => set.has(norm(acc.one(s)));
+  }
+  if (c.matches !== undefined) {
+    const re = at([...path, 'matches'], () => new RegExp(c.matches!, ic ? 'i' : ''));
+    return (s) => re.test(norm(acc.one(s)));
+  }
+  const present = c.present !== false;
+  return (s) => isEmpty(nodeValue(acc.one(s))) !== present;
+}
+
+/** Setter for a dotted output path, split once. */
+function setterFor(name: string, split: boolean): (t: Record<string, unknown>, v: unknown) => void {
+  const parts = split ? name.split('.') : [name];
+  if (parts.length === 1) return (t, v) => void (t[name] = v);
+  const lastKey = parts[parts.length - 1]!;
+  const heads = parts.slice(0, -1);
+  return (t, v) => {
+    let o = t;
+    for (const p of heads) {
+      let n = o[p] as Record<string, unknown> | undefined;
+      if (n === undefined || n === null || typeof n !== 'object') o[p] = n = {};
+      o = n;
+    }
+    o[lastKey] = v;
+  };
+}
+
+export function compileFields(
+  fields: Record<string, FieldSpecInput>,
+  ctx: Ctx,
+  path: (string | number)[],
+  dotted: boolean,
+  prefix = '',
+): CompiledField[] {
+  return Object.entries(fields).map(([name, spec]) => {
+    const full = prefix ? `${prefix}.${name}` : name;
+    const { fn, source } = compileField(spec, ctx, [...path, name], full, dotted);
+    return { name, fn, set: setterFor(name, dotted), source };
+  });
+}
+
+function compileField(
+  input: FieldSpecInput,
+  ctx: Ctx,
+  path: (string | number)[],
+  fieldName: string,
+  dotted: boolean,
+): { fn: FieldFn; source: string | undefined } {
+  const spec: FieldSpecObject = typeof input === 'string' ? { from: input } : input;
+  const kinds = ['from', 'value', 'concat', 'fields'].filter((k) => (spec as Record<string, unknown>)[k] !== undefined);
+  if (kinds.length === 0 && spec.forEach === undefined) {
+    throw new MappingCompileError(path, `field "${fieldName}" needs one of from, value, concat, fields or forEach`);
+  }
+  if (kinds.length > 1) throw new MappingCompileError(path, `field "${fieldName}" has ${kinds.join(' and ')}: give only one`);
+  const froms = spec.from === undefined ? [] : Array.isArray(spec.from) ? spec.from : [spec.from];
+  const site: FieldSite = { field: fieldName, source: froms[0] ?? spec.forEach };
+  const ops = compileOps(spec.ops, ctx.env, path);
+  const required = spec.required === true;
+  const hasDefault = spec.default !== undefined;
+  const dflt = spec.default;
+  const when = spec.when ? compileCondition(spec.when, ctx, [...path, 'when']) : null;
+
+  let get: (scope: Scope, run: RunContext) => unknown;
+  if (froms.length) {
+    if (ctx.paths.format === 'csv') {
+      const header = ctx.paths.header ?? [];
+      const present = froms.filter((f) => columnIndex(header, f.startsWith('$/') ? f.slice(2) : f) !== -1);
+      if (present.length === 0) ctx.missingColumns.push({ column: froms, field: fieldName, required, path: [...path, typeof input === 'string' ? '' : 'from'].filter((x) => x !== '') });
+    }
+    const accs = froms.map((f, i) => accessor(ctx, f, [...path, 'from', ...(froms.length > 1 ? [i] : [])]));
+    if (accs.length === 1) {
+      const a = accs[0]!;
+      get = (s) => nodeValue(a.one(s));
+    } else {
+      get = (s) => {
+        for (const a of accs) {
+          const v = nodeValue(a.one(s));
+          if (!isEmpty(v) && !(typeof v === 'string' && v.trim() === '')) return v;
+        }
+        return undefined;
+      };
+    }
+  } else if (spec.value !== undefined) {
+    const v = spec.value;
+    get = () => v;
+  } else if (spec.concat) {
+    const parts = spec.concat.map((p, i) => compileField(p, ctx, [...path, 'concat', i], fieldName, dotted).fn);
+    const sep = spec.separator ?? ' ';
+    get = (s, run) => {
+      const out: string[] = [];
+      for (const p of parts) {
+        const v = p(s, run);
+        if (v === FAIL) return FAIL;
+        if (!isEmpty(v)) out.push(String(v));
+      }
+      return out.length ? out.join(sep) : undefined;
+    };
+  } else if (spec.fields) {
+    const sub = compileFields(spec.fields, ctx, [...path, 'fields'], dotted, fieldName);
+    const build = (s: Scope, run: RunContext): unknown => {
+      const o: Record<string, unknown> = {};
+      let any = false;
+      let failed = false;
+      for (const f of sub) {
+        const v = f.fn(s, run);
+        if (v === FAIL) failed = true;
+        else if (!isEmpty(v)) {
+          f.set(o, v);
+          any = true;
+        }
+      }
+      return failed ? FAIL : any ? o : undefined;
+    };
+    if (spec.forEach !== undefined) {
+      const each = accessor(ctx, spec.forEach, [...path, 'forEach']);
+      get = (s, run) => {
+        const out: unknown[] = [];
+        let failed = false;
+        for (const node of each.all(s)) {
+          const v = build({ node, parent: s }, run);
+          if (v === FAIL) failed = true;
+          else if (v !== undefined) out.push(v);
+        }
+        return failed ? FAIL : out;
+      };
+    } else get = build;
+  } else {
+    const each = accessor(ctx, spec.forEach!, [...path, 'forEach']);
+    get = (s) => each.all(s).map(nodeValue);
+  }
+
+  const fn: FieldFn = (scope, run) => {
+    if (when !== null && !when(scope)) return undefined;
+    let v = get(scope, run);
+    if (v === FAIL) return FAIL;
+    if (typeof v === 'string' && v.trim() === '') v = undefined;
+    if (!isEmpty(v)) {
+      for (let i = 0; i < ops.length; i++) {
+        v = ops[i]!(v, run, site);
+        if (v === FAIL) return FAIL;
+        if (isEmpty(v)) break;
+      }
+    }
+    if (isEmpty(v)) {
+      if (hasDefault) return dflt;
+      if (required) return run.fail('HUB_ERR_RECORD_REQUIRED', {}, site);
+      return undefined;
+    }
+    return v;
+  };
+  return { fn, source: site.source };
+}
+
+export type { Ctx as CompileContext };
+
+export function newCompileContext(env: CompileEnv, paths: PathEnv): Ctx {
+  return { env, paths, missingColumns: [] };
+}
+
+export type { MappingSpec };

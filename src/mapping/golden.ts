@@ -1,0 +1,185 @@
+/**
+ * Golden tests of mappings: an input fixture and what the mapping must make of it.
+ *
+ * A case is `mappings/<id>/tests/<name>.test.yaml`:
+ *   description: what the case shows
+ *   input: { file: <path relative to the case> } | { text: <inline source> } | { document: <inline JSON, outbound> }
+ *   timezone: America/New_York        # optional: the agency's time zone
+ *   expect:                           # optional; without it the sidecar <name>.expected.json is the expectation
+ *     records: [...]                  #   exactly these canonical records
+ *     invalid: [{ row: 3, codes: [HUB_ERR_RECORD_DATE] }]   # exactly these invalid rows
+ *     summary: { rowsRead: 4 }        #   these summary figures (others not checked)
+ *     output: "..."                   #   outbound: exactly this text
+ *     errors: [HUB_ERR_RECORD_REQUIRED]  # outbound: exactly these error codes
+ * Provenance is made deterministic: receivedAt is 2026-01-01T00:00:00.000Z and the file is the input's name.
+ * `cgic test --update` rewrites the sidecars from the current output: review the diff before committing.
+ */
+import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { findMappingFiles, loadMappingFile, type Mapping } from './load.ts';
+import { emptySummary, mapStream, type InvalidSource, type MapSummary } from './run.ts';
+import { InboundMapping, type MappedRecord } from './inbound.ts';
+import { RunContext } from './runtime.ts';
+
+export const GOLDEN_RECEIVED_AT = '2026-01-01T00:00:00.000Z';
+
+export interface GoldenCase {
+  file: string;
+  name: string;
+  description?: string;
+  input: { file?: string; text?: string; document?: unknown };
+  timezone?: string;
+  expect?: {
+    records?: unknown[];
+    invalid?: { row: number; codes: string[] }[];
+    summary?: Partial<MapSummary>;
+    output?: string;
+    errors?: string[];
+  };
+}
+
+export interface GoldenResult {
+  mapping: string;
+  case: string;
+  file: string;
+  passed: boolean;
+  failures: string[];
+  updated?: boolean;
+}
+
+interface Actual {
+  records?: MappedRecord[];
+  invalid?: { row: number; codes: string[] }[];
+  summary?: MapSummary;
+  output?: string;
+  errors?: string[];
+}
+
+export function findCases(mappingFile: string): string[] {
+  const dir = path.join(path.dirname(mappingFile), 'tests');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.test.yaml'))
+    .sort()
+    .map((f) => path.join(dir, f));
+}
+
+function sidecarOf(caseFile: string): string {
+  return caseFile.replace(/\.test\.yaml$/, '.expected.json');
+}
+
+async function runCase(mapping: Mapping, c: GoldenCase): Promise<Actual> {
+  const base = path.dirname(c.file);
+  if (mapping instanceof InboundMapping) {
+    const bytes = c.input.file !== undefined ? readFileSync(path.resolve(base, c.input.file)) : Buffer.from(c.input.text ?? '', 'utf8');
+    const fileName = c.input.file !== undefined ? path.basename(c.input.file) : 'input';
+    const summary = emptySummary();
+    const records: MappedRecord[] = [];
+    const invalid: InvalidSource[] = [];
+    for await (const b of mapStream(mapping, Readable.from([bytes]), summary, { file: fileName, timezone: c.timezone, receivedAt: GOLDEN_RECEIVED_AT })) {
+      records.push(...b.records);
+      invalid.push(...b.invalid);
+    }
+    return { records, invalid: invalid.map((i) => ({ row: i.row, codes: i.errors.map((e) => e.code) })), summary };
+  }
+  const doc = c.input.document !== undefined ? c.input.document : JSON.parse(readFileSync(path.resolve(base, c.input.file!), 'utf8'));
+  const run = new RunContext(c.timezone ?? mapping.spec.timezone ?? 'America/New_York');
+  const r = mapping.render(doc, run);
+  return { output: r.body, errors: r.errors.map((e) => e.code) };
+}
+
+/** The first difference between two values, as `path: expected X, got Y`. */
+export function firstDifference(expected: unknown, actual: unknown, at = ''): string | null {
+  if (isDeepStrictEqual(expected, actual)) return null;
+  if (Array.isArray(expected) && Array.isArray(actual)) {
+    for (let i = 0; i < Math.max(expected.length, actual.length); i++) {
+      if (i >= expected.length) return `${at}/${i}: unexpected extra element ${short(actual[i])}`;
+      if (i >= actual.length) return `${at}/${i}: missing element ${short(expected[i])}`;
+      const d = firstDifference(expected[i], actual[i], `${at}/${i}`);
+      if (d) return d;
+    }
+  }
+  if (expected && actual && typeof expected === 'object' && typeof actual === 'object' && !Array.isArray(expected) && !Array.isArray(actual)) {
+    const keys = new Set([...Object.keys(expected), ...Object.keys(actual)]);
+    for (const k of keys) {
+      const e = (expected as Record<string, unknown>)[k];
+      const a = (actual as Record<string, unknown>)[k];
+      if (!(k in expected)) return `${at}/${k}: unexpected ${short(a)}`;
+      if (!(k in actual)) return `${at}/${k}: missing (expected ${short(e)})`;
+      const d = firstDifference(e, a, `${at}/${k}`);
+      if (d) return d;
+    }
+  }
+  return `${at || '/'}: expected ${short(expected)}, got ${short(actual)}`;
+}
+
+function short(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s === undefined ? 'nothing' : s.length > 160 ? s.slice(0, 157) + '...' : s;
+}
+
+function compare(expect: NonNullable<GoldenCase['expect']>, actual: Actual): string[] {
+  const failures: string[] = [];
+  const check = (what: string, e: unknown, a: unknown): void => {
+    const d = firstDifference(e, a);
+    if (d) failures.push(`${what}${d}`);
+  };
+  if (expect.records !== undefined) check('records', expect.records, actual.records);
+  if (expect.invalid !== undefined) check('invalid', expect.invalid, actual.invalid);
+  if (expect.summary !== undefined) {
+    for (const [k, v] of Object.entries(expect.summary)) check(`summary/${k}`, v, (actual.summary as unknown as Record<string, unknown> | undefined)?.[k]);
+  }
+  if (expect.output !== undefined) {
+    if (expect.output !== actual.output) {
+      const el = expect.output.split('\n');
+      const al = (actual.output ?? '').split('\n');
+      const i = el.findIndex((l, j) => l !== al[j]);
+      const line = i === -1 ? el.length : i;
+      failures.push(`output line ${line + 1}: expected ${JSON.stringify(el[line] ?? '')}, got ${JSON.stringify(al[line] ?? '')}`);
+    }
+  }
+  if (expect.errors !== undefined) check('errors', expect.errors, actual.errors);
+  return failures;
+}
+
+export async function runGoldenTests(target?: string, opts: { update?: boolean } = {}): Promise<GoldenResult[]> {
+  const results: GoldenResult[] = [];
+  let files: string[];
+  let only: string | null = null;
+  if (target && target.endsWith('.test.yaml')) {
+    only = path.resolve(target);
+    files = [path.join(path.dirname(path.dirname(only)), 'mapping.yaml')];
+  } else files = findMappingFiles(target ? path.resolve(target) : undefined);
+  for (const mf of files) {
+    const mapping = await loadMappingFile(mf);
+    for (const cf of findCases(mf)) {
+      if (only && path.resolve(cf) !== only) continue;
+      const name = path.basename(cf, '.test.yaml');
+      const raw = parseYaml(readFileSync(cf, 'utf8')) as Omit<GoldenCase, 'file' | 'name'>;
+      const c: GoldenCase = { ...raw, file: cf, name };
+      const res: GoldenResult = { mapping: mapping.label, case: name, file: path.relative(process.cwd(), cf), passed: false, failures: [] };
+      try {
+        const actual = await runCase(mapping, c);
+        const sidecar = sidecarOf(cf);
+        if (c.expect) {
+          res.failures = compare(c.expect, actual);
+        } else if (opts.update) {
+          writeFileSync(sidecar, JSON.stringify(actual, null, 2) + '\n');
+          res.updated = true;
+        } else if (!existsSync(sidecar)) {
+          res.failures = [`no expectation: add expect: to the case or run \`cgic test --update ${path.relative(process.cwd(), cf)}\` and review ${path.basename(sidecar)}`];
+        } else {
+          res.failures = compare(JSON.parse(readFileSync(sidecar, 'utf8')) as NonNullable<GoldenCase['expect']>, actual);
+        }
+      } catch (err) {
+        res.failures = [(err as Error).message];
+      }
+      res.passed = res.failures.length === 0;
+      results.push(res);
+    }
+  }
+  return results;
+}

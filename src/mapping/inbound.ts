@@ -1,0 +1,187 @@
+/**
+ * An inbound mapping, compiled: source records in, canonical records out.
+ *
+ * Input: one `SourceRecord` (a CSV row, an XML record element, a JSON value) and a `RunContext`.
+ * Output: the canonical records it produces, each with its envelope (type, id, key, classification,
+ * version, provenance) and validated against the canonical schema; or the errors that make the source
+ * record invalid. A source record is the unit of quarantine: if any of its records fails, none of them
+ * is passed on, so an item is never stored without its firearm.
+ *
+ * XML and JSON mappings compile once; CSV mappings compile once per header (column names -> indexes).
+ */
+import { naturalKey, recordId } from '../canonical/keys.ts';
+import { validateRecord } from '../canonical/validator.ts';
+import type { ErrorReport } from '../errors/hub-error.ts';
+import type { SourcePointer } from '../formats/source-pointer.ts';
+import type { SourceRecord } from '../formats/source-record.ts';
+import { compileCondition, compileFields, MappingCompileError, newCompileContext, type CompiledField } from './compile.ts';
+import type { CompileEnv } from './ops/index.ts';
+import { compilePath, type Format } from './paths.ts';
+import { FAIL, type RunContext, type Scope } from './runtime.ts';
+import type { MappingSpec } from './spec.ts';
+
+/** A canonical record as the mapping produces it (fields typed by the schemas in src/canonical). */
+export interface MappedRecord {
+  type: string;
+  id: string;
+  key: string;
+  classification: string;
+  version: number;
+  sourceRefs: SourceRef[];
+  [field: string]: unknown;
+}
+
+export interface SourceRef {
+  system: string;
+  mapping: string;
+  file?: string;
+  pointer?: SourcePointer;
+  receivedAt: string;
+  payloadHash?: string;
+}
+
+/** What one source record became. `errors` non-empty: the record is invalid and `records` is empty. */
+export interface MappedSource {
+  records: MappedRecord[];
+  errors: ErrorReport[];
+  warnings: ErrorReport[];
+}
+
+export type RecordMapper = (source: SourceRecord, run: RunContext, receivedAt: string) => MappedSource;
+
+/** A column the mapping names that the file's header lacks. Fatal for the file when the field is required. */
+export interface MissingColumn {
+  column: string[];
+  field: string;
+  required: boolean;
+  path: (string | number)[];
+}
+
+interface CompiledRecordSpec {
+  type: string;
+  when: ((s: Scope) => boolean) | null;
+  each: ((s: Scope) => unknown[]) | null;
+  fields: CompiledField[];
+  sourceOf: Map<string, string>;
+}
+
+export class InboundMapping {
+  readonly id: string;
+  readonly version: number;
+  readonly format: Format;
+  readonly system: string;
+  readonly label: string;
+  private cached: { header: readonly string[] | undefined; mapper: RecordMapper; missing: MissingColumn[] } | null = null;
+
+  constructor(
+    readonly spec: MappingSpec,
+    private readonly env: CompileEnv,
+  ) {
+    this.id = spec.id;
+    this.version = spec.version;
+    const f = spec.source!.format;
+    this.format = f === 'ndjson' ? 'json' : f;
+    this.system = spec.system ?? spec.id;
+    this.label = `${spec.id}@${spec.version}`;
+    if (this.format !== 'csv') this.bind(undefined);
+  }
+
+  /** The record mapper for a file (CSV: for its header), compiled on first use and reused. */
+  bind(header: readonly string[] | undefined): { mapper: RecordMapper; missing: MissingColumn[] } {
+    if (this.cached && sameHeader(this.cached.header, header)) return this.cached;
+    const ctx = newCompileContext(this.env, { format: this.format, namespaces: this.spec.namespaces ?? {}, header });
+    const specs: CompiledRecordSpec[] = (this.spec.records ?? []).map((r, i) => {
+      const path = ['records', i];
+      const fields = compileFields(r.fields, ctx, [...path, 'fields'], true);
+      const sourceOf = new Map<string, string>();
+      for (const f of fields) if (f.source) sourceOf.set(f.name.split('.')[0]!, f.source);
+      let each: CompiledRecordSpec['each'] = null;
+      if (r.forEach !== undefined) {
+        if (this.format === 'csv') throw new MappingCompileError([...path, 'forEach'], 'forEach needs an XML or JSON source: a CSV row has no repeated elements');
+        const acc = compilePath(r.forEach, ctx.paths);
+        each = (s) => acc.all(s);
+      }
+      return {
+        type: r.type,
+        when: r.when ? compileCondition(r.when, ctx, [...path, 'when']) : null,
+        each,
+        fields,
+        sourceOf,
+      };
+    });
+    const mapper = this.makeMapper(specs);
+    this.cached = { header, mapper, missing: ctx.missingColumns };
+    return this.cached;
+  }
+
+  private makeMapper(specs: CompiledRecordSpec[]): RecordMapper {
+    const classification = this.spec.classification ?? 'cji';
+    const system = this.system;
+    const label = this.label;
+    return (source, run, receivedAt) => {
+      const base = pointerOf(source, run.file);
+      run.reset(base);
+      run.format = this.format;
+      const root: Scope = { node: nodeOf(source), parent: null };
+      const records: MappedRecord[] = [];
+      const ref: SourceRef = { system, mapping: label, ...(base.file ? { file: base.file } : {}), pointer: base, receivedAt };
+      for (const spec of specs) {
+        if (spec.when !== null && !spec.when(root)) continue;
+        const scopes: Scope[] = spec.each ? spec.each(root).map((node) => ({ node, parent: root })) : [root];
+        for (const scope of scopes) {
+          const rec: MappedRecord = { type: spec.type, id: '', key: '', classification, version: 1, sourceRefs: [ref] };
+          let failed = false;
+          for (const f of spec.fields) {
+            const v = f.fn(scope, run);
+            if (v === FAIL) failed = true;
+            else if (v !== undefined) f.set(rec, v);
+          }
+          if (failed) continue;
+          const k = naturalKey(rec);
+          if (!k.ok) {
+            run.fail('HUB_ERR_RECORD_KEY', { type: spec.type, needs: k.needs.join(' + ') }, { field: k.needs[0]!, source: spec.sourceOf.get(k.needs[0]!.split('.')[0]!) });
+            continue;
+          }
+          rec.key = k.key;
+          rec.id = recordId(spec.type, k.key);
+          const issues = validateRecord(rec);
+          if (issues.length) {
+            for (const issue of issues) {
+              const top = issue.pointer.split('/')[1] ?? '';
+              run.fail(
+                'HUB_ERR_RECORD_SCHEMA',
+                { type: spec.type, pointer: issue.pointer || '/', reason: issue.reason },
+                { field: top, source: spec.sourceOf.get(top) },
+              );
+            }
+            continue;
+          }
+          records.push(rec);
+        }
+      }
+      if (run.errors.length) return { records: [], errors: run.errors, warnings: run.warnings };
+      return { records, errors: run.errors, warnings: run.warnings };
+    };
+  }
+}
+
+function sameHeader(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function nodeOf(s: SourceRecord): unknown {
+  return s.format === 'csv' ? s.values : s.format === 'xml' ? s.element : s.value;
+}
+
+function pointerOf(s: SourceRecord, file: string | undefined): SourcePointer {
+  const p: SourcePointer = {};
+  if (file) p.file = file;
+  p.row = s.row;
+  if (s.line !== undefined) p.line = s.line;
+  if (s.format === 'xml') p.xpath = s.xpath;
+  if (s.format === 'json' && s.jsonPointer) p.jsonPointer = s.jsonPointer;
+  return p;
+}

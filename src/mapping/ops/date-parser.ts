@@ -1,0 +1,162 @@
+/**
+ * Compiles date formats (luxon token syntax, a documented subset) into matchers, once per mapping.
+ * Parsing is hand-compiled for speed: exports carry millions of dates. Time zones are resolved by luxon,
+ * with the offset cached per zone and local hour, so DST rules stay luxon's (and the IANA database's).
+ *
+ * Supported tokens: yyyy yy MMMM MMM MM M dd d HH H hh h mm ss SSS a ZZ Z, quoted literals ('T'),
+ * any other character is literal. A gap in local time (spring forward) moves forward by the gap; an
+ * ambiguous time (fall back) takes the earlier offset, as luxon does.
+ */
+import { DateTime, IANAZone } from 'luxon';
+
+export interface ParsedDate {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  millis: number;
+  hasTime: boolean;
+  /** Minutes east of UTC when the input carried an offset; null otherwise. */
+  offset: number | null;
+}
+
+type Setter = (d: ParsedDate, s: string) => boolean;
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const MONTHS_LONG = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+
+interface TokenSpec {
+  re: string;
+  set: Setter;
+  time?: boolean;
+}
+
+function tokenSpec(tok: string, pivot: number): TokenSpec | null {
+  switch (tok) {
+    case 'yyyy':
+      return { re: '(\\d{4})', set: (d, s) => ((d.year = +s), true) };
+    case 'yy':
+      return { re: '(\\d{2})', set: (d, s) => ((d.year = +s < pivot ? 2000 + +s : 1900 + +s), true) };
+    case 'MMMM':
+      return { re: '([A-Za-z]+)', set: (d, s) => ((d.month = MONTHS_LONG.indexOf(s.toLowerCase()) + 1), d.month > 0) };
+    case 'MMM':
+      return { re: '([A-Za-z]{3})', set: (d, s) => ((d.month = MONTHS.indexOf(s.toLowerCase()) + 1), d.month > 0) };
+    case 'MM':
+      return { re: '(\\d{2})', set: (d, s) => ((d.month = +s), true) };
+    case 'M':
+      return { re: '(\\d{1,2})', set: (d, s) => ((d.month = +s), true) };
+    case 'dd':
+      return { re: '(\\d{2})', set: (d, s) => ((d.day = +s), true) };
+    case 'd':
+      return { re: '(\\d{1,2})', set: (d, s) => ((d.day = +s), true) };
+    case 'HH':
+      return { re: '(\\d{2})', set: (d, s) => ((d.hour = +s), true), time: true };
+    case 'H':
+      return { re: '(\\d{1,2})', set: (d, s) => ((d.hour = +s), true), time: true };
+    case 'hh':
+      return { re: '(\\d{2})', set: (d, s) => ((d.hour = +s % 12), +s >= 1 && +s <= 12), time: true };
+    case 'h':
+      return { re: '(\\d{1,2})', set: (d, s) => ((d.hour = +s % 12), +s >= 1 && +s <= 12), time: true };
+    case 'a':
+      return { re: '([AaPp][Mm])', set: (d, s) => ((d.hour += s[0] === 'P' || s[0] === 'p' ? 12 : 0), true), time: true };
+    case 'mm':
+      return { re: '(\\d{2})', set: (d, s) => ((d.minute = +s), true), time: true };
+    case 'ss':
+      return { re: '(\\d{2})', set: (d, s) => ((d.second = +s), true), time: true };
+    case 'SSS':
+      return { re: '(\\d{3})', set: (d, s) => ((d.millis = +s), true), time: true };
+    case 'ZZ':
+    case 'Z':
+      return {
+        re: '(Z|[+-]\\d{2}:?\\d{2})',
+        set: (d, s) => {
+          if (s === 'Z') d.offset = 0;
+          else {
+            const sign = s[0] === '-' ? -1 : 1;
+            const digits = s.slice(1).replace(':', '');
+            d.offset = sign * (+digits.slice(0, 2) * 60 + +digits.slice(2, 4));
+          }
+          return true;
+        },
+      };
+    default:
+      return null;
+  }
+}
+
+const TOKEN_RE = /'([^']*)'|(yyyy|yy|MMMM|MMM|MM|M|dd|d|HH|H|hh|h|mm|ss|SSS|ZZ|Z|a)|([A-Za-z])|([^A-Za-z']+)/g;
+
+export type DateMatcher = (s: string) => ParsedDate | null;
+
+/** Compile one format; throws with a readable message on a token it does not support. */
+export function compileDateFormat(format: string, pivot: number): DateMatcher {
+  let re = '^';
+  const setters: Setter[] = [];
+  let hasTime = false;
+  for (const m of format.matchAll(TOKEN_RE)) {
+    if (m[1] !== undefined) re += escapeRe(m[1]);
+    else if (m[2] !== undefined) {
+      const spec = tokenSpec(m[2], pivot)!;
+      re += spec.re;
+      setters.push(spec.set);
+      if (spec.time) hasTime = true;
+    } else if (m[3] !== undefined) {
+      throw new Error(`date format "${format}": unsupported token "${m[3]}" (supported: yyyy yy MMMM MMM MM M dd d HH H hh h mm ss SSS a Z; quote literal letters like 'T')`);
+    } else re += escapeRe(m[4]!);
+  }
+  const regex = new RegExp(re + '$');
+  return (s) => {
+    const m = regex.exec(s);
+    if (!m) return null;
+    const d: ParsedDate = { year: 0, month: 1, day: 1, hour: 0, minute: 0, second: 0, millis: 0, hasTime, offset: null };
+    for (let i = 0; i < setters.length; i++) if (!setters[i]!(d, m[i + 1]!)) return null;
+    return isValid(d) ? d : null;
+  };
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+function isValid(d: ParsedDate): boolean {
+  if (d.month < 1 || d.month > 12 || d.day < 1) return false;
+  const leap = (d.year % 4 === 0 && d.year % 100 !== 0) || d.year % 400 === 0;
+  const max = d.month === 2 && leap ? 29 : DAYS[d.month - 1]!;
+  return d.day <= max && d.hour < 24 && d.minute < 60 && d.second < 60;
+}
+
+const offsetCache = new Map<string, number>();
+
+/** UTC offset in minutes of a local time in an IANA zone (cached per zone and local hour). */
+export function zoneOffset(zone: string, d: ParsedDate): number {
+  const key = `${zone}|${d.year}|${d.month}|${d.day}|${d.hour}`;
+  let off = offsetCache.get(key);
+  if (off === undefined) {
+    off = DateTime.fromObject({ year: d.year, month: d.month, day: d.day, hour: d.hour }, { zone }).offset;
+    if (offsetCache.size > 200_000) offsetCache.clear();
+    offsetCache.set(key, off);
+  }
+  return off;
+}
+
+export function isValidZone(zone: string): boolean {
+  return IANAZone.isValidZone(zone);
+}
+
+const p2 = (n: number): string => (n < 10 ? '0' + n : String(n));
+const p4 = (n: number): string => String(n).padStart(4, '0');
+
+export function formatIsoDate(d: ParsedDate): string {
+  return `${p4(d.year)}-${p2(d.month)}-${p2(d.day)}`;
+}
+
+/** ISO-8601 with the offset, e.g. 2026-03-14T14:22:00-04:00; milliseconds only when the input had them. */
+export function formatIsoDateTime(d: ParsedDate, offset: number): string {
+  const sign = offset < 0 ? '-' : '+';
+  const a = Math.abs(offset);
+  const ms = d.millis ? '.' + String(d.millis).padStart(3, '0') : '';
+  return `${formatIsoDate(d)}T${p2(d.hour)}:${p2(d.minute)}:${p2(d.second)}${ms}${sign}${p2(Math.floor(a / 60))}:${p2(a % 60)}`;
+}

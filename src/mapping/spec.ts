@@ -1,0 +1,68 @@
+/** The shape of a mapping file once parsed and checked against schemas/mapping.schema.json. */
+export type OpSpec = string | Record<string, unknown>;
+
+export interface ConditionSpec {
+  field?: string;
+  present?: boolean;
+  equals?: string | number | boolean;
+  in?: (string | number | boolean)[];
+  matches?: string;
+  ignoreCase?: boolean;
+  not?: ConditionSpec;
+  all?: ConditionSpec[];
+  any?: ConditionSpec[];
+}
+
+export interface FieldSpecObject {
+  from?: string | string[];
+  value?: unknown;
+  concat?: FieldSpecInput[];
+  separator?: string;
+  forEach?: string;
+  fields?: Record<string, FieldSpecInput>;
+  ops?: OpSpec[];
+  default?: unknown;
+  required?: boolean;
+  when?: ConditionSpec;
+  description?: string;
+}
+
+export type FieldSpecInput = string | FieldSpecObject;
+
+export interface RecordSpec {
+  type: string;
+  description?: string;
+  when?: ConditionSpec;
+  forEach?: string;
+  fields: Record<string, FieldSpecInput>;
+}
+
+export interface SourceSpec {
+  format: 'csv' | 'xml' | 'json' | 'ndjson';
+  encoding?: string;
+  csv?: { delimiter?: string; quote?: string; escape?: string; headerRow?: number; relaxColumnCount?: boolean; comment?: string };
+  xml?: { record: string };
+  json?: { records?: string };
+}
+
+export interface OutputSpec {
+  format: 'csv' | 'json' | 'ndjson' | 'xml';
+  forEach?: string;
+  csv?: { header?: boolean; delimiter?: string; lineEnding?: 'crlf' | 'lf'; quote?: 'auto' | 'all'; formulaEscape?: boolean; bom?: boolean };
+  xml?: { root: string; declaration?: boolean; indent?: boolean };
+  fields: Record<string, FieldSpecInput>;
+}
+
+export interface MappingSpec {
+  id: string;
+  version: number;
+  description?: string;
+  direction: 'inbound' | 'outbound';
+  system?: string;
+  timezone?: string;
+  classification?: 'cji' | 'les' | 'public';
+  namespaces?: Record<string, string>;
+  source?: SourceSpec;
+  records?: RecordSpec[];
+  output?: OutputSpec;
+}

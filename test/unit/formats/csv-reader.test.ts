@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
+import iconv from 'iconv-lite';
+import { readCsv } from '../../../src/formats/csv-reader.ts';
+import type { SourceBatch, SourceItem } from '../../../src/formats/source-record.ts';
+
+async function read(bytes: Buffer | string, opts: Parameters<typeof readCsv>[1] = {}): Promise<{ header: readonly string[]; items: SourceItem[] }> {
+  const items: SourceItem[] = [];
+  let header: readonly string[] = [];
+  // Feed in small chunks so records straddle chunk boundaries.
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes, 'utf8');
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < buf.length; i += 7) chunks.push(buf.subarray(i, i + 7));
+  for await (const b of readCsv(Readable.from(chunks), { file: 't.csv', ...opts }) as AsyncGenerator<SourceBatch>) {
+    header = b.header ?? header;
+    items.push(...b.items);
+  }
+  return { header, items };
+}
+
+describe('csv reader', () => {
+  it('reads CRLF rows with quoted commas and reports data rows and start lines', async () => {
+    const { header, items } = await read('A,B\r\n1,"x, y"\r\n2,"multi\r\nline"\r\n3,z\r\n');
+    expect(header).toEqual(['A', 'B']);
+    expect(items.map((i) => (i.format === 'csv' ? [i.row, i.line, i.values] : null))).toEqual([
+      [1, 2, ['1', 'x, y']],
+      [2, 3, ['2', 'multi\r\nline']],
+      [3, 5, ['3', 'z']],
+    ]);
+  });
+
+  it('keeps line numbers right after blank lines and LF-only multi-line fields', async () => {
+    const { items } = await read('A,B\n1,"a\nb\nc"\n\n\n2,x\n');
+    expect(items.map((i) => [i.row, i.line])).toEqual([
+      [1, 2],
+      [2, 7],
+    ]);
+  });
+
+  it('decodes Windows-1252 and strips a UTF-8 byte-order mark whatever the declared encoding', async () => {
+    const win = iconv.encode('NAME,TOWN\r\nPeña,Müllerville\r\n', 'windows-1252');
+    expect((await read(win, { encoding: 'windows-1252' })).items[0]).toMatchObject({ values: ['Peña', 'Müllerville'] });
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('NAME\r\nPeña\r\n', 'utf8')]);
+    const r = await read(bom, { encoding: 'windows-1252' });
+    expect(r.header).toEqual(['NAME']);
+    expect(r.items[0]).toMatchObject({ values: ['Peña'] });
+  });
+
+  it('starts at a header that is not on the first line', async () => {
+    const { header, items } = await read('LIMS export\r\nrun 2026-03-01\r\nA,B\r\n1,2\r\n', { headerRow: 3 });
+    expect(header).toEqual(['A', 'B']);
+    expect(items[0]).toMatchObject({ row: 1, line: 4, values: ['1', '2'] });
+  });
+
+  it('turns a row with the wrong column count into a failure in its place and goes on', async () => {
+    const { items } = await read('A,B\n1,2\n3\n4,5\n');
+    expect(items.map((i) => i.format)).toEqual(['csv', 'failure', 'csv']);
+    const f = items[1]!;
+    expect(f.format === 'failure' && f.error.code).toBe('HUB_ERR_SOURCE_CSV');
+    expect(f.format === 'failure' && f.error.pointer).toMatchObject({ file: 't.csv', row: 2, line: 3 });
+  });
+
+  it('reports an unclosed quote as a failure instead of crashing', async () => {
+    const { items } = await read('A,B\n1,2\n3,"oops\n');
+    expect(items[0]!.format).toBe('csv');
+    expect(items.at(-1)!.format).toBe('failure');
+  });
+
+  it('batches rows', async () => {
+    const rows = Array.from({ length: 1200 }, (_, i) => `${i},x`).join('\n');
+    const batches: number[] = [];
+    for await (const b of readCsv(Readable.from([Buffer.from('A,B\n' + rows)]), { batchSize: 500 })) batches.push(b.items.length);
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(1200);
+    expect(Math.max(...batches)).toBeLessThanOrEqual(500);
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
+import { readXml } from '../../../src/formats/xml-reader.ts';
+import type { SourceItem } from '../../../src/formats/source-record.ts';
+
+async function read(xml: string, record: string, namespaces: Record<string, string>): Promise<SourceItem[]> {
+  const items: SourceItem[] = [];
+  const chunks = xml.match(/[\s\S]{1,11}/g)!.map((s) => Buffer.from(s));
+  for await (const b of readXml(Readable.from(chunks), { file: 'x.xml', record, namespaces })) items.push(...b.items);
+  return items;
+}
+
+const DOC = `<?xml version="1.0"?>
+<e:Export xmlns:e="urn:lims">
+  <e:LabCase id="1"><e:No>L1</e:No></e:LabCase>
+  <e:Other/>
+  <e:LabCase id="2">
+    <e:No>L2</e:No>
+  </e:LabCase>
+</e:Export>`;
+
+describe('xml reader', () => {
+  it('splits records by namespace URI, not by prefix', async () => {
+    const sameDocOtherPrefix = DOC.replace(/\be:/g, 'zz:').replace('xmlns:e=', 'xmlns:zz=');
+    for (const doc of [DOC, sameDocOtherPrefix]) {
+      const items = await read(doc, '/l:Export/l:LabCase', { l: 'urn:lims' });
+      expect(items).toHaveLength(2);
+      expect(items.map((i) => (i.format === 'xml' ? [i.row, i.line, i.element.attrs.id] : null))).toEqual([
+        [1, 3, '1'],
+        [2, 5, '2'],
+      ]);
+    }
+  });
+
+  it('gives each record an XPath pointer with positions', async () => {
+    const items = await read(DOC, '//l:LabCase', { l: 'urn:lims' });
+    expect(items[1]!.format === 'xml' && items[1]!.xpath).toBe('/e:Export[1]/e:LabCase[2]');
+  });
+
+  it('does not match an element of another namespace with the same local name', async () => {
+    const items = await read(DOC, '//l:LabCase', { l: 'urn:something-else' });
+    expect(items).toHaveLength(0);
+  });
+
+  it('keeps the records before a well-formedness error and reports the error with its line', async () => {
+    const broken = `<e:Export xmlns:e="urn:lims">\n<e:LabCase/>\n<e:LabCase><e:No>L2</e:Nox></e:LabCase>\n</e:Export>`;
+    const items = await read(broken, '//l:LabCase', { l: 'urn:lims' });
+    expect(items[0]!.format).toBe('xml');
+    const last = items.at(-1)!;
+    expect(last.format).toBe('failure');
+    expect(last.format === 'failure' && last.error.code).toBe('HUB_ERR_SOURCE_XML');
+    expect(last.line).toBe(3);
+  });
+});

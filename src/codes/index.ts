@@ -1,0 +1,20 @@
+/** NCIC code tables, the hub's synonym tables, serial normalization. */
+export {
+  createCodeTable,
+  type CodedValue,
+  type CodeTable,
+  type CodeTableDefinition,
+  type LookupMode,
+  type LookupResult,
+} from './code-table.ts';
+export {
+  buildCodeTables,
+  loadCodeTables,
+  DEFAULT_SYNONYM_DIR,
+  type BuildCodeTablesOptions,
+  type CodeTables,
+} from './code-tables.ts';
+export { matchKey } from './match-key.ts';
+export { isPlaceMakeCode } from './ncic-place-codes.ts';
+export { parseSynonyms, readSynonymFile, type SynonymEntry } from './synonyms.ts';
+export { ncicMatchKey, normalizeSerial, type NormalizedSerial } from './serial.ts';

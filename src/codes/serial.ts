@@ -1,0 +1,62 @@
+/**
+ * Firearm serial numbers: a normalized form for matching, the raw text always kept.
+ *
+ * Input: the serial field as written ("ab-123 456", "OBLITERATED", "A123456 (restored)").
+ * Output:
+ *   - `normalized`: upper case, letters and digits only (spaces, dashes, dots, slashes and other
+ *     separators removed). Empty when the serial is obliterated or absent.
+ *   - `obliterated`: the text says the number is missing or destroyed (OBLITERATED, OBLIT, DEFACED,
+ *     GROUND, FILED OFF, NONE, NO SERIAL, UNKNOWN, N/A...).
+ *   - `restored`: the text says the lab restored an obliterated number ("A123456 (RESTORED)"); then
+ *     `obliterated` is true as well and `normalized` is built from the parts of the text that carry
+ *     digits (the restored number), the annotation words left out.
+ * `ncicMatchKey` goes one step further, the way NCIC compares serials: letter O read as zero, and
+ * letters embedded between digits ignored (369J257 matches 369257); prefix and suffix letters count.
+ */
+
+export interface NormalizedSerial {
+  raw: string;
+  normalized: string;
+  obliterated: boolean;
+  restored: boolean;
+}
+
+/** Words that, anywhere in the value, say the number was destroyed. */
+const DESTROYED = /\b(?:OBLITERATED|OBLITERATION|OBLIT|DEFACED|GROUND(?: OFF)?|FILED(?: OFF)?|REMOVED|SCRATCHED OFF|ALTERED|NO SERIAL(?: NUMBER)?|NO SER|NO S\/?N|SERIAL NUMBER NOT (?:PRESENT|VISIBLE|LEGIBLE)|NOT LEGIBLE|ILLEGIBLE)\b/;
+
+/** Values that, when they are the whole field, say there is no number. */
+const ABSENT = new Set(['NONE', 'NONE VISIBLE', 'UNKNOWN', 'UNK', 'N/A', 'NA', 'NO', 'NULL', 'NIL', 'NOSN', 'NO SN', 'NOSERIAL']);
+
+const RESTORED = /\bRESTORED\b/;
+
+function alnumUpper(text: string): string {
+  return text.toUpperCase().replace(/[^A-Z0-9]/g, '');
+}
+
+export function normalizeSerial(raw: string): NormalizedSerial {
+  const text = typeof raw === 'string' ? raw : '';
+  const upper = text.toUpperCase().replace(/\s+/g, ' ').trim();
+
+  if (RESTORED.test(upper)) {
+    // Keep only the tokens that carry a digit: "OBLITERATED - RESTORED AS A123-456" -> "A123456".
+    const tokens = upper.split(/[^A-Z0-9-]+/).filter((t) => /\d/.test(t));
+    return { raw: text, normalized: alnumUpper(tokens.join('')), obliterated: true, restored: true };
+  }
+  const bare = upper.replace(/[.\s]+$/g, '');
+  if (ABSENT.has(bare) || DESTROYED.test(upper)) {
+    return { raw: text, normalized: '', obliterated: true, restored: false };
+  }
+  return { raw: text, normalized: alnumUpper(upper), obliterated: false, restored: false };
+}
+
+/**
+ * NCIC's matching form of a serial: the normalized serial with letter O read as zero and letters
+ * embedded between digits dropped. Empty for an obliterated serial that was not restored.
+ */
+export function ncicMatchKey(raw: string): string {
+  const { normalized } = normalizeSerial(raw);
+  if (normalized === '') return '';
+  const s = normalized.replace(/O/g, '0');
+  // Drop each run of letters that has a digit on both sides.
+  return s.replace(/(?<=\d)[A-Z]+(?=\d)/g, '');
+}

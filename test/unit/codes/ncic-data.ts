@@ -1,0 +1,16 @@
+/** Test helper: the NCIC JSON files read straight from @cityssm/ncic-lookup, independently of src/codes. */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const dataDir = join(dirname(createRequire(import.meta.url).resolve('@cityssm/ncic-lookup')), 'data');
+
+export function ncicJson(type: 'MAK' | 'CAL' | 'GTYP' | 'GTYP2' | 'GTYP3'): Record<string, string> {
+  return JSON.parse(readFileSync(join(dataDir, `${type}.json`), 'utf8')) as Record<string, string>;
+}
+
+export const SYNONYM_FILES = [
+  { table: 'ncic-make', file: 'ncic-make.synonyms.yaml', ncic: ['MAK'] },
+  { table: 'ncic-caliber', file: 'ncic-caliber.synonyms.yaml', ncic: ['CAL'] },
+  { table: 'ncic-gun-type', file: 'ncic-gun-type.synonyms.yaml', ncic: ['GTYP3', 'GTYP'] },
+] as const;

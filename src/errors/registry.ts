@@ -139,6 +139,31 @@ export const ERRORS = {
     message: '{type} record has no natural key: needs {needs}',
     fix: 'Map the fields that identify the record (see schemas/canonical/, "x-natural-key"), or correct the source row that left them blank.',
   },
+  // --- hub configuration (config) ----------------------------------------------------------------
+  HUB_ERR_CONFIG_YAML: {
+    class: 'config',
+    status: 400,
+    message: 'The configuration is not valid YAML: {reason}',
+    fix: 'Correct the YAML syntax at the line and column given.',
+  },
+  HUB_ERR_CONFIG_SCHEMA: {
+    class: 'config',
+    status: 400,
+    message: '{pointer} {reason}',
+    fix: 'Change the value so it matches schemas/config.schema.json; docs/configuration.md describes every key.',
+  },
+  HUB_ERR_CONFIG_INVALID: {
+    class: 'config',
+    status: 400,
+    message: '{reason}',
+    fix: 'Correct the reference the message names: an unknown agency or mapping, a bad cron expression, an inline secret, invalid connector options. The hub does not start until `cgic validate` passes.',
+  },
+  HUB_ERR_CONFIG_SECRET: {
+    class: 'config',
+    status: 500,
+    message: 'Secret reference cannot be resolved: {reason}',
+    fix: 'Set the environment variable or create the file the ${env:...} / ${file:...} reference names, readable by the hub.',
+  },
   // --- command line -----------------------------------------------------------------------------
   HUB_ERR_CLI_USAGE: {
     class: 'config',
@@ -157,6 +182,158 @@ export const ERRORS = {
     status: 422,
     message: 'Golden test {test} failed: {reason}',
     fix: 'Either the mapping changed behaviour (fix it) or the expectation is out of date (review the diff, then update the expected records).',
+  },
+  // --- store ---------------------------------------------------------------------------------------
+  HUB_ERR_STORE_UNAVAILABLE: {
+    class: 'transient',
+    status: 503,
+    message: 'The database {target} cannot be reached: {reason}',
+    fix: 'Check that PostgreSQL is running and that DATABASE_URL (host, port, user, password, database) is right; for the embedded store, check that the data directory exists and is writable. Work is retried with backoff meanwhile.',
+  },
+  HUB_ERR_STORE_LOCKED: {
+    class: 'config',
+    status: 409,
+    message: 'The embedded database {dataDir} is already open in process {pid} (lock file {lockFile})',
+    fix: 'The embedded store (PGlite) serves one process: stop the other hub process or `cgic` command using it, or set DATABASE_URL to a PostgreSQL server so several processes can share the store. If no such process runs, delete the lock file.',
+  },
+  HUB_ERR_STORE_OPTIONS: {
+    class: 'config',
+    status: 400,
+    message: 'Store option {option}: {reason}',
+    fix: 'Correct the store settings (DATABASE_URL, the data directory, the schema name: letters, digits and underscores, not starting with a digit).',
+  },
+  HUB_ERR_STORE_MIGRATION: {
+    class: 'system',
+    status: 500,
+    message: 'Database migration {migration} failed: {reason}',
+    fix: 'Nothing was applied: pending migrations run in one transaction. If the schema was altered by hand, undo that change (or restore a backup) and start the hub again; otherwise report it.',
+  },
+  HUB_ERR_STORE_MIGRATION_CHANGED: {
+    class: 'config',
+    status: 500,
+    message: 'Migration {migration} was applied with checksum {applied}, but the file now has checksum {current}',
+    fix: 'An applied migration must never be edited: restore the original file from version control and put the change in a new, higher-numbered migration.',
+  },
+  HUB_ERR_STORE_SCHEMA_NEWER: {
+    class: 'config',
+    status: 500,
+    message: 'The database schema is at migration {applied}, newer than the newest this hub knows ({known})',
+    fix: 'A newer version of the hub migrated this database: run that version (or a newer one), or restore the backup taken before the upgrade.',
+  },
+  HUB_ERR_STORE_CONFLICT: {
+    class: 'transient',
+    status: 503,
+    message: 'Concurrent database update conflict ({sqlstate}): {reason}',
+    fix: 'The store retries its own transactions; a caller holding a transaction retries the whole unit. If it persists, several workers keep updating the same records at once: check for two connectors reading the same source.',
+  },
+  HUB_ERR_STORE_QUERY: {
+    class: 'system',
+    status: 500,
+    message: 'Database statement failed ({sqlstate}): {reason}',
+    fix: 'A bug in the hub or a schema altered by hand: report it with the log lines around it.',
+  },
+  HUB_ERR_STORE_RECORD_INVALID: {
+    class: 'system',
+    status: 500,
+    message: 'Record {index} of the chunk cannot be stored: {reason}',
+    fix: 'Records reach the store only after canonical validation, so this is a bug in the stage that produced them: report it with the transfer id.',
+  },
+  HUB_ERR_STORE_NOT_FOUND: {
+    class: 'config',
+    status: 404,
+    message: '{what} "{id}" does not exist',
+    fix: 'Check the id: list transfers, deliveries or dead letters through the API or the CLI to find the right one.',
+  },
+  HUB_ERR_STORE_TX_MISUSE: {
+    class: 'system',
+    status: 500,
+    message: 'A statement was sent to the embedded database outside the transaction running in the same call chain',
+    fix: 'A bug in the hub: a store method called inside store.transaction() must be passed the transaction (tx); otherwise it would wait for that transaction forever.',
+  },
+  // --- connectors ---------------------------------------------------------------------------------
+  HUB_ERR_CONNECTOR_OPTIONS: {
+    class: 'config',
+    status: 400,
+    message: 'Options of the {connector} connector are invalid: {reason}',
+    fix: 'Correct the connector\'s options in the hub configuration: connectors/<kind>/README.md lists every option with its default and an example.',
+  },
+  HUB_ERR_CONNECTOR_UNAVAILABLE: {
+    class: 'transient',
+    status: 503,
+    message: '{connector}: {target} cannot be reached: {reason}',
+    fix: 'The peer (server, API, mounted folder) is down, unreachable or answered with a server error; the run is retried with backoff. If it persists, check the host, port, firewall, DNS and TLS settings, and that the peer is up.',
+  },
+  HUB_ERR_CONNECTOR_REJECTED: {
+    class: 'config',
+    status: 502,
+    message: '{connector}: {target} refused the request with HTTP {status}: {reason}',
+    fix: 'A 4xx answer is not retried: check the URL, the credentials (auth) and the parameters (cursorParam, pageSize) against the API\'s documentation; 401/403 mean the token or password is wrong or lacks permission.',
+  },
+  HUB_ERR_CONNECTOR_ACCESS: {
+    class: 'config',
+    status: 403,
+    message: '{connector}: {operation} {path} is not permitted: {reason}',
+    fix: 'Give the hub\'s user the permission it needs on the folder (read, write and rename in the source folder and its archive, rejected and processing folders; write in a destination folder), or correct the path.',
+  },
+  HUB_ERR_CONNECTOR_IO: {
+    class: 'transient',
+    status: 503,
+    message: '{connector}: {operation} {path} failed: {reason}',
+    fix: 'A file operation failed (disk full, network share or SFTP session lost, I/O error); it is retried with backoff. If it persists, check free space and the mount or server.',
+  },
+  HUB_ERR_CONNECTOR_UNIT_MISSING: {
+    class: 'config',
+    status: 409,
+    message: '{connector}: unit {unit} is gone: {path} no longer exists',
+    fix: 'The claimed file was moved away while it was being processed: either another hub process re-claimed it after reclaimAfterMs (set reclaimAfterMs above the longest transfer) or someone moved it by hand. Look for it in the processing, archive and rejected folders.',
+  },
+  HUB_ERR_CONNECTOR_RESPONSE_TOO_LARGE: {
+    class: 'config',
+    status: 502,
+    message: '{connector}: the page from {target} is larger than maxPageBytes ({maxPageBytes} bytes)',
+    fix: 'Lower pageSize so each page stays small, or raise maxPageBytes if pages this large are expected.',
+  },
+  HUB_ERR_CONNECTOR_WEBHOOK_SIGNATURE: {
+    class: 'config',
+    status: 401,
+    message: 'Webhook {connector}: signature check failed ({reason})',
+    fix: 'The sender must sign each request with the shared secret: header x-cgic-timestamp = Unix seconds, x-cgic-signature = sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">, sent within toleranceSeconds (check both clocks with NTP). connectors/webhook/README.md has an example.',
+  },
+  HUB_ERR_CONNECTOR_WEBHOOK_TOO_LARGE: {
+    class: 'config',
+    status: 413,
+    message: 'Webhook {connector}: the body is larger than maxBytes ({maxBytes} bytes)',
+    fix: 'Ask the sender to split the payload, or raise the connector\'s maxBytes if bodies this large are expected.',
+  },
+  HUB_ERR_DELIVERY_REJECTED: {
+    class: 'config',
+    status: 502,
+    message: '{destination}: {target} rejected the delivery with HTTP {status}: {reason}',
+    fix: 'The agency\'s endpoint refused the request (a 4xx other than 408 and 429) so it is not retried: fix the URL, credentials or the outbound mapping as the answer says, then replay the dead letter.',
+  },
+  HUB_ERR_DELIVERY_UNAVAILABLE: {
+    class: 'transient',
+    status: 503,
+    message: '{destination}: {target} is unavailable: {reason}',
+    fix: 'The endpoint or server is down, slow (timeout), throttling (429) or failing (5xx); delivery is retried with backoff, honouring Retry-After. If it lasts, call the agency; after the last attempt the delivery becomes a dead letter you can replay.',
+  },
+  HUB_ERR_DELIVERY_FILE_NAME: {
+    class: 'config',
+    status: 400,
+    message: '{destination}: "{fileName}" is not a plain file name',
+    fix: 'The outbound mapping\'s file name must be one path segment (no "/", "\\", "..", leading dot or control characters): correct the mapping\'s fileName template.',
+  },
+  HUB_ERR_DELIVERY_ACCESS: {
+    class: 'config',
+    status: 403,
+    message: '{destination}: cannot write {path}: {reason}',
+    fix: 'Give the hub\'s user write permission on the destination folder (and make sure it is not mounted read-only), then replay the dead letter.',
+  },
+  HUB_ERR_DELIVERY_WRITE: {
+    class: 'transient',
+    status: 503,
+    message: '{destination}: writing {path} failed: {reason}',
+    fix: 'The folder or server is missing, full or unreachable (an unmounted share, disk full, SFTP session lost); delivery is retried with backoff. Check the mount, free space and the server.',
   },
   // --- internal ---------------------------------------------------------------------------------
   HUB_ERR_SYSTEM_INTERNAL: {

@@ -1,0 +1,59 @@
+/**
+ * What "the same record, seen again" means to the store: the content hash and the merge rule.
+ *
+ * Input: the body stored for a natural key (or none) and an incoming canonical record.
+ * Output: the merged body and whether it differs from the stored one.
+ *
+ * - The body is the record without its envelope fields (`id`, `version`, `sourceRefs`, `createdAt`,
+ *   `updatedAt`): `type`, `key`, `classification` and the entity's own fields. Its content hash is the
+ *   sha256 of its canonical JSON (sorted keys), so key order and the envelope never make a change.
+ * - Merge: a top-level field of the incoming record that is present and not null replaces the stored
+ *   one; a field that is absent (or null) keeps its stored value, so a source that knows only part of
+ *   an entity never erases what another source said. When both values are arrays they are unioned:
+ *   the stored items in their order, then each incoming item not already there (equality by canonical
+ *   JSON). Nested objects are replaced whole, not merged.
+ * - Unchanged means the merged body hashes to the stored hash: the version is kept.
+ */
+import { canonicalJson, sha256Hex } from './canonical-json.ts';
+
+export type RecordBody = Record<string, unknown>;
+
+/** Envelope fields the store owns or keeps apart from the body. */
+export const ENVELOPE_FIELDS: ReadonlySet<string> = new Set(['id', 'version', 'sourceRefs', 'createdAt', 'updatedAt']);
+
+/** The record without its envelope fields and without `undefined` members. */
+export function recordBody(record: Record<string, unknown>): RecordBody {
+  const body: RecordBody = {};
+  for (const [k, v] of Object.entries(record)) {
+    if (v !== undefined && !ENVELOPE_FIELDS.has(k)) body[k] = v;
+  }
+  return body;
+}
+
+export function contentHash(body: RecordBody): string {
+  return sha256Hex(canonicalJson(body));
+}
+
+/** Union of two arrays: `stored` first, then the items of `incoming` not yet present (canonical JSON equality). */
+export function unionArrays(stored: readonly unknown[], incoming: readonly unknown[]): unknown[] {
+  const seen = new Set<string>();
+  const out: unknown[] = [];
+  for (const item of [...stored, ...incoming]) {
+    const k = canonicalJson(item);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(item);
+  }
+  return out;
+}
+
+/** Merge an incoming body into a stored one (see the module header). Neither argument is modified. */
+export function mergeBodies(stored: RecordBody, incoming: RecordBody): RecordBody {
+  const out: RecordBody = { ...stored };
+  for (const [k, v] of Object.entries(incoming)) {
+    if (v === undefined || v === null) continue;
+    const prev = out[k];
+    out[k] = Array.isArray(v) && Array.isArray(prev) ? unionArrays(prev, v) : v;
+  }
+  return out;
+}

@@ -1,0 +1,134 @@
+/**
+ * `Db` over a `pg` Pool: a PostgreSQL server shared by any number of hub processes.
+ * With `schema`, every pooled connection starts with `search_path` set to that schema (created by the
+ * migrations if absent), so tests and side-by-side installations can isolate themselves in one database.
+ */
+import pg from 'pg';
+import { HubError } from '../errors/hub-error.ts';
+import { nextSavepoint, quoteSchema, toStoreError, type Db } from './db.ts';
+
+export interface PostgresDbOptions {
+  /** `postgres://user:password@host:port/database`; standard `PG*` variables fill what it leaves out. */
+  databaseUrl: string;
+  /** Schema to work in (`search_path`). @defaultValue the server's default search path */
+  schema?: string;
+  /** Connections in the pool. @defaultValue 10 */
+  poolSize?: number;
+  /** Name shown in `pg_stat_activity`. @defaultValue `cgic-hub` */
+  applicationName?: string;
+}
+
+/** The URL without its password, for messages. */
+export function describeUrl(databaseUrl: string): string {
+  try {
+    const u = new URL(databaseUrl);
+    u.password = '';
+    return u.toString();
+  } catch {
+    return '(unparseable DATABASE_URL)';
+  }
+}
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+async function run<T>(conn: Queryable, sql: string, params: readonly unknown[] | undefined, target: string): Promise<T[]> {
+  try {
+    const result = await conn.query(sql, params as unknown[] | undefined);
+    return (result.rows ?? []) as T[];
+  } catch (err) {
+    throw toStoreError(err, target);
+  }
+}
+
+/** A transaction handle: statements go to the one client holding the transaction. */
+class PostgresTx implements Db {
+  readonly kind = 'postgres' as const;
+  constructor(
+    private readonly client: pg.PoolClient,
+    readonly schema: string | undefined,
+    private readonly target: string,
+  ) {}
+
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+    return run<T>(this.client, sql, params, this.target);
+  }
+
+  async exec(sql: string): Promise<void> {
+    await run(this.client, sql, undefined, this.target);
+  }
+
+  async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    const sp = nextSavepoint();
+    await this.exec(`SAVEPOINT ${sp}`);
+    try {
+      const result = await fn(this);
+      await this.exec(`RELEASE SAVEPOINT ${sp}`);
+      return result;
+    } catch (err) {
+      await this.exec(`ROLLBACK TO SAVEPOINT ${sp}`);
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {}
+}
+
+export class PostgresDb implements Db {
+  readonly kind = 'postgres' as const;
+  readonly schema: string | undefined;
+  readonly target: string;
+  readonly #pool: pg.Pool;
+
+  constructor(options: PostgresDbOptions) {
+    if (!options.databaseUrl) throw new HubError('HUB_ERR_STORE_OPTIONS', { option: 'databaseUrl', reason: 'is empty' });
+    this.schema = options.schema;
+    this.target = describeUrl(options.databaseUrl);
+    const config: pg.PoolConfig = {
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      application_name: options.applicationName ?? 'cgic-hub',
+      connectionTimeoutMillis: 10_000,
+    };
+    if (options.schema !== undefined) config.options = `-c search_path=${quoteSchema(options.schema)}`;
+    this.#pool = new pg.Pool(config);
+    // An idle client losing its server must not crash the process; the next query reports it.
+    this.#pool.on('error', () => {});
+  }
+
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+    return run<T>(this.#pool, sql, params, this.target);
+  }
+
+  async exec(sql: string): Promise<void> {
+    await run(this.#pool, sql, undefined, this.target);
+  }
+
+  async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (err) {
+      throw toStoreError(err, this.target);
+    }
+    let broken = false;
+    try {
+      await run(client, 'BEGIN', undefined, this.target);
+      const result = await fn(new PostgresTx(client, this.schema, this.target));
+      await run(client, 'COMMIT', undefined, this.target);
+      return result;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = true; // the connection is gone or unusable: do not return it to the pool
+      }
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.end();
+  }
+}

@@ -1,0 +1,244 @@
+/** The store's public data shapes: what its methods take and return. Times are ISO 8601 strings (UTC). */
+import type { SourcePointer } from '../formats/source-pointer.ts';
+import type { CanonicalRecord } from '../canonical/types.generated.ts';
+
+export type Classification = 'cji' | 'les' | 'public';
+export const CLASSIFICATIONS: readonly Classification[] = ['cji', 'les', 'public'];
+
+/** Provenance of a record: one element of the envelope's `sourceRefs[]`, one row of `record_sources`. */
+export interface SourceRef {
+  /** Connector or mapping source that produced the record. */
+  system?: string;
+  /** The record's id in the source system, when it has one. */
+  recordId?: string;
+  /** `mappingId@version`. */
+  mapping?: string;
+  file?: string;
+  pointer?: SourcePointer;
+  receivedAt?: string;
+  payloadHash?: string;
+  /** The transfer that carried it (filled from the upsert context when absent). */
+  transferId?: string;
+}
+
+/**
+ * A record to upsert: envelope fields and entity fields side by side. The canonical types of
+ * src/canonical (`CanonicalRecord`) are accepted as they are; this looser shape serves callers and
+ * tests that build records by hand.
+ */
+export interface RecordInput {
+  type: string;
+  /** Natural key (see docs/architecture.md). Derived with src/canonical `naturalKey` when absent. */
+  key?: string;
+  /** Hub id (UUID, deterministic from type and key). Derived by the store when absent; an existing row keeps its id. */
+  id?: string;
+  classification?: Classification | string;
+  sourceRefs?: readonly SourceRef[];
+  [field: string]: unknown;
+}
+
+/** What `upsertRecords` takes. */
+export type UpsertInput = RecordInput | CanonicalRecord;
+
+/** A stored record: the body plus the envelope the store maintains. */
+export interface StoredRecord {
+  type: string;
+  key: string;
+  id: string;
+  classification: Classification;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  /** Provenance, oldest first (the newest `sourceLimit` of them). Left out by findRecords. */
+  sourceRefs?: SourceRef[];
+  [field: string]: unknown;
+}
+
+export type UpsertStatus = 'inserted' | 'updated' | 'unchanged';
+
+export interface UpsertResult {
+  id: string;
+  type: string;
+  key: string;
+  status: UpsertStatus;
+  /** The record's version after this input was applied. */
+  version: number;
+}
+
+export interface UpsertContext {
+  /** The transfer carrying the chunk; recorded in the provenance rows. */
+  transferId?: string;
+  /** Used for source refs that carry no `receivedAt`. @defaultValue the transaction's time */
+  receivedAt?: string;
+}
+
+export type TransferTrigger = 'schedule' | 'webhook' | 'manual' | 'file';
+export type TransferStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'partial';
+export const TRANSFER_COUNT_NAMES = ['read', 'mapped', 'invalid', 'stored', 'changed', 'unchanged', 'delivered', 'failed'] as const;
+export type TransferCountName = (typeof TRANSFER_COUNT_NAMES)[number];
+export type TransferCounts = Record<TransferCountName, number>;
+
+export interface NewTransfer {
+  /** @defaultValue a random UUID */
+  id?: string;
+  connectorId: string;
+  trigger: TransferTrigger;
+  /** What was read, for people: a file name, a URL, "webhook from CT0015100". */
+  source?: string;
+  /** @defaultValue `queued` */
+  status?: 'queued' | 'running';
+}
+
+export interface Transfer {
+  id: string;
+  connectorId: string;
+  trigger: TransferTrigger;
+  source: string | null;
+  status: TransferStatus;
+  counts: TransferCounts;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface TransferFilter {
+  connectorId?: string;
+  status?: TransferStatus;
+  /** @defaultValue 50 */
+  limit?: number;
+  offset?: number;
+}
+
+export interface QuarantineInput {
+  /** @defaultValue a random UUID */
+  id?: string;
+  transferId?: string;
+  connectorId?: string;
+  code: string;
+  message: string;
+  field?: string;
+  value?: string;
+  pointer?: SourcePointer;
+  /** The raw source row or element: text, or a JSON value. */
+  payload?: unknown;
+}
+
+export interface QuarantineEntry {
+  id: string;
+  transferId: string | null;
+  connectorId: string | null;
+  code: string;
+  message: string;
+  field: string | null;
+  value: string | null;
+  pointer: SourcePointer | null;
+  payload: unknown;
+  createdAt: string;
+}
+
+export interface QuarantineFilter {
+  connectorId?: string;
+  transferId?: string;
+  code?: string;
+  /** @defaultValue 100 */
+  limit?: number;
+  offset?: number;
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'dead';
+
+/** What is delivered: a record version, or a package (e.g. a lead package) by reference. */
+export interface DeliveryTarget {
+  destinationId: string;
+  recordId?: string;
+  packageRef?: string;
+  recordVersion?: number;
+}
+
+export interface DeliveryClaim extends DeliveryTarget {
+  /** Deterministic: see `deliveryIdFor`. */
+  deliveryId: string;
+}
+
+export interface Delivery {
+  deliveryId: string;
+  destinationId: string;
+  recordId: string | null;
+  packageRef: string | null;
+  recordVersion: number | null;
+  status: DeliveryStatus;
+  attempts: number;
+  lastError: string | null;
+  responseStatus: number | null;
+  createdAt: string;
+  firstAttemptAt: string | null;
+  lastAttemptAt: string | null;
+  deliveredAt: string | null;
+}
+
+export interface DeliveryFilter {
+  destinationId?: string;
+  status?: DeliveryStatus;
+  recordId?: string;
+  /** @defaultValue 100 */
+  limit?: number;
+  offset?: number;
+}
+
+export interface DeadLetterAttempt {
+  at: string;
+  error: string;
+  /** e.g. the HTTP status the destination answered. */
+  status?: number | string;
+}
+
+export interface NewDeadLetter {
+  /** @defaultValue a random UUID */
+  id?: string;
+  queue: string;
+  jobId: string;
+  destinationId?: string;
+  payload: unknown;
+  attempts: readonly DeadLetterAttempt[];
+  /** @defaultValue the last attempt's error */
+  lastError?: string;
+}
+
+export interface DeadLetter {
+  id: string;
+  queue: string;
+  jobId: string;
+  destinationId: string | null;
+  payload: unknown;
+  attempts: DeadLetterAttempt[];
+  lastError: string | null;
+  createdAt: string;
+  replayedAt: string | null;
+  replayJobId: string | null;
+}
+
+export interface DeadLetterFilter {
+  queue?: string;
+  destinationId?: string;
+  /** true: only those not replayed yet; false: only replayed ones. */
+  pending?: boolean;
+  /** @defaultValue 100 */
+  limit?: number;
+  offset?: number;
+}
+
+export interface Lease {
+  name: string;
+  holder: string;
+  acquiredAt: string;
+  expiresAt: string;
+}
+
+export interface StoreHealth {
+  ok: boolean;
+  kind: 'postgres' | 'pglite';
+  latencyMs: number;
+  schemaVersion?: string;
+  error?: string;
+}

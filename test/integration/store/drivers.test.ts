@@ -1,0 +1,186 @@
+/**
+ * The two drivers' own behaviour: PGlite's serialization, data directory, lock file and misuse
+ * detection; PostgreSQL's error when the server is unreachable; backend selection by openStore.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PGlite } from '@electric-sql/pglite';
+import { HubError } from '../../../src/errors/hub-error.ts';
+import { openStore } from '../../../src/store/open-store.ts';
+import { PgliteDb } from '../../../src/store/pglite-db.ts';
+import { PostgresDb } from '../../../src/store/postgres-db.ts';
+import { Store } from '../../../src/store/store.ts';
+import { toStoreError } from '../../../src/store/db.ts';
+import { BACKENDS, sleep, useBackend } from './backends.ts';
+
+async function rejection(p: Promise<unknown>): Promise<HubError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(HubError);
+  return err as HubError;
+}
+
+const cleanup: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn();
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cgic-store-'));
+  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+describe('PGlite driver', () => {
+  it('opens a data directory, refuses a second opener, and keeps data across reopen', async () => {
+    const dataDir = path.join(tempDir(), 'pglite');
+    const first = await openStore({ dataDir });
+    cleanup.push(() => first.close());
+    expect(first.kind).toBe('pglite');
+    await first.upsertRecords([{ type: 'Agency', key: 'CT0015100', name: 'Hartford PD' }]);
+    expect(existsSync(`${dataDir}.lock`)).toBe(true);
+
+    const err = await rejection(openStore({ dataDir }));
+    expect(err.code).toBe('HUB_ERR_STORE_LOCKED');
+    expect(err.message).toContain(String(process.pid));
+
+    await first.close();
+    expect(existsSync(`${dataDir}.lock`)).toBe(false);
+    const again = await openStore({ dataDir });
+    cleanup.push(() => again.close());
+    expect(await again.getRecord('Agency', 'CT0015100')).toMatchObject({ name: 'Hartford PD', version: 1 });
+    expect(await again.db.query('SELECT name FROM schema_migrations')).toHaveLength(1);
+  });
+
+  it('takes over a lock file left by a process that is gone', async () => {
+    const dataDir = path.join(tempDir(), 'pglite');
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    writeFileSync(`${dataDir}.lock`, `${gone}\n`);
+    const store = await openStore({ dataDir });
+    cleanup.push(() => store.close());
+    expect((await store.health()).ok).toBe(true);
+  });
+
+  it('defaults to var/pglite under the current directory when no DATABASE_URL is set', async () => {
+    const dir = tempDir();
+    const cwd = process.cwd();
+    const saved = process.env.DATABASE_URL;
+    delete process.env.DATABASE_URL;
+    process.chdir(dir);
+    cleanup.push(() => {
+      process.chdir(cwd);
+      if (saved !== undefined) process.env.DATABASE_URL = saved;
+    });
+    const store = await openStore();
+    cleanup.push(() => store.close());
+    expect(store.kind).toBe('pglite');
+    expect(existsSync(path.join(dir, 'var', 'pglite', 'PG_VERSION'))).toBe(true);
+  });
+
+  it('serializes transactions: a concurrent caller never runs inside another caller\'s transaction', async () => {
+    const store = await openStore({ dataDir: 'memory://' });
+    cleanup.push(() => store.close());
+    const order: string[] = [];
+    const t1 = store.transaction(async (tx) => {
+      order.push('t1 begin');
+      await store.setCursor('t1', 'x', tx);
+      await sleep(100);
+      order.push('t1 fail');
+      throw new Error('t1 rolls back');
+    });
+    await sleep(10);
+    const t2 = store.transaction(async (tx) => {
+      order.push('t2 begin');
+      await store.setCursor('t2', 'y', tx);
+    });
+    const outside = store.setCursor('outside', 'z').then(() => order.push('outside done'));
+    await expect(t1).rejects.toThrow('t1 rolls back');
+    await Promise.all([t2, outside]);
+    expect(order).toEqual(['t1 begin', 't1 fail', 't2 begin', 'outside done']);
+    expect(await store.getCursor('t1')).toBeUndefined();
+    expect(await store.getCursor('t2')).toBe('y');
+    expect(await store.getCursor('outside')).toBe('z');
+  });
+
+  it('reports a store call that forgot its tx inside a transaction instead of hanging', async () => {
+    const store = await openStore({ dataDir: 'memory://' });
+    cleanup.push(() => store.close());
+    const err = await rejection(store.transaction(async () => store.getCursor('x')));
+    expect(err.code).toBe('HUB_ERR_STORE_TX_MISUSE');
+    expect(await store.getCursor('x')).toBeUndefined(); // the store is still usable
+  });
+
+  it('works in a named schema and rejects a schema name that is not a plain identifier', async () => {
+    const store = await openStore({ dataDir: 'memory://', schema: 'cgic' });
+    cleanup.push(() => store.close());
+    const rows = await store.db.query<{ s: string }>('SELECT current_schema() AS s');
+    expect(rows[0]!.s).toBe('cgic');
+    expect((await rejection(openStore({ dataDir: 'memory://', schema: 'x; DROP TABLE y' }))).code).toBe('HUB_ERR_STORE_OPTIONS');
+    expect(() => new PostgresDb({ databaseUrl: 'postgres://localhost/x', schema: 'bad-name' })).toThrow(HubError);
+  });
+
+  it('lets wrappers share one instance, each in its own schema, without closing it', async () => {
+    const pglite = await PGlite.create('memory://');
+    cleanup.push(() => pglite.close());
+    const a = await Store.open(PgliteDb.wrap(pglite, { schema: 'tenant_a' }));
+    const b = await Store.open(PgliteDb.wrap(pglite, { schema: 'tenant_b' }));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).setCursor(`c${i}`, i % 2 ? 'a' : 'b')),
+    );
+    const schemaOf = async (s: Store) => (await s.db.query<{ s: string }>('SELECT current_schema() AS s'))[0]!.s;
+    expect([await schemaOf(a), await schemaOf(b), await schemaOf(a)]).toEqual(['tenant_a', 'tenant_b', 'tenant_a']);
+    expect(await a.getCursor('c1')).toBe('a');
+    expect(await a.getCursor('c2')).toBeUndefined();
+    expect(await b.getCursor('c2')).toBe('b');
+    await a.close();
+    expect(await b.getCursor('c4')).toBe('b'); // the instance is still open
+    await expect(a.getCursor('c1')).rejects.toThrow(HubError);
+  });
+});
+
+describe('PostgreSQL driver', () => {
+  it('fails with HUB_ERR_STORE_UNAVAILABLE (and no password) when the server cannot be reached', async () => {
+    const db = new PostgresDb({ databaseUrl: 'postgres://hub:s3cret-pw@127.0.0.1:1/cgic' });
+    cleanup.push(() => db.close());
+    const err = await rejection(db.query('SELECT 1'));
+    expect(err.code).toBe('HUB_ERR_STORE_UNAVAILABLE');
+    expect(err.errorClass).toBe('transient');
+    expect(err.message).toContain('127.0.0.1:1');
+    expect(err.message).not.toContain('s3cret-pw');
+    const health = await new Store(db).health();
+    expect(health).toMatchObject({ ok: false, kind: 'postgres' });
+    expect((await rejection(openStore({ databaseUrl: 'postgres://hub@127.0.0.1:1/cgic' }))).code).toBe('HUB_ERR_STORE_UNAVAILABLE');
+  });
+
+  it('maps deadlocks and serialization failures to the retryable HUB_ERR_STORE_CONFLICT', () => {
+    for (const code of ['40P01', '40001']) {
+      const mapped = toStoreError(Object.assign(new Error('deadlock detected'), { code }), 'db');
+      expect(mapped).toBeInstanceOf(HubError);
+      expect((mapped as HubError).code).toBe('HUB_ERR_STORE_CONFLICT');
+      expect((mapped as HubError).errorClass).toBe('transient');
+    }
+    const plain = new Error('callback failed');
+    expect(toStoreError(plain, 'db')).toBe(plain);
+  });
+});
+
+describe.each(BACKENDS)('database errors on %s', (backend) => {
+  const ctx = useBackend(backend);
+
+  it('become registered codes whose cause carries no record values', async () => {
+    await ctx.store.createTransfer({ id: 'SECRET-CASE-24-001', connectorId: 'c', trigger: 'manual' });
+    const err = await rejection(ctx.store.createTransfer({ id: 'SECRET-CASE-24-001', connectorId: 'c', trigger: 'manual' }));
+    expect(err.code).toBe('HUB_ERR_STORE_QUERY');
+    expect(err.message).toContain('23505');
+    const cause = err.cause as Record<string, unknown>;
+    expect(cause.code).toBe('23505');
+    expect(cause.constraint).toBe('transfers_pkey');
+    const everything = JSON.stringify({ message: err.message, cause: { ...cause, message: (cause as unknown as Error).message } });
+    expect(everything).not.toContain('SECRET-CASE');
+  });
+});

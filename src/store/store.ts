@@ -30,6 +30,7 @@ import {
   type DeadLetterAttempt,
   type DeadLetterFilter,
   type Delivery,
+  type NewDelivery,
   type DeliveryClaim,
   type DeliveryFilter,
   type DeliveryStatus,
@@ -303,6 +304,8 @@ function toQuarantine(r: Row): QuarantineEntry {
 function toDelivery(r: Row): Delivery {
   return {
     deliveryId: String(r.delivery_id),
+    content: (r.content as 'records' | 'lead' | undefined) ?? 'records',
+    payload: r.payload ?? null,
     destinationId: String(r.destination_id),
     recordId: strOrNull(r.record_id),
     packageRef: strOrNull(r.package_ref),
@@ -492,7 +495,7 @@ export class Store {
       for (const [gk, group] of groups) {
         const { f } = folded.get(gk)!;
         group.forEach((p, i) => {
-          results[p.index] = { id: f.state.id, type: p.type, key: p.key, status: f.steps[i]!.status, version: f.steps[i]!.version };
+          results[p.index] = { id: f.state.id, type: p.type, key: p.key, status: f.steps[i]!.status, version: f.steps[i]!.version, body: f.state.body as Record<string, unknown> };
           const refs: readonly SourceRef[] = p.refs.length ? p.refs : [{}];
           for (const ref of refs) {
             const transferId = ref.transferId ?? ctx.transferId ?? null;
@@ -712,6 +715,31 @@ export class Store {
     if (created.length) return true;
     const rows = await db.query<{ status: DeliveryStatus }>('SELECT status FROM deliveries WHERE delivery_id = $1', [claim.deliveryId]);
     return rows[0] ? rows[0].status !== 'delivered' : true;
+  }
+
+  /**
+   * Write a delivery with its content to the ledger (the outbox), in the caller's transaction.
+   * True when it is new; false when a delivery with this id exists already (the same content was
+   * routed to the same destination before), so nothing is queued twice.
+   */
+  async createDelivery(d: NewDelivery, tx?: Db): Promise<boolean> {
+    const rows = await (tx ?? this.db).query(
+      `INSERT INTO deliveries (delivery_id, destination_id, package_ref, content, payload)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (delivery_id) DO NOTHING
+       RETURNING delivery_id`,
+      [d.deliveryId, d.destinationId, d.packageRef, d.content, JSON.stringify(d.payload)],
+    );
+    return rows.length > 0;
+  }
+
+  /** Deliveries written but not delivered (pending or failed and not dead), oldest first, to queue again. */
+  async listUndelivered(limit = 1000): Promise<{ deliveryId: string; destinationId: string }[]> {
+    const rows = await this.db.query<{ delivery_id: string; destination_id: string }>(
+      `SELECT delivery_id, destination_id FROM deliveries WHERE status IN ('pending', 'failed') ORDER BY created_at LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => ({ deliveryId: String(r.delivery_id), destinationId: String(r.destination_id) }));
   }
 
   /** Count one attempt (sets first/last attempt times); returns the attempt number. */

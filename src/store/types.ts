@@ -63,6 +63,8 @@ export interface UpsertResult {
   status: UpsertStatus;
   /** The record's version after this input was applied. */
   version: number;
+  /** The stored body after the merge (entity fields and envelope), for routing and delivery. */
+  body: Record<string, unknown>;
 }
 
 export interface UpsertContext {
@@ -161,8 +163,20 @@ export interface DeliveryClaim extends DeliveryTarget {
   deliveryId: string;
 }
 
+/** A delivery written to the ledger with its content (see migration 002). */
+export interface NewDelivery {
+  deliveryId: string;
+  destinationId: string;
+  content: 'records' | 'lead';
+  /** What the delivery is about, for people and queries (e.g. `records:<transfer>`, `lead:<id>@<version>`). */
+  packageRef: string;
+  payload: unknown;
+}
+
 export interface Delivery {
   deliveryId: string;
+  content: 'records' | 'lead';
+  payload: unknown;
   destinationId: string;
   recordId: string | null;
   packageRef: string | null;

@@ -1,0 +1,37 @@
+/**
+ * Prometheus metrics (prom-client): what an operator graphs and alerts on.
+ * - cgic_records_total{connector,stage,outcome}: records by stage (mapped, stored, delivered) and outcome
+ * - cgic_transfers_total{connector,status}
+ * - cgic_deliveries_total{destination,outcome}: delivered, retried, dead
+ * - cgic_delivery_latency_seconds{destination}: from the delivery written to the ledger to delivered
+ * - cgic_queue_depth{queue,state}: waiting, active, delayed, failed jobs (sampled on scrape)
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  readonly registry: Registry;
+  readonly records: Counter<'connector' | 'stage' | 'outcome'>;
+  readonly transfers: Counter<'connector' | 'status'>;
+  readonly deliveries: Counter<'destination' | 'outcome'>;
+  readonly deliveryLatency: Histogram<'destination'>;
+  readonly queueDepth: Gauge<'queue' | 'state'>;
+}
+
+export function createMetrics(opts: { defaults?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (opts.defaults !== false) collectDefaultMetrics({ register: registry, prefix: 'cgic_' });
+  return {
+    registry,
+    records: new Counter({ name: 'cgic_records_total', help: 'Records by connector, pipeline stage and outcome.', labelNames: ['connector', 'stage', 'outcome'], registers: [registry] }),
+    transfers: new Counter({ name: 'cgic_transfers_total', help: 'Finished transfers by connector and status.', labelNames: ['connector', 'status'], registers: [registry] }),
+    deliveries: new Counter({ name: 'cgic_deliveries_total', help: 'Delivery attempts by destination and outcome (delivered, retry, dead).', labelNames: ['destination', 'outcome'], registers: [registry] }),
+    deliveryLatency: new Histogram({
+      name: 'cgic_delivery_latency_seconds',
+      help: 'Seconds from a delivery being written (its records committed) to the destination acknowledging it.',
+      labelNames: ['destination'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 21600],
+      registers: [registry],
+    }),
+    queueDepth: new Gauge({ name: 'cgic_queue_depth', help: 'Jobs per queue and state, sampled when scraped.', labelNames: ['queue', 'state'], registers: [registry] }),
+  };
+}

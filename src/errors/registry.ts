@@ -164,6 +164,37 @@ export const ERRORS = {
     message: 'Secret reference cannot be resolved: {reason}',
     fix: 'Set the environment variable or create the file the ${env:...} / ${file:...} reference names, readable by the hub.',
   },
+  // --- runtime ----------------------------------------------------------------------------------
+  HUB_ERR_REDIS_UNAVAILABLE: {
+    class: 'transient',
+    status: 503,
+    message: 'Redis is not available: {reason}',
+    fix: 'Set REDIS_URL to a Redis >= 6.2 (e.g. redis://127.0.0.1:6379), or install one: `apt-get install redis-server` (Debian/Ubuntu), `brew install redis` (macOS). Without REDIS_URL the hub uses 127.0.0.1:6379 or starts redis-server from PATH.',
+  },
+  HUB_ERR_NOT_FOUND: {
+    class: 'config',
+    status: 404,
+    message: 'No {what} "{id}"',
+    fix: 'Check the id: the list endpoints (GET /api/connectors, /api/dead-letters) show what exists.',
+  },
+  HUB_ERR_STATE_CONFLICT: {
+    class: 'config',
+    status: 409,
+    message: '{reason}',
+    fix: 'The request conflicts with the current state (e.g. the connector is already running, the dead letter was already replayed); check the state and retry if it still applies.',
+  },
+  HUB_ERR_AUTH_REQUIRED: {
+    class: 'config',
+    status: 401,
+    message: '{reason}',
+    fix: 'Send the API key as `Authorization: Bearer <key>`; webhooks must carry a valid signature and a fresh timestamp (connectors/webhook/README.md).',
+  },
+  HUB_ERR_AUTH_FORBIDDEN: {
+    class: 'config',
+    status: 403,
+    message: '{reason}',
+    fix: 'The API key is valid but its role does not allow this; ask the hub administrator for a key with the right role.',
+  },
   // --- command line -----------------------------------------------------------------------------
   HUB_ERR_CLI_USAGE: {
     class: 'config',

@@ -8,8 +8,8 @@
  * loader can say file:line:col.
  */
 import { OPERATIONS_BY_NAME, type CompileEnv, type OpFn } from './ops/index.ts';
-import { FAIL, isEmpty, type FieldSite, type RunContext, type Scope } from './runtime.ts';
-import { columnIndex, compilePath, nodeValue, PathError, type Accessor, type PathEnv } from './paths.ts';
+import { FAIL, isEmpty, xmlTrace, type FieldSite, type RunContext, type Scope } from './runtime.ts';
+import { columnIndex, compilePath, nodeValue, PathError, scopeFor, type Accessor, type PathEnv } from './paths.ts';
 import type { MappingSpec, FieldSpecInput, FieldSpecObject, ConditionSpec, OpSpec } from './spec.ts';
 
 export class MappingCompileError extends Error {
@@ -29,8 +29,8 @@ export interface CompiledField {
   readonly name: string;
   readonly fn: FieldFn;
   readonly set: (target: Record<string, unknown>, value: unknown) => void;
-  /** The source path, for pointers in later errors (schema validation). */
-  readonly source: string | undefined;
+  /** Where the value came from, for pointers in later errors (schema validation); updated as alternates are tried. */
+  readonly site: FieldSite;
 }
 
 interface Ctx {
@@ -49,7 +49,7 @@ function at<T>(path: (string | number)[], f: () => T): T {
   }
 }
 
-function accessor(ctx: Ctx, p: string, path: (string | number)[]): Accessor {
+export function accessor(ctx: Ctx, p: string, path: (string | number)[]): Accessor {
   try {
     return compilePath(p, ctx.paths);
   } catch (err) {
@@ -141,8 +141,8 @@ export function compileFields(
 ): CompiledField[] {
   return Object.entries(fields).map(([name, spec]) => {
     const full = prefix ? `${prefix}.${name}` : name;
-    const { fn, source } = compileField(spec, ctx, [...path, name], full, dotted);
-    return { name, fn, set: setterFor(name, dotted), source };
+    const { fn, site } = compileField(spec, ctx, [...path, name], full, dotted);
+    return { name, fn, set: setterFor(name, dotted), site };
   });
 }
 
@@ -152,7 +152,7 @@ function compileField(
   path: (string | number)[],
   fieldName: string,
   dotted: boolean,
-): { fn: FieldFn; source: string | undefined } {
+): { fn: FieldFn; site: FieldSite } {
   const spec: FieldSpecObject = typeof input === 'string' ? { from: input } : input;
   const kinds = ['from', 'value', 'concat', 'fields'].filter((k) => (spec as Record<string, unknown>)[k] !== undefined);
   if (kinds.length === 0 && spec.forEach === undefined) {
@@ -175,15 +175,22 @@ function compileField(
       if (present.length === 0) ctx.missingColumns.push({ column: froms, field: fieldName, required, path: [...path, typeof input === 'string' ? '' : 'from'].filter((x) => x !== '') });
     }
     const accs = froms.map((f, i) => accessor(ctx, f, [...path, 'from', ...(froms.length > 1 ? [i] : [])]));
+    site.source = accs[0]!.source;
     if (accs.length === 1) {
       const a = accs[0]!;
       get = (s) => nodeValue(a.one(s));
     } else {
+      // The first alternate with a value wins; errors then point at the column or path it came from.
+      const present = accs.find((a) => ctx.paths.format !== 'csv' || columnIndex(ctx.paths.header ?? [], a.source) !== -1) ?? accs[0]!;
       get = (s) => {
         for (const a of accs) {
           const v = nodeValue(a.one(s));
-          if (!isEmpty(v) && !(typeof v === 'string' && v.trim() === '')) return v;
+          if (!isEmpty(v)) {
+            site.source = a.source;
+            return v;
+          }
         }
+        site.source = present.source;
         return undefined;
       };
     }
@@ -223,8 +230,9 @@ function compileField(
       get = (s, run) => {
         const out: unknown[] = [];
         let failed = false;
-        for (const node of each.all(s)) {
-          const v = build({ node, parent: s }, run);
+        const nodes = each.all(s);
+        for (let i = 0; i < nodes.length; i++) {
+          const v = build(scopeFor(nodes[i], s, each, i), run);
           if (v === FAIL) failed = true;
           else if (v !== undefined) out.push(v);
         }
@@ -238,9 +246,10 @@ function compileField(
 
   const fn: FieldFn = (scope, run) => {
     if (when !== null && !when(scope)) return undefined;
+    run.scope = scope;
+    xmlTrace.last = null;
     let v = get(scope, run);
     if (v === FAIL) return FAIL;
-    if (typeof v === 'string' && v.trim() === '') v = undefined;
     if (!isEmpty(v)) {
       for (let i = 0; i < ops.length; i++) {
         v = ops[i]!(v, run, site);
@@ -255,7 +264,7 @@ function compileField(
     }
     return v;
   };
-  return { fn, source: site.source };
+  return { fn, site };
 }
 
 export type { Ctx as CompileContext };

@@ -124,8 +124,8 @@ function short(v: unknown): string {
 function compare(expect: NonNullable<GoldenCase['expect']>, actual: Actual): string[] {
   const failures: string[] = [];
   const check = (what: string, e: unknown, a: unknown): void => {
-    const d = firstDifference(e, a);
-    if (d) failures.push(`${what}${d}`);
+    const d = firstDifference(e, a, what);
+    if (d) failures.push(d);
   };
   if (expect.records !== undefined) check('records', expect.records, actual.records);
   if (expect.invalid !== undefined) check('invalid', expect.invalid, actual.invalid);

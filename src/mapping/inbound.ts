@@ -14,10 +14,10 @@ import { validateRecord } from '../canonical/validator.ts';
 import type { ErrorReport } from '../errors/hub-error.ts';
 import type { SourcePointer } from '../formats/source-pointer.ts';
 import type { SourceRecord } from '../formats/source-record.ts';
-import { compileCondition, compileFields, MappingCompileError, newCompileContext, type CompiledField } from './compile.ts';
+import { accessor, compileCondition, compileFields, MappingCompileError, newCompileContext, type CompiledField } from './compile.ts';
 import type { CompileEnv } from './ops/index.ts';
-import { compilePath, type Format } from './paths.ts';
-import { FAIL, type RunContext, type Scope } from './runtime.ts';
+import { scopeFor, type Accessor, type Format } from './paths.ts';
+import { FAIL, xmlTrace, type FieldSite, type RunContext, type Scope } from './runtime.ts';
 import type { MappingSpec } from './spec.ts';
 
 /** A canonical record as the mapping produces it (fields typed by the schemas in src/canonical). */
@@ -60,9 +60,9 @@ export interface MissingColumn {
 interface CompiledRecordSpec {
   type: string;
   when: ((s: Scope) => boolean) | null;
-  each: ((s: Scope) => unknown[]) | null;
+  each: Accessor | null;
   fields: CompiledField[];
-  sourceOf: Map<string, string>;
+  sourceOf: Map<string, FieldSite>;
 }
 
 export class InboundMapping {
@@ -83,7 +83,9 @@ export class InboundMapping {
     this.format = f === 'ndjson' ? 'json' : f;
     this.system = spec.system ?? spec.id;
     this.label = `${spec.id}@${spec.version}`;
-    if (this.format !== 'csv') this.bind(undefined);
+    // Compile now so every mapping error shows at load (`cgic validate`); a CSV mapping is compiled
+    // against an empty header here, and again per file against the file's header.
+    this.bind(this.format === 'csv' ? [] : undefined);
   }
 
   /** The record mapper for a file (CSV: for its header), compiled on first use and reused. */
@@ -93,13 +95,12 @@ export class InboundMapping {
     const specs: CompiledRecordSpec[] = (this.spec.records ?? []).map((r, i) => {
       const path = ['records', i];
       const fields = compileFields(r.fields, ctx, [...path, 'fields'], true);
-      const sourceOf = new Map<string, string>();
-      for (const f of fields) if (f.source) sourceOf.set(f.name.split('.')[0]!, f.source);
+      const sourceOf = new Map<string, FieldSite>();
+      for (const f of fields) if (!sourceOf.has(f.name.split('.')[0]!)) sourceOf.set(f.name.split('.')[0]!, f.site);
       let each: CompiledRecordSpec['each'] = null;
       if (r.forEach !== undefined) {
         if (this.format === 'csv') throw new MappingCompileError([...path, 'forEach'], 'forEach needs an XML or JSON source: a CSV row has no repeated elements');
-        const acc = compilePath(r.forEach, ctx.paths);
-        each = (s) => acc.all(s);
+        each = accessor(ctx, r.forEach, [...path, 'forEach']);
       }
       return {
         type: r.type,
@@ -127,7 +128,7 @@ export class InboundMapping {
       const ref: SourceRef = { system, mapping: label, ...(base.file ? { file: base.file } : {}), pointer: base, receivedAt };
       for (const spec of specs) {
         if (spec.when !== null && !spec.when(root)) continue;
-        const scopes: Scope[] = spec.each ? spec.each(root).map((node) => ({ node, parent: root })) : [root];
+        const scopes: Scope[] = spec.each ? spec.each.all(root).map((node, i) => scopeFor(node, root, spec.each!, i)) : [root];
         for (const scope of scopes) {
           const rec: MappedRecord = { type: spec.type, id: '', key: '', classification, version: 1, sourceRefs: [ref] };
           let failed = false;
@@ -137,9 +138,12 @@ export class InboundMapping {
             else if (v !== undefined) f.set(rec, v);
           }
           if (failed) continue;
+          // Errors below concern the record as a whole: point from its scope, not the last value read.
+          xmlTrace.last = null;
+          run.scope = scope;
           const k = naturalKey(rec);
           if (!k.ok) {
-            run.fail('HUB_ERR_RECORD_KEY', { type: spec.type, needs: k.needs.join(' + ') }, { field: k.needs[0]!, source: spec.sourceOf.get(k.needs[0]!.split('.')[0]!) });
+            run.fail('HUB_ERR_RECORD_KEY', { type: spec.type, needs: k.needs.join(' + ') }, { field: k.needs[0]!, source: spec.sourceOf.get(k.needs[0]!.split('.')[0]!)?.source });
             continue;
           }
           rec.key = k.key;
@@ -151,7 +155,7 @@ export class InboundMapping {
               run.fail(
                 'HUB_ERR_RECORD_SCHEMA',
                 { type: spec.type, pointer: issue.pointer || '/', reason: issue.reason },
-                { field: top, source: spec.sourceOf.get(top) },
+                { field: top, source: spec.sourceOf.get(top)?.source },
               );
             }
             continue;

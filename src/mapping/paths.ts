@@ -10,11 +10,13 @@
  */
 import { resolveStep } from '../formats/xml-reader.ts';
 import { expandedName, type XmlElement } from '../formats/xml-tree.ts';
-import type { Scope } from './runtime.ts';
+import { xmlTrace, type Scope } from './runtime.ts';
 
 export interface Accessor {
-  /** The path as written in the mapping (used in error pointers). */
+  /** The path as written in the mapping, or for CSV the column as the file's header spells it (used in error pointers). */
   readonly source: string;
+  /** JSON: the pointer (relative to the record) of the i-th element `all` returns. */
+  pointerOf?(scope: Scope, index: number): string;
   /** The first value at the path, or undefined. */
   one(scope: Scope): unknown;
   /** Every match (elements for XML, array items for JSON), for forEach. */
@@ -67,7 +69,7 @@ export function compilePath(path: string, env: PathEnv): Accessor {
 function csvPath(path: string, header: readonly string[]): Accessor {
   const idx = columnIndex(header, path.startsWith('$/') ? path.slice(2) : path);
   return {
-    source: path,
+    source: idx === -1 ? path : header[idx]!,
     one: idx === -1 ? () => undefined : (scope) => (scope.node as string[])[idx],
     all: idx === -1 ? () => [] : (scope) => [(scope.node as string[])[idx]],
   };
@@ -79,7 +81,12 @@ function xmlPath(source: string, segs: string[], namespaces: Record<string, stri
   if (last?.startsWith('@')) {
     segs = segs.slice(0, -1);
     const name = last.slice(1);
-    const st = name.includes(':') ? resolveStep(name, namespaces) : { ns: '', local: name };
+    let st: { ns: string; local: string };
+    try {
+      st = name.includes(':') ? resolveStep(name, namespaces) : { ns: '', local: name };
+    } catch (err) {
+      throw new PathError(`path "${source}": ${(err as Error).message}`);
+    }
     attr = expandedName(st.ns, st.local);
   }
   const steps = segs.map((s) => {
@@ -110,6 +117,7 @@ function xmlPath(source: string, segs: string[], namespaces: Record<string, stri
       if (!node) return undefined;
       const el = find(node, 0, null);
       if (!el) return undefined;
+      xmlTrace.last = el;
       return attr !== null ? el.attrs[attr] : el.text.trim();
     },
     all(scope) {
@@ -131,6 +139,7 @@ function jsonPath(source: string, segs: string[], base: (s: Scope) => Scope): Ac
     }
     return n;
   };
+  const rel = segs.map((s) => s.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
   return {
     source,
     one: get,
@@ -139,7 +148,17 @@ function jsonPath(source: string, segs: string[], base: (s: Scope) => Scope): Ac
       if (v === undefined || v === null) return [];
       return Array.isArray(v) ? v : [v];
     },
+    pointerOf(scope, index) {
+      const b = base(scope);
+      const prefix = `${b.path ?? ''}${rel ? '/' + rel : ''}`;
+      return Array.isArray(get(scope)) ? `${prefix}/${index}` : prefix;
+    },
   };
+}
+
+/** The scope of the i-th element a forEach accessor returned. */
+export function scopeFor(node: unknown, parent: Scope, acc: Accessor, index: number): Scope {
+  return acc.pointerOf ? { node, parent, path: acc.pointerOf(parent, index) } : { node, parent };
 }
 
 /** The text of a matched node, for values read through `.`/forEach of XML elements. */

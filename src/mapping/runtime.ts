@@ -5,11 +5,34 @@
 import { errorReport, type ErrorReport } from '../errors/hub-error.ts';
 import type { ErrorCode } from '../errors/registry.ts';
 import type { SourcePointer } from '../formats/source-pointer.ts';
+import type { XmlElement } from '../formats/xml-tree.ts';
 
 /** Where a path is evaluated: the record itself, or an element of a `forEach`, with its parent scope. */
 export interface Scope {
   readonly node: unknown;
   readonly parent: Scope | null;
+  /** JSON: pointer of this scope's node relative to the source record (for error pointers). */
+  readonly path?: string;
+}
+
+/**
+ * The XML element an accessor matched last (set by paths.ts, reset by each field before it reads):
+ * lets an error point at the element that held the bad value, in the document's own names.
+ */
+export const xmlTrace: { last: XmlElement | null } = { last: null };
+
+/** `/p:Item[2]/p:Serial[1]`: an element's path below its source record's root element. */
+export function relativeXPath(el: XmlElement): string {
+  const parts: string[] = [];
+  for (let e: XmlElement | null = el; e && e.parent; e = e.parent) {
+    let pos = 0;
+    for (const sib of e.parent.children) {
+      if (sib.ns === e.ns && sib.local === e.local) pos++;
+      if (sib === e) break;
+    }
+    parts.push(`${e.qname}[${pos}]`);
+  }
+  return parts.length ? '/' + parts.reverse().join('/') : '';
 }
 
 /** Returned by an operation that failed (it has already reported why). */
@@ -20,8 +43,8 @@ export type Fail = typeof FAIL;
 export interface FieldSite {
   /** Output field, dotted (e.g. `serial.raw`). */
   readonly field: string;
-  /** The source path the value came from, as written in the mapping. */
-  readonly source: string | undefined;
+  /** The source path the value came from (of alternates, the one that gave the value; a CSV column as the file spells it). */
+  source: string | undefined;
 }
 
 /**
@@ -38,6 +61,8 @@ export class RunContext {
   file: string | undefined;
   timezone: string;
   format: 'csv' | 'xml' | 'json' = 'csv';
+  /** The scope of the field being evaluated (set by each compiled field). */
+  scope: Scope | null = null;
 
   constructor(timezone: string, file?: string) {
     this.timezone = timezone;
@@ -51,10 +76,16 @@ export class RunContext {
   }
 
   pointerFor(site: FieldSite | undefined): SourcePointer {
-    if (!site?.source) return this.base;
-    if (this.format === 'csv') return { ...this.base, column: site.source };
-    if (this.format === 'xml') return { ...this.base, xpath: `${this.base.xpath ?? ''}/${site.source}` };
-    return { ...this.base, jsonPointer: `${this.base.jsonPointer ?? ''}/${site.source.replace(/^\$?\//, '')}` };
+    if (this.format === 'csv') return site?.source ? { ...this.base, column: site.source } : this.base;
+    if (this.format === 'xml') {
+      const matched = xmlTrace.last;
+      const node = this.scope?.node as XmlElement | undefined;
+      const at = matched ? relativeXPath(matched) : `${node && 'children' in node ? relativeXPath(node) : ''}${site?.source ? '/' + site.source : ''}`;
+      return at ? { ...this.base, xpath: `${this.base.xpath ?? ''}${at}` } : this.base;
+    }
+    const source = site?.source?.replace(/^\$?\//, '').replace(/^(\.\.\/)+/, '');
+    const at = `${this.scope?.path ?? ''}${source ? '/' + source : ''}`;
+    return at ? { ...this.base, jsonPointer: `${this.base.jsonPointer ?? ''}${at}` } : this.base;
   }
 
   fail(code: ErrorCode, params: Record<string, unknown>, site?: FieldSite): Fail {
@@ -73,8 +104,10 @@ export class RunContext {
   }
 }
 
+/** Missing, null, an empty list, or text that is empty or only white space. */
 export function isEmpty(v: unknown): boolean {
-  return v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
+  if (typeof v === 'string') return v.length === 0 || (v.charCodeAt(0) <= 32 && v.trim() === '');
+  return v === undefined || v === null || (Array.isArray(v) && v.length === 0);
 }
 
 /** Values reach string operations as strings: numbers and booleans from JSON are converted. */

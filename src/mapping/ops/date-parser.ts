@@ -7,7 +7,7 @@
  * any other character is literal. A gap in local time (spring forward) moves forward by the gap; an
  * ambiguous time (fall back) takes the earlier offset, as luxon does.
  */
-import { DateTime, IANAZone } from 'luxon';
+import { IANAZone } from 'luxon';
 
 export interface ParsedDate {
   year: number;
@@ -20,6 +20,8 @@ export interface ParsedDate {
   hasTime: boolean;
   /** Minutes east of UTC when the input carried an offset; null otherwise. */
   offset: number | null;
+  /** Set by an AM/PM marker; applied after every token is read, wherever the marker stands. */
+  pm: boolean | null;
 }
 
 type Setter = (d: ParsedDate, s: string) => boolean;
@@ -60,7 +62,7 @@ function tokenSpec(tok: string, pivot: number): TokenSpec | null {
     case 'h':
       return { re: '(\\d{1,2})', set: (d, s) => ((d.hour = +s % 12), +s >= 1 && +s <= 12), time: true };
     case 'a':
-      return { re: '([AaPp][Mm])', set: (d, s) => ((d.hour += s[0] === 'P' || s[0] === 'p' ? 12 : 0), true), time: true };
+      return { re: '([AaPp][Mm])', set: (d, s) => ((d.pm = s[0] === 'P' || s[0] === 'p'), true), time: true };
     case 'mm':
       return { re: '(\\d{2})', set: (d, s) => ((d.minute = +s), true), time: true };
     case 'ss':
@@ -110,8 +112,9 @@ export function compileDateFormat(format: string, pivot: number): DateMatcher {
   return (s) => {
     const m = regex.exec(s);
     if (!m) return null;
-    const d: ParsedDate = { year: 0, month: 1, day: 1, hour: 0, minute: 0, second: 0, millis: 0, hasTime, offset: null };
+    const d: ParsedDate = { year: 0, month: 1, day: 1, hour: 0, minute: 0, second: 0, millis: 0, hasTime, offset: null, pm: null };
     for (let i = 0; i < setters.length; i++) if (!setters[i]!(d, m[i + 1]!)) return null;
+    if (d.pm !== null) d.hour = (d.hour % 12) + (d.pm ? 12 : 0);
     return isValid(d) ? d : null;
   };
 }
@@ -128,18 +131,64 @@ function isValid(d: ParsedDate): boolean {
   return d.day <= max && d.hour < 24 && d.minute < 60 && d.second < 60;
 }
 
-const offsetCache = new Map<string, number>();
+interface LocalResolution {
+  /** UTC offset in minutes. */
+  offset: number;
+  /** Minutes to move the wall-clock time forward (a time in a spring-forward gap). */
+  shift: number;
+}
 
-/** UTC offset in minutes of a local time in an IANA zone (cached per zone and local hour). */
-export function zoneOffset(zone: string, d: ParsedDate): number {
+const resolutionCache = new Map<string, LocalResolution>();
+const zones = new Map<string, IANAZone>();
+
+function zoneOf(name: string): IANAZone {
+  let z = zones.get(name);
+  if (!z) zones.set(name, (z = IANAZone.create(name)));
+  return z;
+}
+
+/**
+ * How a local wall-clock hour in a zone maps to UTC, decided from the zone's rules alone (never from
+ * today's date): the offsets in force 14 hours before and after are the candidates; an offset that
+ * reproduces the wall time is a solution. Two solutions (fall back): the earlier instant, i.e. the
+ * larger offset. None (spring forward): the offset before the gap, which moves the wall time forward.
+ */
+function resolveLocal(zone: string, d: ParsedDate): LocalResolution {
   const key = `${zone}|${d.year}|${d.month}|${d.day}|${d.hour}`;
-  let off = offsetCache.get(key);
-  if (off === undefined) {
-    off = DateTime.fromObject({ year: d.year, month: d.month, day: d.day, hour: d.hour }, { zone }).offset;
-    if (offsetCache.size > 200_000) offsetCache.clear();
-    offsetCache.set(key, off);
+  let r = resolutionCache.get(key);
+  if (r === undefined) {
+    const z = zoneOf(zone);
+    const asUtc = Date.UTC(d.year, d.month - 1, d.day, d.hour, 30);
+    const before = z.offset(asUtc - 14 * 3_600_000);
+    const after = z.offset(asUtc + 14 * 3_600_000);
+    const solutions = [...new Set([before, after])].filter((o) => z.offset(asUtc - o * 60_000) === o);
+    if (solutions.length) r = { offset: Math.max(...solutions), shift: 0 };
+    else {
+      const instant = asUtc - before * 60_000;
+      const actual = z.offset(instant);
+      r = { offset: actual, shift: actual - before };
+    }
+    if (resolutionCache.size > 200_000) resolutionCache.clear();
+    resolutionCache.set(key, r);
   }
-  return off;
+  return r;
+}
+
+/**
+ * The UTC offset (minutes) of a local time in an IANA zone. A time that does not exist (spring-forward
+ * gap) is first moved forward by the gap, in place.
+ */
+export function zoneOffset(zone: string, d: ParsedDate): number {
+  const r = resolveLocal(zone, d);
+  if (r.shift) {
+    const t = new Date(Date.UTC(d.year, d.month - 1, d.day, d.hour, d.minute + r.shift, d.second));
+    d.year = t.getUTCFullYear();
+    d.month = t.getUTCMonth() + 1;
+    d.day = t.getUTCDate();
+    d.hour = t.getUTCHours();
+    d.minute = t.getUTCMinutes();
+  }
+  return r.offset;
 }
 
 export function isValidZone(zone: string): boolean {

@@ -1,0 +1,218 @@
+/**
+ * The hub configuration: one YAML file, checked as a whole before anything starts.
+ *
+ * Input: the file. Output: a `HubConfig` whose every cross-reference holds (connector -> agency,
+ * connector -> inbound mapping, destination -> outbound mapping, connector kinds and their options,
+ * cron schedules, time zones), with secrets still as references; or `ConfigProblems`, each located at
+ * file:line:col with a hint. `resolveSecrets` happens at start, never in validation output or logs.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { validate as validateCron } from 'node-cron';
+import { ConfigProblems, newAjv, pathToPointer, schemaProblems, YamlSource, closest, type ConfigProblem } from './problems.ts';
+import { isSecretRef, secretPaths } from './secrets.ts';
+import { HubError } from '../errors/hub-error.ts';
+import { isValidZone } from '../mapping/ops/date-parser.ts';
+import { loadMapping, PROJECT_ROOT, type Mapping } from '../mapping/load.ts';
+import { InboundMapping } from '../mapping/inbound.ts';
+import { CONNECTORS, findConnector } from '../../connectors/index.ts';
+
+export interface ApiKeyConfig {
+  id: string;
+  role: 'admin' | 'analyst' | 'agency';
+  ori?: string;
+  sha256: string;
+}
+
+export interface DestinationConfig {
+  id: string;
+  kind: string;
+  content: ('records' | 'leads')[];
+  leadFormat: string;
+  enabled: boolean;
+  options: Record<string, unknown>;
+  /** Filled in: the agency this destination belongs to. */
+  ori: string;
+}
+
+export interface AgencyConfig {
+  ori: string;
+  name: string;
+  kind: string;
+  timezone: string;
+  contact?: { name?: string; phone?: string; email?: string };
+  destinations: DestinationConfig[];
+}
+
+export interface ConnectorConfig {
+  id: string;
+  kind: string;
+  agency: string;
+  mapping: string;
+  schedule?: string;
+  enabled: boolean;
+  options: Record<string, unknown>;
+}
+
+export interface HubConfig {
+  file: string;
+  baseDir: string;
+  hub: {
+    name: string;
+    timezone: string;
+    dataDir: string;
+    api: { host: string; port: number; keys: ApiKeyConfig[] };
+    delivery: { attempts: number; backoffMs: number; maxBackoffMs: number; concurrency: number };
+    transfers: { concurrency: number; chunkSize: number };
+  };
+  agencies: AgencyConfig[];
+  connectors: ConnectorConfig[];
+  /** Compiled mappings by id, loaded while checking. */
+  mappings: Map<string, Mapping>;
+}
+
+export const DEFAULT_CONFIG = path.join(PROJECT_ROOT, 'config', 'cgic.yaml');
+const SCHEMA_FILE = path.join(PROJECT_ROOT, 'schemas', 'config.schema.json');
+
+let validateSchema: ReturnType<ReturnType<typeof newAjv>['compile']> | null = null;
+const optionValidators = new Map<string, ReturnType<ReturnType<typeof newAjv>['compile']>>();
+
+function optionsValidator(kind: string, direction: 'source' | 'destination', schema: Record<string, unknown>) {
+  const k = `${direction}:${kind}`;
+  let v = optionValidators.get(k);
+  if (!v) optionValidators.set(k, (v = newAjv().compile(schema)));
+  return v;
+}
+
+export async function loadHubConfig(file: string = DEFAULT_CONFIG): Promise<HubConfig> {
+  const abs = path.resolve(file);
+  const rel = path.relative(process.cwd(), abs) || abs;
+  if (!existsSync(abs)) throw new HubError('HUB_ERR_FILE_NOT_FOUND', { path: rel });
+  const src = new YamlSource(rel, readFileSync(abs, 'utf8'));
+  const yamlErrors = src.yamlProblems().map((p) => ({ ...p, code: 'HUB_ERR_CONFIG_YAML' as const }));
+  if (yamlErrors.length) throw new ConfigProblems(yamlErrors);
+  const raw = src.toJS() as Record<string, unknown>;
+  validateSchema ??= newAjv().compile(JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')));
+  if (!validateSchema(raw)) throw new ConfigProblems(schemaProblems(src, validateSchema.errors ?? [], { schemaCode: 'HUB_ERR_CONFIG_SCHEMA' }));
+  return checkConfig(raw, src, abs);
+}
+
+async function checkConfig(raw: Record<string, unknown>, src: YamlSource, abs: string): Promise<HubConfig> {
+  const problems: ConfigProblem[] = [];
+  const problem = (p: (string | number)[], message: string, hint?: string, key = false): void => {
+    const pos = src.locate(p, key);
+    problems.push({ code: 'HUB_ERR_CONFIG_INVALID', file: src.file, line: pos.line, col: pos.col, pointer: pathToPointer(p), message, ...(hint ? { hint } : {}) });
+  };
+  const baseDir = path.dirname(abs);
+  const h = (raw.hub ?? {}) as Record<string, any>;
+  const hubTz: string = h.timezone ?? 'America/New_York';
+  if (!isValidZone(hubTz)) problem(['hub', 'timezone'], `unknown time zone "${hubTz}"`, 'use an IANA name such as America/New_York');
+  const cfg: HubConfig = {
+    file: abs,
+    baseDir,
+    hub: {
+      name: h.name ?? 'cgic-hub',
+      timezone: hubTz,
+      dataDir: path.resolve(baseDir, h.dataDir ?? '../var'),
+      api: { host: h.api?.host ?? '127.0.0.1', port: h.api?.port ?? 8080, keys: h.api?.keys ?? [] },
+      delivery: { attempts: 8, backoffMs: 2000, maxBackoffMs: 600_000, concurrency: 4, ...(h.delivery ?? {}) },
+      transfers: { concurrency: 2, chunkSize: 500, ...(h.transfers ?? {}) },
+    },
+    agencies: [],
+    connectors: [],
+    mappings: new Map(),
+  };
+  cfg.hub.api.keys.forEach((k, i) => {
+    if (k.role === 'agency' && !k.ori) problem(['hub', 'api', 'keys', i], `key "${k.id}" has role agency but no ori`, 'add the ori of the agency the key belongs to');
+  });
+
+  const mappingOf = async (ref: string, p: (string | number)[], want: 'inbound' | 'outbound'): Promise<void> => {
+    if (cfg.mappings.has(ref)) {
+      const m = cfg.mappings.get(ref)!;
+      if ((m instanceof InboundMapping) !== (want === 'inbound')) problem(p, `mapping "${ref}" is not an ${want} mapping`);
+      return;
+    }
+    try {
+      const m = await loadMapping(ref);
+      if ((m instanceof InboundMapping) !== (want === 'inbound')) problem(p, `mapping "${ref}" is not an ${want} mapping`);
+      cfg.mappings.set(ref, m);
+    } catch (err) {
+      if (err instanceof HubError && err.code === 'HUB_ERR_MAPPING_NOT_FOUND') problem(p, `unknown mapping "${ref}"`, 'name a folder of mappings/ (cgic validate lists them) or a path to a mapping.yaml');
+      else if (err instanceof ConfigProblems) {
+        problem(p, `mapping "${ref}" is invalid (${err.problems.length} problem${err.problems.length === 1 ? '' : 's'})`, 'run `cgic validate` on the mapping');
+        problems.push(...err.problems);
+      } else throw err;
+    }
+  };
+
+  const checkOptions = (kind: string, direction: 'source' | 'destination', options: Record<string, unknown>, p: (string | number)[]): void => {
+    const d = findConnector(kind, direction);
+    if (!d) {
+      const kinds = CONNECTORS.filter((c) => c.direction === direction).map((c) => c.kind);
+      const guess = closest(kind, kinds);
+      problem([...p, 'kind'], `unknown ${direction} connector kind "${kind}"`, `${guess ? `did you mean "${guess}"? ` : ''}kinds: ${kinds.join(', ')}`);
+      return;
+    }
+    const v = optionsValidator(kind, direction, d.optionsSchema);
+    if (!v(options)) {
+      for (const e of v.errors ?? []) {
+        const sub = e.instancePath ? e.instancePath.slice(1).split('/') : [];
+        const extra = e.keyword === 'additionalProperties' ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"` : '';
+        const missing = e.keyword === 'required' ? ` "${(e.params as { missingProperty: string }).missingProperty}"` : '';
+        problem([...p, 'options', ...sub], `option ${e.instancePath || '(options)'} ${e.message}${extra}${missing}`, `see connectors/${kind}/README.md`);
+      }
+    }
+    for (const sp of secretPaths(d.optionsSchema, options)) {
+      let v2: unknown = options;
+      for (const s of sp) v2 = (v2 as Record<string, unknown>)[s];
+      if (!isSecretRef(v2)) {
+        problem([...p, 'options', ...sp], `inline secret in option ${sp.join('.')}`, 'secrets are never written in the config: use ${env:NAME} or ${file:/path/to/secret}');
+      }
+    }
+  };
+
+  const oris = new Set<string>();
+  const destIds = new Set<string>();
+  const agencies = (raw.agencies ?? []) as Record<string, any>[];
+  for (const [i, a] of agencies.entries()) {
+    if (oris.has(a.ori)) problem(['agencies', i, 'ori'], `agency ${a.ori} is listed twice`);
+    oris.add(a.ori);
+    const tz = a.timezone ?? hubTz;
+    if (!isValidZone(tz)) problem(['agencies', i, 'timezone'], `unknown time zone "${tz}"`, 'use an IANA name such as America/New_York');
+    const destinations: DestinationConfig[] = [];
+    for (const [j, d] of ((a.destinations ?? []) as Record<string, any>[]).entries()) {
+      const p = ['agencies', i, 'destinations', j];
+      if (destIds.has(d.id)) problem([...p, 'id'], `destination id "${d.id}" is used twice`);
+      destIds.add(d.id);
+      checkOptions(d.kind, 'destination', d.options ?? {}, p);
+      const content = d.content ?? ['records', 'leads'];
+      const leadFormat = d.leadFormat ?? 'out-lead-json';
+      if (content.includes('leads')) await mappingOf(leadFormat, [...p, 'leadFormat'], 'outbound');
+      destinations.push({ id: d.id, kind: d.kind, content, leadFormat, enabled: d.enabled !== false, options: d.options ?? {}, ori: a.ori });
+    }
+    cfg.agencies.push({ ori: a.ori, name: a.name, kind: a.kind ?? 'municipal', timezone: tz, contact: a.contact, destinations });
+  }
+
+  const ids = new Set<string>();
+  for (const [i, c] of ((raw.connectors ?? []) as Record<string, any>[]).entries()) {
+    const p = ['connectors', i];
+    if (ids.has(c.id)) problem([...p, 'id'], `connector id "${c.id}" is used twice`);
+    ids.add(c.id);
+    if (!oris.has(c.agency)) {
+      const guess = closest(c.agency, [...oris]);
+      problem([...p, 'agency'], `unknown agency "${c.agency}"`, `${guess ? `did you mean "${guess}"? ` : ''}the connector's agency must be listed under agencies`);
+    }
+    if (c.schedule !== undefined && !validateCron(c.schedule)) {
+      problem([...p, 'schedule'], `"${c.schedule}" is not a valid cron expression`, 'five fields: minute hour day-of-month month day-of-week, e.g. "0 2 * * *" for 02:00 every night');
+    }
+    checkOptions(c.kind, 'source', c.options ?? {}, p);
+    await mappingOf(c.mapping, [...p, 'mapping'], 'inbound');
+    cfg.connectors.push({ id: c.id, kind: c.kind, agency: c.agency, mapping: c.mapping, schedule: c.schedule, enabled: c.enabled !== false, options: c.options ?? {} });
+  }
+  if (problems.length) throw new ConfigProblems(problems.sort((a, b) => (a.file === b.file ? a.line - b.line || a.col - b.col : a.file < b.file ? -1 : 1)));
+  return cfg;
+}
+
+export function agencyOf(cfg: HubConfig, ori: string): AgencyConfig | undefined {
+  return cfg.agencies.find((a) => a.ori === ori);
+}

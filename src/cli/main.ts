@@ -2,14 +2,17 @@
  * The `cgic` command. Subcommands read like the task; `--json` where a machine reads the output;
  * exit codes: 0 ok, 1 failed work, 2 usage, 78 bad configuration.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
+import { HubError } from '../errors/hub-error.ts';
 import { EXIT } from './exit-codes.ts';
 import { reportError } from './output.ts';
-import { validateCommand } from './commands/validate.ts';
-import { mapCommand } from './commands/map.ts';
-import { testCommand } from './commands/test.ts';
-import { generateCommand, GENERATOR_KINDS } from './commands/generate.ts';
-import { demoCommand } from './commands/demo.ts';
+import type { MapOptions } from './commands/map.ts';
+import type { GenerateOptions } from './commands/generate.ts';
+import type { StartOptions } from './commands/start.ts';
+import type { RunOptions } from './commands/run.ts';
+
+/** Kinds `cgic generate` writes (src/generate). */
+const GENERATOR_KINDS = ['lims-csv', 'lims-xml', 'nibin-leads', 'etrace', 'rms-xml'];
 
 export async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.OK;
@@ -29,10 +32,11 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command('validate')
-    .description('check mapping files against their schema and compile them; exit 78 on any problem')
+    .description('check the hub configuration and the mapping files (schemas, cross-references, compilation); exit 78 on any problem')
     .argument('[paths...]', 'mapping files or folders (default: mappings/)')
+    .option('-c, --config <file>', 'hub configuration to check (default: config/cgic.yaml; "none" to skip)')
     .option('--json', 'print the result as JSON')
-    .action(run((paths: string[], opts: { json?: boolean }) => validateCommand(paths, opts)));
+    .action(run(async (paths: string[], opts: { json?: boolean; config?: string }) => (await import('./commands/validate.ts')).validateCommand(paths, opts)));
 
   program
     .command('map')
@@ -43,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--timezone <zone>', "the agency's IANA time zone (default: the mapping's)")
     .option('--warnings', 'also print warnings (unknown code values) per row')
     .option('-q, --quiet', 'print only errors and the summary')
-    .action(run((file: string, opts: Parameters<typeof mapCommand>[1]) => mapCommand(file, opts)));
+    .action(run(async (file: string, opts: MapOptions) => (await import('./commands/map.ts')).mapCommand(file, opts)));
 
   program
     .command('test')
@@ -51,7 +55,7 @@ export async function main(argv: string[]): Promise<number> {
     .argument('[path]', 'a mapping folder, a mapping file or one case (default: all mappings)')
     .option('--update', 'write the current output as the expectation of cases that use a sidecar (review the diff!)')
     .option('--json', 'print results as JSON')
-    .action(run((target: string | undefined, opts: { update?: boolean; json?: boolean }) => testCommand(target, opts)));
+    .action(run(async (target: string | undefined, opts: { update?: boolean; json?: boolean }) => (await import('./commands/test.ts')).testCommand(target, opts)));
 
   program
     .command('generate')
@@ -60,12 +64,43 @@ export async function main(argv: string[]): Promise<number> {
     .option('-n, --rows <n>', 'rows (lims-csv, etrace), lab cases (lims-xml), lines (nibin-leads), incidents (rms-xml)', '1000')
     .option('-s, --seed <seed>', 'seed: the same seed gives the same bytes', '1')
     .option('-o, --out <file>', 'output file (default: stdout)')
-    .action(run((opts: Parameters<typeof generateCommand>[0]) => generateCommand(opts)));
+    .addOption(new Option('--niem <version>', 'rms-xml: NIEM version').choices(['2', '6']))
+    .addOption(new Option('--encoding <encoding>', 'lims-csv: text encoding').choices(['windows-1252', 'utf-8']))
+    .option('--bom', 'lims-csv with --encoding utf-8: start with a byte-order mark')
+    .action(run(async (opts: GenerateOptions) => (await import('./commands/generate.ts')).generateCommand(opts)));
 
   program
-    .command('demo', { isDefault: true })
-    .description('map the bundled fixtures with the shipped mappings and show what comes out (no services needed)')
-    .action(run(() => demoCommand()));
+    .command('start')
+    .description('run the hub: API, workers and scheduler (or the roles given) until SIGTERM')
+    .option('-c, --config <file>', 'hub configuration (default: config/cgic.yaml)')
+    .option('-r, --role <role...>', 'api, worker, scheduler or all (repeatable)', ['all'])
+    .option('-p, --port <port>', 'API port (default: hub.api.port)')
+    .action(run(async (opts: StartOptions) => (await import('./commands/start.ts')).startCommand(opts)));
+
+  program
+    .command('run')
+    .description('run one transfer of a connector now, with progress and a summary')
+    .argument('<connector>', 'connector id from the configuration')
+    .option('-c, --config <file>', 'hub configuration (default: config/cgic.yaml)')
+    .option('--dry-run', 'map without storing, delivering or acknowledging the source')
+    .option('--wait <seconds>', 'how long to wait for the deliveries it causes', '30')
+    .option('--json', 'print the transfer as JSON')
+    .action(run(async (connector: string, opts: RunOptions) => (await import('./commands/run.ts')).runCommand(connector, opts)));
+
+  program
+    .command('dead-letters')
+    .description('list deliveries that failed every attempt, or replay one')
+    .addArgument(new Argument('<action>', 'list or replay').choices(['list', 'replay']))
+    .argument('[id]', 'dead letter id (replay)')
+    .option('-c, --config <file>', 'hub configuration (default: config/cgic.yaml)')
+    .option('--all', 'list replayed ones too')
+    .option('--json', 'print JSON')
+    .action(
+      run(async (action: 'list' | 'replay', id: string | undefined, opts: { config?: string; json?: boolean; all?: boolean }) => {
+        if (action === 'replay' && !id) throw new HubError('HUB_ERR_CLI_USAGE', { reason: 'cgic dead-letters replay needs the dead letter id (see cgic dead-letters list)' });
+        return (await import('./commands/dead-letters.ts')).deadLettersCommand(action, id, opts);
+      }),
+    );
 
   try {
     await program.parseAsync(argv, { from: 'user' });

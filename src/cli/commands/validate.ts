@@ -4,11 +4,14 @@ import { ConfigProblems, formatProblem, type ConfigProblem } from '../../config/
 import { findMappingFiles, loadMappingFile, MAPPINGS_DIR } from '../../mapping/load.ts';
 import { InboundMapping } from '../../mapping/inbound.ts';
 import { HubError } from '../../errors/hub-error.ts';
+import { loadHubConfig, DEFAULT_CONFIG } from '../../config/hub-config.ts';
 import { EXIT } from '../exit-codes.ts';
 import { err, out } from '../output.ts';
 
 export interface ValidateOptions {
   json?: boolean;
+  /** A hub configuration to check; default config/cgic.yaml when no mapping paths are given; "none" skips it. */
+  config?: string;
 }
 
 export async function validateCommand(paths: string[], opts: ValidateOptions): Promise<number> {
@@ -24,6 +27,18 @@ export async function validateCommand(paths: string[], opts: ValidateOptions): P
       const m = await loadMappingFile(f);
       const kind = m instanceof InboundMapping ? `inbound ${m.spec.source!.format} -> ${[...new Set(m.spec.records!.map((r) => r.type))].join(', ')}` : `outbound -> ${m.format}`;
       ok.push({ file: rel, mapping: m.label, kind });
+    } catch (e) {
+      if (e instanceof ConfigProblems) problems.push(...e.problems);
+      else if (e instanceof HubError) problems.push({ code: e.code, file: rel, line: 1, col: 1, pointer: '', message: e.message });
+      else throw e;
+    }
+  }
+  const configFile = opts.config === 'none' ? null : (opts.config ?? (paths.length ? null : DEFAULT_CONFIG));
+  if (configFile) {
+    const rel = path.relative(process.cwd(), configFile) || configFile;
+    try {
+      const cfg = await loadHubConfig(configFile);
+      ok.push({ file: rel, mapping: `config`, kind: `${cfg.agencies.length} agencies, ${cfg.connectors.length} connectors, ${cfg.agencies.reduce((n, a) => n + a.destinations.length, 0)} destinations` });
     } catch (e) {
       if (e instanceof ConfigProblems) problems.push(...e.problems);
       else if (e instanceof HubError) problems.push({ code: e.code, file: rel, line: 1, col: 1, pointer: '', message: e.message });

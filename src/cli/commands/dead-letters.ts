@@ -1,0 +1,26 @@
+/** `cgic dead-letters list|replay`: deliveries that failed every attempt. */
+import { Hub } from '../../runtime/hub.ts';
+import { EXIT } from '../exit-codes.ts';
+import { out } from '../output.ts';
+
+export async function deadLettersCommand(action: 'list' | 'replay', id: string | undefined, opts: { config?: string; json?: boolean; all?: boolean }): Promise<number> {
+  const hub = await Hub.start({ configFile: opts.config, roles: [], logger: (await import('pino')).default({ level: 'warn' }) });
+  try {
+    if (action === 'list') {
+      const list = await hub.store.listDeadLetters({ pending: opts.all ? undefined : true, limit: 1000 });
+      if (opts.json) out(JSON.stringify(list, null, 2));
+      else {
+        for (const d of list) {
+          out(`${d.id}  ${d.destinationId ?? '-'}  ${d.createdAt}  ${d.attempts.length} attempts  ${d.replayedAt ? 'replayed ' + d.replayedAt : 'pending'}  ${d.lastError ?? ''}`);
+        }
+        out(`${list.length} dead letter${list.length === 1 ? '' : 's'}${opts.all ? '' : ' not replayed'}`);
+      }
+      return EXIT.OK;
+    }
+    const r = await hub.replayDeadLetter(id!);
+    out(opts.json ? JSON.stringify(r) : `replay queued as job ${r.jobId}; a running hub's workers deliver it`);
+    return EXIT.OK;
+  } finally {
+    await hub.stop();
+  }
+}

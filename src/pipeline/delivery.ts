@@ -1,0 +1,59 @@
+/**
+ * One delivery attempt.
+ *
+ * Input: a delivery id (the job), the ledger row with its content, the destination connector.
+ * Output: the destination has the rendered body and the ledger says delivered; or a `DeliveryError`
+ * saying whether to retry. A delivery already marked delivered is not sent again (a re-queued or
+ * replayed job finds it done), and every attempt carries the same `Idempotency-Key` / file name, so a
+ * destination that received it but whose answer was lost gets the same thing twice at most, marked the same.
+ */
+import type { Store } from '../store/index.ts';
+import type { Delivery as LedgerRow } from '../store/types.ts';
+import type { DestinationConnector, Delivery } from '../sdk/connector.ts';
+import type { Mapping } from '../mapping/load.ts';
+import { OutboundMapping } from '../mapping/outbound.ts';
+import { RunContext } from '../mapping/runtime.ts';
+import type { DestinationConfig, HubConfig } from '../config/hub-config.ts';
+import { DeliveryError } from '../sdk/connector.ts';
+import type { Metrics } from './metrics.ts';
+
+export interface DeliveryDeps {
+  readonly cfg: HubConfig;
+  readonly store: Store;
+  readonly metrics: Metrics;
+  destination(id: string): { config: DestinationConfig; connector: DestinationConnector };
+}
+
+export type DeliveryOutcome = { status: 'delivered'; responseStatus: number } | { status: 'already-delivered' };
+
+/** The body a destination receives for a ledger row. */
+export function renderDelivery(cfg: HubConfig, dest: DestinationConfig, row: LedgerRow): Delivery {
+  if (row.content === 'lead') {
+    const pkg = (row.payload as { package: Record<string, unknown> }).package;
+    const mapping: Mapping | undefined = cfg.mappings.get(dest.leadFormat);
+    if (!(mapping instanceof OutboundMapping)) throw new DeliveryError(`destination ${dest.id}: lead format ${dest.leadFormat} is not an outbound mapping`, false);
+    const agency = cfg.agencies.find((a) => a.ori === dest.ori);
+    const r = mapping.render(pkg, new RunContext(agency?.timezone ?? cfg.hub.timezone));
+    if (r.errors.length) throw new DeliveryError(`lead package cannot be rendered as ${mapping.label}: ${r.errors.map((e) => e.message).join('; ')}`, false);
+    const ext = mapping.format === 'ndjson' ? 'ndjson' : mapping.format;
+    const name = `lead-${String(pkg.leadId)}-v${String(pkg.version)}-${dest.ori}.${ext}`.replace(/[^A-Za-z0-9._-]/g, '_');
+    return { deliveryId: row.deliveryId, body: r.body, mediaType: r.mediaType, fileName: name };
+  }
+  const records = (row.payload as { records: unknown[] }).records;
+  const body = JSON.stringify({ deliveryId: row.deliveryId, destination: dest.id, recipientOri: dest.ori, records }, null, 1) + '\n';
+  return { deliveryId: row.deliveryId, body, mediaType: 'application/json', fileName: `records-${row.deliveryId}.json` };
+}
+
+export async function runDelivery(deps: DeliveryDeps, deliveryId: string): Promise<DeliveryOutcome> {
+  const row = await deps.store.getDelivery(deliveryId);
+  if (!row) throw new DeliveryError(`delivery ${deliveryId} is not in the ledger`, false);
+  if (row.status === 'delivered') return { status: 'already-delivered' };
+  const { config, connector } = deps.destination(row.destinationId);
+  await deps.store.incrementAttempts(deliveryId);
+  const delivery = renderDelivery(deps.cfg, config, row);
+  const receipt = await connector.deliver(delivery);
+  await deps.store.markDelivered(deliveryId, { responseStatus: receipt.status });
+  deps.metrics.deliveries.inc({ destination: row.destinationId, outcome: 'delivered' });
+  deps.metrics.deliveryLatency.observe({ destination: row.destinationId }, (Date.now() - Date.parse(row.createdAt)) / 1000);
+  return { status: 'delivered', responseStatus: receipt.status };
+}

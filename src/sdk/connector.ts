@@ -1,0 +1,115 @@
+/**
+ * The connector SDK: what a connector kind provides and what the pipeline asks of it.
+ *
+ * A connector kind is one folder in `connectors/` exporting one `ConnectorDescriptor`: its kind, its
+ * direction, a description, a JSON Schema of its options (secrets marked `"x-secret": true`, so the
+ * log redaction list and the "no inline secret" check derive from the marks) and a factory.
+ *
+ * Sources hand the pipeline **units** (one file, one poll, one webhook body): each unit becomes one
+ * transfer. A unit is acknowledged (`ack`: file archived, cursor advanced) only after its records are
+ * committed, and set aside (`reject`) when it cannot be read at all. Destinations deliver one rendered
+ * body with a deterministic delivery id, and say whether a failure is worth retrying.
+ */
+import type { Readable } from 'node:stream';
+import type { Logger } from 'pino';
+
+export type Direction = 'source' | 'destination';
+
+export interface CheckResult {
+  ok: boolean;
+  /** What was checked and what was found, for `GET /api/connectors` and `cgic validate --check`. */
+  detail: string;
+}
+
+/** Given to every connector instance. */
+export interface ConnectorContext {
+  /** The connector or destination id from the hub configuration. */
+  readonly id: string;
+  readonly log: Logger;
+  /** Folder for the connector's own state (e.g. downloaded files), under the hub's data dir. */
+  readonly stateDir: string;
+}
+
+/** One piece of work a source offers: becomes one transfer. Serializable (it travels in a job). */
+export interface SourceUnit {
+  /** Stable id of the unit (e.g. a file's claimed name): the same unit offered twice has the same id. */
+  readonly id: string;
+  /** Human name (the file name, "poll", "webhook"). */
+  readonly name: string;
+  /** Connector-private data needed to read, ack or reject the unit. */
+  readonly ref: Record<string, unknown>;
+}
+
+/** A part of a unit with its own resume point: an API page with the cursor after it. */
+export interface SourcePart {
+  readonly stream: Readable;
+  /** File name for pointers. */
+  readonly name: string;
+  /** Committed with this part's records; the next run resumes after it. */
+  readonly cursor?: string;
+}
+
+export interface SourceConnector {
+  readonly kind: string;
+  check(): Promise<CheckResult>;
+  /** Claim what is ready now; each unit is then read by a transfer. Claiming is atomic (rename, lock). */
+  claim(): Promise<SourceUnit[]>;
+  /** The unit's content, as one or more parts (a file is one part; a poll is one part per page). */
+  read(unit: SourceUnit, resumeFrom: string | null): AsyncIterable<SourcePart>;
+  /** All records of the unit are committed: archive the file, delete the remote file, etc. */
+  ack(unit: SourceUnit): Promise<void>;
+  /** The unit cannot be processed at all (e.g. the header lacks a required column): set it aside with its errors. */
+  reject(unit: SourceUnit, errors: unknown[]): Promise<void>;
+  close?(): Promise<void>;
+}
+
+/** A rendered body to deliver. */
+export interface Delivery {
+  /** Deterministic: the same content for the same destination always has the same id. */
+  readonly deliveryId: string;
+  readonly body: string;
+  readonly mediaType: string;
+  /** Deterministic file name for file-based destinations (e.g. `lead-L1-v2-CT0015100.json`). */
+  readonly fileName: string;
+}
+
+export interface DeliveryReceipt {
+  /** HTTP status, or 0 for file destinations. */
+  readonly status: number;
+  readonly detail?: string;
+}
+
+/** A delivery failure. `retryable: false` goes straight to dead letters (e.g. HTTP 400). */
+export class DeliveryError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    /** Wait at least this long before the next attempt (HTTP 429/503 Retry-After), in ms. */
+    readonly retryAfterMs?: number,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'DeliveryError';
+  }
+}
+
+export interface DestinationConnector {
+  readonly kind: string;
+  check(): Promise<CheckResult>;
+  deliver(d: Delivery): Promise<DeliveryReceipt>;
+  close?(): Promise<void>;
+}
+
+export interface ConnectorDescriptor<O = Record<string, unknown>> {
+  readonly kind: string;
+  readonly direction: Direction;
+  /** One sentence for `GET /api/connectors` and the docs. */
+  readonly description: string;
+  /** JSON Schema 2020-12 of the options: additionalProperties false, descriptions, defaults, examples; secrets marked "x-secret": true. */
+  readonly optionsSchema: Record<string, unknown>;
+  create(options: O, ctx: ConnectorContext): SourceConnector | DestinationConnector;
+}
+
+export function defineConnector<O>(d: ConnectorDescriptor<O>): ConnectorDescriptor<O> {
+  return d;
+}

@@ -1,0 +1,200 @@
+/** The admin API: connectors, transfers, quarantine, dead letters. API key required. */
+import type { FastifyPluginAsync } from 'fastify';
+import type { Hub } from '../../runtime/hub.ts';
+import { requireRole } from '../auth.ts';
+import { errorSchema, pointerSchema, transferSchema } from '../schemas.ts';
+import { HubError } from '../../errors/hub-error.ts';
+
+const security = [{ apiKey: [] }];
+
+export const adminRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }) => {
+  const keys = hub.cfg.hub.api.keys;
+  const admin = requireRole(keys, 'admin');
+  const reader = requireRole(keys, 'admin', 'analyst');
+
+  app.get(
+    '/connectors',
+    {
+      preHandler: reader,
+      schema: {
+        summary: 'Every source connector with its last run, next run, counts and health.',
+        tags: ['connectors'],
+        security,
+        response: {
+          200: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                id: { type: 'string' },
+                kind: { type: 'string' },
+                agency: { type: 'string' },
+                mapping: { type: 'string' },
+                enabled: { type: 'boolean' },
+                schedule: { type: ['string', 'null'] },
+                nextRun: { type: ['string', 'null'] },
+                lastRun: { anyOf: [transferSchema, { type: 'null' }] },
+                health: { type: 'object', properties: { ok: { type: 'boolean' }, detail: { type: 'string' } } },
+              },
+            },
+          },
+          401: errorSchema,
+        },
+      },
+    },
+    async () =>
+      Promise.all(
+        hub.cfg.connectors.map(async (c) => {
+          const [last, health] = await Promise.all([hub.store.lastTransfer(c.id), hub.source(c.id).check().catch((e: Error) => ({ ok: false, detail: e.message }))]);
+          return {
+            id: c.id,
+            kind: c.kind,
+            agency: c.agency,
+            mapping: c.mapping,
+            enabled: c.enabled,
+            schedule: c.schedule ?? null,
+            nextRun: hub.nextRun(c.id)?.toISOString() ?? null,
+            lastRun: last ?? null,
+            health,
+          };
+        }),
+      ),
+  );
+
+  app.post<{ Params: { id: string }; Querystring: { dryRun?: boolean } }>(
+    '/connectors/:id/run',
+    {
+      preHandler: admin,
+      schema: {
+        summary: 'Run a connector now: 202 with the transfer id. dryRun=true maps without storing, delivering or acknowledging the source.',
+        tags: ['connectors'],
+        security,
+        params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+        querystring: { type: 'object', properties: { dryRun: { type: 'boolean', default: false } }, additionalProperties: false },
+        response: { 202: { type: 'object', properties: { transferId: { type: 'string' }, dryRun: { type: 'boolean' } } }, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema },
+      },
+    },
+    async (req, reply) => {
+      const transferId = await hub.runConnector(req.params.id, { trigger: 'manual', dryRun: req.query.dryRun === true });
+      return reply.code(202).send({ transferId, dryRun: req.query.dryRun === true });
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/transfers/:id',
+    {
+      preHandler: reader,
+      schema: { summary: 'A transfer with its live counts.', tags: ['transfers'], security, params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] }, response: { 200: transferSchema, 401: errorSchema, 404: errorSchema } },
+    },
+    async (req) => {
+      const t = await hub.store.getTransfer(req.params.id);
+      if (!t) throw new HubError('HUB_ERR_NOT_FOUND', { what: 'transfer', id: req.params.id });
+      return t;
+    },
+  );
+
+  app.get<{ Querystring: { connector?: string; transfer?: string; code?: string; limit: number; offset: number } }>(
+    '/quarantine',
+    {
+      preHandler: reader,
+      schema: {
+        summary: 'Records that could not be mapped, newest first, with the error code and a pointer to their source.',
+        tags: ['quarantine'],
+        security,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            connector: { type: 'string' },
+            transfer: { type: 'string' },
+            code: { type: 'string' },
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+            offset: { type: 'integer', minimum: 0, default: 0 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              total: { type: 'integer' },
+              items: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    id: { type: 'string' },
+                    transferId: { type: ['string', 'null'] },
+                    connectorId: { type: ['string', 'null'] },
+                    code: { type: 'string' },
+                    message: { type: 'string' },
+                    field: { type: ['string', 'null'] },
+                    value: { type: ['string', 'null'] },
+                    pointer: pointerSchema,
+                    payload: {},
+                    createdAt: { type: 'string' },
+                  },
+                },
+              },
+            },
+          },
+          401: errorSchema,
+        },
+      },
+    },
+    async (req) => {
+      const f = { connectorId: req.query.connector, transferId: req.query.transfer, code: req.query.code };
+      const [items, total] = await Promise.all([hub.store.listQuarantine({ ...f, limit: req.query.limit, offset: req.query.offset }), hub.store.countQuarantine(f)]);
+      return { total, items };
+    },
+  );
+
+  const deadLetterSchema = {
+    type: 'object',
+    properties: {
+      id: { type: 'string' },
+      queue: { type: 'string' },
+      jobId: { type: 'string' },
+      destinationId: { type: ['string', 'null'] },
+      payload: {},
+      attempts: { type: 'array', items: { type: 'object', properties: { at: { type: 'string' }, error: { type: 'string' }, status: { type: ['integer', 'string'] } } } },
+      lastError: { type: ['string', 'null'] },
+      createdAt: { type: 'string' },
+      replayedAt: { type: ['string', 'null'] },
+      replayJobId: { type: ['string', 'null'] },
+    },
+  } as const;
+
+  app.get<{ Querystring: { destination?: string; pending?: boolean; limit: number } }>(
+    '/dead-letters',
+    {
+      preHandler: reader,
+      schema: {
+        summary: 'Deliveries that failed every attempt, with their attempt history.',
+        tags: ['dead letters'],
+        security,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { destination: { type: 'string' }, pending: { type: 'boolean', description: 'true: not replayed yet' }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+        },
+        response: { 200: { type: 'array', items: deadLetterSchema }, 401: errorSchema },
+      },
+    },
+    async (req) => hub.store.listDeadLetters({ destinationId: req.query.destination, pending: req.query.pending, limit: req.query.limit }),
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/dead-letters/:id/replay',
+    {
+      preHandler: admin,
+      schema: {
+        summary: 'Deliver a dead letter again (once): 202 with the new job id.',
+        tags: ['dead letters'],
+        security,
+        params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+        response: { 202: { type: 'object', properties: { jobId: { type: 'string' } } }, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema },
+      },
+    },
+    async (req, reply) => reply.code(202).send(await hub.replayDeadLetter(req.params.id)),
+  );
+};

@@ -1,0 +1,46 @@
+/** Health, readiness and metrics: unauthenticated, as probes and scrapers expect. */
+import type { FastifyPluginAsync } from 'fastify';
+import type { Hub } from '../../runtime/hub.ts';
+
+export const opsRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }) => {
+  app.get('/healthz', { schema: { summary: 'The process is alive.', tags: ['operations'], response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } } }, async () => ({ ok: true }));
+
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        summary: 'Redis and the store are reachable.',
+        tags: ['operations'],
+        response: {
+          200: { type: 'object', properties: { ok: { type: 'boolean' }, redis: { type: 'string' }, store: { type: 'string' } } },
+          503: { type: 'object', properties: { ok: { type: 'boolean' }, redis: { type: 'string' }, store: { type: 'string' } } },
+        },
+      },
+    },
+    async (_req, reply) => {
+      let redis = 'ok';
+      try {
+        await hub.pingRedis();
+      } catch (err) {
+        redis = (err as Error).message;
+      }
+      const h = await hub.store.health();
+      const store = h.ok ? `ok (${h.kind}, ${h.latencyMs} ms)` : (h.error ?? 'unreachable');
+      const ok = redis === 'ok' && h.ok;
+      return reply.code(ok ? 200 : 503).send({ ok, redis, store });
+    },
+  );
+
+  app.get('/metrics', { schema: { summary: 'Prometheus metrics.', tags: ['operations'], produces: ['text/plain'] } }, async (_req, reply) => {
+    await sampleQueues(hub);
+    return reply.type(hub.metrics.registry.contentType).send(await hub.metrics.registry.metrics());
+  });
+};
+
+async function sampleQueues(hub: Hub): Promise<void> {
+  const queues = [hub.transfers, ...hub.cfg.agencies.flatMap((a) => a.destinations.map((d) => hub.deliveryQueue(d.id)))];
+  for (const q of queues) {
+    const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed');
+    for (const [state, n] of Object.entries(counts)) hub.metrics.queueDepth.set({ queue: q.name, state }, n);
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The HTTP API (fastify). Every route declares its schema; the OpenAPI document is generated from them
+ * and served at /docs (JSON at /docs/json). Admin routes need an API key; webhooks need their signature.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Hub } from '../runtime/hub.ts';
+import { HubError } from '../errors/hub-error.ts';
+import { hookRoutes } from './routes/hooks.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { opsRoutes } from './routes/ops.ts';
+
+export async function buildServer(hub: Hub): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 16 * 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'cgic-hub API', version: '1', description: 'Webhooks, transfers, quarantine, dead letters, leads, health and metrics of a Crime Gun Intelligence Center hub.' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from the hub configuration (hub.api.keys).' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof HubError) return reply.code(err.status).send({ code: err.code, message: err.message });
+    const e = err as { validation?: unknown; statusCode?: number; message: string };
+    if (e.validation) return reply.code(400).send({ code: 'HUB_ERR_REQUEST_INVALID', message: e.message });
+    if (e.statusCode && e.statusCode < 500) return reply.code(e.statusCode).send({ code: 'HUB_ERR_REQUEST_INVALID', message: e.message });
+    hub.log.error({ err: e.message, url: req.url }, 'request failed');
+    return reply.code(500).send({ code: 'HUB_ERR_SYSTEM_INTERNAL', message: 'Internal error; see the hub log' });
+  });
+
+  await app.register(opsRoutes, { hub });
+  await app.register(hookRoutes, { hub });
+  await app.register(adminRoutes, { hub, prefix: '/api' });
+  return app;
+}
+
+export async function startServer(hub: Hub, opts: { port?: number } = {}): Promise<{ close(): Promise<void>; address: string; app: FastifyInstance }> {
+  const app = await buildServer(hub);
+  const address = await app.listen({ host: hub.cfg.hub.api.host, port: opts.port ?? hub.cfg.hub.api.port });
+  return { app, address, close: () => app.close() };
+}

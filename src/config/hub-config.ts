@@ -133,7 +133,8 @@ async function checkConfig(raw: Record<string, unknown>, src: YamlSource, abs: s
       return;
     }
     try {
-      const m = await loadMapping(ref);
+      // A mapping named by path is relative to the configuration file; by id, it is mappings/<id>/.
+      const m = await loadMapping(ref.includes('/') || ref.endsWith('.yaml') ? path.resolve(baseDir, ref) : ref);
       if ((m instanceof InboundMapping) !== (want === 'inbound')) problem(p, `mapping "${ref}" is not an ${want} mapping`);
       cfg.mappings.set(ref, m);
     } catch (err) {

@@ -285,7 +285,7 @@ export const ERRORS = {
   HUB_ERR_CONNECTOR_OPTIONS: {
     class: 'config',
     status: 400,
-    message: 'Options of the {connector} connector are invalid: {reason}',
+    message: 'Options of connector {connector} ({kind}) are invalid: {reason}',
     fix: 'Correct the connector\'s options in the hub configuration: connectors/<kind>/README.md lists every option with its default and an example.',
   },
   HUB_ERR_CONNECTOR_UNAVAILABLE: {

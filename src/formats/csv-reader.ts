@@ -114,12 +114,9 @@ class BatchingParser extends Parser {
     return true;
   }
 
-  override _transform(buf: Buffer, enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    super._transform(buf, enc, (err?: Error | null) => {
-      this.flushBatch();
-      cb(err);
-    });
-  }
+  // Batches fill across input chunks (a batch is `batchSize` rows, whatever the read size) and the
+  // last one is flushed at the end, so a file always splits into the same chunks.
+
 
   flushBatch(): void {
     if (this.batch.length === 0) return;

@@ -234,8 +234,9 @@ export class Hub {
   }
 
   private async startWorkers(opts: HubOptions): Promise<void> {
-    const stalledInterval = opts.stalledIntervalMs ?? 30_000;
-    const lockDuration = opts.lockDurationMs ?? 30_000;
+    // How soon a dead worker's jobs are taken over: BullMQ's stalled-job check and lock time.
+    const stalledInterval = opts.stalledIntervalMs ?? (Number(process.env.CGIC_STALLED_INTERVAL_MS) || 30_000);
+    const lockDuration = opts.lockDurationMs ?? (Number(process.env.CGIC_LOCK_DURATION_MS) || 30_000);
     const tw = new Worker<TransferJobData>(
       'transfers',
       async (job) => {

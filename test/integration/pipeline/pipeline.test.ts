@@ -1,0 +1,220 @@
+/**
+ * The hub end to end on real Redis and a real PostgreSQL (and PGlite for the first case): drop folders,
+ * webhooks, retries, dead letters, idempotency, quarantine, isolation between agencies.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { AgencyServer, CASE_MAPPING, caseCsv, mkdirs, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
+import { sign } from '../../../connectors/webhook/index.ts';
+
+const HFD = 'CT0006400';
+const EHPD = 'CT0004300';
+const LAB = 'CTFSL0000';
+const ADMIN = { authorization: 'Bearer demo-admin-key' };
+
+let env: TestEnv | null = null;
+const servers: AgencyServer[] = [];
+afterEach(async () => {
+  await env?.cleanup();
+  env = null;
+  for (const s of servers.splice(0)) await s.stop();
+});
+
+async function agency(): Promise<AgencyServer> {
+  const s = await new AgencyServer().start();
+  servers.push(s);
+  return s;
+}
+
+/** Two agencies: Hartford over HTTP, East Hartford into a folder; a lab drop folder and a webhook. */
+async function twoAgencies(store: 'postgres' | 'pglite', http: AgencyServer, extra: { delivery?: Record<string, unknown> } = {}) {
+  const e = await testEnv(
+    {
+      agencies: [
+        { ori: LAB, name: 'Lab', kind: 'lab' },
+        { ori: HFD, name: 'Hartford PD', destinations: [{ id: 'hfd-rms', kind: 'http', content: ['records'], options: { url: http.url } }] },
+        { ori: EHPD, name: 'East Hartford PD', destinations: [{ id: 'ehpd-files', kind: 'directory', content: ['records'], options: { path: 'OUT' } }] },
+      ],
+      connectors: [
+        { id: 'lims-drop', kind: 'directory', agency: LAB, mapping: CASE_MAPPING, options: { path: 'IN', stableMs: 0 } },
+        { id: 'lims-hook', kind: 'webhook', agency: LAB, mapping: CASE_MAPPING, options: { secret: '${env:TEST_WEBHOOK_SECRET}' } },
+      ],
+      ...(extra.delivery ? { delivery: extra.delivery } : {}),
+    },
+    { store },
+  );
+  // Folders live in the test's temp dir: rewrite the placeholders now that it exists.
+  const cfg = readFileSync(e.configFile, 'utf8').replace(/path: IN/, `path: ${path.join(e.dir, 'in')}`).replace(/path: OUT/, `path: ${path.join(e.dir, 'out')}`);
+  writeFileSync(e.configFile, cfg);
+  mkdirs(path.join(e.dir, 'in'), path.join(e.dir, 'out'));
+  process.env.TEST_WEBHOOK_SECRET = 'test-webhook-secret-0123456789abcdef0123456789';
+  return e;
+}
+
+async function finished(e: TestEnv, hubIndex: number, transferId: string) {
+  return waitFor(`transfer ${transferId} to finish`, async () => {
+    const t = await e.hubs[hubIndex]!.store.getTransfer(transferId);
+    return t && !['queued', 'running'].includes(t.status) ? t : null;
+  });
+}
+
+function outFiles(e: TestEnv): string[] {
+  const dir = path.join(e.dir, 'out');
+  return existsSync(dir) ? readdirSync(dir).filter((f) => !f.startsWith('.')) : [];
+}
+
+function recordsInFolder(e: TestEnv): string[] {
+  return outFiles(e).flatMap((f) => (JSON.parse(readFileSync(path.join(e.dir, 'out', f), 'utf8')) as { records: { id: string }[] }).records.map((r) => r.id));
+}
+
+describe.each(['postgres', 'pglite'] as const)('drop folder to agencies (%s store)', (store) => {
+  it('a dropped file is stored and delivered to a real HTTP endpoint and to a folder', async () => {
+    const http = await agency();
+    env = await twoAgencies(store, http);
+    const hub = await env.start();
+    writeFileSync(path.join(env.dir, 'in', 'export.csv'), caseCsv(40, [HFD, EHPD]));
+    const id = await hub.runConnector('lims-drop');
+    const t = await finished(env, 0, id);
+    expect(t).toMatchObject({ status: 'succeeded', counts: { read: 40, mapped: 40, invalid: 0, stored: 40, changed: 40 } });
+    expect(await hub.store.getRecord('Case', `${HFD}|C-000002`)).toMatchObject({ agencyOri: HFD, version: 1 });
+    await waitFor('Hartford to receive its 20 cases', () => http.recordCounts().size === 20);
+    await waitFor('East Hartford files', () => recordsInFolder(env!).length === 20);
+    expect([...http.recordCounts().values()].every((n) => n === 1)).toBe(true);
+    expect(http.okRequests()[0]!.idempotencyKey).toMatch(/^rec-/);
+    expect(existsSync(path.join(env.dir, 'in', 'archive', 'export.csv'))).toBe(true);
+  });
+});
+
+describe('pipeline on PostgreSQL', () => {
+  it('a webhook with a bad or stale signature gets 401 and nothing is queued; a good one 202', async () => {
+    const http = await agency();
+    env = await twoAgencies('postgres', http);
+    const hub = await env.start();
+    const body = caseCsv(3, [HFD]);
+    const now = Math.floor(Date.now() / 1000);
+    const post = (headers: Record<string, string>) => fetch(`${hub.address}/hooks/lims-hook`, { method: 'POST', headers: { 'content-type': 'text/csv', ...headers }, body });
+    const bad = await post({ 'x-cgic-timestamp': String(now), 'x-cgic-signature': sign('wrong-secret-wrong-secret-wrong-secret', now, body) });
+    const stale = await post({ 'x-cgic-timestamp': String(now - 3600), 'x-cgic-signature': sign(process.env.TEST_WEBHOOK_SECRET!, now - 3600, body) });
+    const missing = await post({});
+    expect([bad.status, stale.status, missing.status]).toEqual([401, 401, 401]);
+    expect((await bad.json()) as object).toMatchObject({ code: 'HUB_ERR_CONNECTOR_WEBHOOK_SIGNATURE' });
+    expect(await hub.transfers.getJobCounts('waiting', 'active', 'completed', 'delayed', 'failed')).toEqual({ waiting: 0, active: 0, completed: 0, delayed: 0, failed: 0 });
+    expect(await hub.store.listTransfers({ connectorId: 'lims-hook' })).toHaveLength(0);
+
+    const good = await post({ 'x-cgic-timestamp': String(now), 'x-cgic-signature': sign(process.env.TEST_WEBHOOK_SECRET!, now, body) });
+    expect(good.status).toBe(202);
+    const { transferId } = (await good.json()) as { transferId: string };
+    expect(await finished(env, 0, transferId)).toMatchObject({ status: 'succeeded', trigger: 'webhook', counts: { read: 3 } });
+    await waitFor('the webhook records delivered', () => http.recordCounts().size === 3);
+  });
+
+  it('an endpoint answering 500 three times, then 200, gets the delivery exactly once', async () => {
+    const http = await agency();
+    http.answer = (_r, n) => (n <= 3 ? 500 : 200);
+    env = await twoAgencies('postgres', http, { delivery: { attempts: 5, backoffMs: 20, maxBackoffMs: 100 } });
+    const hub = await env.start();
+    writeFileSync(path.join(env.dir, 'in', 'a.csv'), caseCsv(5, [HFD]));
+    await finished(env, 0, await hub.runConnector('lims-drop'));
+    await waitFor("a 200", () => http.okRequests().length === 1).catch((e) => { console.log("RECEIVED", http.received.map((r) => [r.status, r.idempotencyKey])); throw e; });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(http.received.map((r) => r.status)).toEqual([500, 500, 500, 200]);
+    expect(new Set(http.received.map((r) => r.idempotencyKey)).size).toBe(1);
+    const [d] = await hub.store.listDeliveries({ destinationId: 'hfd-rms' });
+    expect(d).toMatchObject({ status: 'delivered', attempts: 4, responseStatus: 200 });
+    expect(await hub.store.listDeadLetters({})).toHaveLength(0);
+  });
+
+  it('an endpoint down past every retry makes a dead letter; replay delivers it once', async () => {
+    const http = await agency();
+    let up = false;
+    http.answer = () => (up ? 200 : 503);
+    env = await twoAgencies('postgres', http, { delivery: { attempts: 3, backoffMs: 20, maxBackoffMs: 50 } });
+    const hub = await env.start();
+    writeFileSync(path.join(env.dir, 'in', 'a.csv'), caseCsv(4, [HFD]));
+    await finished(env, 0, await hub.runConnector('lims-drop'));
+    const [dl] = await waitFor('a dead letter', async () => {
+      const l = await hub.store.listDeadLetters({ destinationId: 'hfd-rms' });
+      return l.length ? l : null;
+    });
+    expect(dl!.attempts).toHaveLength(3);
+    expect(dl!.attempts.map((a) => a.status)).toEqual([503, 503, 503]);
+    expect((await hub.store.listDeliveries({ destinationId: 'hfd-rms' }))[0]).toMatchObject({ status: 'dead', attempts: 3 });
+
+    up = true;
+    const res = await fetch(`${hub.address}/api/dead-letters/${dl!.id}/replay`, { method: 'POST', headers: ADMIN });
+    expect(res.status).toBe(202);
+    await waitFor('the replay delivered', () => http.okRequests().length === 1);
+    const again = await fetch(`${hub.address}/api/dead-letters/${dl!.id}/replay`, { method: 'POST', headers: ADMIN });
+    expect(again.status).toBe(409);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(http.okRequests()).toHaveLength(1);
+    expect([...http.recordCounts().values()]).toEqual([1, 1, 1, 1]);
+    expect((await hub.store.listDeliveries({ destinationId: 'hfd-rms' }))[0]).toMatchObject({ status: 'delivered' });
+  });
+
+  it('the same file dropped twice delivers nothing the second time', async () => {
+    const http = await agency();
+    env = await twoAgencies('postgres', http);
+    const hub = await env.start();
+    const csv = caseCsv(10, [HFD, EHPD]);
+    writeFileSync(path.join(env.dir, 'in', 'x.csv'), csv);
+    await finished(env, 0, await hub.runConnector('lims-drop'));
+    await waitFor('first deliveries', () => http.recordCounts().size === 5 && recordsInFolder(env!).length === 5);
+    writeFileSync(path.join(env.dir, 'in', 'x.csv'), csv);
+    const second = await finished(env, 0, await hub.runConnector('lims-drop'));
+    expect(second.counts).toMatchObject({ read: 10, stored: 10, changed: 0, unchanged: 10 });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(http.received.map((r) => [r.status, r.idempotencyKey, r.body.length])).toHaveLength(1);
+    expect(outFiles(env)).toHaveLength(1);
+    expect(readdirSync(path.join(env.dir, 'in', 'archive'))).toHaveLength(2);
+  });
+
+  it('bad rows are quarantined with pointers; the good rows are delivered', async () => {
+    const http = await agency();
+    env = await twoAgencies('postgres', http);
+    const hub = await env.start();
+    writeFileSync(path.join(env.dir, 'in', 'mixed.csv'), caseCsv(12, [HFD], { bad: [3, 7] }));
+    const t = await finished(env, 0, await hub.runConnector('lims-drop'));
+    expect(t).toMatchObject({ status: 'partial', counts: { read: 12, mapped: 10, invalid: 2 } });
+    const res = await fetch(`${hub.address}/api/quarantine?transfer=${t.id}`, { headers: ADMIN });
+    const q = (await res.json()) as { total: number; items: { code: string; pointer: { file: string; row: number; line: number; column: string }; payload: unknown }[] };
+    expect(q.total).toBe(2);
+    expect(q.items.map((i) => [i.code, i.pointer.file, i.pointer.row, i.pointer.line, i.pointer.column]).sort()).toEqual([
+      ['HUB_ERR_RECORD_DATE', 'mixed.csv', 3, 4, 'DATE'],
+      ['HUB_ERR_RECORD_DATE', 'mixed.csv', 7, 8, 'DATE'],
+    ]);
+    expect(q.items.find((i) => i.pointer.row === 3)!.payload).toMatchObject({ ORI: HFD, CASE: 'C-000003', DATE: '02/30/2026' });
+    await waitFor('the 10 good rows delivered', () => http.recordCounts().size === 10);
+    expect(http.recordCounts().size).toBe(10);
+  });
+
+  it("one agency's endpoint being down does not delay another agency's delivery", async () => {
+    const down = await agency();
+    down.answer = () => 503;
+    const up = await agency();
+    env = await testEnv({
+      agencies: [
+        { ori: LAB, name: 'Lab', kind: 'lab' },
+        { ori: HFD, name: 'Hartford PD', destinations: [{ id: 'hfd-rms', kind: 'http', content: ['records'], options: { url: down.url } }] },
+        { ori: EHPD, name: 'East Hartford PD', destinations: [{ id: 'ehpd-rms', kind: 'http', content: ['records'], options: { url: up.url } }] },
+      ],
+      connectors: [{ id: 'lims-drop', kind: 'directory', agency: LAB, mapping: CASE_MAPPING, options: { path: 'IN', stableMs: 0 } }],
+      delivery: { attempts: 20, backoffMs: 200, maxBackoffMs: 400, concurrency: 1 },
+    });
+    writeFileSync(env.configFile, readFileSync(env.configFile, 'utf8').replace(/path: IN/, `path: ${path.join(env.dir, 'in')}`));
+    mkdirs(path.join(env.dir, 'in'));
+    const hub = await env.start();
+    // Many chunks for the failing agency first, so a shared queue would hold East Hartford's behind them.
+    writeFileSync(path.join(env.dir, 'in', 'a.csv'), caseCsv(3000, [HFD, HFD, HFD, HFD, HFD, EHPD]));
+    const started = Date.now();
+    await finished(env, 0, await hub.runConnector('lims-drop'));
+    await waitFor('East Hartford delivered', () => up.recordCounts().size === 500, 15_000);
+    const latency = Date.now() - started;
+    expect(down.okRequests()).toHaveLength(0);
+    expect(down.received.length).toBeGreaterThan(0);
+    // East Hartford's deliveries went out while Hartford's were still failing and backing off.
+    expect((await hub.store.listDeliveries({ destinationId: 'hfd-rms', status: 'delivered' })).length).toBe(0);
+    expect(latency).toBeLessThan(15_000);
+  });
+});

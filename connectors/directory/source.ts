@@ -1,0 +1,348 @@
+/**
+ * Directory source: picks up files dropped in a local or mounted folder.
+ *
+ * Input: files in `path` matching `pattern` (no dotfiles, no `.tmp`/`.part`/`.filepart` uploads),
+ * ready once unchanged for `stableMs`. Output: one unit per file, claimed by an atomic `rename` into
+ * `processingDir` (two hub processes never both claim a file: for the loser the rename ENOENTs).
+ * `ack` moves the file to `archiveDir`, `reject` to `rejectedDir` with `<name>.errors.json`; neither
+ * ever overwrites (a timestamp is added to the name on collision). Files left in `processingDir` by
+ * a process that died are re-offered once their claim is older than `reclaimAfterMs`.
+ */
+import { constants as fsc } from 'node:fs';
+import { copyFile, link, mkdir, open, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { CheckResult, ConnectorContext, SourceConnector, SourcePart, SourceUnit } from '../../src/sdk/connector.ts';
+import { HubError } from '../../src/errors/hub-error.ts';
+import type { OptionsResolved } from '../_shared/schema.ts';
+import {
+  candidateMatcher,
+  claimedName,
+  collisionName,
+  errorsJson,
+  fileUnitId,
+  parseClaimedName,
+} from '../_shared/files.ts';
+import { isErrno, sourceFsError } from '../_shared/fs-errors.ts';
+
+export const directorySourceSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  title: 'directory source options',
+  description: 'Picks up export files dropped in a local or mounted folder.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['path'],
+  properties: {
+    path: {
+      type: 'string',
+      minLength: 1,
+      description: 'Folder the exports are dropped in. Relative paths are resolved from the hub\'s working directory.',
+      examples: ['/srv/cgic/inbound/lims'],
+    },
+    pattern: {
+      type: 'string',
+      minLength: 1,
+      default: '*',
+      description: 'Glob (picomatch) the file names must match. Dotfiles and partial uploads (.tmp, .part, .filepart) never match.',
+      examples: ['*.csv', 'LIMS_EXPORT_*.{csv,xml}'],
+    },
+    stableMs: {
+      type: 'integer',
+      minimum: 0,
+      default: 2000,
+      description: 'A file is ready once its size and modification time have not changed for this many milliseconds (0: at once).',
+      examples: [2000, 30000],
+    },
+    archiveDir: {
+      type: 'string',
+      minLength: 1,
+      description: 'Where a file goes once all its records are committed. Default: <path>/archive.',
+      examples: ['/srv/cgic/archive/lims'],
+    },
+    rejectedDir: {
+      type: 'string',
+      minLength: 1,
+      description: 'Where a file that cannot be processed at all goes, with <name>.errors.json beside it. Default: <path>/rejected.',
+      examples: ['/srv/cgic/rejected/lims'],
+    },
+    processingDir: {
+      type: 'string',
+      minLength: 1,
+      description: 'Where claimed files wait while they are processed; must be on the same filesystem as path (claims are renames). Default: <path>/.processing.',
+      examples: ['/srv/cgic/inbound/lims/.processing'],
+    },
+    reclaimAfterMs: {
+      type: 'integer',
+      minimum: 1000,
+      default: 600000,
+      description: 'A file claimed longer ago than this is considered left behind by a crashed process and is offered again. Keep it above the longest time from claim to acknowledgement.',
+      examples: [600000, 3600000],
+    },
+    maxFilesPerClaim: {
+      type: 'integer',
+      minimum: 1,
+      default: 100,
+      description: 'At most this many files are claimed per run (oldest first); the rest wait for the next run, so claims do not sit queued past reclaimAfterMs.',
+      examples: [100, 10],
+    },
+  },
+} as const;
+
+export type DirectorySourceOptions = OptionsResolved<typeof directorySourceSchema>;
+
+/** What a claimed unit carries (serializable). */
+interface DirectoryRef {
+  path: string;
+  size: number;
+  mtimeMs: number;
+  claimedAt: number;
+}
+
+interface Observation {
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  since: number;
+}
+
+export class DirectorySource implements SourceConnector {
+  readonly kind = 'directory';
+  private readonly dir: string;
+  private readonly archiveDir: string;
+  private readonly rejectedDir: string;
+  private readonly processingDir: string;
+  private readonly matches: (name: string) => boolean;
+  private readonly seen = new Map<string, Observation>();
+
+  constructor(
+    private readonly o: DirectorySourceOptions,
+    private readonly ctx: ConnectorContext,
+  ) {
+    this.dir = resolve(o.path);
+    this.archiveDir = resolve(o.archiveDir ?? join(this.dir, 'archive'));
+    this.rejectedDir = resolve(o.rejectedDir ?? join(this.dir, 'rejected'));
+    this.processingDir = resolve(o.processingDir ?? join(this.dir, '.processing'));
+    this.matches = candidateMatcher(o.pattern);
+  }
+
+  async check(): Promise<CheckResult> {
+    try {
+      const st = await stat(this.dir);
+      if (!st.isDirectory()) return { ok: false, detail: `${this.dir} is not a folder` };
+      const names = (await readdir(this.dir, { withFileTypes: true })).filter((e) => e.isFile() && this.matches(e.name));
+      await mkdir(this.processingDir, { recursive: true });
+      const pst = await stat(this.processingDir);
+      if (pst.dev !== st.dev) {
+        return {
+          ok: false,
+          detail: `processingDir ${this.processingDir} is on another filesystem than ${this.dir}: claims must be atomic renames, put it on the same filesystem`,
+        };
+      }
+      const probe = join(this.processingDir, `.check-${randomBytes(4).toString('hex')}.tmp`);
+      await writeFile(probe, '');
+      await unlink(probe);
+      return { ok: true, detail: `${this.dir} is readable and writable; ${names.length} file(s) match "${this.o.pattern}"` };
+    } catch (err) {
+      return { ok: false, detail: `${this.dir}: ${(err as Error).message}` };
+    }
+  }
+
+  async claim(): Promise<SourceUnit[]> {
+    const now = Date.now();
+    try {
+      // The folder itself is never created: a missing mount must fail, not turn into an empty local folder.
+      if (!(await stat(this.dir)).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
+    } catch (err) {
+      throw sourceFsError(this.ctx.id, 'list', this.dir, err);
+    }
+    try {
+      await mkdir(this.processingDir, { recursive: true });
+    } catch (err) {
+      throw sourceFsError(this.ctx.id, 'create folder', this.processingDir, err);
+    }
+    const units = await this.reclaimStale(now);
+
+    let entries;
+    try {
+      entries = await readdir(this.dir, { withFileTypes: true });
+    } catch (err) {
+      throw sourceFsError(this.ctx.id, 'list', this.dir, err);
+    }
+    const candidates: { name: string; size: number; mtimeMs: number }[] = [];
+    const present = new Set<string>();
+    for (const e of entries) {
+      if (!e.isFile() || !this.matches(e.name)) continue;
+      present.add(e.name);
+      let st;
+      try {
+        st = await stat(join(this.dir, e.name));
+      } catch {
+        continue; // gone since the listing
+      }
+      if (this.isStable(e.name, st, now)) candidates.push({ name: e.name, size: st.size, mtimeMs: st.mtimeMs });
+    }
+    for (const name of this.seen.keys()) if (!present.has(name)) this.seen.delete(name);
+    candidates.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : 1));
+
+    const failures: unknown[] = [];
+    for (const c of candidates) {
+      if (units.length >= this.o.maxFilesPerClaim) break;
+      const target = join(this.processingDir, claimedName(c.name, now));
+      try {
+        await rename(join(this.dir, c.name), target);
+      } catch (err) {
+        if (!isErrno(err, 'ENOENT')) failures.push(sourceFsError(this.ctx.id, 'claim (rename)', join(this.dir, c.name), err));
+        continue; // ENOENT: another process claimed it first
+      }
+      this.seen.delete(c.name);
+      const st = await stat(target);
+      units.push(this.unit(c.name, target, st.size, st.mtimeMs, now));
+    }
+    if (failures.length > 0) {
+      if (units.length === 0) throw failures[0];
+      for (const f of failures) this.ctx.log.error({ err: f }, 'directory: could not claim a file');
+    }
+    return units;
+  }
+
+  async *read(unit: SourceUnit, _resumeFrom: string | null): AsyncIterable<SourcePart> {
+    const ref = unit.ref as unknown as DirectoryRef;
+    let handle;
+    try {
+      handle = await open(ref.path, 'r');
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) {
+        throw new HubError('HUB_ERR_CONNECTOR_UNIT_MISSING', { connector: this.ctx.id, unit: unit.name, path: ref.path });
+      }
+      throw sourceFsError(this.ctx.id, 'open', ref.path, err);
+    }
+    yield { stream: handle.createReadStream(), name: unit.name };
+  }
+
+  async ack(unit: SourceUnit): Promise<void> {
+    const ref = unit.ref as unknown as DirectoryRef;
+    const moved = await this.moveAside(unit, this.archiveDir, 'archive');
+    if (moved) this.ctx.log.info({ unit: unit.id, file: unit.name, to: moved, size: ref.size }, 'directory: archived');
+  }
+
+  async reject(unit: SourceUnit, errors: unknown[]): Promise<void> {
+    const moved = await this.moveAside(unit, this.rejectedDir, 'reject');
+    if (!moved) return;
+    const errorsFile = `${moved}.errors.json`;
+    const tmp = join(dirname(errorsFile), `.${randomBytes(4).toString('hex')}.errors.json.tmp`);
+    try {
+      await writeFile(tmp, errorsJson(errors), { flag: 'wx' });
+      await rename(tmp, errorsFile);
+    } catch (err) {
+      await unlink(tmp).catch(() => {});
+      throw sourceFsError(this.ctx.id, 'write', errorsFile, err);
+    }
+    this.ctx.log.warn({ unit: unit.id, file: unit.name, to: moved, errors: errors.length }, 'directory: rejected');
+  }
+
+  /** Re-offer files a crashed process left in processingDir, under a fresh claim (atomic, like any claim). */
+  private async reclaimStale(now: number): Promise<SourceUnit[]> {
+    const units: SourceUnit[] = [];
+    let names: string[];
+    try {
+      names = await readdir(this.processingDir);
+    } catch (err) {
+      throw sourceFsError(this.ctx.id, 'list', this.processingDir, err);
+    }
+    for (const name of names.sort()) {
+      if (units.length >= this.o.maxFilesPerClaim) break;
+      const parsed = parseClaimedName(name);
+      if (!parsed || now - parsed.claimedAtMs < this.o.reclaimAfterMs) continue;
+      const from = join(this.processingDir, name);
+      const to = join(this.processingDir, claimedName(parsed.originalName, now));
+      try {
+        await rename(from, to);
+      } catch {
+        continue; // another process re-claimed it first
+      }
+      const st = await stat(to);
+      this.ctx.log.warn(
+        { file: parsed.originalName, claimedAt: new Date(parsed.claimedAtMs).toISOString() },
+        'directory: re-offering a file left in processing by a process that did not finish it',
+      );
+      units.push(this.unit(parsed.originalName, to, st.size, st.mtimeMs, now));
+    }
+    return units;
+  }
+
+  private unit(name: string, path: string, size: number, mtimeMs: number, claimedAt: number): SourceUnit {
+    const ref: DirectoryRef = { path, size, mtimeMs, claimedAt };
+    return { id: fileUnitId(name, size, mtimeMs), name, ref: { ...ref } };
+  }
+
+  /**
+   * Ready when unchanged for stableMs: by the clock (newest of mtime and ctime, which no writer can
+   * set back) or, when clocks disagree (a share with its own clock), across this process's looks.
+   */
+  private isStable(name: string, st: { size: number; mtimeMs: number; ctimeMs: number }, now: number): boolean {
+    if (this.o.stableMs === 0) return true;
+    const prev = this.seen.get(name);
+    let obs = prev;
+    if (!prev || prev.size !== st.size || prev.mtimeMs !== st.mtimeMs || prev.ctimeMs !== st.ctimeMs) {
+      obs = { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, since: now };
+      this.seen.set(name, obs);
+    }
+    const age = now - Math.max(st.mtimeMs, st.ctimeMs);
+    return age >= this.o.stableMs || now - obs!.since >= this.o.stableMs;
+  }
+
+  /** Move the claimed file into `dir` under its original name, never overwriting; null when it is already gone. */
+  private async moveAside(unit: SourceUnit, dir: string, what: string): Promise<string | null> {
+    const ref = unit.ref as unknown as DirectoryRef;
+    try {
+      await mkdir(dir, { recursive: true });
+      return await moveNoOverwrite(ref.path, dir, unit.name);
+    } catch (err) {
+      if (isErrno(err, 'ENOENT') && !(await exists(dir))) throw sourceFsError(this.ctx.id, what, dir, err);
+      if (isErrno(err, 'ENOENT')) {
+        this.ctx.log.warn(
+          { unit: unit.id, file: unit.name, path: ref.path },
+          `directory: ${what}: the claimed file is already gone (moved before, or re-claimed by another process)`,
+        );
+        return null;
+      }
+      throw sourceFsError(this.ctx.id, what, ref.path, err);
+    }
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Move `src` into `dir` as `name`, or `name` with a timestamp when taken: a hard link never replaces
+ * an existing name (rename would), then the old name goes. Across filesystems (or where hard links
+ * are not supported) it copies with COPYFILE_EXCL, which never replaces either.
+ */
+export async function moveNoOverwrite(src: string, dir: string, name: string): Promise<string> {
+  const now = new Date();
+  for (let attempt = 0; attempt < 1000; attempt++) {
+    const target = join(dir, collisionName(name, attempt, now));
+    try {
+      await link(src, target);
+    } catch (err) {
+      if (isErrno(err, 'EEXIST')) continue;
+      if (!isErrno(err, 'EXDEV', 'EPERM', 'ENOTSUP', 'ENOSYS', 'EOPNOTSUPP', 'EMLINK')) throw err;
+      try {
+        await copyFile(src, target, fsc.COPYFILE_EXCL);
+      } catch (copyErr) {
+        if (isErrno(copyErr, 'EEXIST')) continue;
+        throw copyErr;
+      }
+    }
+    await unlink(src);
+    return target;
+  }
+  throw new Error(`no free name for ${name} in ${dir}`);
+}

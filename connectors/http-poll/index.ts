@@ -1,0 +1,275 @@
+/**
+ * http-poll source: pages through a JSON API with a cursor.
+ *
+ * Input: `url`, answered with JSON pages carrying the next cursor at `nextCursorPath`. Output: one
+ * unit per run ("poll"); `read(unit, resumeFrom)` requests page after page starting at the committed
+ * cursor and yields each page as one part whose `cursor` is where the next run resumes after that
+ * page's records are committed (the page's next cursor; on the last page, the cursor that fetched it,
+ * so records appended later are picked up). It stops at a page without a new next cursor, an empty
+ * page, or after `maxPages`.
+ *
+ * Errors: network failures, timeouts, 408, 429 and 5xx throw HUB_ERR_CONNECTOR_UNAVAILABLE
+ * (transient: the run is retried); other non-2xx answers throw HUB_ERR_CONNECTOR_REJECTED (config).
+ * A page that is not JSON is still yielded (the mapping reports it), and the run ends there.
+ */
+import { Readable } from 'node:stream';
+import { request, type Agent } from 'undici';
+import { defineConnector, type CheckResult, type ConnectorContext, type SourceConnector, type SourcePart, type SourceUnit } from '../../src/sdk/connector.ts';
+import { HubError } from '../../src/errors/hub-error.ts';
+import { resolveOptions } from '../_shared/options.ts';
+import type { OptionsInput, OptionsResolved } from '../_shared/schema.ts';
+import {
+  authHeaders,
+  authSchema,
+  buildAgent,
+  displayUrl,
+  excerpt,
+  headersSchema,
+  networkReason,
+  parseRetryAfter,
+  readLimited,
+  tlsSchema,
+} from '../_shared/http.ts';
+
+export const httpPollSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  title: 'http-poll source options',
+  description: 'Pages through a JSON API with a cursor; the cursor is committed with each page\'s records.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['url'],
+  properties: {
+    url: {
+      type: 'string',
+      pattern: '^https?://[^\\s]+$',
+      description: 'URL of the first page. Fixed query parameters (filters) may be part of it.',
+      examples: ['https://rms.hpd.example.gov/api/v2/firearms?status=recovered'],
+    },
+    method: {
+      enum: ['GET', 'POST'],
+      default: 'GET',
+      description: 'GET sends the cursor and page size as query parameters; POST sends them as a JSON body.',
+      examples: ['GET'],
+    },
+    headers: headersSchema,
+    auth: authSchema,
+    tls: tlsSchema,
+    pageSize: {
+      type: 'integer',
+      minimum: 1,
+      description: 'Records per page, sent as pageSizeParam. Left out of the request when not set.',
+      examples: [500],
+    },
+    pageSizeParam: {
+      type: 'string',
+      minLength: 1,
+      default: 'limit',
+      description: 'Name of the parameter carrying pageSize.',
+      examples: ['limit', 'page_size'],
+    },
+    cursorParam: {
+      type: 'string',
+      minLength: 1,
+      default: 'cursor',
+      description: 'Name of the parameter carrying the cursor. The first page of the first run is requested without it.',
+      examples: ['cursor', 'after'],
+    },
+    nextCursorPath: {
+      type: 'string',
+      minLength: 1,
+      default: 'next_cursor',
+      description: 'Dotted path in the JSON response to the next cursor (a string or number); absent, null or "" means no further page.',
+      examples: ['next_cursor', 'meta.next'],
+    },
+    recordsPath: {
+      type: 'string',
+      minLength: 1,
+      description:
+        'Dotted path to the array of records in a page, used only to recognize an empty page (the mapping reads the whole page). Without it a page is empty when it is [] or has no bytes.',
+      examples: ['items', 'data.records'],
+    },
+    maxPages: {
+      type: 'integer',
+      minimum: 1,
+      default: 100,
+      description: 'At most this many pages per run; the next run continues from the committed cursor.',
+      examples: [100],
+    },
+    maxPageBytes: {
+      type: 'integer',
+      minimum: 1024,
+      default: 52428800,
+      description: 'A page larger than this fails the run (HUB_ERR_CONNECTOR_RESPONSE_TOO_LARGE): pages are held in memory to find the cursor.',
+      examples: [52428800],
+    },
+    timeoutMs: {
+      type: 'integer',
+      minimum: 100,
+      default: 30000,
+      description: 'Time allowed for each page (connect, headers and body), in milliseconds.',
+      examples: [30000],
+    },
+  },
+} as const;
+
+export type HttpPollOptions = OptionsResolved<typeof httpPollSchema>;
+
+interface Page {
+  status: number;
+  body: Buffer;
+}
+
+export class HttpPollSource implements SourceConnector {
+  readonly kind = 'http-poll';
+  private readonly agent: Agent;
+
+  constructor(
+    private readonly o: HttpPollOptions,
+    private readonly ctx: ConnectorContext,
+  ) {
+    this.agent = buildAgent(o.tls, o.timeoutMs);
+  }
+
+  async check(): Promise<CheckResult> {
+    try {
+      const page = await this.fetchPage(null);
+      return { ok: true, detail: `${this.o.method} ${displayUrl(this.o.url)} answered HTTP ${page.status} (${page.body.length} bytes)` };
+    } catch (err) {
+      return { ok: false, detail: (err as Error).message };
+    }
+  }
+
+  async claim(): Promise<SourceUnit[]> {
+    const startedAt = new Date().toISOString();
+    return [{ id: `poll:${startedAt}`, name: 'poll', ref: { startedAt } }];
+  }
+
+  async *read(_unit: SourceUnit, resumeFrom: string | null): AsyncIterable<SourcePart> {
+    let cursor = resumeFrom;
+    for (let n = 1; n <= this.o.maxPages; n++) {
+      const { body } = await this.fetchPage(cursor);
+      if (body.length === 0) return;
+      let json: unknown;
+      let parsed = true;
+      try {
+        json = JSON.parse(body.toString('utf8'));
+      } catch {
+        parsed = false;
+      }
+      const next = parsed ? cursorAt(json, this.o.nextCursorPath) : undefined;
+      const advances = next !== undefined && next !== cursor;
+      const empty = parsed && isEmptyPage(json, this.o.recordsPath);
+      const partCursor = advances ? next : (cursor ?? undefined);
+      if (!empty || advances) {
+        const part: SourcePart = { stream: Readable.from([body]), name: `page-${n}.json`, ...(partCursor !== undefined ? { cursor: partCursor } : {}) };
+        yield part;
+      }
+      if (empty || !advances) return;
+      cursor = next;
+    }
+    this.ctx.log.info({ maxPages: this.o.maxPages, cursor }, 'http-poll: maxPages reached; the next run continues from the committed cursor');
+  }
+
+  async ack(_unit: SourceUnit): Promise<void> {
+    // The cursor was committed with each page's records: nothing left to acknowledge.
+  }
+
+  async reject(unit: SourceUnit, errors: unknown[]): Promise<void> {
+    this.ctx.log.warn({ unit: unit.id, errors: errors.length }, 'http-poll: run rejected; the cursor stays at the last committed page');
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private async fetchPage(cursor: string | null): Promise<Page> {
+    const o = this.o;
+    const url = new URL(o.url);
+    const params: Record<string, string | number> = {};
+    if (cursor !== null) params[o.cursorParam] = cursor;
+    if (o.pageSize !== undefined) params[o.pageSizeParam] = o.pageSize;
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': 'cgic-hub',
+      ...lowerKeys(o.headers ?? {}),
+      ...authHeaders(o.auth),
+    };
+    let body: string | undefined;
+    if (o.method === 'GET') {
+      for (const [k, v] of Object.entries(params)) url.searchParams.set(k, String(v));
+    } else {
+      body = JSON.stringify(params);
+      headers['content-type'] = 'application/json';
+    }
+    const target = displayUrl(o.url);
+    let res;
+    try {
+      res = await request(url, {
+        method: o.method,
+        headers,
+        ...(body !== undefined ? { body } : {}),
+        dispatcher: this.agent,
+        signal: AbortSignal.timeout(o.timeoutMs),
+      });
+    } catch (err) {
+      throw new HubError('HUB_ERR_CONNECTOR_UNAVAILABLE', { connector: this.ctx.id, target, reason: networkReason(err) }, undefined, { cause: err });
+    }
+    let page;
+    try {
+      page = await readLimited(res.body, o.maxPageBytes);
+    } catch (err) {
+      throw new HubError('HUB_ERR_CONNECTOR_UNAVAILABLE', { connector: this.ctx.id, target, reason: networkReason(err) }, undefined, { cause: err });
+    }
+    const status = res.statusCode;
+    if (status === 408 || status === 429 || status >= 500) {
+      const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
+      throw new HubError('HUB_ERR_CONNECTOR_UNAVAILABLE', {
+        connector: this.ctx.id,
+        target,
+        reason: `HTTP ${status}: ${excerpt(page.buf)}`,
+        status,
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+      });
+    }
+    if (status < 200 || status >= 300) {
+      throw new HubError('HUB_ERR_CONNECTOR_REJECTED', { connector: this.ctx.id, target, status, reason: excerpt(page.buf) });
+    }
+    if (page.truncated) {
+      throw new HubError('HUB_ERR_CONNECTOR_RESPONSE_TOO_LARGE', { connector: this.ctx.id, target, maxPageBytes: o.maxPageBytes });
+    }
+    return { status, body: page.buf };
+  }
+}
+
+function lowerKeys(h: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+/** Value at a dotted path (`meta.next`, `pages.0.cursor`). */
+export function valueAt(json: unknown, path: string): unknown {
+  let v = json;
+  for (const seg of path.split('.')) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[seg];
+  }
+  return v;
+}
+
+function cursorAt(json: unknown, path: string): string | undefined {
+  const v = valueAt(json, path);
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+function isEmptyPage(json: unknown, recordsPath: string | undefined): boolean {
+  const records = recordsPath ? valueAt(json, recordsPath) : json;
+  return Array.isArray(records) && records.length === 0;
+}
+
+export const httpPollSource = defineConnector<OptionsInput<typeof httpPollSchema>>({
+  kind: 'http-poll',
+  direction: 'source',
+  description: 'Pages through a JSON API with a cursor, one part per page, committing the cursor with each page\'s records.',
+  optionsSchema: httpPollSchema,
+  create: (options, ctx) => new HttpPollSource(resolveOptions<HttpPollOptions>('http-poll', httpPollSchema, options, ctx.id), ctx),
+});

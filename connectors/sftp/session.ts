@@ -1,0 +1,210 @@
+/**
+ * One SFTP session per connector instance (ssh2-sftp-client), opened on first use and opened again
+ * after the server or the network dropped it. Also the connection options shared by the sftp source
+ * and destination, and the classification of SFTP failures (who must act).
+ */
+import { createHash } from 'node:crypto';
+import { PassThrough, pipeline, type Readable } from 'node:stream';
+import SftpClient from 'ssh2-sftp-client';
+import type { Logger } from 'pino';
+
+export const connectionProperties = {
+  host: {
+    type: 'string',
+    minLength: 1,
+    description: 'SFTP server host name or address.',
+    examples: ['sftp.lab.example.gov'],
+  },
+  port: {
+    type: 'integer',
+    minimum: 1,
+    maximum: 65535,
+    default: 22,
+    description: 'SSH port.',
+    examples: [22, 2222],
+  },
+  username: {
+    type: 'string',
+    minLength: 1,
+    description: 'SSH user name.',
+    examples: ['cgic'],
+  },
+  password: {
+    type: 'string',
+    'x-secret': true,
+    description: 'Password; give this or privateKey.',
+    examples: ['${env:LAB_SFTP_PASSWORD}'],
+  },
+  privateKey: {
+    type: 'string',
+    minLength: 1,
+    'x-secret': true,
+    description: 'Private key as PEM / OpenSSH text (RSA, ECDSA or Ed25519); give this or password.',
+    examples: ['${file:/run/secrets/lab_sftp_key}'],
+  },
+  passphrase: {
+    type: 'string',
+    'x-secret': true,
+    description: 'Passphrase of privateKey, if it is encrypted.',
+    examples: ['${env:LAB_SFTP_KEY_PASSPHRASE}'],
+  },
+  hostFingerprint: {
+    type: 'string',
+    pattern: '^(SHA256:)?[A-Za-z0-9+/]{43}=?$',
+    description:
+      'SHA256 fingerprint of the server\'s host key, as `ssh-keygen -lf <key>.pub` prints it; when set, any other host key is refused. Strongly recommended.',
+    examples: ['SHA256:ZfkCyJ7RZ0wS1bIqIY6uD0GzvIb6Bq8o7q0fYq6N1Xk'],
+  },
+  remotePath: {
+    type: 'string',
+    minLength: 1,
+    description: 'Remote folder (absolute, or relative to the login folder).',
+    examples: ['/exports/lims', 'outbound'],
+  },
+  timeoutMs: {
+    type: 'integer',
+    minimum: 100,
+    default: 20000,
+    description: 'Time allowed to connect and authenticate, in milliseconds.',
+    examples: [20000],
+  },
+} as const;
+
+/** Password or private key: one is needed. */
+export const credentialRule = [
+  { required: ['password'], properties: { password: true } },
+  { required: ['privateKey'], properties: { privateKey: true } },
+] as const;
+
+export interface ConnectionOptions {
+  host: string;
+  port: number;
+  username: string;
+  password?: string;
+  privateKey?: string;
+  passphrase?: string;
+  hostFingerprint?: string;
+  remotePath: string;
+  timeoutMs: number;
+}
+
+export type SftpFailure = 'missing' | 'access' | 'login' | 'io';
+
+/** What kind of failure an SFTP error is: SFTP status 2/3, login and host-key refusals, or anything else. */
+export function classifySftpError(err: unknown): SftpFailure {
+  const e = err as { code?: unknown; message?: string; level?: string };
+  const msg = e?.message ?? '';
+  if (e?.code === 2 || e?.code === 'ENOENT' || /No such file/i.test(msg)) return 'missing';
+  if (e?.code === 3 || e?.code === 'EACCES' || /Permission denied/i.test(msg)) return 'access';
+  if (
+    e?.code === 'ERR_BAD_AUTH' ||
+    e?.level === 'client-authentication' ||
+    /authentication methods failed|Host denied|host key|verification failed/i.test(msg)
+  ) {
+    return 'login';
+  }
+  return 'io';
+}
+
+export function fingerprintOf(key: Buffer): string {
+  return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
+}
+
+export class SftpSession {
+  private client: SftpClient | undefined;
+  private connecting: Promise<SftpClient> | undefined;
+
+  constructor(
+    private readonly o: ConnectionOptions,
+    private readonly log: Logger,
+    private readonly name: string,
+  ) {}
+
+  get target(): string {
+    return `sftp://${this.o.username}@${this.o.host}:${this.o.port}`;
+  }
+
+  /** The connected client, connecting first if needed. */
+  async get(): Promise<SftpClient> {
+    if (this.client) return this.client;
+    this.connecting ??= this.open().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  /** Run `fn` on the session; a failure that looks like a lost connection drops the session so the next call reconnects. */
+  async run<T>(fn: (c: SftpClient) => Promise<T>): Promise<T> {
+    const c = await this.get();
+    try {
+      return await fn(c);
+    } catch (err) {
+      if (classifySftpError(err) === 'io' && !(c as unknown as { sftp?: unknown }).sftp) this.drop(c);
+      throw err;
+    }
+  }
+
+  async end(): Promise<void> {
+    const c = this.client;
+    this.client = undefined;
+    if (c) await c.end().catch(() => {});
+  }
+
+  private drop(c: SftpClient): void {
+    if (this.client === c) this.client = undefined;
+    void c.end().catch(() => {});
+  }
+
+  private async open(): Promise<SftpClient> {
+    const o = this.o;
+    // The callbacks fire when the server or the network ends an idle session; the next call reconnects.
+    const c: SftpClient = new SftpClient(this.name, {
+      error: (err: unknown) => {
+        this.log.warn({ err, target: this.target }, 'sftp: session error; reconnecting on next use');
+        this.drop(c);
+      },
+      end: () => this.drop(c),
+      close: () => this.drop(c),
+    });
+    const want = o.hostFingerprint ? normalizeFingerprint(o.hostFingerprint) : undefined;
+    await c.connect({
+      host: o.host,
+      port: o.port,
+      username: o.username,
+      ...(o.password !== undefined ? { password: o.password } : {}),
+      ...(o.privateKey !== undefined ? { privateKey: o.privateKey } : {}),
+      ...(o.passphrase !== undefined ? { passphrase: o.passphrase } : {}),
+      readyTimeout: o.timeoutMs,
+      keepaliveInterval: 15000,
+      ...(want
+        ? {
+            hostVerifier: (key: Buffer) => {
+              const got = fingerprintOf(key);
+              if (got !== want) this.log.error({ target: this.target, expected: want, got }, 'sftp: host key fingerprint does not match hostFingerprint');
+              return got === want;
+            },
+          }
+        : {}),
+    });
+    this.client = c;
+    return c;
+  }
+}
+
+/**
+ * A remote read stream as a plain Readable: errors while reading reach the consumer, and an error
+ * the SFTP stream raises after the consumer finished (closing the remote handle on a session that is
+ * going away) is logged instead of crashing the process as an unhandled 'error' event.
+ */
+export function guardedStream(remote: Readable, onLateError: (err: Error) => void): Readable {
+  const out = new PassThrough();
+  pipeline(remote, out, (err) => {
+    if (err) onLateError(err);
+  });
+  return out;
+}
+
+function normalizeFingerprint(f: string): string {
+  const b64 = f.replace(/^SHA256:/, '').replace(/=+$/, '');
+  return `SHA256:${b64}`;
+}

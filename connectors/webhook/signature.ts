@@ -1,0 +1,64 @@
+/**
+ * Webhook signatures (pure functions, no I/O).
+ *
+ * Input: the shared secret, the request's timestamp header (Unix seconds) and the raw body bytes.
+ * Output: `sha256=<hex>`, the HMAC-SHA256 of `<timestamp>.<body>` keyed with the secret. The
+ * timestamp is signed with the body, so a captured request cannot be replayed outside the tolerance
+ * window. Comparison is constant-time (crypto.timingSafeEqual).
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export const DEFAULT_SIGNATURE_HEADER = 'x-cgic-signature';
+export const DEFAULT_TIMESTAMP_HEADER = 'x-cgic-timestamp';
+
+/** The signature header value for a body sent at `timestamp` (Unix seconds). */
+export function sign(secret: string, timestamp: number | string, body: Buffer | string): string {
+  return `sha256=${hmacHex(secret, String(timestamp), typeof body === 'string' ? Buffer.from(body, 'utf8') : body)}`;
+}
+
+function hmacHex(secret: string, timestamp: string, body: Buffer): string {
+  return createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex');
+}
+
+export type VerifyResult = { ok: true } | { ok: false; reason: 'missing' | 'stale' | 'mismatch' };
+
+export interface VerifyInput {
+  secret: string;
+  toleranceSeconds: number;
+  /** Request headers, as node:http gives them (lower-case names); names are matched case-insensitively. */
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  /** The current time: a Date or milliseconds since the epoch. */
+  now: Date | number;
+  signatureHeader?: string;
+  timestampHeader?: string;
+}
+
+/**
+ * - `missing`: a header is absent, or not in its format (timestamp: integer seconds; signature:
+ *   `sha256=` and 64 hex digits);
+ * - `stale`: the timestamp is more than toleranceSeconds away from now (either way);
+ * - `mismatch`: the signature is not the HMAC of this timestamp and body with this secret.
+ */
+export function verifySignature(input: VerifyInput): VerifyResult {
+  const ts = header(input.headers, input.timestampHeader ?? DEFAULT_TIMESTAMP_HEADER);
+  const sig = header(input.headers, input.signatureHeader ?? DEFAULT_SIGNATURE_HEADER);
+  if (!ts || !sig || !/^\d{1,12}$/.test(ts)) return { ok: false, reason: 'missing' };
+  const m = /^sha256=([0-9a-fA-F]{64})$/.exec(sig);
+  if (!m) return { ok: false, reason: 'missing' };
+  const nowSeconds = (input.now instanceof Date ? input.now.getTime() : input.now) / 1000;
+  if (Math.abs(nowSeconds - Number(ts)) > input.toleranceSeconds) return { ok: false, reason: 'stale' };
+  const expected = Buffer.from(hmacHex(input.secret, ts, input.body), 'hex');
+  const given = Buffer.from(m[1]!, 'hex');
+  return timingSafeEqual(expected, given) ? { ok: true } : { ok: false, reason: 'mismatch' };
+}
+
+function header(headers: VerifyInput['headers'], name: string): string | undefined {
+  const want = name.toLowerCase();
+  for (const [k, v] of Object.entries(headers)) {
+    if (k.toLowerCase() !== want) continue;
+    const value = Array.isArray(v) ? v[0] : v;
+    return value?.trim() || undefined;
+  }
+  return undefined;
+}

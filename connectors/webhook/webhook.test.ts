@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { sign, verifySignature, webhookSource, webhookUnit, type WebhookSource } from './index.ts';
+import { collect, testContext } from '../../test/support/context.ts';
+
+const SECRET = 'b1946ac92492d2347c6235b4d2611184b1946ac92492d2347c6235b4d2611184';
+const BODY = Buffer.from('{"lead":"L-2025-0042","events":[{"ori":"CT0015100","case":"25-001234"}]}');
+const NOW = Date.UTC(2025, 10, 25, 18, 0, 0);
+const TS = Math.floor(NOW / 1000);
+
+function headers(ts: number | string, sig: string): Record<string, string> {
+  return { 'x-cgic-timestamp': String(ts), 'x-cgic-signature': sig };
+}
+
+describe('webhook signatures', () => {
+  it('signs as HMAC-SHA256 hex of "<timestamp>.<body>", exactly as the README\'s openssl command', () => {
+    const sig = sign(SECRET, TS, BODY);
+    expect(sig).toMatch(/^sha256=[0-9a-f]{64}$/);
+    // The sender side of the README: printf '%s.%s' "$ts" "$body" | openssl dgst -sha256 -hmac "$secret"
+    const out = execFileSync('openssl', ['dgst', '-sha256', '-hmac', SECRET], { input: Buffer.concat([Buffer.from(`${TS}.`), BODY]) })
+      .toString()
+      .trim();
+    expect(sig).toBe(`sha256=${out.split(/\s+/).at(-1)}`);
+    expect(sign(SECRET, String(TS), BODY.toString())).toBe(sig);
+  });
+
+  const base = { secret: SECRET, toleranceSeconds: 300, body: BODY, now: NOW };
+
+  it('accepts a correct signature within the tolerance, either side of now', () => {
+    expect(verifySignature({ ...base, headers: headers(TS, sign(SECRET, TS, BODY)) })).toEqual({ ok: true });
+    for (const ts of [TS - 300, TS + 300]) {
+      expect(verifySignature({ ...base, headers: headers(ts, sign(SECRET, ts, BODY)) })).toEqual({ ok: true });
+    }
+    expect(verifySignature({ ...base, now: new Date(NOW), headers: headers(TS, sign(SECRET, TS, BODY)) })).toEqual({ ok: true });
+  });
+
+  it('missing: a header is absent or not in its format', () => {
+    const good = sign(SECRET, TS, BODY);
+    expect(verifySignature({ ...base, headers: {} })).toEqual({ ok: false, reason: 'missing' });
+    expect(verifySignature({ ...base, headers: { 'x-cgic-signature': good } })).toEqual({ ok: false, reason: 'missing' });
+    expect(verifySignature({ ...base, headers: { 'x-cgic-timestamp': String(TS) } })).toEqual({ ok: false, reason: 'missing' });
+    expect(verifySignature({ ...base, headers: headers('yesterday', good) })).toEqual({ ok: false, reason: 'missing' });
+    expect(verifySignature({ ...base, headers: headers(TS, good.slice('sha256='.length)) })).toEqual({ ok: false, reason: 'missing' });
+    expect(verifySignature({ ...base, headers: headers(TS, 'sha1=abc') })).toEqual({ ok: false, reason: 'missing' });
+  });
+
+  it('stale: the timestamp is outside the tolerance (replays, skewed clocks)', () => {
+    for (const ts of [TS - 301, TS + 301, 0]) {
+      expect(verifySignature({ ...base, headers: headers(ts, sign(SECRET, ts, BODY)) })).toEqual({ ok: false, reason: 'stale' });
+    }
+  });
+
+  it('mismatch: another body, secret or timestamp than the one signed', () => {
+    const sig = sign(SECRET, TS, BODY);
+    expect(verifySignature({ ...base, body: Buffer.from(BODY.toString().replace('42', '43')), headers: headers(TS, sig) })).toEqual({
+      ok: false,
+      reason: 'mismatch',
+    });
+    expect(verifySignature({ ...base, secret: 'another-secret', headers: headers(TS, sig) })).toEqual({ ok: false, reason: 'mismatch' });
+    expect(verifySignature({ ...base, headers: headers(TS + 1, sig) })).toEqual({ ok: false, reason: 'mismatch' });
+    const flipped = sig.slice(0, -1) + (sig.endsWith('0') ? '1' : '0');
+    expect(verifySignature({ ...base, headers: headers(TS, flipped) })).toEqual({ ok: false, reason: 'mismatch' });
+    // Hex case does not matter.
+    expect(verifySignature({ ...base, headers: headers(TS, `sha256=${sig.slice(7).toUpperCase()}`) })).toEqual({ ok: true });
+  });
+
+  it('reads headers case-insensitively, from custom names, and the first of repeated values', () => {
+    const sig = sign(SECRET, TS, BODY);
+    expect(verifySignature({ ...base, headers: { 'X-CGIC-Timestamp': String(TS), 'X-Cgic-Signature': sig } })).toEqual({ ok: true });
+    expect(
+      verifySignature({ ...base, headers: { 'x-ts': String(TS), 'x-sig': [sig, 'sha256=00'] }, signatureHeader: 'X-Sig', timestampHeader: 'X-Ts' }),
+    ).toEqual({ ok: true });
+  });
+});
+
+describe('webhook source', () => {
+  const create = (options: Record<string, unknown> = {}) =>
+    webhookSource.create({ secret: SECRET, ...options }, testContext('hpd-hook')) as WebhookSource;
+
+  it('accepts a signed body as a unit carrying the body, and refuses bad signatures and large bodies with their codes', () => {
+    const src = create({ maxBytes: 1000 });
+    const ok = src.accept({ headers: headers(TS, sign(SECRET, TS, BODY)), body: BODY, now: NOW });
+    expect(ok.ok).toBe(true);
+    if (!ok.ok) return;
+    expect(Buffer.from(String(ok.unit.ref.body), 'base64').equals(BODY)).toBe(true);
+
+    const bad = src.accept({ headers: headers(TS, sign('wrong', TS, BODY)), body: BODY, now: NOW });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) {
+      expect(bad.error.code).toBe('HUB_ERR_CONNECTOR_WEBHOOK_SIGNATURE');
+      expect(bad.error.status).toBe(401);
+      expect(bad.error.message).toContain('mismatch');
+    }
+    const big = Buffer.alloc(1001, 0x20);
+    const large = src.accept({ headers: headers(TS, sign(SECRET, TS, big)), body: big, now: NOW });
+    expect(large.ok).toBe(false);
+    if (!large.ok) expect(large.error).toMatchObject({ code: 'HUB_ERR_CONNECTOR_WEBHOOK_TOO_LARGE', status: 413 });
+    expect(src.maxBytes).toBe(1000);
+  });
+
+  it('honours toleranceSeconds', () => {
+    const src = create({ toleranceSeconds: 10 });
+    const ts = TS - 11;
+    const r = src.accept({ headers: headers(ts, sign(SECRET, ts, BODY)), body: BODY, now: NOW });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.message).toContain('stale');
+  });
+
+  it('the same body is the same unit (a sender\'s retry is not a second transfer); another body is another', () => {
+    expect(webhookUnit(BODY).id).toBe(webhookUnit(Buffer.from(BODY)).id);
+    expect(webhookUnit(Buffer.from('{}')).id).not.toBe(webhookUnit(BODY).id);
+  });
+
+  it('claims nothing and reads the unit\'s body as one part, garbage included', async () => {
+    const src = create();
+    expect(await src.claim()).toEqual([]);
+    const garbage = Buffer.from([0, 255, 254, 1, 2, 3, 0x80]);
+    const parts = [];
+    for await (const part of src.read(webhookUnit(garbage), null)) parts.push(await collect(part.stream));
+    expect(parts).toHaveLength(1);
+    expect(parts[0]!.equals(garbage)).toBe(true);
+  });
+
+  it('check reports a weak secret', async () => {
+    expect((await create().check()).ok).toBe(true);
+    const weak = await create({ secret: 'short' }).check();
+    expect(weak.ok).toBe(false);
+    expect(weak.detail).toContain('openssl rand -hex 32');
+  });
+
+  it('requires a secret', () => {
+    expect(() => webhookSource.create({} as never, testContext())).toThrow(/secret/);
+  });
+});

@@ -31,19 +31,6 @@ export function secretPaths(schema: unknown, value: unknown, at: (string | numbe
   return out;
 }
 
-/** Property names marked secret anywhere in a schema, for pino's redact list. */
-export function secretKeys(schema: unknown, out = new Set<string>()): Set<string> {
-  const s = schema as { properties?: Record<string, { ['x-secret']?: boolean }>; items?: unknown; additionalProperties?: unknown } | undefined;
-  if (!s || typeof s !== 'object') return out;
-  for (const [k, v] of Object.entries(s.properties ?? {})) {
-    if (v?.['x-secret']) out.add(k);
-    secretKeys(v, out);
-  }
-  if (s.items) secretKeys(s.items, out);
-  if (typeof s.additionalProperties === 'object') secretKeys(s.additionalProperties, out);
-  return out;
-}
-
 export class SecretError extends Error {}
 
 /** Replace every reference in a value tree; an unset variable or unreadable file is an error naming it. */

@@ -16,9 +16,9 @@ import type { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import cron, { type ScheduledTask } from 'node-cron';
 import { loadHubConfig, DEFAULT_CONFIG, type HubConfig, type DestinationConfig } from '../config/hub-config.ts';
-import { resolveSecrets, SecretError, secretKeys } from '../config/secrets.ts';
+import { resolveSecrets, SecretError } from '../config/secrets.ts';
 import { openStore, type Store } from '../store/index.ts';
-import { CONNECTORS, findConnector } from '../../connectors/index.ts';
+import { CONNECTORS, findConnector, secretOptionPaths } from '../../connectors/index.ts';
 import type { DestinationConnector, SourceConnector, SourceUnit } from '../sdk/connector.ts';
 import { DeliveryError } from '../sdk/connector.ts';
 import { HubError } from '../errors/hub-error.ts';
@@ -101,7 +101,9 @@ export class Hub {
   /** Load and check the configuration, open the store, connect Redis, start the roles asked for. */
   static async start(opts: HubOptions = {}): Promise<Hub> {
     const cfg = await loadHubConfig(opts.configFile ?? DEFAULT_CONFIG);
-    const redact = [...new Set(CONNECTORS.flatMap((c) => [...secretKeys(c.optionsSchema)]))].flatMap((k) => [`*.${k}`, `*.*.${k}`, k]);
+    // Redact every option path a connector marks secret (e.g. options.auth.token, options.tls.key), wherever
+    // an options object is logged, plus authorization headers.
+    const redact = [...new Set(CONNECTORS.flatMap((c) => secretOptionPaths(c.optionsSchema)))].flatMap((p) => [`options.${p}`, `*.options.${p}`]);
     const log = opts.logger ?? pino({ name: cfg.hub.name, level: process.env.LOG_LEVEL ?? 'info', redact: { paths: [...redact, 'req.headers.authorization', '*.authorization'], censor: '[redacted]' } });
     mkdirSync(cfg.hub.dataDir, { recursive: true });
     const databaseUrl = opts.databaseUrl ?? process.env.DATABASE_URL;

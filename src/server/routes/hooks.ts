@@ -9,11 +9,15 @@ import { WebhookSource } from '../../../connectors/webhook/index.ts';
 import { errorSchema } from '../schemas.ts';
 
 export const hookRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }) => {
+  // Read up to the largest body a webhook connector accepts (plus one byte), so the connector itself
+  // answers 413 with its own error code for anything larger.
+  const maxBytes = Math.max(1024 * 1024, ...hub.cfg.connectors.filter((c) => c.kind === 'webhook').map((c) => (hub.source(c.id) as WebhookSource).maxBytes + 1));
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   app.post<{ Params: { connector: string } }>(
     '/hooks/:connector',
     {
+      bodyLimit: maxBytes,
       schema: {
         summary: 'Receive a signed webhook body; it becomes one transfer.',
         description: 'Sign with HMAC-SHA256 over "<timestamp>.<body>" (connectors/webhook/README.md). Answers 202 with the transfer id once queued.',

@@ -91,8 +91,8 @@ describe('hub processes', () => {
       return t && t.status === 'succeeded' ? t : null;
     }, 90_000, 200);
     expect(done.counts.read).toBeGreaterThanOrEqual(rows);
-    const [{ n }] = await store!.db.query<{ n: string }>(`SELECT count(*) AS n FROM records WHERE type = 'Case'`);
-    expect(Number(n)).toBe(rows);
+    const [stored] = await store!.db.query<{ n: string }>(`SELECT count(*) AS n FROM records WHERE type = 'Case'`);
+    expect(Number(stored!.n)).toBe(rows);
     await waitFor('every record delivered', () => http.recordCounts().size === rows, 60_000, 200);
     // Exactly once, as an agency honouring Idempotency-Key sees it: every record arrives in exactly one
     // delivery id. A POST the killed worker had sent but not yet recorded may be sent again, and then
@@ -106,8 +106,8 @@ describe('hub processes', () => {
     const resent = http.okRequests().length - byKey.size;
     expect(resent).toBeLessThanOrEqual(4); // at most the deliveries in flight at the kill (concurrency 4)
     console.log(`SIGKILL at ${atKill.counts.stored}/${rows} records stored; ${byKey.size} deliveries, ${resent} re-sent with the same Idempotency-Key`);
-    const [{ pending }] = await store!.db.query<{ pending: string }>(`SELECT count(*) AS pending FROM deliveries WHERE status <> 'delivered'`);
-    expect(Number(pending)).toBe(0);
+    const [left] = await store!.db.query<{ pending: string }>(`SELECT count(*) AS pending FROM deliveries WHERE status <> 'delivered'`);
+    expect(Number(left!.pending)).toBe(0);
     second.kill('SIGTERM');
     await exited(second);
   }, 180_000);

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { loadHubConfig } from '../../../src/config/hub-config.ts';
+import { ConfigProblems } from '../../../src/config/problems.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+const BROKEN = path.join(import.meta.dirname, 'fixtures/broken.yaml');
+
+describe('hub configuration', () => {
+  it('the bundled demo configuration is valid', async () => {
+    const cfg = await loadHubConfig(path.join(ROOT, 'config/cgic.yaml'));
+    expect(cfg.agencies.map((a) => a.ori)).toContain('CT0006400');
+    expect(cfg.connectors.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('reports an unknown agency, a bad cron and an inline secret, each once, located', async () => {
+    const err = await loadHubConfig(BROKEN).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigProblems);
+    const problems = (err as ConfigProblems).problems;
+    const by = (s: string) => problems.filter((p) => p.message.includes(s));
+    expect(by('unknown agency "CT0009999"')).toMatchObject([{ line: 16, pointer: '/connectors/0/agency' }]);
+    expect(by('is not a valid cron expression')).toMatchObject([{ line: 18, pointer: '/connectors/0/schedule' }]);
+    expect(by('inline secret')).toMatchObject([{ line: 12, pointer: '/agencies/0/destinations/0/options/auth/token' }]);
+    expect(problems).toHaveLength(3);
+    expect(problems.every((p) => p.code === 'HUB_ERR_CONFIG_INVALID' && p.hint)).toBe(true);
+  });
+
+  it('cgic validate exits 78 and prints one line per problem with file:line:col', () => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/cgic.js'), 'validate', '--config', BROKEN, path.join(ROOT, 'mappings/rms-rest-json')], { encoding: 'utf8', cwd: ROOT });
+    expect(r.status).toBe(78);
+    const lines = r.stderr.split('\n').filter((l) => l.includes('HUB_ERR_CONFIG_INVALID'));
+    expect(lines).toHaveLength(3);
+    expect(lines.join('\n')).toMatch(/broken\.yaml:16:\d+: HUB_ERR_CONFIG_INVALID \/connectors\/0\/agency unknown agency "CT0009999"/);
+    expect(lines.join('\n')).toMatch(/broken\.yaml:18:\d+: .*"0 25 \* \* \*" is not a valid cron expression/);
+    expect(lines.join('\n')).toMatch(/broken\.yaml:12:\d+: .*inline secret in option auth\.token/);
+  });
+});

@@ -225,7 +225,13 @@ function compileField(
       }
       return failed ? FAIL : any ? o : undefined;
     };
-    if (spec.forEach !== undefined) {
+    if (spec.forEach === '.') {
+      // One element: the current record or element itself (how a CSV row builds a one-item list).
+      get = (s, run) => {
+        const v = build(s, run);
+        return v === FAIL ? FAIL : v === undefined ? [] : [v];
+      };
+    } else if (spec.forEach !== undefined) {
       const each = accessor(ctx, spec.forEach, [...path, 'forEach']);
       get = (s, run) => {
         const out: unknown[] = [];

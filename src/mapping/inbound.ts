@@ -62,6 +62,7 @@ interface CompiledRecordSpec {
   when: ((s: Scope) => boolean) | null;
   each: Accessor | null;
   fields: CompiledField[];
+  checks: CompiledField[];
   sourceOf: Map<string, FieldSite>;
 }
 
@@ -95,6 +96,7 @@ export class InboundMapping {
     const specs: CompiledRecordSpec[] = (this.spec.records ?? []).map((r, i) => {
       const path = ['records', i];
       const fields = compileFields(r.fields, ctx, [...path, 'fields'], true);
+      const checks = r.checks ? compileFields(r.checks, ctx, [...path, 'checks'], true) : [];
       const sourceOf = new Map<string, FieldSite>();
       for (const f of fields) if (!sourceOf.has(f.name.split('.')[0]!)) sourceOf.set(f.name.split('.')[0]!, f.site);
       let each: CompiledRecordSpec['each'] = null;
@@ -107,6 +109,7 @@ export class InboundMapping {
         when: r.when ? compileCondition(r.when, ctx, [...path, 'when']) : null,
         each,
         fields,
+        checks,
         sourceOf,
       };
     });
@@ -132,6 +135,7 @@ export class InboundMapping {
         for (const scope of scopes) {
           const rec: MappedRecord = { type: spec.type, id: '', key: '', classification, version: 1, sourceRefs: [ref] };
           let failed = false;
+          for (const f of spec.checks) if (f.fn(scope, run) === FAIL) failed = true;
           for (const f of spec.fields) {
             const v = f.fn(scope, run);
             if (v === FAIL) failed = true;

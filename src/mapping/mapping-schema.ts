@@ -104,6 +104,12 @@ export function buildMappingSchema(): Record<string, unknown> {
           when: { $ref: '#/$defs/condition', description: 'Produce the record only when this holds (record-type routing).' },
           forEach: { type: 'string', description: 'Produce one record per element at this path (XML/JSON); field paths are then relative to the element, `..` reaches the parent.' },
           fields: { $ref: '#/$defs/fields' },
+          checks: {
+            type: 'object',
+            minProperties: 1,
+            description: 'Source values checked like fields (operations, required) but written nowhere: a value that fails makes the source record invalid. For columns with no canonical field, e.g. a Y/N flag.',
+            additionalProperties: { $ref: '#/$defs/field' },
+          },
         },
       },
       output: {
@@ -163,7 +169,7 @@ export function buildMappingSchema(): Record<string, unknown> {
           value: { description: 'A constant value.' },
           concat: { type: 'array', minItems: 1, items: { $ref: '#/$defs/field' }, description: 'Joins several values (empty ones skipped) with `separator`.' },
           separator: { type: 'string', default: ' ', description: 'Separator for concat.' },
-          forEach: { type: 'string', description: 'A list: one element per match of this path (with `fields`, a list of objects; without, a list of values).' },
+          forEach: { type: 'string', description: 'A list: one element per match of this path (with `fields`, a list of objects; without, a list of values). `.` makes a one-element list of the current record (how a CSV row fills a list).' },
           fields: { $ref: '#/$defs/fields', description: 'A nested object (or, with forEach, a list of objects).' },
           ops: { type: 'array', items: { $ref: '#/$defs/op' }, description: 'Operations applied in order. An empty value skips them.' },
           default: { description: 'Value when the source is empty (after operations).' },

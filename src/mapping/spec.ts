@@ -32,6 +32,8 @@ export type FieldSpecInput = string | FieldSpecObject;
 export interface RecordSpec {
   type: string;
   description?: string;
+  /** Source values checked with operations but not written anywhere (e.g. a Y/N column with no canonical field). */
+  checks?: Record<string, FieldSpecInput>;
   when?: ConditionSpec;
   forEach?: string;
   fields: Record<string, FieldSpecInput>;

@@ -1,0 +1,67 @@
+/**
+ * Error pointers of rms-niem6-xml: golden cases (tests/*.test.yaml) compare only error codes, so the
+ * XPath each error points at is asserted here, on the same inputs (the golden cases' inline text).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { ErrorReport } from '../../src/errors/hub-error.ts';
+import { InboundMapping } from '../../src/mapping/inbound.ts';
+import { loadMapping } from '../../src/mapping/load.ts';
+import { emptySummary, mapStream, type InvalidSource } from '../../src/mapping/run.ts';
+
+const DIR = path.dirname(new URL(import.meta.url).pathname);
+
+async function run(caseName: string): Promise<{ invalid: InvalidSource[]; warnings: ErrorReport[] }> {
+  const mapping = await loadMapping('rms-niem6-xml');
+  if (!(mapping instanceof InboundMapping)) throw new Error('not inbound');
+  const text = (parse(readFileSync(path.join(DIR, 'tests', `${caseName}.test.yaml`), 'utf8')) as { input: { text: string } }).input.text;
+  const out = { invalid: [] as InvalidSource[], warnings: [] as ErrorReport[] };
+  for await (const b of mapStream(mapping, Readable.from([Buffer.from(text, 'utf8')]), emptySummary(), { file: 'input', receivedAt: '2026-01-01T00:00:00.000Z' })) {
+    out.invalid.push(...b.invalid);
+    out.warnings.push(...b.warnings);
+  }
+  return out;
+}
+
+const REPORT_1 = '/rms:IncidentExport[1]/rms:IncidentReport[1]';
+const ORI_PATH = 'rms:SubmittingOrganization/j:OrganizationAugmentation/j:OrganizationORIIdentification/nc:IdentificationID';
+
+describe('rms-niem6-xml error pointers', () => {
+  it('missing ORI: the Case error names the field and the XPath of the missing element', async () => {
+    const { invalid } = await run('missing-ori');
+    expect(invalid.map((i) => i.row)).toEqual([1]);
+    const [caseErr] = invalid[0]!.errors;
+    expect(caseErr).toMatchObject({ code: 'HUB_ERR_RECORD_REQUIRED', field: 'agencyOri' });
+    expect(caseErr!.pointer).toEqual({ file: 'input', row: 1, line: 3, xpath: `${REPORT_1}/${ORI_PATH}` });
+  });
+
+  // Engine bug (src/mapping/runtime.ts pointerFor, XML): a forEach record's field read with `../` is
+  // pointed at `<forEach element>/../<path>` ("j:Firearm[1]/../rms:SubmittingOrganization/..."): here the
+  // XPath happens to resolve since j:Firearm is a child of the report, but in general (see rms-niem2-xml)
+  // the mapping's `../` (scope) is not the XPath parent step. Remove `.fails` once the engine is fixed.
+  it.fails('missing ORI: the Firearm error points at the report\'s ORI path', async () => {
+    const { invalid } = await run('missing-ori');
+    const firearmErr = invalid[0]!.errors[1]!;
+    expect(firearmErr).toMatchObject({ code: 'HUB_ERR_RECORD_REQUIRED', field: 'agencyOri' });
+    expect(firearmErr.pointer?.xpath).toBe(`${REPORT_1}/${ORI_PATH}`);
+  });
+
+  it('unknown codes: each warning points at the code element of its j:Firearm', async () => {
+    const { invalid, warnings } = await run('unknown-code');
+    expect(invalid).toEqual([]);
+    expect(warnings.map((w) => [w.code, w.field, w.pointer?.xpath])).toEqual([
+      ['HUB_ERR_CODE_UNKNOWN', 'make', `${REPORT_1}/j:Firearm[1]/j:FirearmMakeCode[1]`],
+      ['HUB_ERR_CODE_UNKNOWN', 'caliber', `${REPORT_1}/j:Firearm[1]/j:FirearmBoreSizeCode[1]`],
+    ]);
+  });
+
+  it('malformed XML: HUB_ERR_SOURCE_XML at the line of the unescaped "&"', async () => {
+    const { invalid } = await run('malformed-xml');
+    expect(invalid).toHaveLength(1);
+    expect(invalid[0]!.row).toBe(2);
+    expect(invalid[0]!.errors[0]).toMatchObject({ code: 'HUB_ERR_SOURCE_XML', pointer: { file: 'input', line: 14 } });
+  });
+});

@@ -130,9 +130,11 @@ export class InboundMapping {
       const records: MappedRecord[] = [];
       const ref: SourceRef = { system, mapping: label, ...(base.file ? { file: base.file } : {}), pointer: base, receivedAt };
       for (const spec of specs) {
-        if (spec.when !== null && !spec.when(root)) continue;
+        // Without forEach, `when` decides on the source record; with forEach, on each element.
+        if (spec.each === null && spec.when !== null && !spec.when(root)) continue;
         const scopes: Scope[] = spec.each ? spec.each.all(root).map((node, i) => scopeFor(node, root, spec.each!, i)) : [root];
         for (const scope of scopes) {
+          if (spec.each !== null && spec.when !== null && !spec.when(scope)) continue;
           const rec: MappedRecord = { type: spec.type, id: '', key: '', classification, version: 1, sourceRefs: [ref] };
           let failed = false;
           for (const f of spec.checks) if (f.fn(scope, run) === FAIL) failed = true;

@@ -101,7 +101,7 @@ export function buildMappingSchema(): Record<string, unknown> {
         properties: {
           type: { enum: [...ENTITY_NAMES], description: 'Canonical entity this produces.' },
           description: { type: 'string' },
-          when: { $ref: '#/$defs/condition', description: 'Produce the record only when this holds (record-type routing).' },
+          when: { $ref: '#/$defs/condition', description: 'Produce the record only when this holds (record-type routing). With forEach it is tested on each element, with paths relative to the element.' },
           forEach: { type: 'string', description: 'Produce one record per element at this path (XML/JSON); field paths are then relative to the element, `..` reaches the parent.' },
           fields: { $ref: '#/$defs/fields' },
           checks: {

@@ -154,23 +154,35 @@ function zoneOf(name: string): IANAZone {
  * larger offset. None (spring forward): the offset before the gap, which moves the wall time forward.
  */
 function resolveLocal(zone: string, d: ParsedDate): LocalResolution {
-  const key = `${zone}|${d.year}|${d.month}|${d.day}|${d.hour}`;
-  let r = resolutionCache.get(key);
-  if (r === undefined) {
-    const z = zoneOf(zone);
-    const asUtc = Date.UTC(d.year, d.month - 1, d.day, d.hour, 30);
-    const before = z.offset(asUtc - 14 * 3_600_000);
-    const after = z.offset(asUtc + 14 * 3_600_000);
-    const solutions = [...new Set([before, after])].filter((o) => z.offset(asUtc - o * 60_000) === o);
-    if (solutions.length) r = { offset: Math.max(...solutions), shift: 0 };
-    else {
-      const instant = asUtc - before * 60_000;
-      const actual = z.offset(instant);
-      r = { offset: actual, shift: actual - before };
-    }
+  // Most days have one offset all day: cache those per day; resolve transition days per hour.
+  const dayKey = `${zone}|${d.year}|${d.month}|${d.day}`;
+  let r = resolutionCache.get(dayKey);
+  if (r !== undefined) return r;
+  const hourKey = `${dayKey}|${d.hour}`;
+  r = resolutionCache.get(hourKey);
+  if (r !== undefined) return r;
+  const z = zoneOf(zone);
+  const dayStart = Date.UTC(d.year, d.month - 1, d.day);
+  const morning = z.offset(dayStart - 14 * 3_600_000);
+  const evening = z.offset(dayStart + 38 * 3_600_000);
+  if (morning === evening && z.offset(dayStart + 12 * 3_600_000) === morning) {
+    r = { offset: morning, shift: 0 };
     if (resolutionCache.size > 200_000) resolutionCache.clear();
-    resolutionCache.set(key, r);
+    resolutionCache.set(dayKey, r);
+    return r;
   }
+  const asUtc = Date.UTC(d.year, d.month - 1, d.day, d.hour, 30);
+  const before = z.offset(asUtc - 14 * 3_600_000);
+  const after = z.offset(asUtc + 14 * 3_600_000);
+  const solutions = [...new Set([before, after])].filter((o) => z.offset(asUtc - o * 60_000) === o);
+  if (solutions.length) r = { offset: Math.max(...solutions), shift: 0 };
+  else {
+    const instant = asUtc - before * 60_000;
+    const actual = z.offset(instant);
+    r = { offset: actual, shift: actual - before };
+  }
+  if (resolutionCache.size > 200_000) resolutionCache.clear();
+  resolutionCache.set(hourKey, r);
   return r;
 }
 

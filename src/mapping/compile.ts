@@ -112,6 +112,10 @@ export function compileCondition(c: ConditionSpec, ctx: Ctx, path: (string | num
     return (s) => re.test(norm(acc.one(s)));
   }
   const present = c.present !== false;
+  if (acc.exists) {
+    const exists = acc.exists.bind(acc);
+    return (s) => exists(s) === present;
+  }
   return (s) => isEmpty(nodeValue(acc.one(s))) !== present;
 }
 

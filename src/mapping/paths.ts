@@ -5,8 +5,8 @@
  * - XML: `p:A/p:B` child elements, `@attr` / `@p:attr` attributes, `.` the element itself; names are
  *   resolved with the mapping's namespace table and matched by namespace URI. Element text is trimmed.
  * - JSON: `a/b/0` keys and array indexes.
- * In XML and JSON, a leading `$/` starts from the record root and each leading `../` climbs one scope
- * (out of a `forEach`).
+ * In XML and JSON, a leading `$/` starts from the record root. Each leading `../` climbs: in XML to the
+ * parent element (XPath), in JSON one scope (out of a `forEach`).
  */
 import { resolveStep } from '../formats/xml-reader.ts';
 import { expandedName, type XmlElement } from '../formats/xml-tree.ts';
@@ -15,6 +15,8 @@ import { xmlTrace, type Scope } from './runtime.ts';
 export interface Accessor {
   /** The path as written in the mapping, or for CSV the column as the file's header spells it (used in error pointers). */
   readonly source: string;
+  /** The path leads somewhere non-empty: a value, or (XML) an element with text or child elements. */
+  exists?(scope: Scope): boolean;
   /** JSON: the pointer (relative to the record) of the i-th element `all` returns. */
   pointerOf?(scope: Scope, index: number): string;
   /** The first value at the path, or undefined. */
@@ -59,7 +61,12 @@ export function compilePath(path: string, env: PathEnv): Accessor {
   const base = (scope: Scope): Scope => {
     let s = scope;
     if (fromRoot) while (s.parent) s = s.parent;
-    else for (let i = 0; i < up && s.parent; i++) s = s.parent;
+    else if (env.format === 'xml' && up > 0) {
+      // XML: `..` is the parent element, as in XPath (the element a forEach item sits in, whatever the path).
+      let el = s.node as XmlElement | null;
+      for (let i = 0; i < up && el; i++) el = el.parent;
+      return { node: el ?? undefined, parent: null };
+    } else for (let i = 0; i < up && s.parent; i++) s = s.parent;
     return s;
   };
   const segs = rest.split('/').filter((s) => s !== '' && s !== '.');
@@ -119,6 +126,13 @@ function xmlPath(source: string, segs: string[], namespaces: Record<string, stri
       if (!el) return undefined;
       xmlTrace.last = el;
       return attr !== null ? el.attrs[attr] : el.text.trim();
+    },
+    exists(scope) {
+      const node = base(scope).node as XmlElement | undefined;
+      const el = node ? find(node, 0, null) : undefined;
+      if (!el) return false;
+      if (attr !== null) return (el.attrs[attr] ?? '').trim() !== '';
+      return el.children.length > 0 || el.text.trim() !== '';
     },
     all(scope) {
       const node = base(scope).node as XmlElement | undefined;

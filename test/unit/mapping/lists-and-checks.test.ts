@@ -41,3 +41,32 @@ describe('forEach "." and record checks', () => {
     expect(r.summary).toMatchObject({ rowsRead: 3, rowsMapped: 2, rowsInvalid: 1 });
   });
 });
+
+describe('XML: ".." is the parent element, "present" means an element with content', () => {
+  it('routes per repeated element and reads the enclosing element', async () => {
+    const xml = `<e:X xmlns:e="urn:x"><e:Case n="L1"><e:Sub ori="CT0006400" case="24-1"><e:Item n="1"><e:Gun><e:Make>S&amp;W</e:Make></e:Gun></e:Item><e:Item n="2"/></e:Sub></e:Case></e:X>`;
+    const r = await mapText(
+      {
+        id: 't',
+        version: 1,
+        direction: 'inbound',
+        namespaces: { l: 'urn:x' },
+        source: { format: 'xml', xml: { record: '//l:Case' } },
+        records: [
+          {
+            type: 'Firearm',
+            forEach: 'l:Sub/l:Item',
+            when: { field: 'l:Gun', present: true },
+            fields: { labCaseNumber: '$/@n', itemNumber: '@n', agencyOri: '../@ori', agencyCaseNumber: '../@case', make: { from: 'l:Gun/l:Make', ops: [{ lookup: { table: 'ncic-make' } }] } },
+          },
+        ],
+      },
+      xml,
+      { file: 'x.xml' },
+    );
+    expect(r.invalid).toEqual([]);
+    expect(r.records.map(fieldsOf)).toEqual([
+      { labCaseNumber: 'L1', itemNumber: '1', agencyOri: 'CT0006400', agencyCaseNumber: '24-1', make: { code: 'SW', system: 'NCIC-MAK', text: 'S&W' } },
+    ]);
+  });
+});

@@ -1,0 +1,180 @@
+/**
+ * Pipeline benchmark (issue: the hub runs).
+ *
+ * 1. Throughput: a generated 100,000-row LIMS CSV through the whole pipeline (drop folder -> mapping ->
+ *    canonical validation -> PostgreSQL upsert -> routing -> one directory destination per agency), from
+ *    `runConnector` until every delivery is written, as records/s; and, in the same run, the mapping
+ *    alone (read -> map -> validate) over the same file, so the pipeline is reported as a ratio to it.
+ * 2. Latency: signed webhooks at 50 requests/s on loopback, each a small LIMS export with its own lab
+ *    case, to a hub whose agency destination is a local HTTP server; per request, the time from sending
+ *    to the agency receiving the records; p50 and p99.
+ *
+ * Needs Redis on 127.0.0.1:6379 and PostgreSQL on 127.0.0.1:5432 (as the tests do).
+ * Run: npm run bench:pipeline [-- --rows 100000 --rate 50 --seconds 20]
+ */
+import { createReadStream, mkdirSync, rmSync, writeFileSync, copyFileSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import os from 'node:os';
+import pino from 'pino';
+import { stringify } from 'yaml';
+import iconv from 'iconv-lite';
+import { parseArgs } from 'node:util';
+import { Hub } from '../src/runtime/hub.ts';
+import { loadMapping } from '../src/mapping/load.ts';
+import { InboundMapping } from '../src/mapping/inbound.ts';
+import { emptySummary, mapStream } from '../src/mapping/run.ts';
+import { sign } from '../connectors/webhook/index.ts';
+import { AgencyServer, dropQueues, freshDatabase, REDIS_URL } from '../test/support/hub-harness.ts';
+import { AGENCIES } from '../src/generate/catalog.ts';
+import { limsFile, machine, median, RssSampler } from './support.ts';
+
+const { values: args } = parseArgs({ options: { rows: { type: 'string', default: '100000' }, rate: { type: 'string', default: '50' }, seconds: { type: 'string', default: '20' } } });
+const ROWS = Number(args.rows);
+const RATE = Number(args.rate);
+const SECONDS = Number(args.seconds);
+const SECRET = 'bench-webhook-secret-0123456789abcdef0123456789';
+process.env.BENCH_WEBHOOK_SECRET = SECRET;
+
+console.log(`machine: ${machine()}`);
+console.log(`method: PostgreSQL 15 store (fresh database), Redis on loopback, one hub process (api+worker), transfers concurrency 2, delivery concurrency 4 per destination`);
+
+async function hubWith(dir: string, agencies: unknown[], connectors: unknown[], dbUrl: string, prefix: string): Promise<Hub> {
+  const file = path.join(dir, 'cgic.yaml');
+  writeFileSync(
+    file,
+    stringify({
+      hub: { name: 'bench', dataDir: path.join(dir, 'var'), api: { host: '127.0.0.1', port: 0, keys: [] }, delivery: { attempts: 5, backoffMs: 100, maxBackoffMs: 1000, concurrency: 4 }, transfers: { concurrency: 2, chunkSize: 500 } },
+      agencies,
+      connectors,
+    }),
+  );
+  return Hub.start({ configFile: file, redisUrl: REDIS_URL, databaseUrl: dbUrl, queuePrefix: prefix, port: 0, logger: pino({ level: 'warn' }) });
+}
+
+async function throughput(): Promise<void> {
+  const file = await limsFile(ROWS, 11);
+  const mapping = (await loadMapping('lims-csv')) as InboundMapping;
+  // Mapping alone, same file, same process.
+  const mapOnly: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const s = emptySummary();
+    const t = performance.now();
+    for await (const _ of mapStream(mapping, createReadStream(file, { highWaterMark: 256 * 1024 }), s, { file: 'lims.csv' })) void _;
+    mapOnly.push(s.rowsRead / ((performance.now() - t) / 1000));
+  }
+  const dir = path.join(os.tmpdir(), `cgic-bench-${process.pid}`);
+  rmSync(dir, { recursive: true, force: true });
+  const agencies = AGENCIES.filter((a) => a.kind !== 'lab').map((a) => {
+    mkdirSync(path.join(dir, 'out', a.ori), { recursive: true });
+    return { ori: a.ori, name: a.name, destinations: [{ id: `files-${a.ori.toLowerCase()}`, kind: 'directory', content: ['records'], options: { path: path.join(dir, 'out', a.ori) } }] };
+  });
+  agencies.push({ ori: 'CTFSL0000', name: 'Lab', kind: 'lab' } as never);
+  mkdirSync(path.join(dir, 'in'), { recursive: true });
+  const db = await freshDatabase();
+  const prefix = `cgic-bench-${process.pid}`;
+  const hub = await hubWith(dir, agencies, [{ id: 'lims', kind: 'directory', agency: 'CTFSL0000', mapping: 'lims-csv', options: { path: path.join(dir, 'in'), stableMs: 0 } }], db.url, prefix);
+  try {
+    copyFileSync(file, path.join(dir, 'in', 'lims.csv'));
+    const rss = new RssSampler();
+    rss.start();
+    const t0 = performance.now();
+    const id = await hub.runConnector('lims');
+    let t = await hub.store.getTransfer(id);
+    while (t && ['queued', 'running'].includes(t.status)) {
+      await new Promise((r) => setTimeout(r, 100));
+      t = await hub.store.getTransfer(id);
+    }
+    const stored = performance.now();
+    for (;;) {
+      const [row] = await hub.store.db.query<{ n: string }>(`SELECT count(*) AS n FROM deliveries WHERE status <> 'delivered'`);
+      if (Number(row!.n) === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const done = performance.now();
+    const peak = rss.stop();
+    const [counts] = await hub.store.db.query<{ records: string; deliveries: string }>(`SELECT (SELECT count(*) FROM records) AS records, (SELECT count(*) FROM deliveries) AS deliveries`);
+    const secs = (done - t0) / 1000;
+    const rowsPerSec = t!.counts.read / secs;
+    const m = median(mapOnly);
+    console.log(`\nthroughput: ${t!.counts.read} rows (${t!.counts.invalid} invalid) -> ${counts!.records} canonical records stored, ${counts!.deliveries} deliveries to ${agencies.length - 1} agency folders`);
+    console.log(`  stored in ${((stored - t0) / 1000).toFixed(1)} s, all delivered at ${secs.toFixed(1)} s: ${rowsPerSec.toFixed(0)} rows/s (${(t!.counts.stored / secs).toFixed(0)} records/s)`);
+    console.log(`  mapping alone (read+map+validate, median of 3): ${m.toFixed(0)} rows/s`);
+    console.log(`  ratio pipeline / mapping alone: ${(rowsPerSec / m).toFixed(3)}`);
+    console.log(`  peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB`);
+  } finally {
+    await hub.stop();
+    await dropQueues(prefix);
+    await db.drop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function latency(): Promise<void> {
+  const server = await new AgencyServer().start();
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  server.answer = (req) => {
+    const now = Date.now();
+    for (const rec of (JSON.parse(req.body) as { records: { type: string; labCaseNumber?: string }[] }).records) {
+      if (rec.type === 'EvidenceItem' && rec.labCaseNumber && sentAt.has(rec.labCaseNumber)) {
+        latencies.push(now - sentAt.get(rec.labCaseNumber)!);
+        sentAt.delete(rec.labCaseNumber);
+      }
+    }
+    return 200;
+  };
+  const dir = path.join(os.tmpdir(), `cgic-bench-hook-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  const db = await freshDatabase();
+  const prefix = `cgic-bench-hook-${process.pid}`;
+  const hub = await hubWith(
+    dir,
+    [
+      { ori: 'CTFSL0000', name: 'Lab', kind: 'lab' },
+      { ori: 'CT0006400', name: 'Hartford PD', destinations: [{ id: 'hfd', kind: 'http', content: ['records'], options: { url: server.url } }] },
+    ],
+    [{ id: 'hook', kind: 'webhook', agency: 'CTFSL0000', mapping: 'lims-csv', options: { secret: '${env:BENCH_WEBHOOK_SECRET}' } }],
+    db.url,
+    prefix,
+  );
+  const lines = iconv.decode(readFileSync(path.resolve(import.meta.dirname, '../fixtures/scenario/lims.csv')), 'windows-1252').split('\r\n');
+  const header = lines[0]!;
+  const row = lines[2]!; // a Hartford cartridge case
+  try {
+    const total = RATE * SECONDS;
+    const interval = 1000 / RATE;
+    const start = performance.now();
+    const posts: Promise<unknown>[] = [];
+    for (let i = 0; i < total; i++) {
+      const due = start + i * interval;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const lab = `LB${String(i).padStart(6, '0')}`;
+      const body = iconv.encode(`${header}\r\n${row.replace('L24-000301', lab)}\r\n`, 'windows-1252');
+      const ts = Math.floor(Date.now() / 1000);
+      sentAt.set(lab, Date.now());
+      posts.push(
+        fetch(`${hub.address}/hooks/hook`, { method: 'POST', headers: { 'content-type': 'text/csv', 'x-cgic-timestamp': String(ts), 'x-cgic-signature': sign(SECRET, ts, body) }, body }).then((r) => {
+          if (r.status !== 202) throw new Error(`webhook answered ${r.status}`);
+        }),
+      );
+    }
+    await Promise.all(posts);
+    const deadline = Date.now() + 60_000;
+    while (sentAt.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const s = [...latencies].sort((a, b) => a - b);
+    const pct = (p: number): number => s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+    console.log(`\nlatency: ${total} signed webhooks at ${RATE}/s for ${SECONDS} s -> ${s.length} delivered to a local HTTP endpoint (${sentAt.size} missing)`);
+    console.log(`  webhook sent -> records received by the agency: p50 ${pct(50)} ms, p90 ${pct(90)} ms, p99 ${pct(99)} ms, max ${s[s.length - 1]} ms`);
+  } finally {
+    await hub.stop();
+    await server.stop();
+    await dropQueues(prefix);
+    await db.drop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await throughput();
+await latency();
+process.exit(0);

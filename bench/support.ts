@@ -1,0 +1,52 @@
+/** Shared pieces of the benchmarks: machine description, medians, peak memory, the generated inputs. */
+import os from 'node:os';
+import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import path from 'node:path';
+import { generate } from '../src/generate/index.ts';
+
+export const DATA_DIR = path.resolve(import.meta.dirname, 'data');
+
+export function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
+  return `${os.cpus().length} x ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}`;
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Samples RSS every 20 ms; `peak()` is the highest seen since `start()`. */
+export class RssSampler {
+  private max = 0;
+  private timer: NodeJS.Timeout | null = null;
+  start(): void {
+    this.max = process.memoryUsage.rss();
+    this.timer = setInterval(() => {
+      const r = process.memoryUsage.rss();
+      if (r > this.max) this.max = r;
+    }, 20);
+  }
+  stop(): number {
+    if (this.timer) clearInterval(this.timer);
+    const r = process.memoryUsage.rss();
+    return Math.max(this.max, r);
+  }
+}
+
+/** A generated LIMS CSV of at least `minBytes`, made once and kept under bench/data (git-ignored). */
+export async function limsFile(rows: number, seed = 7): Promise<string> {
+  mkdirSync(DATA_DIR, { recursive: true });
+  const file = path.join(DATA_DIR, `lims-${rows}-s${seed}.csv`);
+  if (!existsSync(file)) {
+    const t = performance.now();
+    const out = createWriteStream(file);
+    await generate('lims-csv', { rows, seed }, out);
+    out.end();
+    await once(out, 'finish');
+    console.log(`generated ${file}: ${(statSync(file).size / 1e6).toFixed(1)} MB in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  }
+  return file;
+}

@@ -42,7 +42,7 @@ export function handwrittenMapper(header: readonly string[], tables: CodeTables,
   const [LAB, SUB, AORI, ANAME, ACASE, OFF, ODATE, TOWN, RDATE, ITEMNO, PARENT, AITEM, TYPE, DESC, CAL, HEAD, MAKE, MODEL, SER, GTYPE, OBL, NIBIN, IBIS, EXH, ADATE] = [
     'LAB_CASE_NO', 'SUBMISSION_NO', 'AGENCY_ORI', 'AGENCY_NAME', 'AGENCY_CASE_NO', 'OFFENSE', 'OFFENSE_DATE', 'TOWN', 'RECEIVED_DATE', 'ITEM_NO', 'PARENT_ITEM_NO',
     'AGENCY_ITEM_NO', 'ITEM_TYPE', 'ITEM_DESC', 'CALIBER', 'HEADSTAMP', 'MAKE', 'MODEL', 'SERIAL_NO', 'GUN_TYPE', 'OBLITERATED', 'NIBIN_ENTERED', 'IBIS_CASE_ID', 'IBIS_EXHIBIT_ID', 'ACQUIRED_DATE',
-  ].map(c) as number[];
+  ].map(c) as [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number];
   const cal = tables.get('ncic-caliber')!;
   const mak = tables.get('ncic-make')!;
   const typ = tables.get('ncic-gun-type')!;

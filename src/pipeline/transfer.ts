@@ -126,17 +126,14 @@ async function commitChunk(deps: TransferDeps, conn: ConnectorConfig, transferId
   const pending: PendingDelivery[] = [];
   await store.transaction(async (tx) => {
     const results = batch.records.length ? await store.upsertRecords(batch.records, { transferId }, tx) : [];
-    const changed: MappedRecord[] = [];
+    // Records that changed, once each (several rows of a chunk may touch one record), as stored after the merge.
+    const changedById = new Map<string, MappedRecord>();
     let unchanged = 0;
-    results.forEach((r, i) => {
+    results.forEach((r) => {
       if (r.status === 'unchanged') unchanged++;
-      else {
-        const rec = batch.records[i]!;
-        rec.id = r.id;
-        rec.version = r.version;
-        changed.push(r.body ? ({ ...(r.body as object), id: r.id, version: r.version } as MappedRecord) : rec);
-      }
+      else changedById.set(r.id, { ...(r.body as object), id: r.id, version: r.version } as MappedRecord);
     });
+    const changed = [...changedById.values()];
     if (batch.invalid.length) {
       await store.addQuarantine(
         batch.invalid.flatMap((inv) =>

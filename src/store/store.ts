@@ -157,28 +157,38 @@ function prepare(input: UpsertInput, index: number): Prepared {
   };
 }
 
-/** Apply a group's inputs in order to the stored row (or to nothing): sequential upsert semantics. */
+/**
+ * Apply a group's inputs (one key, one chunk) in order to the stored row (or to nothing). The chunk is
+ * one change: the version moves by at most one, and when the inputs end where the stored row already
+ * was (rows of one export that say the same thing in turn), nothing changed at all, so re-ingesting a
+ * file changes nothing and delivers nothing.
+ */
 function fold(group: readonly Prepared[], base: RowState | undefined): Folded {
   let state = base;
-  const steps: Folded['steps'] = [];
+  const touched: boolean[] = [];
   for (const p of group) {
     if (!state) {
       const body: RecordBody = { ...p.body };
       if (body.classification === undefined || body.classification === null) body.classification = 'cji';
       state = { id: p.idHint ?? recordId(p.type, p.key), version: 1, hash: contentHash(body), body };
-      steps.push({ status: 'inserted', version: 1 });
+      touched.push(true);
       continue;
     }
     const merged = mergeBodies(state.body, p.body);
     const hash = contentHash(merged);
-    if (hash === state.hash) {
-      steps.push({ status: 'unchanged', version: state.version });
-    } else {
-      state = { id: state.id, version: state.version + 1, hash, body: merged };
-      steps.push({ status: 'updated', version: state.version });
-    }
+    touched.push(hash !== state.hash);
+    if (hash !== state.hash) state = { id: state.id, version: state.version, hash, body: merged };
   }
-  return { state: state!, steps };
+  const final = state!;
+  if (base && final.hash === base.hash) {
+    return { state: base, steps: group.map(() => ({ status: 'unchanged' as const, version: base.version })) };
+  }
+  const version = base ? base.version + 1 : 1;
+  const steps = touched.map((t, i) => ({
+    status: (!base && i === 0 ? 'inserted' : t ? 'updated' : 'unchanged') as 'inserted' | 'updated' | 'unchanged',
+    version,
+  }));
+  return { state: { ...final, version }, steps };
 }
 
 interface ExistingRow {

@@ -248,7 +248,8 @@ export class Hub {
           job.data,
           { log, save: (d) => job.updateData({ ...job.data, ...d }) },
         );
-        log.info({ read: summary.rowsRead, mapped: summary.rowsMapped, invalid: summary.rowsInvalid, records: summary.recordsOut }, 'transfer finished');
+        // A scheduled poll that found nothing is routine: debug, not info.
+        log[summary.rowsRead ? 'info' : 'debug']({ read: summary.rowsRead, mapped: summary.rowsMapped, invalid: summary.rowsInvalid, records: summary.recordsOut }, 'transfer finished');
         return { rowsRead: summary.rowsRead, rowsInvalid: summary.rowsInvalid };
       },
       { connection: this.connection(), prefix: this.prefix, concurrency: this.cfg.hub.transfers.concurrency, stalledInterval, lockDuration },
@@ -345,7 +346,7 @@ export class Hub {
             return;
           }
           const id = await this.runConnector(c.id, { trigger: 'schedule' });
-          this.log.info({ connector: c.id, transfer: id }, 'scheduled transfer queued');
+          this.log.debug({ connector: c.id, transfer: id }, 'scheduled transfer queued');
         },
         { timezone: agency?.timezone ?? this.cfg.hub.timezone, name: c.id, noOverlap: true },
       );

@@ -118,6 +118,16 @@ export function naturalKeyAlternatives(type: EntityType): readonly NaturalKeyAlt
   return found;
 }
 
+/**
+ * How the store merges a new version of an entity into the stored one (`x-merge`): `patch` (default:
+ * present fields overwrite, lists are unioned) or `snapshot` (each record is the whole thing, e.g. a
+ * NIBIN lead notice: it replaces the stored one, unless its `revision` is older).
+ */
+export function mergePolicy(type: string): 'patch' | 'snapshot' {
+  if (!isEntityType(type)) return 'patch';
+  return (entitySchema(type) as { 'x-merge'?: 'patch' | 'snapshot' })['x-merge'] ?? 'patch';
+}
+
 /** The envelope schema (envelope fields and the shared `$defs`). */
 export function envelopeSchema(): Readonly<Record<string, unknown>> {
   return requireFile('envelope.schema.json').schema;

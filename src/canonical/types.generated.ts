@@ -523,6 +523,10 @@ export interface NibinLead {
    * The NIBIN site that issued the lead.
    */
   nibinSite?: string;
+  /**
+   * The sender's version of this lead snapshot (NIBIN notice/update sequence). Each message carries the whole lead; a snapshot older than the stored one is ignored.
+   */
+  revision?: number;
 }
 
 /**

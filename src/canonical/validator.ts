@@ -57,6 +57,8 @@ export const ANNOTATION_KEYWORDS = {
   },
   'x-code-system': { type: 'string', minLength: 1 },
   'x-derived': { type: 'boolean' },
+  /** How the store merges a new record into the stored one: patch (fields overwrite, lists union) or snapshot (the new record replaces the stored one unless its revision is older). */
+  'x-merge': { enum: ['patch', 'snapshot'] },
 } as const;
 
 // ajv-formats is CommonJS with `module.exports = plugin`; under NodeNext the default import is that

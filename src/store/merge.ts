@@ -14,6 +14,7 @@
  *   JSON). Nested objects are replaced whole, not merged.
  * - Unchanged means the merged body hashes to the stored hash: the version is kept.
  */
+import { mergePolicy } from '../canonical/schemas.ts';
 import { canonicalJson, sha256Hex } from './canonical-json.ts';
 
 export type RecordBody = Record<string, unknown>;
@@ -49,6 +50,11 @@ export function unionArrays(stored: readonly unknown[], incoming: readonly unkno
 
 /** Merge an incoming body into a stored one (see the module header). Neither argument is modified. */
 export function mergeBodies(stored: RecordBody, incoming: RecordBody): RecordBody {
+  if (mergePolicy(String(incoming.type ?? stored.type)) === 'snapshot') {
+    // A snapshot replaces the stored record whole; an older one (lower revision) is ignored.
+    const older = typeof stored.revision === 'number' && typeof incoming.revision === 'number' && incoming.revision < stored.revision;
+    return older ? stored : { ...incoming, classification: incoming.classification ?? stored.classification };
+  }
   const out: RecordBody = { ...stored };
   for (const [k, v] of Object.entries(incoming)) {
     if (v === undefined || v === null) continue;

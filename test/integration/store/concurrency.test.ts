@@ -13,19 +13,19 @@ describe('concurrent upserts on postgres', () => {
   it('waits for a worker holding the row and merges on top of its committed update', async () => {
     const a = ctx.store;
     const b = await ctx.openAnother();
-    await a.upsertRecords([{ type: 'NibinLead', key: 'NL-1', status: 'LEAD_UNCONFIRMED', events: ['E1'] }]);
+    await a.upsertRecords([{ type: 'Case', key: 'NL-1', status: 'LEAD_UNCONFIRMED', events: ['E1'] }]);
 
     let aCommitted = 0;
     let bDone = 0;
     let releaseA!: () => void;
     const aHolding = new Promise<void>((resolve) => (releaseA = resolve));
     const workerA = a.transaction(async (tx) => {
-      await a.upsertRecords([{ type: 'NibinLead', key: 'NL-1', events: ['E2'] }], {}, tx);
+      await a.upsertRecords([{ type: 'Case', key: 'NL-1', events: ['E2'] }], {}, tx);
       releaseA();
       await sleep(300); // hold the row lock while B tries
     }).then(() => (aCommitted = performance.now()));
     await aHolding;
-    const workerB = b.upsertRecords([{ type: 'NibinLead', key: 'NL-1', events: ['E3'], status: 'CONFIRMED_HIT' }]).then((r) => {
+    const workerB = b.upsertRecords([{ type: 'Case', key: 'NL-1', events: ['E3'], status: 'CONFIRMED_HIT' }]).then((r) => {
       bDone = performance.now();
       return r;
     });
@@ -33,7 +33,7 @@ describe('concurrent upserts on postgres', () => {
 
     expect(bDone).toBeGreaterThanOrEqual(aCommitted); // B waited for A's commit
     expect(resB).toMatchObject({ status: 'updated', version: 3 });
-    expect(await a.getRecord('NibinLead', 'NL-1')).toMatchObject({ version: 3, status: 'CONFIRMED_HIT', events: ['E1', 'E2', 'E3'] });
+    expect(await a.getRecord('Case', 'NL-1')).toMatchObject({ version: 3, status: 'CONFIRMED_HIT', events: ['E1', 'E2', 'E3'] });
   });
 
   it('merges into a row another worker inserted after our SELECT (insert race)', async () => {

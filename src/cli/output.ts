@@ -16,6 +16,7 @@ export function reportError(e: unknown): number {
   if (e instanceof HubError) {
     err(formatReport(e.toReport()));
     err(`  how to fix: ${fixOf(e)}`);
+    if (e.code === 'HUB_ERR_CLI_USAGE') return EXIT.USAGE;
     return e.errorClass === 'config' ? EXIT.CONFIG : EXIT.FAILED;
   }
   err(`HUB_ERR_SYSTEM_INTERNAL ${(e as Error)?.stack ?? String(e)}`);

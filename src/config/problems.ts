@@ -119,7 +119,9 @@ export function closest(word: string, candidates: readonly string[]): string | u
       best = c;
     }
   }
-  return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+  if (bestD <= Math.max(2, Math.floor(word.length / 3))) return best;
+  // "uppercase" for "upper", "trimAll" for "trim": a candidate the word starts with.
+  return candidates.filter((c) => w.startsWith(c.toLowerCase())).sort((a, b) => b.length - a.length)[0];
 }
 
 function levenshtein(a: string, b: string): number {

@@ -195,6 +195,12 @@ export const ERRORS = {
     message: '{reason}',
     fix: 'The API key is valid but its role does not allow this; ask the hub administrator for a key with the right role.',
   },
+  HUB_ERR_REQUEST_INVALID: {
+    class: 'config',
+    status: 400,
+    message: '{reason}',
+    fix: 'The HTTP request does not match the route\'s schema (see /docs): correct the parameters, query or body as the message says.',
+  },
   // --- command line -----------------------------------------------------------------------------
   HUB_ERR_CLI_USAGE: {
     class: 'config',

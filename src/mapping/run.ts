@@ -12,7 +12,7 @@ import { readXml } from '../formats/xml-reader.ts';
 import { readJson, readNdjson } from '../formats/json-reader.ts';
 import type { SourceBatch, SourceItem } from '../formats/source-record.ts';
 import type { SourcePointer } from '../formats/source-pointer.ts';
-import { HubError, type ErrorReport } from '../errors/hub-error.ts';
+import { HubError, errorReport, type ErrorReport } from '../errors/hub-error.ts';
 import { RunContext } from './runtime.ts';
 import type { InboundMapping, MappedRecord } from './inbound.ts';
 
@@ -76,6 +76,7 @@ export async function* mapStream(mapping: InboundMapping, input: Readable, summa
   const run = new RunContext(opts.timezone ?? mapping.spec.timezone ?? 'America/New_York', opts.file);
   const receivedAt = opts.receivedAt ?? new Date().toISOString();
   let header: readonly string[] | undefined;
+  const pendingWarnings: ErrorReport[] = [];
   let mapper = mapping.format === 'csv' ? null : mapping.bind(undefined).mapper;
   for await (const batch of readSource(mapping, input, opts.file)) {
     if (mapping.format === 'csv' && batch.header !== header) {
@@ -87,8 +88,14 @@ export async function* mapStream(mapping: InboundMapping, input: Readable, summa
         throw new HubError('HUB_ERR_SOURCE_HEADER', { column: m.column.map((c) => `"${c}"`).join(' or '), header: (header ?? []).join(', ') }, { file: opts.file, line: mapping.spec.source?.csv?.headerRow ?? 1 });
       }
       mapper = bound.mapper;
+      // A column an optional field names that the file lacks: the field stays empty in every row. Say so once.
+      for (const m of bound.missing.filter((x) => !x.required)) {
+        const w = errorReport('HUB_ERR_SOURCE_HEADER', { column: m.column.map((c) => `"${c}"`).join(' or '), header: (header ?? []).join(', ') }, { file: opts.file, line: mapping.spec.source?.csv?.headerRow ?? 1 });
+        summary.warnings++;
+        pendingWarnings.push({ ...w, field: m.field, message: `${w.message}; field ${m.field} stays empty` });
+      }
     }
-    const out: MappedBatch = { records: [], invalid: [], warnings: [], rows: batch.items.length };
+    const out: MappedBatch = { records: [], invalid: [], warnings: pendingWarnings.splice(0), rows: batch.items.length };
     for (const item of batch.items) {
       summary.rowsRead++;
       if (item.format === 'failure') {

@@ -36,10 +36,14 @@ export class Router {
     }
   }
 
-  /** destination id -> the records it should receive. */
+  /**
+   * destination id -> the records it should receive. NIBIN leads are never routed as records: they name
+   * other agencies' cases, and reach agencies only as lead packages cut by the sharing rules.
+   */
   route<R extends Record<string, unknown>>(records: readonly R[]): Map<DestinationConfig, R[]> {
     const out = new Map<DestinationConfig, R[]>();
     for (const r of records) {
+      if (r.type === 'NibinLead') continue;
       for (const ori of recordOris(r)) {
         for (const d of this.byOri.get(ori) ?? []) {
           let list = out.get(d);

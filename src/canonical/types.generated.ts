@@ -756,6 +756,23 @@ export interface LeadPackage {
    * Pairwise results between the events.
    */
   links: LeadPackageLink[];
+  /**
+   * Whether every record the lead names was available when the package was made. A package sent when the wait for late records ran out says what was missing; a later version completes it.
+   */
+  enrichment?: {
+    /**
+     * True when every lab case and agency case of the lead was known.
+     */
+    complete: boolean;
+    /**
+     * Records not received yet, e.g. "LabCase L24-000301", "Case CT0006400|24-004512".
+     */
+    missing?: string[];
+  };
+  /**
+   * Why this version was made: new lead, event added, link confirmed, enrichment completed...
+   */
+  reason?: string;
 }
 
 /**

@@ -16,6 +16,7 @@ import { isValidZone } from '../mapping/ops/date-parser.ts';
 import { loadMapping, PROJECT_ROOT, type Mapping } from '../mapping/load.ts';
 import { InboundMapping } from '../mapping/inbound.ts';
 import { CONNECTORS, findConnector } from '../../connectors/index.ts';
+import { DEFAULT_SHARED, type ShareableField, type SharingConfig, type SharingRule } from '../enrich/sharing.ts';
 
 export interface ApiKeyConfig {
   id: string;
@@ -67,9 +68,14 @@ export interface HubConfig {
   };
   agencies: AgencyConfig[];
   connectors: ConnectorConfig[];
+  leads: { enrichmentWaitSeconds: number; caveat: string };
+  sharing: SharingConfig;
   /** Compiled mappings by id, loaded while checking. */
   mappings: Map<string, Mapping>;
 }
+
+export const DEFAULT_CAVEAT =
+  'NIBIN lead: investigative information only, not a confirmed identification. Confirm with the laboratory before using it in an affidavit or a charging decision.';
 
 export const DEFAULT_CONFIG = path.join(PROJECT_ROOT, 'config', 'cgic.yaml');
 const SCHEMA_FILE = path.join(PROJECT_ROOT, 'schemas', 'config.schema.json');
@@ -120,6 +126,11 @@ async function checkConfig(raw: Record<string, unknown>, src: YamlSource, abs: s
     },
     agencies: [],
     connectors: [],
+    leads: { enrichmentWaitSeconds: 600, caveat: DEFAULT_CAVEAT, ...((raw.leads ?? {}) as object) },
+    sharing: {
+      default: ((raw.sharing as { default?: ShareableField[] } | undefined)?.default ?? DEFAULT_SHARED) as ShareableField[],
+      rules: ((raw.sharing as { rules?: SharingRule[] } | undefined)?.rules ?? []) as SharingRule[],
+    },
     mappings: new Map(),
   };
   cfg.hub.api.keys.forEach((k, i) => {
@@ -210,6 +221,11 @@ async function checkConfig(raw: Record<string, unknown>, src: YamlSource, abs: s
     await mappingOf(c.mapping, [...p, 'mapping'], 'inbound');
     cfg.connectors.push({ id: c.id, kind: c.kind, agency: c.agency, mapping: c.mapping, schedule: c.schedule, enabled: c.enabled !== false, options: c.options ?? {} });
   }
+  cfg.sharing.rules.forEach((r, i) => {
+    for (const k of ['recipient', 'owner'] as const) {
+      if (r[k] !== '*' && !oris.has(r[k])) problem(['sharing', 'rules', i, k], `unknown agency "${r[k]}" in a sharing rule`, 'name an ORI listed under agencies, or *');
+    }
+  });
   if (problems.length) throw new ConfigProblems(problems.sort((a, b) => (a.file === b.file ? a.line - b.line || a.col - b.col : a.file < b.file ? -1 : 1)));
   return cfg;
 }

@@ -55,5 +55,9 @@ export async function runDelivery(deps: DeliveryDeps, deliveryId: string): Promi
   await deps.store.markDelivered(deliveryId, { responseStatus: receipt.status });
   deps.metrics.deliveries.inc({ destination: row.destinationId, outcome: 'delivered' });
   deps.metrics.deliveryLatency.observe({ destination: row.destinationId }, (Date.now() - Date.parse(row.createdAt)) / 1000);
+  if (row.content === 'lead') {
+    const p = row.payload as { leadStoredAt?: string; package?: { recipient?: { ori?: string } } };
+    if (p.leadStoredAt) deps.metrics.leadTurnaround.observe({ recipient: p.package?.recipient?.ori ?? config.ori }, (Date.now() - Date.parse(p.leadStoredAt)) / 1000);
+  }
   return { status: 'delivered', responseStatus: receipt.status };
 }

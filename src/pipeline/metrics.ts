@@ -5,6 +5,8 @@
  * - cgic_deliveries_total{destination,outcome}: delivered, retried, dead
  * - cgic_delivery_latency_seconds{destination}: from the delivery written to the ledger to delivered
  * - cgic_queue_depth{queue,state}: waiting, active, delayed, failed jobs (sampled on scrape)
+ * - cgic_lead_turnaround_seconds{recipient}: lead stored -> package delivered to that agency
+ * - cgic_lead_versions_total{outcome}: published, unchanged, pending
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -15,6 +17,8 @@ export interface Metrics {
   readonly deliveries: Counter<'destination' | 'outcome'>;
   readonly deliveryLatency: Histogram<'destination'>;
   readonly queueDepth: Gauge<'queue' | 'state'>;
+  readonly leadTurnaround: Histogram<'recipient'>;
+  readonly leadVersions: Counter<'outcome'>;
 }
 
 export function createMetrics(opts: { defaults?: boolean } = {}): Metrics {
@@ -32,6 +36,14 @@ export function createMetrics(opts: { defaults?: boolean } = {}): Metrics {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 21600],
       registers: [registry],
     }),
+    leadTurnaround: new Histogram({
+      name: 'cgic_lead_turnaround_seconds',
+      help: 'Seconds from a NIBIN lead (version) being stored to its package being delivered to a recipient agency.',
+      labelNames: ['recipient'],
+      buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 14400, 86400],
+      registers: [registry],
+    }),
+    leadVersions: new Counter({ name: 'cgic_lead_versions_total', help: 'Lead enrichment outcomes: published (a new version), unchanged, pending.', labelNames: ['outcome'], registers: [registry] }),
     queueDepth: new Gauge({ name: 'cgic_queue_depth', help: 'Jobs per queue and state, sampled when scraped.', labelNames: ['queue', 'state'], registers: [registry] }),
   };
 }

@@ -45,6 +45,8 @@ export interface TransferDeps {
   source(connectorId: string): SourceConnector;
   /** Queue deliveries already written to the ledger (idempotent: job id = delivery id). */
   enqueueDeliveries(list: readonly PendingDelivery[]): Promise<void>;
+  /** Committed records that changed (after the commit): leads and the records leads name are looked at again. */
+  onChanged?(records: readonly MappedRecord[]): Promise<void>;
 }
 
 export interface TransferProgress {
@@ -124,6 +126,7 @@ export async function runTransfer(deps: TransferDeps, data: TransferJobData, pro
 async function commitChunk(deps: TransferDeps, conn: ConnectorConfig, transferId: string, batch: MappedBatch, log: Logger): Promise<void> {
   const { store, router } = deps;
   const pending: PendingDelivery[] = [];
+  let changedRecords: MappedRecord[] = [];
   await store.transaction(async (tx) => {
     const results = batch.records.length ? await store.upsertRecords(batch.records, { transferId }, tx) : [];
     // Records that changed, once each (several rows of a chunk may touch one record), as stored after the merge.
@@ -134,6 +137,7 @@ async function commitChunk(deps: TransferDeps, conn: ConnectorConfig, transferId
       else changedById.set(r.id, { ...(r.body as object), id: r.id, version: r.version } as MappedRecord);
     });
     const changed = [...changedById.values()];
+    changedRecords = changed;
     if (batch.invalid.length) {
       await store.addQuarantine(
         batch.invalid.flatMap((inv) =>
@@ -166,6 +170,7 @@ async function commitChunk(deps: TransferDeps, conn: ConnectorConfig, transferId
     );
   });
   if (pending.length) await deps.enqueueDeliveries(pending);
+  if (changedRecords.length && deps.onChanged) await deps.onChanged(changedRecords);
   log.debug({ records: batch.records.length, invalid: batch.invalid.length, deliveries: pending.length }, 'chunk committed');
 }
 

@@ -27,6 +27,8 @@ import { createMetrics, type Metrics } from '../pipeline/metrics.ts';
 import { runTransfer, type PendingDelivery, type TransferJobData } from '../pipeline/transfer.ts';
 import { runDelivery } from '../pipeline/delivery.ts';
 import { backoffDelay } from '../pipeline/backoff.ts';
+import { processLead, type LeadDeps } from '../enrich/leads.ts';
+import { leadsReferencing } from '../store/lead-ledger.ts';
 import { findRedis, redisConnection, type RedisHandle } from './redis.ts';
 
 export type Role = 'api' | 'worker' | 'scheduler';
@@ -65,6 +67,7 @@ export class Hub {
   readonly prefix: string;
   readonly router: Router;
   readonly transfers: Queue<TransferJobData>;
+  readonly leads: Queue<{ leadId: string }>;
   private readonly deliveryQueues = new Map<string, Queue<DeliveryJobData>>();
   private readonly workers: Worker[] = [];
   private readonly tasks = new Map<string, ScheduledTask>();
@@ -89,6 +92,8 @@ export class Hub {
     this.prefix = opts.queuePrefix ?? process.env.CGIC_QUEUE_PREFIX ?? 'cgic';
     this.router = new Router(cfg);
     this.transfers = new Queue<TransferJobData>('transfers', { connection: this.connection(), prefix: this.prefix });
+    this.leads = new Queue<{ leadId: string }>('leads', { connection: this.connection(), prefix: this.prefix });
+    for (const q of [this.transfers, this.leads]) q.on('error', (err) => this.log.warn({ queue: q.name, err: err.message }, 'queue error'));
   }
 
   private connection(): Redis {
@@ -244,7 +249,15 @@ export class Hub {
       async (job) => {
         const log = this.log.child({ connector: job.data.connectorId, transfer: job.data.transferId, job: job.id });
         const summary = await runTransfer(
-          { cfg: this.cfg, store: this.store, router: this.router, metrics: this.metrics, source: (id) => this.source(id), enqueueDeliveries: (l) => this.enqueueDeliveries(l) },
+          {
+            cfg: this.cfg,
+            store: this.store,
+            router: this.router,
+            metrics: this.metrics,
+            source: (id) => this.source(id),
+            enqueueDeliveries: (l) => this.enqueueDeliveries(l),
+            onChanged: (records) => this.leadsTouchedBy(records),
+          },
           job.data,
           { log, save: (d) => job.updateData({ ...job.data, ...d }) },
         );
@@ -259,6 +272,19 @@ export class Hub {
       if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) void this.store.finishTransfer(job.data.transferId, 'failed', err.message).catch(() => {});
     });
     this.workers.push(tw);
+
+    const lw = new Worker<{ leadId: string }>(
+      'leads',
+      async (job) => {
+        const out = await processLead(this.leadDeps(), job.data.leadId);
+        this.metrics.leadVersions.inc({ outcome: out.outcome });
+        if (out.outcome !== 'unchanged') this.log.info({ lead: job.data.leadId, ...out }, `lead ${out.outcome}`);
+        return out;
+      },
+      { connection: this.connection(), prefix: this.prefix, concurrency: 2, stalledInterval, lockDuration },
+    );
+    lw.on('failed', (job, err) => this.log.error({ lead: job?.data.leadId, err: err.message }, 'lead enrichment failed'));
+    this.workers.push(lw);
 
     const { backoffMs, maxBackoffMs, concurrency } = this.cfg.hub.delivery;
     for (const [destId] of this.destinations) {
@@ -316,6 +342,41 @@ export class Hub {
     }
   }
 
+  leadDeps(): LeadDeps {
+    return {
+      cfg: this.cfg,
+      store: this.store,
+      log: this.log.child({ stage: 'leads' }),
+      enqueueDeliveries: (l) => this.enqueueDeliveries(l),
+      scheduleCheck: async (leadId, at) => {
+        await this.leads.add('lead', { leadId }, { jobId: `lead.${leadId}.deadline.${at.getTime()}`, delay: Math.max(0, at.getTime() - Date.now()), removeOnComplete: true, removeOnFail: { age: 7 * 86400 }, attempts: 5, backoff: { type: 'exponential', delay: 2000 } });
+      },
+    };
+  }
+
+  /** Queue the leads that changed, and the leads naming records that changed (late arrivals, traces). */
+  async leadsTouchedBy(records: readonly Record<string, unknown>[]): Promise<void> {
+    const leadIds = new Set<string>();
+    const labs = new Set<string>();
+    const cases = new Set<string>();
+    const serials = new Set<string>();
+    for (const r of records) {
+      if (r.type === 'NibinLead' && typeof r.leadId === 'string') leadIds.add(r.leadId);
+      if (typeof r.labCaseNumber === 'string') labs.add(r.labCaseNumber);
+      if (r.type === 'Case' && typeof r.agencyOri === 'string' && typeof r.agencyCaseNumber === 'string') cases.add(`${r.agencyOri}|${r.agencyCaseNumber}`);
+      if (r.type === 'Trace') {
+        const s = (r.serial as { normalized?: string } | undefined)?.normalized;
+        if (s) serials.add(s);
+      }
+    }
+    for (const s of serials) for (const f of await this.store.findRecords('Firearm', { 'serial.normalized': s }, 20)) if (typeof f.labCaseNumber === 'string') labs.add(f.labCaseNumber);
+    for (const id of await leadsReferencing(this.store.db, [...labs], [...cases])) leadIds.add(id);
+    if (!leadIds.size) return;
+    await this.leads.addBulk(
+      [...leadIds].map((leadId) => ({ name: 'lead', data: { leadId }, opts: { jobId: `lead.${leadId}.${randomUUID()}`, removeOnComplete: true, removeOnFail: { age: 7 * 86400 }, attempts: 5, backoff: { type: 'exponential', delay: 2000 } } })),
+    );
+  }
+
   /** Deliver a dead letter again; true once per dead letter. */
   async replayDeadLetter(id: string): Promise<{ jobId: string }> {
     const dl = await this.store.getDeadLetter(id);
@@ -365,7 +426,7 @@ export class Hub {
     for (const t of this.tasks.values()) await t.destroy();
     if (this.server) await this.server.close();
     await Promise.all(this.workers.map((w) => w.close()));
-    await Promise.all([this.transfers.close(), ...[...this.deliveryQueues.values()].map((q) => q.close())]);
+    await Promise.all([this.transfers.close(), this.leads.close(), ...[...this.deliveryQueues.values()].map((q) => q.close())]);
     for (const s of this.sources.values()) await s.close?.();
     for (const d of this.destinations.values()) await d.connector.close?.();
     for (const c of this.connections) c.disconnect();

@@ -10,6 +10,7 @@ import { HubError } from '../errors/hub-error.ts';
 import { hookRoutes } from './routes/hooks.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { opsRoutes } from './routes/ops.ts';
+import { leadRoutes } from './routes/leads.ts';
 
 export async function buildServer(hub: Hub): Promise<FastifyInstance> {
   const app = Fastify({
@@ -37,6 +38,7 @@ export async function buildServer(hub: Hub): Promise<FastifyInstance> {
   await app.register(opsRoutes, { hub });
   await app.register(hookRoutes, { hub });
   await app.register(adminRoutes, { hub, prefix: '/api' });
+  await app.register(leadRoutes, { hub, prefix: '/api' });
   return app;
 }
 

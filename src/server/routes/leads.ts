@@ -86,10 +86,11 @@ export const leadRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub })
         `SELECT delivery_id, destination_id, package_ref, status, attempts, delivered_at, response_status, last_error FROM deliveries WHERE package_ref LIKE $1 ORDER BY created_at`,
         [`lead:${id}@%`],
       );
+      const isoOf = (v: unknown): string => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
       const storedAt = new Map(versions.map((v) => [v.version, v.leadStoredAt]));
       const ledger = packages.map((p) => {
         const ds = deliveries.filter((d) => d.package_ref === `lead:${id}@${p.version}:${p.recipientOri}`);
-        const deliveredAt = ds.map((d) => d.delivered_at).filter(Boolean).map((d) => new Date(String(d)).toISOString()).sort()[0];
+        const deliveredAt = ds.map((d) => d.delivered_at).filter(Boolean).map(isoOf).sort()[0];
         const stored = storedAt.get(p.version);
         return {
           version: p.version,
@@ -104,7 +105,7 @@ export const leadRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub })
             destinationId: String(d.destination_id),
             status: String(d.status),
             attempts: Number(d.attempts),
-            deliveredAt: d.delivered_at ? new Date(String(d.delivered_at)).toISOString() : null,
+            deliveredAt: d.delivered_at ? isoOf(d.delivered_at) : null,
             responseStatus: d.response_status === null ? null : Number(d.response_status),
             lastError: d.last_error ?? null,
           })),

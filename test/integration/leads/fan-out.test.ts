@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { AgencyServer, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
+import { leadLine, oriOf } from '../../support/leads.ts';
 
 let env: TestEnv | null = null;
 let server: AgencyServer | null = null;
@@ -15,33 +16,6 @@ afterEach(async () => {
   env = null;
   await server?.stop();
 });
-
-export const oriOf = (i: number): string => `CT${String(100 + i).padStart(5, '0')}00`;
-
-export function leadLine(n: number, oris: string[]): string {
-  return JSON.stringify({
-    messageType: 'LEAD_NOTICE',
-    messageId: `NL26-${String(n).padStart(6, '0')}.v1`,
-    version: 1,
-    sentAt: '2026-03-15T14:20:00Z',
-    leadId: `NL26-${String(n).padStart(6, '0')}`,
-    status: 'LEAD_UNCONFIRMED',
-    nibinSite: 'CTFSL0000',
-    caliber: '9mm Luger',
-    events: oris.map((ori, j) => ({
-      eventId: `NL26-${String(n).padStart(6, '0')}-E${j + 1}`,
-      ibisCaseId: `IB26-${n}-${j}`,
-      ibisExhibitIds: ['CC01'],
-      labCaseNumber: `L26-${n}-${j}`,
-      agencyOri: ori,
-      agencyCaseNumber: `26-${n}-${j}`,
-      role: 'scene',
-      occurredAt: '2026-03-01T22:14:00-05:00',
-      addedAt: '2026-03-15T14:20:00Z',
-    })),
-    links: oris.slice(1).map((_, j) => ({ from: `NL26-${String(n).padStart(6, '0')}-E1`, to: `NL26-${String(n).padStart(6, '0')}-E${j + 2}`, status: 'LEAD_UNCONFIRMED' })),
-  });
-}
 
 describe('lead fan-out', () => {
   it('100 agencies, 500 linked events: every package delivered exactly once', async () => {

@@ -78,6 +78,13 @@ async function scenario(opts: { waitSeconds?: number } = {}): Promise<Scenario> 
   cfg += stringify({ leads: { enrichmentWaitSeconds: opts.waitSeconds ?? 0 } });
   writeFileSync(e.configFile, cfg);
   const hub = await e.start();
+  const settle = async (): Promise<void> => {
+    await waitFor('leads and deliveries to settle', async () => {
+      const l = await hub.leads.getJobCounts('waiting', 'active', 'delayed');
+      const [d] = await hub.store.db.query<{ n: string }>(`SELECT count(*) AS n FROM deliveries WHERE status <> 'delivered'`);
+      return (l.waiting ?? 0) + (l.active ?? 0) === 0 && Number(d!.n) === 0;
+    }, 30_000, 50);
+  };
   return {
     hub,
     env: e,
@@ -89,15 +96,9 @@ async function scenario(opts: { waitSeconds?: number } = {}): Promise<Scenario> 
         const t = await hub.store.getTransfer(id);
         return t && !['queued', 'running'].includes(t.status) ? t : null;
       });
-      await this.settle();
+      await settle();
     },
-    async settle() {
-      await waitFor('leads and deliveries to settle', async () => {
-        const l = await hub.leads.getJobCounts('waiting', 'active', 'delayed');
-        const [d] = await hub.store.db.query<{ n: string }>(`SELECT count(*) AS n FROM deliveries WHERE status <> 'delivered'`);
-        return (l.waiting ?? 0) + (l.active ?? 0) === 0 && Number(d!.n) === 0;
-      }, 30_000, 50);
-    },
+    settle,
   };
 }
 

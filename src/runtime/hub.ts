@@ -213,7 +213,10 @@ export class Hub {
         items.map((p) => ({
           name: 'deliver',
           data: { deliveryId: p.deliveryId },
-          opts: { jobId: p.deliveryId, attempts, backoff: { type: 'jitter' }, removeOnComplete: { age: 3600, count: 1000 }, removeOnFail: { age: 7 * 86400 } },
+          // Job id = delivery id: a delivery queued twice while waiting is one job. Done jobs are removed at
+          // once (the ledger in the store is the record), so a delivery queued again later is never
+          // mistaken for one already done.
+          opts: { jobId: p.deliveryId, attempts, backoff: { type: 'jitter' }, removeOnComplete: true, removeOnFail: { age: 7 * 86400 } },
         })),
       );
     }
@@ -386,7 +389,7 @@ export class Hub {
     const jobId = `${deliveryId}.replay.${Date.now()}`;
     if (!(await this.store.markReplayed(id, jobId))) throw new HubError('HUB_ERR_STATE_CONFLICT', { reason: `dead letter ${id} is being replayed already` });
     const destId = dl.destinationId!;
-    await this.deliveryQueue(destId).add('deliver', { deliveryId }, { jobId, attempts: this.cfg.hub.delivery.attempts, backoff: { type: 'jitter' }, removeOnComplete: { age: 3600 } });
+    await this.deliveryQueue(destId).add('deliver', { deliveryId }, { jobId, attempts: this.cfg.hub.delivery.attempts, backoff: { type: 'jitter' }, removeOnComplete: true });
     return { jobId };
   }
 

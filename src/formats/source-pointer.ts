@@ -1,20 +1,11 @@
 /**
- * Where a value came from: enough for an operator to open the file and put a finger on it.
- * Rows are 1-based data rows (the header is not a row); lines are 1-based physical lines of the file.
+ * Where a value came from: enough for an operator to open the file and put a finger on it. The type is
+ * the canonical schema's (envelope `sourceRefs[].pointer`): rows are 1-based data rows (the header is
+ * not a row); lines are 1-based physical lines of the file.
  */
-export interface SourcePointer {
-  file?: string;
-  /** 1-based data row (CSV), record index (XML/JSON). */
-  row?: number;
-  /** 1-based physical line where the record starts. */
-  line?: number;
-  /** CSV column header, or 1-based column number. */
-  column?: string | number;
-  /** XML: the element path, e.g. /lims:Export/lims:Case[3]/lims:Item[2]. */
-  xpath?: string;
-  /** JSON: RFC 6901 pointer into the document (or into the NDJSON line). */
-  jsonPointer?: string;
-}
+import type { SourcePointer } from '../canonical/types.generated.ts';
+
+export type { SourcePointer };
 
 /** `lims.csv row 12 (line 13) column MAKE`; parts that are unknown are left out. */
 export function formatPointer(p: SourcePointer | undefined): string {

@@ -225,6 +225,19 @@ export class DirectorySource implements SourceConnector {
     if (moved) this.ctx.log.info({ unit: unit.id, file: unit.name, to: moved, size: ref.size }, 'directory: archived');
   }
 
+  /** Back into the drop folder under its own name (a dry run read it); never over a newer file of that name. */
+  async release(unit: SourceUnit): Promise<void> {
+    const ref = unit.ref as unknown as DirectoryRef;
+    let target = join(this.dir, unit.name);
+    if (await stat(target).then(() => true, () => false)) target = join(this.dir, `${unit.name}.released-${Date.now()}`);
+    try {
+      await rename(ref.path, target);
+    } catch (err) {
+      if (!isErrno(err, 'ENOENT')) throw sourceFsError(this.ctx.id, 'release (rename)', ref.path, err);
+    }
+    this.ctx.log.info({ unit: unit.id, file: unit.name }, 'directory: released (dry run)');
+  }
+
   async reject(unit: SourceUnit, errors: unknown[]): Promise<void> {
     const moved = await this.moveAside(unit, this.rejectedDir, 'reject');
     if (!moved) return;

@@ -44,6 +44,11 @@ export function renderDelivery(cfg: HubConfig, dest: DestinationConfig, row: Led
   return { deliveryId: row.deliveryId, body, mediaType: 'application/json', fileName: `records-${row.deliveryId}.json` };
 }
 
+/** The transfer a records delivery came from (package ref `records:<transfer id>`). */
+export function transferOf(row: LedgerRow): string | null {
+  return row.content === 'records' && row.packageRef?.startsWith('records:') ? row.packageRef.slice('records:'.length) : null;
+}
+
 export async function runDelivery(deps: DeliveryDeps, deliveryId: string): Promise<DeliveryOutcome> {
   const row = await deps.store.getDelivery(deliveryId);
   if (!row) throw new DeliveryError(`delivery ${deliveryId} is not in the ledger`, false);
@@ -54,6 +59,8 @@ export async function runDelivery(deps: DeliveryDeps, deliveryId: string): Promi
   const receipt = await connector.deliver(delivery);
   await deps.store.markDelivered(deliveryId, { responseStatus: receipt.status });
   deps.metrics.deliveries.inc({ destination: row.destinationId, outcome: 'delivered' });
+  const transferId = transferOf(row);
+  if (transferId) await deps.store.addTransferCounts(transferId, { delivered: (row.payload as { records: unknown[] }).records.length }).catch(() => {});
   deps.metrics.deliveryLatency.observe({ destination: row.destinationId }, (Date.now() - Date.parse(row.createdAt)) / 1000);
   if (row.content === 'lead') {
     const p = row.payload as { leadStoredAt?: string; package?: { recipient?: { ori?: string } } };

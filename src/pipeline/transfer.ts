@@ -97,6 +97,7 @@ export async function runTransfer(deps: TransferDeps, data: TransferJobData, pro
         if (part.cursor !== undefined && !data.dryRun) await store.setCursor(conn.id, part.cursor, undefined, data.transferId);
       }
       if (!data.dryRun) await source.ack(unit);
+      else await source.release?.(unit);
       done.add(unit.id);
       await progress.save({ done: [...done] });
       log.info({ unit: unit.name, rows: summary.rowsRead, invalid: summary.rowsInvalid }, 'unit committed');
@@ -106,7 +107,8 @@ export async function runTransfer(deps: TransferDeps, data: TransferJobData, pro
         failedUnits++;
         lastError = err.message;
         log.warn({ unit: unit.name, code: err.code }, err.message);
-        if (!data.dryRun) {
+        if (data.dryRun) await source.release?.(unit);
+        else {
           await store.addQuarantine([{ transferId: data.transferId, connectorId: conn.id, code: err.code, message: err.message, pointer: err.pointer }]);
           await source.reject(unit, [err.toReport()]);
         }

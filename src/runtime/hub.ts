@@ -25,7 +25,7 @@ import { HubError } from '../errors/hub-error.ts';
 import { Router } from '../pipeline/routing.ts';
 import { createMetrics, type Metrics } from '../pipeline/metrics.ts';
 import { runTransfer, type PendingDelivery, type TransferJobData } from '../pipeline/transfer.ts';
-import { runDelivery } from '../pipeline/delivery.ts';
+import { runDelivery, transferOf } from '../pipeline/delivery.ts';
 import { backoffDelay } from '../pipeline/backoff.ts';
 import { processLead, type LeadDeps } from '../enrich/leads.ts';
 import { leadsReferencing } from '../store/lead-ledger.ts';
@@ -76,6 +76,7 @@ export class Hub {
   private readonly connections: Redis[] = [];
   private server: { close(): Promise<void>; address: string } | null = null;
   private stopping = false;
+  private lastPrune = 0;
 
   private constructor(
     cfg: HubConfig,
@@ -336,6 +337,8 @@ export class Hub {
           attempts: history,
         });
         this.metrics.deliveries.inc({ destination: destId, outcome: 'dead' });
+        const transferId = row ? transferOf(row) : null;
+        if (transferId) await this.store.addTransferCounts(transferId, { failed: (row!.payload as { records: unknown[] }).records.length }).catch(() => {});
         log.error({ attempts: history.length, err: e.message }, 'delivery failed for good: dead letter');
         throw new UnrecoverableError(e.message);
       }
@@ -403,6 +406,11 @@ export class Hub {
           // Every hub process with the scheduler role ticks; the store lets exactly one of them run it.
           const slot = `schedule:${c.id}:${new Date(Math.floor(ctx.date.getTime() / 1000) * 1000).toISOString()}`;
           if (!(await this.store.tryClaimOnce(slot))) return;
+          // Claims only matter for the tick they are about: drop those older than a day, now and then.
+          if (Date.now() - this.lastPrune > 3_600_000) {
+            this.lastPrune = Date.now();
+            await this.store.pruneOnceClaims(86_400_000).catch(() => {});
+          }
           const running = await this.store.listTransfers({ connectorId: c.id, status: 'running', limit: 1 });
           const queued = await this.store.listTransfers({ connectorId: c.id, status: 'queued', limit: 1 });
           if (running.length || queued.length) {

@@ -60,6 +60,8 @@ export interface SourceConnector {
   ack(unit: SourceUnit): Promise<void>;
   /** The unit cannot be processed at all (e.g. the header lacks a required column): set it aside with its errors. */
   reject(unit: SourceUnit, errors: unknown[]): Promise<void>;
+  /** Give a claimed unit back untouched, to be claimed again later (after a dry run). */
+  release?(unit: SourceUnit): Promise<void>;
   close?(): Promise<void>;
 }
 

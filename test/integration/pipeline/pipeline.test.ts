@@ -153,6 +153,23 @@ describe('pipeline on PostgreSQL', () => {
     expect((await hub.store.listDeliveries({ destinationId: 'hfd-rms' }))[0]).toMatchObject({ status: 'delivered' });
   });
 
+  it('a dry run maps and counts but stores, delivers and acknowledges nothing; the file stays for the real run', async () => {
+    const http = await agency();
+    env = await twoAgencies('postgres', http);
+    const hub = await env.start();
+    writeFileSync(path.join(env.dir, 'in', 'x.csv'), caseCsv(6, [HFD], { bad: [2] }));
+    const res = await fetch(`${hub.address}/api/connectors/lims-drop/run?dryRun=true`, { method: 'POST', headers: ADMIN });
+    expect(res.status).toBe(202);
+    const { transferId } = (await res.json()) as { transferId: string };
+    expect(await finished(env, 0, transferId)).toMatchObject({ counts: { read: 6, mapped: 5, invalid: 1, stored: 0 } });
+    expect(await hub.store.getRecord('Case', `${HFD}|C-000001`)).toBeUndefined();
+    expect(readdirSync(path.join(env.dir, 'in')).filter((f) => !f.startsWith('.'))).toEqual(['x.csv']);
+    const real = await finished(env, 0, await hub.runConnector('lims-drop'));
+    expect(real.counts).toMatchObject({ read: 6, stored: 5 });
+    await waitFor('delivered and counted on the transfer', async () => (await hub.store.getTransfer(real.id))!.counts.delivered === 5);
+    expect(http.okRequests()).toHaveLength(1);
+  });
+
   it('the same file dropped twice delivers nothing the second time', async () => {
     const http = await agency();
     env = await twoAgencies('postgres', http);

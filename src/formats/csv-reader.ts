@@ -10,7 +10,7 @@
  * `info.lines` counts a CR and an LF inside a quoted field as two lines, so the reader corrects for the
  * CRs it sees in multi-line fields.
  */
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { Parser, type CsvError, type Options } from 'csv-parse';
 import { normalizeEncoding } from './decode.ts';
 import { errorReport } from '../errors/hub-error.ts';
@@ -50,6 +50,8 @@ class BatchingParser extends Parser {
     private readonly file: string | undefined,
     private readonly relaxColumnCount: boolean,
     private readonly batchSize: number,
+    /** Lines dropped above the header (headerRow - 1): added to every line number reported. */
+    private readonly lineOffset = 0,
   ) {
     super(options);
     this.on('skip', (err: CsvError) => {
@@ -57,11 +59,11 @@ class BatchingParser extends Parser {
       this.batch.push({
         format: 'failure',
         row: this.dataRow,
-        line: Number(err.lines) - this.crExtra,
+        line: Number(err.lines) - this.crExtra + this.lineOffset,
         error: errorReport('HUB_ERR_SOURCE_CSV', { reason: err.message.replace(/ at line \d+.*$/, '') }, {
           file: this.file,
           row: this.dataRow,
-          line: Number(err.lines) - this.crExtra,
+          line: Number(err.lines) - this.crExtra + this.lineOffset,
         }),
       });
     });
@@ -70,6 +72,8 @@ class BatchingParser extends Parser {
   override push(record: unknown): boolean {
     if (record === null) {
       this.flushBatch();
+      // A file with a header and no rows still shows its header, so a missing column is reported.
+      if (!this.emitted && this.header !== null) super.push({ header: this.header, items: [] } satisfies SourceBatch);
       return super.push(null);
     }
     const values = record as string[];
@@ -90,6 +94,7 @@ class BatchingParser extends Parser {
       start = lines - this.crExtra - nl;
     }
     this.prevLines = lines;
+    start += this.lineOffset;
     if (this.header === null) {
       this.header = values.map((h) => h.trim());
       return true;
@@ -118,21 +123,45 @@ class BatchingParser extends Parser {
   // last one is flushed at the end, so a file always splits into the same chunks.
 
 
+  private emitted = false;
+
   flushBatch(): void {
     if (this.batch.length === 0) return;
+    this.emitted = true;
     const batch: SourceBatch = { header: this.header ?? [], items: this.batch };
     this.batch = [];
     super.push(batch);
   }
 }
 
+/**
+ * Drops the first `n` physical lines before the CSV parser sees the bytes: report titles above the
+ * header are not CSV (a quote in "Report "Items" March" would otherwise open a quoted field).
+ */
+export function skipLines(n: number): Transform {
+  let left = n;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      if (left === 0) return cb(null, chunk);
+      let i = 0;
+      while (left > 0) {
+        const nl = chunk.indexOf(0x0a, i);
+        if (nl === -1) return cb();
+        i = nl + 1;
+        left--;
+      }
+      cb(null, chunk.subarray(i));
+    },
+  });
+}
+
 export async function* readCsv(input: Readable, opts: CsvReadOptions = {}): AsyncGenerator<SourceBatch> {
+  const skipped = Math.max(0, (opts.headerRow ?? 1) - 1);
   const parser = new BatchingParser(
     {
       delimiter: opts.delimiter ?? ',',
       quote: opts.quote ?? '"',
       escape: opts.escape ?? opts.quote ?? '"',
-      from_line: opts.headerRow ?? 1,
       comment: opts.comment,
       skip_empty_lines: true,
       relax_column_count: true,
@@ -141,8 +170,11 @@ export async function* readCsv(input: Readable, opts: CsvReadOptions = {}): Asyn
     opts.file,
     opts.relaxColumnCount ?? false,
     opts.batchSize ?? 500,
+    skipped,
   );
-  const source = normalizeEncoding(input, opts.encoding);
+  const decoded = normalizeEncoding(input, opts.encoding);
+  const source = skipped ? decoded.pipe(skipLines(skipped)) : decoded;
+  decoded.on('error', (err) => parser.destroy(err));
   source.on('error', (err) => parser.destroy(err));
   source.pipe(parser);
   for await (const batch of parser) yield batch as SourceBatch;

@@ -32,7 +32,8 @@ export const opsRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }) 
   );
 
   app.get('/metrics', { schema: { summary: 'Prometheus metrics.', tags: ['operations'], produces: ['text/plain'] } }, async (_req, reply) => {
-    await sampleQueues(hub);
+    // Queue depths need Redis; a scrape must not hang while Redis is away (the other metrics still answer).
+    await Promise.race([sampleQueues(hub).catch(() => {}), new Promise((r) => setTimeout(r, 1000))]);
     return reply.type(hub.metrics.registry.contentType).send(await hub.metrics.registry.metrics());
   });
 };

@@ -74,3 +74,21 @@ describe('csv reader', () => {
     expect(Math.max(...batches)).toBeLessThanOrEqual(500);
   });
 });
+
+describe('csv reader: titles above the header and header-only files', () => {
+  it('skips title lines that are not CSV (a stray quote) and keeps line numbers', async () => {
+    const { header, items } = await read('Report "Items" March\r\nLab: "ERL\r\nA,B\r\n1,2\r\n3,"x\r\ny"\r\n4,5\r\n', { headerRow: 3 });
+    expect(header).toEqual(['A', 'B']);
+    expect(items.map((i) => [i.row, i.line])).toEqual([
+      [1, 4],
+      [2, 5],
+      [3, 7],
+    ]);
+  });
+
+  it('yields the header of a file without rows', async () => {
+    const batches: { header?: readonly string[]; n: number }[] = [];
+    for await (const b of readCsv(Readable.from([Buffer.from('A,B\r\n')]))) batches.push({ header: b.header, n: b.items.length });
+    expect(batches).toEqual([{ header: ['A', 'B'], n: 0 }]);
+  });
+});

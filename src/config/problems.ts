@@ -185,9 +185,11 @@ export function schemaProblems(
       message = `is missing the required key "${(e.params as { missingProperty: string }).missingProperty}"`;
     } else if (e.keyword === 'type') {
       const got = valueAt(src.toJS(), path);
-      message = `must be ${(e.params as { type: string | string[] }).type.toString().replace(',', ' or ')}, not ${describe(got)}`;
+      const want = (e.params as { type: string | string[] }).type.toString().replace(',', ' or ');
+      message = `must be ${want}, not ${describe(got)}`;
+      const examples: Record<string, string> = { integer: 'a whole number without quotes, e.g. 1', number: 'a number without quotes', boolean: 'true or false, without quotes', string: 'text (quote it if it starts with a special character)', array: 'a list, e.g. [a, b]', object: 'a mapping of keys to values' };
       const d = (e.parentSchema as { description?: string })?.description;
-      if (d) hint = d;
+      hint = `write ${examples[want] ?? want}${d ? `. ${d}` : ''}`;
     } else {
       const d = (e.parentSchema as { description?: string })?.description;
       if (d) hint = d;

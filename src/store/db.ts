@@ -88,3 +88,18 @@ export function nextSavepoint(): string {
   savepointCounter = (savepointCounter + 1) % 1_000_000_000;
   return `cgic_sp_${savepointCounter}`;
 }
+
+/**
+ * PostgreSQL text and jsonb cannot hold NUL (U+0000), which a garbled export can carry into a message,
+ * a quarantined payload or a record. Parameters are cleaned on the way in: NUL becomes U+FFFD, in plain
+ * strings and in JSON text (the escape \u0000), so a garbage file is quarantined instead of failing the
+ * transfer.
+ */
+export function storableParams(params: readonly unknown[] | undefined): unknown[] | undefined {
+  if (!params) return undefined;
+  return params.map((p) =>
+    typeof p === 'string' && (p.includes('\u0000') || p.includes('\\u0000'))
+      ? p.replace(/\u0000/g, '\ufffd').replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd')
+      : p,
+  );
+}

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { HubError } from '../errors/hub-error.ts';
 import { Mutex } from './mutex.ts';
-import { nextSavepoint, quoteSchema, toStoreError, type Db } from './db.ts';
+import { nextSavepoint, quoteSchema, toStoreError, type Db, storableParams } from './db.ts';
 
 export interface PgliteDbOptions {
   /** Data directory, resolved from the current directory, or `memory://` for a throw-away database. @defaultValue `var/pglite` */
@@ -97,7 +97,7 @@ class PgliteTx implements Db {
 
   async query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]> {
     try {
-      const result = await this.tx.query<T>(sql, params as unknown[] | undefined);
+      const result = await this.tx.query<T>(sql, storableParams(params));
       return result.rows;
     } catch (err) {
       throw toStoreError(err, this.target);
@@ -213,7 +213,7 @@ export class PgliteDb implements Db {
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]> {
     return this.#exclusive(async () => {
       try {
-        const result = await this.#pg.query<T>(sql, params as unknown[] | undefined);
+        const result = await this.#pg.query<T>(sql, storableParams(params));
         return result.rows;
       } catch (err) {
         throw toStoreError(err, this.target);

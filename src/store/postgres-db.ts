@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { HubError } from '../errors/hub-error.ts';
-import { nextSavepoint, quoteSchema, toStoreError, type Db } from './db.ts';
+import { nextSavepoint, quoteSchema, toStoreError, type Db, storableParams } from './db.ts';
 
 export interface PostgresDbOptions {
   /** `postgres://user:password@host:port/database`; standard `PG*` variables fill what it leaves out. */
@@ -33,7 +33,7 @@ type Queryable = pg.Pool | pg.PoolClient;
 
 async function run<T>(conn: Queryable, sql: string, params: readonly unknown[] | undefined, target: string): Promise<T[]> {
   try {
-    const result = await conn.query(sql, params as unknown[] | undefined);
+    const result = await conn.query(sql, storableParams(params));
     return (result.rows ?? []) as T[];
   } catch (err) {
     throw toStoreError(err, target);

@@ -367,6 +367,13 @@ describe.each(BACKENDS)('store on %s', (backend) => {
   });
 
   describe('quarantine', () => {
+    it('keeps a garbled entry whose text holds NUL characters (as U+FFFD) instead of failing', async () => {
+      const { store } = ctx;
+      const [id] = await store.addQuarantine([{ code: 'HUB_ERR_SOURCE_HEADER', message: 'header found: \u0000\u0001garbage', value: 'a\u0000b', payload: { raw: 'x\u0000y' } }]);
+      const [entry] = await store.listQuarantine({ code: 'HUB_ERR_SOURCE_HEADER' });
+      expect(entry).toMatchObject({ id, message: 'header found: \ufffd\u0001garbage', value: 'a\ufffdb', payload: { raw: 'x\ufffdy' } });
+    });
+
     it('stores entries with code, pointer and raw payload; lists, filters, pages and counts them', async () => {
       const { store } = ctx;
       const t = await store.createTransfer({ connectorId: 'lims', trigger: 'file' });

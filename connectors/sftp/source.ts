@@ -239,7 +239,15 @@ export class SftpSource implements SourceConnector {
 
   private async ensureDir(c: SftpClient, dir: string): Promise<void> {
     if (this.ensured.has(dir)) return;
-    if ((await c.exists(dir)) !== 'd') await c.mkdir(dir, true);
+    if ((await c.exists(dir)) !== 'd') {
+      try {
+        await c.mkdir(dir, true);
+      } catch (err) {
+        // Another hub process may have made it a moment ago (the servers answer "permission denied" or
+        // "failure" rather than "exists"): only a folder that is still missing is an error.
+        if ((await c.exists(dir)) !== 'd') throw err;
+      }
+    }
     this.ensured.add(dir);
   }
 

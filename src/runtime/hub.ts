@@ -232,13 +232,13 @@ export class Hub {
   }
 
   /** Start a transfer of a connector now. Returns the transfer id (202 semantics: it runs in a worker). */
-  async runConnector(connectorId: string, opts: { trigger?: TransferJobData['trigger']; dryRun?: boolean; unit?: SourceUnit } = {}): Promise<string> {
+  async runConnector(connectorId: string, opts: { trigger?: TransferJobData['trigger']; dryRun?: boolean; unit?: SourceUnit; source?: string } = {}): Promise<string> {
     const conn = this.cfg.connectors.find((c) => c.id === connectorId);
     if (!conn) throw new HubError('HUB_ERR_NOT_FOUND', { what: 'connector', id: connectorId });
     if (!conn.enabled) throw new HubError('HUB_ERR_STATE_CONFLICT', { reason: `connector ${connectorId} is disabled in the configuration` });
     const id = randomUUID();
     const trigger = opts.trigger ?? 'manual';
-    await this.store.createTransfer({ id, connectorId, trigger, source: opts.unit?.name ?? (opts.dryRun ? 'dry run' : conn.kind) });
+    await this.store.createTransfer({ id, connectorId, trigger, source: opts.source ?? opts.unit?.name ?? (opts.dryRun ? 'dry run' : conn.kind) });
     const data: TransferJobData = { transferId: id, connectorId, trigger, ...(opts.dryRun ? { dryRun: true } : {}), ...(opts.unit ? { units: [opts.unit], done: [] } : {}) };
     await this.transfers.add('transfer', data, { jobId: id, attempts: 3, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: { age: 86400, count: 1000 }, removeOnFail: { age: 7 * 86400 } });
     return id;
@@ -417,7 +417,7 @@ export class Hub {
             this.log.info({ connector: c.id }, 'schedule skipped: the previous transfer has not finished');
             return;
           }
-          const id = await this.runConnector(c.id, { trigger: 'schedule' });
+          const id = await this.runConnector(c.id, { trigger: 'schedule', source: `schedule ${slot.slice(`schedule:${c.id}:`.length)}` });
           this.log.debug({ connector: c.id, transfer: id }, 'scheduled transfer queued');
         },
         { timezone: agency?.timezone ?? this.cfg.hub.timezone, name: c.id, noOverlap: true },

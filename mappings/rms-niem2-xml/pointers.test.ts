@@ -38,11 +38,8 @@ describe('rms-niem2-xml error pointers', () => {
     expect(caseErr!.pointer).toEqual({ file: 'input', row: 1, line: 6, xpath: `${PACKAGE_1}/${CASE_NUMBER_PATH}` });
   });
 
-  // Engine bug (src/mapping/runtime.ts pointerFor, XML): a field of a forEach record read with `../`
-  // (the enclosing source record) is pointed at `<forEach element>/../<path>`, an XPath whose `..` is the
-  // element's parent (lexsdigest:EntityProperty), not the package the mapping's `../` climbs to.
-  // Expected: the same XPath as the Case's error. Remove `.fails` once the engine is fixed.
-  it.fails('missing agency case number: the Firearm error points into the package, not below the firearm', async () => {
+  // A field read from the enclosing record ($/ or ../) inside a forEach points at that record's path.
+  it('missing agency case number: the Firearm error points into the package, not below the firearm', async () => {
     const { invalid } = await run('missing-case-number');
     const firearmErr = invalid[0]!.errors[1]!;
     expect(firearmErr).toMatchObject({ code: 'HUB_ERR_RECORD_REQUIRED', field: 'agencyCaseNumber' });

@@ -38,11 +38,8 @@ describe('rms-niem6-xml error pointers', () => {
     expect(caseErr!.pointer).toEqual({ file: 'input', row: 1, line: 3, xpath: `${REPORT_1}/${ORI_PATH}` });
   });
 
-  // Engine bug (src/mapping/runtime.ts pointerFor, XML): a forEach record's field read with `../` is
-  // pointed at `<forEach element>/../<path>` ("j:Firearm[1]/../rms:SubmittingOrganization/..."): here the
-  // XPath happens to resolve since j:Firearm is a child of the report, but in general (see rms-niem2-xml)
-  // the mapping's `../` (scope) is not the XPath parent step. Remove `.fails` once the engine is fixed.
-  it.fails('missing ORI: the Firearm error points at the report\'s ORI path', async () => {
+  // A field read from the enclosing record ($/ or ../) inside a forEach points at that record's path.
+  it('missing ORI: the Firearm error points at the report\'s ORI path', async () => {
     const { invalid } = await run('missing-ori');
     const firearmErr = invalid[0]!.errors[1]!;
     expect(firearmErr).toMatchObject({ code: 'HUB_ERR_RECORD_REQUIRED', field: 'agencyOri' });

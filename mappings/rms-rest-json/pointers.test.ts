@@ -38,10 +38,8 @@ describe('rms-rest-json error pointers', () => {
     });
   });
 
-  // Engine bug (src/mapping/runtime.ts pointerFor, JSON): in a forEach record, a field read with `../`
-  // (here the incident's report_number from a weapon) gets the forEach element's pointer with the `../`
-  // stripped: /data/0/weapons/0/report_number instead of /data/0/report_number. Remove `.fails` once fixed.
-  it.fails('missing report_number: the Firearm error points at the incident\'s report_number, not into the weapon', async () => {
+  // A field read from the enclosing record ($/ or ../) inside a forEach points at that record's path.
+  it('missing report_number: the Firearm error points at the incident\'s report_number, not into the weapon', async () => {
     const { invalid } = await run('missing-report-number');
     expect(invalid[0]!.errors[1]).toMatchObject({ code: 'HUB_ERR_RECORD_REQUIRED', field: 'agencyCaseNumber' });
     expect(invalid[0]!.errors[1]!.pointer?.jsonPointer).toBe('/data/0/report_number');

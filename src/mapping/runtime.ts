@@ -77,14 +77,34 @@ export class RunContext {
 
   pointerFor(site: FieldSite | undefined): SourcePointer {
     if (this.format === 'csv') return site?.source ? { ...this.base, column: site.source } : this.base;
+    // Resolve the path's start as the accessor did: `$/` the record root, each `../` one level up.
+    let rest = site?.source ?? '';
+    let scope = this.scope;
+    let up = 0;
+    if (rest.startsWith('$/')) {
+      while (scope?.parent) scope = scope.parent;
+      rest = rest.slice(2);
+      up = -1;
+    } else {
+      while (rest.startsWith('../')) {
+        rest = rest.slice(3);
+        up++;
+      }
+    }
     if (this.format === 'xml') {
       const matched = xmlTrace.last;
-      const node = this.scope?.node as XmlElement | undefined;
-      const at = matched ? relativeXPath(matched) : `${node && 'children' in node ? relativeXPath(node) : ''}${site?.source ? '/' + site.source : ''}`;
+      let at: string;
+      if (matched) at = relativeXPath(matched);
+      else {
+        let el = scope?.node as XmlElement | undefined;
+        for (let i = 0; i < up && el; i++) el = el.parent ?? undefined;
+        const from = el && 'children' in el ? relativeXPath(el) : '';
+        at = `${from}${rest ? '/' + rest : ''}`;
+      }
       return at ? { ...this.base, xpath: `${this.base.xpath ?? ''}${at}` } : this.base;
     }
-    const source = site?.source?.replace(/^\$?\//, '').replace(/^(\.\.\/)+/, '');
-    const at = `${this.scope?.path ?? ''}${source ? '/' + source : ''}`;
+    for (let i = 0; i < up && scope?.parent; i++) scope = scope.parent;
+    const at = `${scope?.path ?? ''}${rest ? '/' + rest.replace(/^\//, '') : ''}`;
     return at ? { ...this.base, jsonPointer: `${this.base.jsonPointer ?? ''}${at}` } : this.base;
   }
 

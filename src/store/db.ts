@@ -103,3 +103,17 @@ export function storableParams(params: readonly unknown[] | undefined): unknown[
       : p,
   );
 }
+
+/** A nested transaction inside an open one: a savepoint, rolled back alone if `fn` fails. */
+export async function inSavepoint<T>(tx: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
+  const sp = nextSavepoint();
+  await tx.exec(`SAVEPOINT ${sp}`);
+  try {
+    const result = await fn(tx);
+    await tx.exec(`RELEASE SAVEPOINT ${sp}`);
+    return result;
+  } catch (err) {
+    await tx.exec(`ROLLBACK TO SAVEPOINT ${sp}`);
+    throw err;
+  }
+}

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { HubError } from '../errors/hub-error.ts';
 import { Mutex } from './mutex.ts';
-import { nextSavepoint, quoteSchema, toStoreError, type Db, storableParams } from './db.ts';
+import { inSavepoint, quoteSchema, toStoreError, type Db, storableParams } from './db.ts';
 
 export interface PgliteDbOptions {
   /** Data directory, resolved from the current directory, or `memory://` for a throw-away database. @defaultValue `var/pglite` */
@@ -112,17 +112,8 @@ class PgliteTx implements Db {
     }
   }
 
-  async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
-    const sp = nextSavepoint();
-    await this.exec(`SAVEPOINT ${sp}`);
-    try {
-      const result = await fn(this);
-      await this.exec(`RELEASE SAVEPOINT ${sp}`);
-      return result;
-    } catch (err) {
-      await this.exec(`ROLLBACK TO SAVEPOINT ${sp}`);
-      throw err;
-    }
+  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    return inSavepoint(this, fn);
   }
 
   async close(): Promise<void> {}

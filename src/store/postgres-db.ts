@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { HubError } from '../errors/hub-error.ts';
-import { nextSavepoint, quoteSchema, toStoreError, type Db, storableParams } from './db.ts';
+import { inSavepoint, quoteSchema, toStoreError, type Db, storableParams } from './db.ts';
 
 export interface PostgresDbOptions {
   /** `postgres://user:password@host:port/database`; standard `PG*` variables fill what it leaves out. */
@@ -57,17 +57,8 @@ class PostgresTx implements Db {
     await run(this.client, sql, undefined, this.target);
   }
 
-  async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
-    const sp = nextSavepoint();
-    await this.exec(`SAVEPOINT ${sp}`);
-    try {
-      const result = await fn(this);
-      await this.exec(`RELEASE SAVEPOINT ${sp}`);
-      return result;
-    } catch (err) {
-      await this.exec(`ROLLBACK TO SAVEPOINT ${sp}`);
-      throw err;
-    }
+  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    return inSavepoint(this, fn);
   }
 
   async close(): Promise<void> {}

@@ -88,7 +88,7 @@ export async function runTransfer(deps: TransferDeps, data: TransferJobData, pro
     try {
       const cursor = (await store.getCursor(conn.id)) ?? null;
       for await (const part of source.read(unit, cursor)) {
-        for await (const batch of mapStream(mapping, part.stream, summary, { file: part.name, timezone })) {
+        for await (const batch of mapStream(mapping, part.stream, summary, { file: part.name, timezone, batchSize: cfg.hub.transfers.chunkSize })) {
           if (!data.dryRun) await commitChunk(deps, conn, data.transferId, batch, log);
           else await store.addTransferCounts(data.transferId, { read: batch.rows, mapped: batch.rows - batch.invalid.length, invalid: batch.invalid.length });
           deps.metrics.records.inc({ connector: conn.id, stage: 'mapped', outcome: 'ok' }, batch.rows - batch.invalid.length);

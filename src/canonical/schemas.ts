@@ -128,6 +128,22 @@ export function mergePolicy(type: string): 'patch' | 'snapshot' {
   return (entitySchema(type) as { 'x-merge'?: 'patch' | 'snapshot' })['x-merge'] ?? 'patch';
 }
 
+const ITEM_KEYS = new Map<string, ReadonlyMap<string, readonly string[]>>();
+
+/** List properties of an entity whose items have an identity (`x-item-key`): property -> key fields. */
+export function itemKeys(type: string): ReadonlyMap<string, readonly string[]> {
+  let m = ITEM_KEYS.get(type);
+  if (!m) {
+    const found = new Map<string, readonly string[]>();
+    if (isEntityType(type)) {
+      const props = ((entitySchema(type) as { properties?: Record<string, { 'x-item-key'?: string[] }> }).properties ?? {}) as Record<string, { 'x-item-key'?: string[] }>;
+      for (const [k, v] of Object.entries(props)) if (v?.['x-item-key']) found.set(k, v['x-item-key']);
+    }
+    ITEM_KEYS.set(type, (m = found));
+  }
+  return m;
+}
+
 /** The envelope schema (envelope fields and the shared `$defs`). */
 export function envelopeSchema(): Readonly<Record<string, unknown>> {
   return requireFile('envelope.schema.json').schema;

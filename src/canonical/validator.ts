@@ -59,6 +59,8 @@ export const ANNOTATION_KEYWORDS = {
   'x-derived': { type: 'boolean' },
   /** How the store merges a new record into the stored one: patch (fields overwrite, lists union) or snapshot (the new record replaces the stored one unless its revision is older). */
   'x-merge': { enum: ['patch', 'snapshot'] },
+  /** On a list property: the item fields that identify an item, so the store merges items with the same key instead of keeping both. */
+  'x-item-key': { type: 'array', minItems: 1, items: { type: 'string' } },
 } as const;
 
 // ajv-formats is CommonJS with `module.exports = plugin`; under NodeNext the default import is that

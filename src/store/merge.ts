@@ -14,7 +14,7 @@
  *   JSON). Nested objects are replaced whole, not merged.
  * - Unchanged means the merged body hashes to the stored hash: the version is kept.
  */
-import { mergePolicy } from '../canonical/schemas.ts';
+import { itemKeys, mergePolicy } from '../canonical/schemas.ts';
 import { canonicalJson, sha256Hex } from './canonical-json.ts';
 
 export type RecordBody = Record<string, unknown>;
@@ -48,6 +48,37 @@ export function unionArrays(stored: readonly unknown[], incoming: readonly unkno
   return out;
 }
 
+/**
+ * Lists whose items have an identity (`x-item-key`, e.g. a lab case's submissions by number): an
+ * incoming item with the key of a stored one is merged into it (its present fields overwrite), so the
+ * same submission seen on two rows is one item; other items are appended. Order: stored first.
+ */
+export function mergeKeyedItems(stored: readonly unknown[], incoming: readonly unknown[], keyFields: readonly string[]): unknown[] {
+  const keyOf = (item: unknown): string | null => {
+    if (item === null || typeof item !== 'object') return null;
+    const vals = keyFields.map((f) => (item as Record<string, unknown>)[f]);
+    return vals.some((v) => v === undefined || v === null) ? null : JSON.stringify(vals);
+  };
+  const out: unknown[] = [];
+  const at = new Map<string, number>();
+  const add = (item: unknown): void => {
+    const k = keyOf(item);
+    if (k !== null && at.has(k)) {
+      const i = at.get(k)!;
+      const merged: Record<string, unknown> = { ...(out[i] as Record<string, unknown>) };
+      for (const [f, v] of Object.entries(item as Record<string, unknown>)) if (v !== undefined && v !== null) merged[f] = v;
+      out[i] = merged;
+      return;
+    }
+    if (k === null && out.some((o) => canonicalJson(o) === canonicalJson(item))) return;
+    if (k !== null) at.set(k, out.length);
+    out.push(item);
+  };
+  for (const item of stored) add(item);
+  for (const item of incoming) add(item);
+  return out;
+}
+
 /** Merge an incoming body into a stored one (see the module header). Neither argument is modified. */
 export function mergeBodies(stored: RecordBody, incoming: RecordBody): RecordBody {
   if (mergePolicy(String(incoming.type ?? stored.type)) === 'snapshot') {
@@ -56,10 +87,11 @@ export function mergeBodies(stored: RecordBody, incoming: RecordBody): RecordBod
     return older ? stored : { ...incoming, classification: incoming.classification ?? stored.classification };
   }
   const out: RecordBody = { ...stored };
+  const keyed = itemKeys(String(incoming.type ?? stored.type));
   for (const [k, v] of Object.entries(incoming)) {
     if (v === undefined || v === null) continue;
     const prev = out[k];
-    out[k] = Array.isArray(v) && Array.isArray(prev) ? unionArrays(prev, v) : v;
+    out[k] = Array.isArray(v) && Array.isArray(prev) ? (keyed.has(k) ? mergeKeyedItems(prev, v, keyed.get(k)!) : unionArrays(prev, v)) : v;
   }
   return out;
 }

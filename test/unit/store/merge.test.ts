@@ -20,3 +20,19 @@ describe('merge policy', () => {
     expect(mergeBodies(v2, v1)).toBe(v2);
   });
 });
+
+describe('lists with keyed items', () => {
+  it('merges a lab case submission seen on two rows into one item', () => {
+    const a = { type: 'LabCase', labCaseNumber: 'L1', submissions: [{ submissionNumber: '1', agencyOri: 'CT0006400', receivedAt: '2024-03-04T09:30:00-05:00' }] };
+    const b = { type: 'LabCase', labCaseNumber: 'L1', submissions: [{ submissionNumber: '1', receivedAt: '2024-03-04T00:00:00-05:00' }, { submissionNumber: '2', agencyOri: 'CT0004300' }] };
+    expect(mergeBodies(a, b).submissions).toEqual([
+      { submissionNumber: '1', agencyOri: 'CT0006400', receivedAt: '2024-03-04T00:00:00-05:00' },
+      { submissionNumber: '2', agencyOri: 'CT0004300' },
+    ]);
+  });
+
+  it('keeps items without their key fields by equality, as before', () => {
+    const a = { type: 'LabCase', labCaseNumber: 'L1', agencies: [{ ori: 'CT0006400' }] };
+    expect(mergeBodies(a, { ...a }).agencies).toEqual([{ ori: 'CT0006400' }]);
+  });
+});

@@ -1,3 +1,6 @@
+/** Routes that need an API key declare this, so /docs shows the lock. */
+export const security = [{ apiKey: [] }];
+
 /** Response schemas shared by routes (they also document the API in /docs). */
 export const errorSchema = {
   type: 'object',

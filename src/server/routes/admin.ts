@@ -2,10 +2,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Hub } from '../../runtime/hub.ts';
 import { requireRole } from '../auth.ts';
-import { errorSchema, pointerSchema, transferSchema } from '../schemas.ts';
+import { security, errorSchema, pointerSchema, transferSchema } from '../schemas.ts';
 import { HubError } from '../../errors/hub-error.ts';
 
-const security = [{ apiKey: [] }];
 
 export const adminRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }) => {
   const keys = hub.cfg.hub.api.keys;

@@ -8,11 +8,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Hub } from '../../runtime/hub.ts';
 import { requireRole } from '../auth.ts';
-import { errorSchema } from '../schemas.ts';
+import { security, errorSchema } from '../schemas.ts';
 import { HubError } from '../../errors/hub-error.ts';
 import { getPending, listLeadPackages, listLeadVersions } from '../../store/lead-ledger.ts';
 
-const security = [{ apiKey: [] }];
 const anyObject = { type: 'object', additionalProperties: true } as const;
 
 export const leadRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }) => {

@@ -213,8 +213,12 @@ const INSERT_RECORDS = `
   FROM jsonb_to_recordset($1::jsonb)
     AS v(id uuid, type text, natural_key text, version integer, content_hash text, classification text, body jsonb)
   ORDER BY v.type, v.natural_key
-  ON CONFLICT (type, natural_key) DO NOTHING
+  ON CONFLICT DO NOTHING
   RETURNING type, natural_key`;
+// No conflict target on purpose: a record's id derives from (type, natural_key), so a worker racing
+// us to insert the same new record collides on the primary key too, and with a target of
+// (type, natural_key) alone PostgreSQL raises 23505 on records_pkey instead of skipping the row.
+// Every unique index is an arbiter this way; the rows skipped are re-read and merged below.
 
 const UPDATE_RECORDS = `
   UPDATE records AS r

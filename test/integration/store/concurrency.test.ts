@@ -61,6 +61,25 @@ describe('concurrent upserts on postgres', () => {
     });
   });
 
+  it('never fails when writers insert the same new keys at the same instant (primary-key race)', async () => {
+    // Record ids derive from (type, key), so two workers inserting one new record collide on the
+    // primary key as well as on (type, natural_key); the loser must merge, not fail with 23505.
+    const stores = [ctx.store, await ctx.openAnother(), await ctx.openAnother()];
+    const rounds = 30;
+    const writers = 6;
+    for (let round = 0; round < rounds; round++) {
+      const keys = Array.from({ length: 60 }, (_, i) => `R${round}-K${i}`);
+      const results = await Promise.all(
+        Array.from({ length: writers }, (_, w) =>
+          stores[w % stores.length]!.upsertRecords(keys.map((k) => ({ type: 'Firearm', key: k, [`seenBy${w}`]: true }))),
+        ),
+      );
+      expect(results.flat().filter((r) => r.status === 'inserted')).toHaveLength(keys.length);
+    }
+    const rec = await ctx.store.getRecord('Firearm', `R${rounds - 1}-K0`);
+    expect(rec!.version).toBe(writers);
+  }, 60_000);
+
   it('loses nothing when two pools hammer overlapping keys in shuffled orders', async () => {
     const stores = [ctx.store, await ctx.openAnother()];
     const keys = Array.from({ length: 40 }, (_, i) => `K${String(i).padStart(3, '0')}`);

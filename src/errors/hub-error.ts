@@ -30,20 +30,25 @@ export class HubError extends Error {
   }
 
   toReport(): ErrorReport {
-    const report: ErrorReport = { code: this.code, class: this.errorClass, message: this.message };
-    if (typeof this.params.field === 'string') report.field = this.params.field;
-    if (this.params.value !== undefined) report.value = String(this.params.value);
-    if (this.pointer) report.pointer = this.pointer;
-    return report;
+    return reportOf(this.code, this.message, this.params, this.pointer);
   }
 }
 
+/** The report of an error, built directly (no Error object, no stack trace: bad rows are common). */
 export function errorReport(
   code: ErrorCode,
   params: Record<string, unknown>,
   pointer?: SourcePointer,
 ): ErrorReport {
-  return new HubError(code, params, pointer).toReport();
+  return reportOf(code, formatMessage(code, params), params, pointer);
+}
+
+function reportOf(code: ErrorCode, message: string, params: Record<string, unknown>, pointer: SourcePointer | undefined): ErrorReport {
+  const report: ErrorReport = { code, class: ERRORS[code].class, message };
+  if (typeof params.field === 'string') report.field = params.field;
+  if (params.value !== undefined) report.value = String(params.value);
+  if (pointer) report.pointer = pointer;
+  return report;
 }
 
 /** One line for a person: `lims.csv row 12 (line 13) column MAKE: HUB_ERR_RECORD_DATE ...`. */

@@ -8,7 +8,7 @@
  * loader can say file:line:col.
  */
 import { OPERATIONS_BY_NAME, type CompileEnv, type OpFn } from './ops/index.ts';
-import { FAIL, isEmpty, xmlTrace, type FieldSite, type RunContext, type Scope } from './runtime.ts';
+import { FAIL, isEmpty, MISS, ValueMemo, xmlTrace, type FieldSite, type RunContext, type Scope } from './runtime.ts';
 import { columnIndex, compilePath, nodeValue, PathError, scopeFor, type Accessor, type PathEnv } from './paths.ts';
 import type { MappingSpec, FieldSpecInput, FieldSpecObject, ConditionSpec, OpSpec } from './spec.ts';
 
@@ -99,17 +99,31 @@ export function compileCondition(c: ConditionSpec, ctx: Ctx, path: (string | num
     const s = v === undefined || v === null ? '' : String(nodeValue(v)).trim();
     return ic ? s.toUpperCase() : s;
   };
+  // A test on a value: the answer for the last text seen is kept, since consecutive rows repeat values.
+  const onText = (test: (normalized: string) => boolean): ((s: Scope) => boolean) => {
+    let lastText: string | null = null;
+    let lastAnswer = false;
+    return (s) => {
+      const raw = acc.one(s);
+      if (typeof raw !== 'string') return test(norm(raw));
+      if (raw !== lastText) {
+        lastAnswer = test(norm(raw));
+        lastText = raw;
+      }
+      return lastAnswer;
+    };
+  };
   if (c.equals !== undefined) {
     const want = norm(c.equals);
-    return (s) => norm(acc.one(s)) === want;
+    return onText((v) => v === want);
   }
   if (c.in !== undefined) {
     const set = new Set(c.in.map(norm));
-    return (s) => set.has(norm(acc.one(s)));
+    return onText((v) => set.has(v));
   }
   if (c.matches !== undefined) {
     const re = at([...path, 'matches'], () => new RegExp(c.matches!, ic ? 'i' : ''));
-    return (s) => re.test(norm(acc.one(s)));
+    return onText((v) => re.test(v));
   }
   const present = c.present !== false;
   if (acc.exists) {
@@ -254,11 +268,25 @@ function compileField(
     get = (s) => each.all(s).map(nodeValue);
   }
 
+  // One source value through operations: remember the results per input text (see ValueMemo).
+  const memo = froms.length === 1 && ops.length > 0 ? new ValueMemo() : null;
   const fn: FieldFn = (scope, run) => {
     if (when !== null && !when(scope)) return undefined;
     run.scope = scope;
     xmlTrace.last = null;
-    let v = get(scope, run);
+    const input = get(scope, run);
+    if (memo !== null && typeof input === 'string') {
+      const hit = memo.get(input, run);
+      if (hit !== MISS) return hit;
+      const effects = run.effects;
+      const out = evaluate(input, run);
+      memo.set(input, out, effects, run);
+      return out;
+    }
+    return evaluate(input, run);
+  };
+  const evaluate = (input: unknown, run: RunContext): unknown => {
+    let v = input;
     if (v === FAIL) return FAIL;
     if (!isEmpty(v)) {
       for (let i = 0; i < ops.length; i++) {

@@ -64,6 +64,8 @@ interface CompiledRecordSpec {
   fields: CompiledField[];
   checks: CompiledField[];
   sourceOf: Map<string, FieldSite>;
+  lastKey: string;
+  lastId: string;
 }
 
 export class InboundMapping {
@@ -111,6 +113,8 @@ export class InboundMapping {
         fields,
         checks,
         sourceOf,
+        lastKey: '',
+        lastId: '',
       };
     });
     const mapper = this.makeMapper(specs);
@@ -153,7 +157,12 @@ export class InboundMapping {
             continue;
           }
           rec.key = k.key;
-          rec.id = recordId(spec.type, k.key);
+          // Rows of one case repeat its Case and LabCase: the id of the last key is kept.
+          if (k.key !== spec.lastKey) {
+            spec.lastKey = k.key;
+            spec.lastId = recordId(spec.type, k.key);
+          }
+          rec.id = spec.lastId;
           const issues = validateRecord(rec);
           if (issues.length) {
             for (const issue of issues) {

@@ -63,6 +63,11 @@ export class RunContext {
   format: 'csv' | 'xml' | 'json' = 'csv';
   /** The scope of the field being evaluated (set by each compiled field). */
   scope: Scope | null = null;
+  /**
+   * Errors, warnings and unknown codes reported so far (never reset): a field whose evaluation left it
+   * unchanged had no side effect, so its result may be reused for the same input (see `ValueMemo`).
+   */
+  effects = 0;
 
   constructor(timezone: string, file?: string) {
     this.timezone = timezone;
@@ -109,15 +114,18 @@ export class RunContext {
   }
 
   fail(code: ErrorCode, params: Record<string, unknown>, site?: FieldSite): Fail {
+    this.effects++;
     this.errors.push(errorReport(code, { field: site?.field, ...params }, this.pointerFor(site)));
     return FAIL;
   }
 
   warn(code: ErrorCode, params: Record<string, unknown>, site?: FieldSite): void {
+    this.effects++;
     this.warnings.push(errorReport(code, { field: site?.field, ...params }, this.pointerFor(site)));
   }
 
   countUnknown(table: string, value: string): void {
+    this.effects++;
     let m = this.unknownCodes.get(table);
     if (!m) this.unknownCodes.set(table, (m = new Map()));
     m.set(value, (m.get(value) ?? 0) + 1);
@@ -135,4 +143,73 @@ export function asText(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return undefined;
+}
+
+/** Returned by `ValueMemo.get` when the input has no remembered result. */
+export const MISS: unique symbol = Symbol('memo-miss');
+
+/**
+ * Remembers what a field's operations made of an input text, within one run (same `RunContext`, same
+ * time zone): exports repeat the same values row after row (a lab case's agency, dates, town, offense
+ * on each of its items), and dates and lookups are the costly operations. Only results that are plain
+ * values (text, number, boolean, empty) and whose evaluation reported nothing are kept, so a hit returns
+ * exactly what evaluating again would, with no error, warning or unknown-code count to replay.
+ *
+ * Bounded (`capacity` entries, then it starts over) and self-disabling: after `probe` lookups with
+ * fewer than one hit in four (an item number, a serial), it stops remembering for the rest of the run.
+ */
+export class ValueMemo {
+  private map = new Map<string, unknown>();
+  private run: RunContext | null = null;
+  private timezone = '';
+  private lookups = 0;
+  private hits = 0;
+  private off = false;
+  private lastInput: string | null = null;
+  private lastResult: unknown = undefined;
+
+  constructor(
+    private readonly capacity = 2048,
+    private readonly probe = 4096,
+  ) {}
+
+  get(input: string, run: RunContext): unknown {
+    if (this.run !== run || this.timezone !== run.timezone) {
+      this.map.clear();
+      this.run = run;
+      this.timezone = run.timezone;
+      this.lookups = this.hits = 0;
+      this.off = false;
+      this.lastInput = null;
+    }
+    if (this.off) return MISS;
+    this.lookups++;
+    if (input === this.lastInput) {
+      this.hits++;
+      return this.lastResult;
+    }
+    const v = this.map.get(input);
+    if (v === undefined && !this.map.has(input)) {
+      if (this.lookups >= this.probe && this.hits * 4 < this.lookups) {
+        this.off = true;
+        this.map.clear();
+      }
+      return MISS;
+    }
+    this.hits++;
+    this.lastInput = input;
+    this.lastResult = v;
+    return v;
+  }
+
+  /** Keep `result` for `input` when it is a plain value and the evaluation reported nothing. */
+  set(input: string, result: unknown, effectsBefore: number, run: RunContext): void {
+    if (this.off || run.effects !== effectsBefore || this.run !== run) return;
+    const t = typeof result;
+    if (result !== undefined && t !== 'string' && t !== 'number' && t !== 'boolean') return;
+    if (this.map.size >= this.capacity) this.map.clear();
+    this.map.set(input, result);
+    this.lastInput = input;
+    this.lastResult = result;
+  }
 }

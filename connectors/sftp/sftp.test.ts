@@ -124,6 +124,26 @@ describe('sftp source', () => {
     await expect(src.ack(unit!)).resolves.toBeUndefined(); // a retried ack is harmless
   });
 
+  it('release puts a claimed file back under its name (a dry run), beside a newer file of that name', async () => {
+    drop('lims.csv', 'claimed\n');
+    const src = source();
+    const [unit] = await src.claim();
+    expect(readdirSync(join(dir, 'in')).filter((n) => n.endsWith('.csv'))).toEqual([]);
+    await src.release!(unit!);
+    expect(readFileSync(join(dir, 'in', 'lims.csv'), 'utf8')).toBe('claimed\n');
+    expect(readdirSync(join(dir, 'in', '.processing'))).toEqual([]);
+    const [second] = await source().claim(); // the real run finds it
+    expect(second!.name).toBe('lims.csv');
+
+    drop('lims.csv', 'newer\n'); // meanwhile a newer export of the same name arrives
+    await src.release!(second!);
+    const names = readdirSync(join(dir, 'in')).filter((n) => n.startsWith('lims.csv')).sort();
+    expect(names).toHaveLength(2);
+    expect(readFileSync(join(dir, 'in', 'lims.csv'), 'utf8')).toBe('newer\n');
+    expect(names[1]).toMatch(/^lims\.csv\.released-\d+$/);
+    expect(readFileSync(join(dir, 'in', names[1]!), 'utf8')).toBe('claimed\n');
+  });
+
   it('ack and reject use custom remote folders', async () => {
     drop('a.csv', 'a');
     drop('b.csv', 'b');

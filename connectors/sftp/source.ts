@@ -251,6 +251,26 @@ export class SftpSource implements SourceConnector {
     this.ensured.add(dir);
   }
 
+  /**
+   * Back into the remote folder under its own name (a dry run read it), so the real run finds it; never
+   * over a newer file of that name (then `<name>.released-<ms>`).
+   */
+  async release(unit: SourceUnit): Promise<void> {
+    const ref = unit.ref as unknown as SftpRef;
+    const released = await this.remote('release', ref.path, async (c) => {
+      let target = posix.join(this.root, unit.name);
+      if ((await c.exists(target)) !== false) target = posix.join(this.root, `${unit.name}.released-${Date.now()}`);
+      try {
+        await c.rename(ref.path, target);
+        return target;
+      } catch (err) {
+        if ((await c.exists(ref.path)) === false) return null; // already gone: nothing to give back
+        throw err;
+      }
+    });
+    if (released) this.ctx.log.info({ unit: unit.id, file: unit.name, to: released }, 'sftp: released (dry run)');
+  }
+
   /** Rename the claimed file into `dir`, never over an existing name; null when it is already gone. */
   private async moveAside(unit: SourceUnit, dir: string, what: string): Promise<string | null> {
     const ref = unit.ref as unknown as SftpRef;

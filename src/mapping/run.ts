@@ -80,6 +80,8 @@ export async function* mapStream(mapping: InboundMapping, input: Readable, summa
   let header: readonly string[] | undefined;
   const pendingWarnings: ErrorReport[] = [];
   let mapper = mapping.format === 'csv' ? null : mapping.bind(undefined).mapper;
+  // Each batch is yielded when the next one is mapped (or the source ends): see keepRunsTogether.
+  let pending: MappedBatch | null = null;
   for await (const batch of readSource(mapping, input, opts.file, opts.batchSize)) {
     if (mapping.format === 'csv' && batch.header !== header) {
       header = batch.header;
@@ -125,8 +127,48 @@ export async function* mapStream(mapping: InboundMapping, input: Readable, summa
       for (const [v, n] of values) t[v] = (t[v] ?? 0) + n;
     }
     run.unknownCodes.clear();
-    yield out;
+    if (pending) {
+      keepRunsTogether(pending, out);
+      yield pending;
+    }
+    pending = out;
   }
+  if (pending) yield pending;
+}
+
+/**
+ * Consecutive source rows often restate one record (the rows of a lab case each carry its Case and
+ * LabCase, sometimes worded differently: a date with and without its time). A chunk is one change in
+ * the store, so such a run must not straddle two chunks: the record would change twice, and again on
+ * every re-ingest of the same file. The records of `prev`'s trailing rows that share a record (type and
+ * key) with `next`'s first row, directly or through each other, move to the start of `next`. Only
+ * records move; rows, invalid rows and warnings stay where they were read, and the order of records
+ * across the stream is unchanged. A run as long as the whole batch is left where it is.
+ */
+function keepRunsTogether(prev: MappedBatch, next: MappedBatch): void {
+  const recs = prev.records;
+  if (recs.length === 0 || next.records.length === 0) return;
+  const rowOf = (r: MappedRecord): number | undefined => r.sourceRefs[0]?.pointer?.row;
+  const idOf = (r: MappedRecord): string => `${r.type}\u0000${r.key}`;
+  const firstRow = rowOf(next.records[0]!);
+  const shared = new Set<string>();
+  for (const r of next.records) {
+    if (rowOf(r) !== firstRow) break;
+    shared.add(idOf(r));
+  }
+  let start = recs.length;
+  while (start > 0) {
+    const row = rowOf(recs[start - 1]!);
+    let j = start;
+    while (j > 0 && rowOf(recs[j - 1]!) === row) j--;
+    let linked = false;
+    for (let k = j; k < start && !linked; k++) linked = shared.has(idOf(recs[k]!));
+    if (!linked) break;
+    for (let k = j; k < start; k++) shared.add(idOf(recs[k]!));
+    start = j;
+  }
+  if (start === 0 || start === recs.length) return;
+  next.records = recs.splice(start).concat(next.records);
 }
 
 function addInvalid(out: MappedBatch, summary: MapSummary, row: number, pointer: SourcePointer, errors: ErrorReport[], raw: unknown): void {

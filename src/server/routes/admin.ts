@@ -6,17 +6,52 @@ import { security, errorSchema, pointerSchema, transferSchema } from '../schemas
 import { HubError } from '../../errors/hub-error.ts';
 
 
+/** A connector's health is checked at most once per this long; dashboards may poll freely. */
+export const HEALTH_TTL_MS = 30_000;
+/** A check that has not answered by then counts as not ok (a hung server must not hang the list). */
+export const HEALTH_TIMEOUT_MS = 10_000;
+
+interface Health {
+  ok: boolean;
+  detail?: string;
+  checkedAt: string;
+}
+
 export const adminRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }) => {
   const keys = hub.cfg.hub.api.keys;
   const admin = requireRole(keys, 'admin');
   const reader = requireRole(keys, 'admin', 'analyst');
+
+  // id -> the newest check (in flight or done): every caller within HEALTH_TTL_MS shares it, so a
+  // dashboard polling GET /api/connectors does not log in to every agency's server on each poll.
+  const checks = new Map<string, { startedAt: number; result: Promise<Health> }>();
+  const healthOf = (id: string): Promise<Health> => {
+    const now = Date.now();
+    const last = checks.get(id);
+    if (last && now - last.startedAt < HEALTH_TTL_MS) return last.result;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<Health>((resolve) => {
+      timer = setTimeout(() => resolve({ ok: false, detail: `no answer to the check within ${HEALTH_TIMEOUT_MS / 1000} s`, checkedAt: new Date().toISOString() }), HEALTH_TIMEOUT_MS);
+      timer.unref();
+    });
+    const check = hub
+      .source(id)
+      .check()
+      .then(
+        (r): Health => ({ ...r, checkedAt: new Date().toISOString() }),
+        (e: Error): Health => ({ ok: false, detail: e.message, checkedAt: new Date().toISOString() }),
+      );
+    const result = Promise.race([check, timeout]).finally(() => clearTimeout(timer));
+    checks.set(id, { startedAt: now, result });
+    return result;
+  };
 
   app.get(
     '/connectors',
     {
       preHandler: reader,
       schema: {
-        summary: 'Every source connector with its last run, next run, counts and health.',
+        summary: `Every source connector with its last run, next run, counts and health (checked at most every ${HEALTH_TTL_MS / 1000} s).`,
         tags: ['connectors'],
         security,
         response: {
@@ -33,7 +68,11 @@ export const adminRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }
                 schedule: { type: ['string', 'null'] },
                 nextRun: { type: ['string', 'null'] },
                 lastRun: { anyOf: [transferSchema, { type: 'null' }] },
-                health: { type: 'object', properties: { ok: { type: 'boolean' }, detail: { type: 'string' } } },
+                health: {
+                  type: 'object',
+                  description: `The connector's own check (folder, server, login), at most ${HEALTH_TTL_MS / 1000} s old.`,
+                  properties: { ok: { type: 'boolean' }, detail: { type: 'string' }, checkedAt: { type: 'string', format: 'date-time' } },
+                },
               },
             },
           },
@@ -44,7 +83,7 @@ export const adminRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }
     async () =>
       Promise.all(
         hub.cfg.connectors.map(async (c) => {
-          const [last, health] = await Promise.all([hub.store.lastTransfer(c.id), hub.source(c.id).check().catch((e: Error) => ({ ok: false, detail: e.message }))]);
+          const [last, health] = await Promise.all([hub.store.lastTransfer(c.id), healthOf(c.id)]);
           return {
             id: c.id,
             kind: c.kind,

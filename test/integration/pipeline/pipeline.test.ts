@@ -170,6 +170,37 @@ describe('pipeline on PostgreSQL', () => {
     expect(http.okRequests()).toHaveLength(1);
   });
 
+  it('GET /api/connectors lists last run, next run and health, checking each connector at most once per 30 s', async () => {
+    const http = await agency();
+    const feed = await agency();
+    env = await testEnv({
+      agencies: [
+        { ori: LAB, name: 'Lab', kind: 'lab' },
+        { ori: HFD, name: 'Hartford PD', timezone: 'America/New_York', destinations: [{ id: 'hfd-rms', kind: 'http', content: ['records'], options: { url: http.url } }] },
+      ],
+      connectors: [
+        { id: 'hfd-feed', kind: 'http-poll', agency: HFD, mapping: CASE_MAPPING, schedule: '30 2 * * *', options: { url: feed.url } },
+        { id: 'lims-drop', kind: 'directory', agency: LAB, mapping: CASE_MAPPING, options: { path: '/nonexistent/cgic-drop', stableMs: 0 } },
+      ],
+    });
+    const hub = await env.start();
+    const list = async () => {
+      const res = await fetch(`${hub.address}/api/connectors`, { headers: ADMIN });
+      expect(res.status).toBe(200);
+      return (await res.json()) as { id: string; kind: string; schedule: string | null; nextRun: string | null; lastRun: unknown; health: { ok: boolean; detail: string; checkedAt: string } }[];
+    };
+    const first = await list();
+    const byId = new Map(first.map((c) => [c.id, c]));
+    expect(byId.get('hfd-feed')).toMatchObject({ kind: 'http-poll', schedule: '30 2 * * *', lastRun: null, health: { ok: true } });
+    expect(new Date(byId.get('hfd-feed')!.nextRun!).getTime()).toBeGreaterThan(Date.now());
+    expect(byId.get('lims-drop')).toMatchObject({ kind: 'directory', nextRun: null, health: { ok: false } });
+    expect(byId.get('lims-drop')!.health.detail).toContain('/nonexistent/cgic-drop');
+    const second = await list();
+    expect(feed.received.filter((r) => r.method === 'GET')).toHaveLength(1); // the second list reused the check
+    expect(second.map((c) => c.health.checkedAt)).toEqual(first.map((c) => c.health.checkedAt));
+    await expect(fetch(`${hub.address}/api/connectors`).then((r) => r.status)).resolves.toBe(401);
+  });
+
   it('the same file dropped twice delivers nothing the second time', async () => {
     const http = await agency();
     env = await twoAgencies('postgres', http);

@@ -109,6 +109,23 @@ describe('pipeline on PostgreSQL', () => {
     await waitFor('the webhook records delivered', () => http.recordCounts().size === 3);
   });
 
+  it('a webhook body over maxBytes gets 413 with the connector\'s own code, however large it is', async () => {
+    const http = await agency();
+    env = await twoAgencies('postgres', http);
+    const hub = await env.start();
+    const maxBytes = (hub.source('lims-hook') as unknown as { maxBytes: number }).maxBytes;
+    const post = (size: number) =>
+      fetch(`${hub.address}/hooks/lims-hook`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: Buffer.alloc(size, 0x41) });
+    for (const size of [maxBytes + 1, maxBytes + 5 * 1024 * 1024]) {
+      const res = await post(size);
+      expect(res.status).toBe(413);
+      expect(await res.json()).toEqual({ code: 'HUB_ERR_CONNECTOR_WEBHOOK_TOO_LARGE', message: `Webhook lims-hook: the body is larger than maxBytes (${maxBytes} bytes)` });
+    }
+    expect(await hub.store.listTransfers({ connectorId: 'lims-hook' })).toHaveLength(0);
+    const notFound = await fetch(`${hub.address}/hooks/no-such-hook`, { method: 'POST', body: Buffer.alloc(maxBytes + 5 * 1024 * 1024, 0x41) });
+    expect(notFound.status).toBe(413); // no connector to name: the server's own answer
+  });
+
   it('an endpoint answering 500 three times, then 200, gets the delivery exactly once', async () => {
     const http = await agency();
     http.answer = (_r, n) => (n <= 3 ? 500 : 200);

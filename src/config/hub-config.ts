@@ -62,7 +62,7 @@ export interface HubConfig {
     name: string;
     timezone: string;
     dataDir: string;
-    api: { host: string; port: number; keys: ApiKeyConfig[] };
+    api: { host: string; port: number; metricsPort?: number; keys: ApiKeyConfig[] };
     delivery: { attempts: number; backoffMs: number; maxBackoffMs: number; concurrency: number };
     transfers: { concurrency: number; chunkSize: number };
   };
@@ -120,7 +120,7 @@ async function checkConfig(raw: Record<string, unknown>, src: YamlSource, abs: s
       name: h.name ?? 'cgic-hub',
       timezone: hubTz,
       dataDir: path.resolve(baseDir, h.dataDir ?? '../var'),
-      api: { host: h.api?.host ?? '127.0.0.1', port: h.api?.port ?? 8080, keys: h.api?.keys ?? [] },
+      api: { host: h.api?.host ?? '127.0.0.1', port: h.api?.port ?? 8080, ...(h.api?.metricsPort !== undefined ? { metricsPort: h.api.metricsPort } : {}), keys: h.api?.keys ?? [] },
       delivery: { attempts: 8, backoffMs: 2000, maxBackoffMs: 600_000, concurrency: 4, ...(h.delivery ?? {}) },
       transfers: { concurrency: 2, chunkSize: 500, ...(h.transfers ?? {}) },
     },

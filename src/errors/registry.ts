@@ -165,6 +165,12 @@ export const ERRORS = {
     fix: 'Set the environment variable or create the file the ${env:...} / ${file:...} reference names, readable by the hub.',
   },
   // --- runtime ----------------------------------------------------------------------------------
+  HUB_ERR_SERVER_LISTEN: {
+    class: 'config',
+    status: 500,
+    message: 'Cannot listen on {address} ({setting}): {reason}',
+    fix: 'Another process holds the port (another hub process on this machine?): stop it or give this one another port (hub.api.port or `cgic start --port` for the API, hub.api.metricsPort for a worker or scheduler). Ports below 1024 need privileges; an address must be one of this machine\'s.',
+  },
   HUB_ERR_REDIS_UNAVAILABLE: {
     class: 'transient',
     status: 503,

@@ -75,6 +75,8 @@ export class Hub {
   private readonly destinations = new Map<string, { config: DestinationConfig; connector: DestinationConnector }>();
   private readonly connections: Redis[] = [];
   private server: { close(): Promise<void>; address: string } | null = null;
+  /** Without the api role: /metrics, /healthz and /readyz alone (hub.api.metricsPort). */
+  private metricsServer: { close(): Promise<void>; address: string } | null = null;
   private stopping = false;
   private lastPrune = 0;
 
@@ -129,12 +131,15 @@ export class Hub {
       if (hub.roles.has('api')) {
         const { startServer } = await import('../server/server.ts');
         hub.server = await startServer(hub, { port: opts.port });
+      } else if (cfg.hub.api.metricsPort !== undefined && (hub.roles.has('worker') || hub.roles.has('scheduler'))) {
+        const { startServer } = await import('../server/server.ts');
+        hub.metricsServer = await startServer(hub, { port: cfg.hub.api.metricsPort, opsOnly: true });
       }
     } catch (err) {
       await hub.stop();
       throw err;
     }
-    log.info({ roles: [...hub.roles], api: hub.server?.address, store: store.db.kind, redis: redis.url.replace(/\/\/[^@]*@/, '//***@') }, 'hub started');
+    log.info({ roles: [...hub.roles], api: hub.server?.address, metrics: hub.metricsServer?.address, store: store.db.kind, redis: redis.url.replace(/\/\/[^@]*@/, '//***@') }, 'hub started');
     return hub;
   }
 
@@ -152,6 +157,11 @@ export class Hub {
 
   get address(): string | undefined {
     return this.server?.address;
+  }
+
+  /** Where a process without the api role serves /metrics (hub.api.metricsPort), if it does. */
+  get metricsAddress(): string | undefined {
+    return this.metricsServer?.address;
   }
 
   private ctxFor(id: string) {
@@ -436,6 +446,7 @@ export class Hub {
     this.stopping = true;
     for (const t of this.tasks.values()) await t.destroy();
     if (this.server) await this.server.close();
+    if (this.metricsServer) await this.metricsServer.close();
     await Promise.all(this.workers.map((w) => w.close()));
     await Promise.all([this.transfers.close(), this.leads.close(), ...[...this.deliveryQueues.values()].map((q) => q.close())]);
     for (const s of this.sources.values()) await s.close?.();

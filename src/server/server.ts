@@ -12,12 +12,20 @@ import { adminRoutes } from './routes/admin.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { leadRoutes } from './routes/leads.ts';
 
-export async function buildServer(hub: Hub): Promise<FastifyInstance> {
+/**
+ * The API of a process with the api role; with `opsOnly`, only /healthz, /readyz and /metrics (a worker
+ * or scheduler process, so its counters can be scraped: hub.api.metricsPort).
+ */
+export async function buildServer(hub: Hub, opts: { opsOnly?: boolean } = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
     bodyLimit: 16 * 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });
+  if (opts.opsOnly) {
+    await app.register(opsRoutes, { hub });
+    return app;
+  }
   await app.register(swagger, {
     openapi: {
       info: { title: 'cgic-hub API', version: '1', description: 'Webhooks, transfers, quarantine, dead letters, leads, health and metrics of a Crime Gun Intelligence Center hub.' },
@@ -42,8 +50,21 @@ export async function buildServer(hub: Hub): Promise<FastifyInstance> {
   return app;
 }
 
-export async function startServer(hub: Hub, opts: { port?: number } = {}): Promise<{ close(): Promise<void>; address: string; app: FastifyInstance }> {
-  const app = await buildServer(hub);
-  const address = await app.listen({ host: hub.cfg.hub.api.host, port: opts.port ?? hub.cfg.hub.api.port });
+export async function startServer(hub: Hub, opts: { port?: number; opsOnly?: boolean } = {}): Promise<{ close(): Promise<void>; address: string; app: FastifyInstance }> {
+  const app = await buildServer(hub, { opsOnly: opts.opsOnly });
+  const host = hub.cfg.hub.api.host;
+  const port = opts.port ?? hub.cfg.hub.api.port;
+  let address: string;
+  try {
+    address = await app.listen({ host, port });
+  } catch (err) {
+    await app.close().catch(() => {});
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      const setting = opts.opsOnly ? 'hub.api.metricsPort' : opts.port !== undefined ? 'cgic start --port' : 'hub.api.port';
+      throw new HubError('HUB_ERR_SERVER_LISTEN', { address: `${host}:${port}`, setting, reason: code === 'EADDRINUSE' ? 'the port is in use' : (err as Error).message }, undefined, { cause: err });
+    }
+    throw err;
+  }
   return { app, address, close: () => app.close() };
 }

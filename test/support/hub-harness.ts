@@ -121,6 +121,8 @@ export interface TestHubSpec {
   connectors: Record<string, unknown>[];
   delivery?: Record<string, unknown>;
   keys?: Record<string, unknown>[];
+  /** hub.api.metricsPort: where a process without the api role serves /metrics. */
+  metricsPort?: number;
 }
 
 export interface TestEnv {
@@ -144,7 +146,7 @@ export async function testEnv(spec: TestHubSpec, opts: { store?: 'postgres' | 'p
     hub: {
       name: 'test-hub',
       dataDir: path.join(dir, 'var'),
-      api: { host: '127.0.0.1', port: 0, keys: spec.keys ?? [{ id: 'admin', role: 'admin', sha256: 'ac5bb3526d3be432ba19fb1fc0712d350c160bd2169cd24401c9fcaeaac2d860' }] },
+      api: { host: '127.0.0.1', port: 0, ...(spec.metricsPort !== undefined ? { metricsPort: spec.metricsPort } : {}), keys: spec.keys ?? [{ id: 'admin', role: 'admin', sha256: 'ac5bb3526d3be432ba19fb1fc0712d350c160bd2169cd24401c9fcaeaac2d860' }] },
       delivery: { attempts: 4, backoffMs: 50, maxBackoffMs: 200, concurrency: 2, ...(spec.delivery ?? {}) },
       transfers: { concurrency: 2, chunkSize: 500 },
     },

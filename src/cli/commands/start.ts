@@ -15,6 +15,7 @@ export async function startCommand(opts: StartOptions): Promise<number> {
   for (const r of roles) if (!ALL_ROLES.includes(r)) throw new HubError('HUB_ERR_CLI_USAGE', { reason: `unknown role "${r}" (api, worker, scheduler, all)` });
   const hub = await Hub.start({ configFile: opts.config, roles, port: opts.port !== undefined ? Number(opts.port) : undefined });
   if (hub.address) err(`cgic-hub ${hub.cfg.hub.name}: API on ${hub.address} (docs ${hub.address}/docs), roles ${roles.join(', ')}; Ctrl-C stops`);
+  else err(`cgic-hub ${hub.cfg.hub.name}: roles ${roles.join(', ')}, ${hub.metricsAddress ? `metrics on ${hub.metricsAddress}/metrics` : 'no HTTP (set hub.api.metricsPort to serve /metrics)'}; Ctrl-C stops`);
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string): void => {

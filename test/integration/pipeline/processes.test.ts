@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { openStore, type Store } from '../../../src/store/index.ts';
 import { AgencyServer, CASE_MAPPING, caseCsv, mkdirs, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
+import { deadPort } from '../../support/http-peer.ts';
 
 const HFD = 'CT0006400';
 const LAB = 'CTFSL0000';
@@ -22,7 +23,7 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await s.stop();
 });
 
-async function setup(schedule?: string): Promise<{ http: AgencyServer }> {
+async function setup(schedule?: string, metricsPort?: number): Promise<{ http: AgencyServer }> {
   const http = await new AgencyServer().start();
   servers.push(http);
   env = await testEnv({
@@ -32,6 +33,7 @@ async function setup(schedule?: string): Promise<{ http: AgencyServer }> {
     ],
     connectors: [{ id: 'lims-drop', kind: 'directory', agency: LAB, mapping: CASE_MAPPING, ...(schedule ? { schedule } : {}), options: { path: 'IN', stableMs: 0 } }],
     delivery: { attempts: 5, backoffMs: 50, maxBackoffMs: 200, concurrency: 4 },
+    ...(metricsPort !== undefined ? { metricsPort } : {}),
   });
   writeFileSync(env.configFile, readFileSync(env.configFile, 'utf8').replace(/path: IN/, `path: ${path.join(env.dir, 'in')}`));
   mkdirs(path.join(env.dir, 'in'));
@@ -64,6 +66,39 @@ describe('hub processes', () => {
     const claims = await store!.db.query<{ name: string }>(`SELECT name FROM once_claims WHERE name LIKE 'schedule:lims-drop:%'`);
     expect(transfers.length).toBeLessThanOrEqual(claims.length);
   }, 90_000);
+
+  it('a worker-only process serves its own counters on hub.api.metricsPort, and nothing else', async () => {
+    const port = await deadPort();
+    const { http } = await setup(undefined, port);
+    writeFileSync(path.join(env!.dir, 'in', 'small.csv'), caseCsv(7, [HFD]));
+    env!.spawnHub(['worker']);
+    const hub = await env!.start({ roles: [] }); // queues the transfer; the child does the work (this process serves nothing)
+    await hub.runConnector('lims-drop');
+    await waitFor('7 records delivered by the worker process', () => http.recordCounts().size === 7, 30_000);
+    const base = `http://127.0.0.1:${port}`;
+    const metrics = await waitFor('the worker counted its deliveries', async () => {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      return /cgic_deliveries_total\{destination="hfd-rms",outcome="delivered"\} [1-9]/.test(text) ? text : null;
+    });
+    expect(metrics).toMatch(/cgic_records_total\{connector="lims-drop",stage="mapped",outcome="ok"\} 7/);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/api/connectors`, { headers: { authorization: 'Bearer demo-admin-key' } })).status).toBe(404);
+    expect((await fetch(`${base}/hooks/lims-drop`, { method: 'POST', body: 'x' })).status).toBe(404);
+  }, 60_000);
+
+  it('a port already in use stops the start with HUB_ERR_SERVER_LISTEN naming the address and the setting', async () => {
+    await setup();
+    const { createServer } = await import('node:net');
+    const holder = createServer();
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
+    const port = (holder.address() as import('node:net').AddressInfo).port;
+    try {
+      const err = await env!.start({ port }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'HUB_ERR_SERVER_LISTEN', message: `Cannot listen on 127.0.0.1:${port} (cgic start --port): the port is in use` });
+    } finally {
+      await new Promise((r) => holder.close(r));
+    }
+  });
 
   it('a worker killed with SIGKILL mid-transfer: after restart every record is stored and delivered exactly once', async () => {
     const { http } = await setup();

@@ -54,20 +54,20 @@ async function bare(): Promise<number> {
 
 async function declarative(limit = Infinity, keep?: MappedRecord[][]): Promise<{ rows: number; invalid: number }> {
   const s = emptySummary();
+  let yielded = 0;
+  let lastRow = 0;
   for await (const b of mapStream(mapping, createReadStream(file, { highWaterMark: HW }), s, { file: 'lims.csv', receivedAt: '2026-01-01T00:00:00.000Z' })) {
-    if (keep) {
-      // Group records by source row for the comparison.
-      let row = -1;
-      for (const r of b.records) {
-        const pr = r.sourceRefs[0]!.pointer!.row!;
-        if (pr !== row) {
-          row = pr;
-          keep[pr] = [];
-        }
-        keep[pr]!.push(r);
-      }
+    yielded += b.rows;
+    // Group records by source row for the comparison.
+    for (const r of b.records) {
+      const pr = r.sourceRefs[0]!.pointer!.row!;
+      if (keep && pr !== lastRow) keep[pr] = [];
+      keep?.[pr]!.push(r);
+      lastRow = pr;
     }
-    if (s.rowsRead >= limit) break;
+    // A batch's last rows may hand their records to the next batch (a run of rows restating one record
+    // stays in one chunk): every row up to the limit is complete once a record past it has been seen.
+    if (yielded >= limit && lastRow > limit) break;
   }
   return { rows: s.rowsRead, invalid: s.rowsInvalid };
 }

@@ -73,7 +73,11 @@ export function readSource(mapping: InboundMapping, input: Readable, file?: stri
   }
 }
 
-/** Maps a stream; `summary` is filled as batches are consumed. */
+/**
+ * Maps a stream. `summary` is filled as the source is read, up to one batch ahead of the batches
+ * yielded (a batch is held until the next is mapped: see keepRunsTogether); it is complete when the
+ * stream ends.
+ */
 export async function* mapStream(mapping: InboundMapping, input: Readable, summary: MapSummary, opts: MapOptions = {}): AsyncGenerator<MappedBatch> {
   const run = new RunContext(opts.timezone ?? mapping.spec.timezone ?? 'America/New_York', opts.file);
   const receivedAt = opts.receivedAt ?? new Date().toISOString();

@@ -22,6 +22,15 @@ export async function buildServer(hub: Hub, opts: { opsOnly?: boolean } = {}): P
     bodyLimit: 16 * 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof HubError) return reply.code(err.status).send({ code: err.code, message: err.message });
+    const e = err as { validation?: unknown; statusCode?: number; message: string };
+    if (e.validation) return reply.code(400).send({ code: 'HUB_ERR_REQUEST_INVALID', message: e.message });
+    if (e.statusCode && e.statusCode < 500) return reply.code(e.statusCode).send({ code: 'HUB_ERR_REQUEST_INVALID', message: e.message });
+    hub.log.error({ err: e.message, url: req.url }, 'request failed');
+    return reply.code(500).send({ code: 'HUB_ERR_SYSTEM_INTERNAL', message: 'Internal error; see the hub log' });
+  });
+
   if (opts.opsOnly) {
     await app.register(opsRoutes, { hub });
     return app;
@@ -33,15 +42,6 @@ export async function buildServer(hub: Hub, opts: { opsOnly?: boolean } = {}): P
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-
-  app.setErrorHandler((err, req, reply) => {
-    if (err instanceof HubError) return reply.code(err.status).send({ code: err.code, message: err.message });
-    const e = err as { validation?: unknown; statusCode?: number; message: string };
-    if (e.validation) return reply.code(400).send({ code: 'HUB_ERR_REQUEST_INVALID', message: e.message });
-    if (e.statusCode && e.statusCode < 500) return reply.code(e.statusCode).send({ code: 'HUB_ERR_REQUEST_INVALID', message: e.message });
-    hub.log.error({ err: e.message, url: req.url }, 'request failed');
-    return reply.code(500).send({ code: 'HUB_ERR_SYSTEM_INTERNAL', message: 'Internal error; see the hub log' });
-  });
 
   await app.register(opsRoutes, { hub });
   await app.register(hookRoutes, { hub });

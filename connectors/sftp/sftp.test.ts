@@ -170,9 +170,9 @@ describe('sftp source', () => {
   it('re-offers a file left in processing after reclaimAfterMs, with the same unit id', async () => {
     drop('lims.csv', 'a\n');
     const [unit] = await source().claim(); // the claiming process dies here
-    const survivor = source({ reclaimAfterMs: 1000 });
+    const survivor = source({ reclaimAfterMs: 10_000 }); // well above a session's set-up, even without native crypto
     expect(await survivor.claim()).toEqual([]);
-    renameSync(String(unit!.ref.path), join(dir, 'in', '.processing', `${Date.now() - 5000}-0000beef--lims.csv`));
+    renameSync(String(unit!.ref.path), join(dir, 'in', '.processing', `${Date.now() - 20_000}-0000beef--lims.csv`));
     const again = await survivor.claim();
     expect(again.map((u) => [u.id, u.name])).toEqual([[unit!.id, 'lims.csv']]);
     expect((await readAll(survivor, again[0]!))[0]!.toString()).toBe('a\n');

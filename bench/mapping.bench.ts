@@ -11,7 +11,11 @@
  *      still do with that row's canonical records once they exist: natural key, id and schema validation
  *      (the records are those B made of the first 5,000 rows, reused in turn; no field is mapped). F / A
  *      is the most B / A could reach if mapping itself cost nothing.
- * Reports rows/s, B/A, B/C, F/A, and peak RSS growth during B. Before timing, B and C are checked to give
+ *   R. the reader B and C use, without mapping: Windows-1252 decoding, csv-parse, row and line numbers,
+ *      batches. What B must do before any field is mapped.
+ * Reports rows/s, B/A, B/C, F/A, R/A, peak RSS growth during B, and the time per row the mapping itself
+ * takes against the time it could take for B/A to reach 0.60 (both derived from the medians: mapping =
+ * B - R - (F - A) per row; budget = A / 0.60 - R - (F - A) per row). Before timing, B and C are checked to give
  * the same records on the first 5,000 rows.
  *
  * Run: npm run bench [-- --rows 810000 --rounds 3]
@@ -39,7 +43,7 @@ console.log(`machine: ${machine()}`);
 const file = await limsFile(ROWS, 7);
 const mb = statSync(file).size / 1e6;
 console.log(`input: ${file}, ${mb.toFixed(1)} MB, ${ROWS} rows (Windows-1252, CRLF, ~1% bad rows)`);
-console.log(`method: ${ROUNDS} rounds of A (bare csv-parse), B (declarative lims-csv: parse+map+validate), C (hand-written lims-csv: parse+map+validate), F (csv-parse + key, id and validation of ready records), interleaved; medians; RSS sampled every 20 ms`);
+console.log(`method: ${ROUNDS} rounds of A (bare csv-parse), B (declarative lims-csv: parse+map+validate), C (hand-written lims-csv: parse+map+validate), F (csv-parse + key, id and validation of ready records), R (B's reader: decode + csv-parse + row/line numbers, no mapping), interleaved; medians; RSS sampled every 20 ms`);
 
 const mapping = (await loadMapping('lims-csv')) as InboundMapping;
 const tables = await loadCodeTables();
@@ -93,6 +97,13 @@ async function handwritten(limit = Infinity, keep?: unknown[][]): Promise<{ rows
   return { rows, invalid };
 }
 
+/** R: the reader B and C use (decoding, csv-parse with row and line numbers, batches), no mapping. */
+async function reader(): Promise<number> {
+  let n = 0;
+  for await (const b of readCsv(createReadStream(file, { highWaterMark: HW }), { encoding: 'windows-1252', file: 'lims.csv' })) n += b.items.length;
+  return n;
+}
+
 // Same mapping? Compare the first 5,000 rows record by record.
 const a: MappedRecord[][] = [];
 const b: unknown[][] = [];
@@ -133,7 +144,7 @@ async function floor(): Promise<number> {
   return n - 1;
 }
 
-const rate = { A: [] as number[], B: [] as number[], C: [] as number[], F: [] as number[] };
+const rate = { A: [] as number[], B: [] as number[], C: [] as number[], F: [] as number[], R: [] as number[] };
 let peakGrowth = 0;
 for (let r = 0; r < ROUNDS; r++) {
   let t = performance.now();
@@ -153,12 +164,20 @@ for (let r = 0; r < ROUNDS; r++) {
   t = performance.now();
   const f = await floor();
   rate.F.push(f / ((performance.now() - t) / 1000));
-  console.log(`round ${r + 1}: A ${rate.A[r]!.toFixed(0)} rows/s, B ${rate.B[r]!.toFixed(0)} rows/s (${d.invalid} invalid), C ${rate.C[r]!.toFixed(0)} rows/s (${h.invalid} invalid), F ${rate.F[r]!.toFixed(0)} rows/s`);
+  t = performance.now();
+  const rd = await reader();
+  rate.R.push(rd / ((performance.now() - t) / 1000));
+  console.log(`round ${r + 1}: A ${rate.A[r]!.toFixed(0)} rows/s, B ${rate.B[r]!.toFixed(0)} rows/s (${d.invalid} invalid), C ${rate.C[r]!.toFixed(0)} rows/s (${h.invalid} invalid), F ${rate.F[r]!.toFixed(0)} rows/s, R ${rate.R[r]!.toFixed(0)} rows/s`);
 }
 const A = median(rate.A);
 const B = median(rate.B);
 const C = median(rate.C);
 const F = median(rate.F);
+const R = median(rate.R);
+// Time per row in µs, from the medians.
+const us = (rows_s: number): number => 1e6 / rows_s;
+const mappingUs = us(B) - us(R) - (us(F) - us(A));
+const budgetUs = us(A) / 0.6 - us(R) - (us(F) - us(A));
 console.log('');
 console.log(`bare csv-parse (A):            ${A.toFixed(0)} rows/s (${((A * mb) / ROWS).toFixed(1)} MB/s)`);
 console.log(`declarative lims-csv (B):      ${B.toFixed(0)} rows/s`);
@@ -166,4 +185,7 @@ console.log(`hand-written lims-csv (C):     ${C.toFixed(0)} rows/s`);
 console.log(`B / A (target >= 0.60):        ${(B / A).toFixed(3)}`);
 console.log(`B / C (target >= 0.70):        ${(B / C).toFixed(3)}`);
 console.log(`floor: key+id+validate only (F): ${F.toFixed(0)} rows/s; F / A = ${(F / A).toFixed(3)}, the most B / A can be when mapping costs nothing`);
+console.log(`reader alone (R):              ${R.toFixed(0)} rows/s; R / A = ${(R / A).toFixed(3)}`);
+console.log(`per row: A ${us(A).toFixed(1)} µs, R ${us(R).toFixed(1)} µs, key+id+validate ${(us(F) - us(A)).toFixed(1)} µs, B ${us(B).toFixed(1)} µs`);
+console.log(`mapping itself (B - R - key/id/validate): ${mappingUs.toFixed(1)} µs/row; for B / A >= 0.60 it could take at most ${budgetUs.toFixed(1)} µs/row`);
 console.log(`peak RSS growth during B:      ${(peakGrowth / 2 ** 20).toFixed(0)} MiB (target < 150 MiB)`);

@@ -18,6 +18,9 @@ import { sign } from '../connectors/webhook/index.ts';
 import { AgencyServer, dropQueues, freshDatabase, REDIS_URL } from '../test/support/hub-harness.ts';
 import { leadLine, oriOf } from '../test/support/leads.ts';
 import { machine } from './support.ts';
+import { limitHeapGrowth } from '../src/runtime/heap.ts';
+
+limitHeapGrowth(); // as bin/cgic.js does for the hub (src/runtime/heap.ts)
 
 const { values: args } = parseArgs({ options: { leads: { type: 'string', default: '200' }, rate: { type: 'string', default: '20' } } });
 const LEADS = Number(args.leads);

@@ -27,6 +27,9 @@ import { sign } from '../connectors/webhook/index.ts';
 import { AgencyServer, dropQueues, freshDatabase, REDIS_URL } from '../test/support/hub-harness.ts';
 import { AGENCIES } from '../src/generate/catalog.ts';
 import { limsFile, machine, median, RssSampler } from './support.ts';
+import { limitHeapGrowth } from '../src/runtime/heap.ts';
+
+limitHeapGrowth(); // as bin/cgic.js does for the hub (src/runtime/heap.ts)
 
 const { values: args } = parseArgs({ options: { rows: { type: 'string', default: '100000' }, rate: { type: 'string', default: '50' }, seconds: { type: 'string', default: '20' } } });
 const ROWS = Number(args.rows);

@@ -11,5 +11,9 @@ for (const stream of [process.stdout, process.stderr]) {
     throw err;
   });
 }
+// Memory follows what the process holds, not the size of the files it streams (src/runtime/heap.ts).
+const { limitHeapGrowth } = await import('../src/runtime/heap.ts');
+const heap = limitHeapGrowth();
+if (heap.warning) process.stderr.write(`cgic: ${heap.warning}\n`);
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

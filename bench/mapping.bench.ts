@@ -192,4 +192,5 @@ console.log(`floor: key+id+validate only (F): ${F.toFixed(0)} rows/s; F / A = ${
 console.log(`reader alone (R):              ${R.toFixed(0)} rows/s; R / A = ${(R / A).toFixed(3)}`);
 console.log(`per row: A ${us(A).toFixed(1)} µs, R ${us(R).toFixed(1)} µs, key+id+validate ${(us(F) - us(A)).toFixed(1)} µs, B ${us(B).toFixed(1)} µs`);
 console.log(`mapping itself (B - R - key/id/validate): ${mappingUs.toFixed(1)} µs/row; for B / A >= 0.60 it could take at most ${budgetUs.toFixed(1)} µs/row`);
+console.log(`ceiling, mapping free: A / (R + key/id/validate) = ${(us(A) / (us(R) + us(F) - us(A))).toFixed(3)}`);
 console.log(`peak RSS growth during B:      ${(peakGrowth / 1e6).toFixed(0)} MB = ${(peakGrowth / 2 ** 20).toFixed(0)} MiB (target < 150 MB)`);

@@ -2,29 +2,10 @@
  * Error pointers of rms-niem6-xml: golden cases (tests/*.test.yaml) compare only error codes, so the
  * XPath each error points at is asserted here, on the same inputs (the golden cases' inline text).
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import type { ErrorReport } from '../../src/errors/hub-error.ts';
-import { InboundMapping } from '../../src/mapping/inbound.ts';
-import { loadMapping } from '../../src/mapping/load.ts';
-import { emptySummary, mapStream, type InvalidSource } from '../../src/mapping/run.ts';
+import { runGoldenCase, type GoldenCaseRun } from '../../test/support/golden-case.ts';
 
-const DIR = path.dirname(new URL(import.meta.url).pathname);
-
-async function run(caseName: string): Promise<{ invalid: InvalidSource[]; warnings: ErrorReport[] }> {
-  const mapping = await loadMapping('rms-niem6-xml');
-  if (!(mapping instanceof InboundMapping)) throw new Error('not inbound');
-  const text = (parse(readFileSync(path.join(DIR, 'tests', `${caseName}.test.yaml`), 'utf8')) as { input: { text: string } }).input.text;
-  const out = { invalid: [] as InvalidSource[], warnings: [] as ErrorReport[] };
-  for await (const b of mapStream(mapping, Readable.from([Buffer.from(text, 'utf8')]), emptySummary(), { file: 'input', receivedAt: '2026-01-01T00:00:00.000Z' })) {
-    out.invalid.push(...b.invalid);
-    out.warnings.push(...b.warnings);
-  }
-  return out;
-}
+const run = (caseName: string): Promise<GoldenCaseRun> => runGoldenCase('rms-niem6-xml', caseName);
 
 const REPORT_1 = '/rms:IncidentExport[1]/rms:IncidentReport[1]';
 const ORI_PATH = 'rms:SubmittingOrganization/j:OrganizationAugmentation/j:OrganizationORIIdentification/nc:IdentificationID';

@@ -115,6 +115,21 @@ export class AgencyServer {
   }
 }
 
+/** The agency servers a test file starts: `start()` in a test, `stopAll()` in afterEach. */
+export class AgencyServers {
+  private readonly running: AgencyServer[] = [];
+
+  async start(): Promise<AgencyServer> {
+    const s = await new AgencyServer().start();
+    this.running.push(s);
+    return s;
+  }
+
+  async stopAll(): Promise<void> {
+    for (const s of this.running.splice(0)) await s.stop();
+  }
+}
+
 export interface TestHubSpec {
   /** Agencies and their destinations, connectors: the config's agencies/connectors sections. */
   agencies: Record<string, unknown>[];

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import iconv from 'iconv-lite';
 import { stringify } from 'yaml';
-import { AgencyServer, PROJECT_ROOT, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
+import { AgencyServer, AgencyServers, PROJECT_ROOT, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
 import type { Hub } from '../../../src/runtime/hub.ts';
 import { hashKey } from '../../../src/server/auth.ts';
 
@@ -22,18 +22,14 @@ const SCENARIO = path.join(PROJECT_ROOT, 'fixtures/scenario');
 const [NOTICE, UPDATE] = readFileSync(path.join(SCENARIO, 'nibin-leads.ndjson'), 'utf8').trim().split('\n') as [string, string];
 
 let env: TestEnv | null = null;
-const servers: AgencyServer[] = [];
+const servers = new AgencyServers();
 afterEach(async () => {
   await env?.cleanup();
   env = null;
-  for (const s of servers.splice(0)) await s.stop();
+  await servers.stopAll();
 });
 
-async function server(): Promise<AgencyServer> {
-  const s = await new AgencyServer().start();
-  servers.push(s);
-  return s;
-}
+const server = (): Promise<AgencyServer> => servers.start();
 
 interface Scenario {
   hub: Hub;

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { AgencyServer, CASE_MAPPING, caseCsv, mkdirs, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
+import { AgencyServer, AgencyServers, CASE_MAPPING, caseCsv, mkdirs, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
 import { sign } from '../../../connectors/webhook/index.ts';
 
 const HFD = 'CT0006400';
@@ -14,18 +14,14 @@ const LAB = 'CTFSL0000';
 const ADMIN = { authorization: 'Bearer demo-admin-key' };
 
 let env: TestEnv | null = null;
-const servers: AgencyServer[] = [];
+const servers = new AgencyServers();
 afterEach(async () => {
   await env?.cleanup();
   env = null;
-  for (const s of servers.splice(0)) await s.stop();
+  await servers.stopAll();
 });
 
-async function agency(): Promise<AgencyServer> {
-  const s = await new AgencyServer().start();
-  servers.push(s);
-  return s;
-}
+const agency = (): Promise<AgencyServer> => servers.start();
 
 /** Two agencies: Hartford over HTTP, East Hartford into a folder; a lab drop folder and a webhook. */
 async function twoAgencies(store: 'postgres' | 'pglite', http: AgencyServer, extra: { delivery?: Record<string, unknown> } = {}) {

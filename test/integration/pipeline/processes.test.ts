@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { openStore, type Store } from '../../../src/store/index.ts';
-import { AgencyServer, CASE_MAPPING, caseCsv, mkdirs, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
+import { AgencyServer, AgencyServers, CASE_MAPPING, caseCsv, mkdirs, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
 import { deadPort } from '../../support/http-peer.ts';
 
 const HFD = 'CT0006400';
@@ -14,18 +14,17 @@ const LAB = 'CTFSL0000';
 
 let env: TestEnv | null = null;
 let store: Store | null = null;
-const servers: AgencyServer[] = [];
+const servers = new AgencyServers();
 afterEach(async () => {
   await store?.close();
   store = null;
   await env?.cleanup();
   env = null;
-  for (const s of servers.splice(0)) await s.stop();
+  await servers.stopAll();
 });
 
 async function setup(schedule?: string, metricsPort?: number): Promise<{ http: AgencyServer }> {
-  const http = await new AgencyServer().start();
-  servers.push(http);
+  const http = await servers.start();
   env = await testEnv({
     agencies: [
       { ori: LAB, name: 'Lab', kind: 'lab' },

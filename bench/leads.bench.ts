@@ -17,7 +17,7 @@ import { Hub } from '../src/runtime/hub.ts';
 import { sign } from '../connectors/webhook/index.ts';
 import { AgencyServer, dropQueues, freshDatabase, REDIS_URL } from '../test/support/hub-harness.ts';
 import { leadLine, oriOf } from '../test/support/leads.ts';
-import { machine } from './support.ts';
+import { machine, percentile } from './support.ts';
 import { limitHeapGrowth } from '../src/runtime/heap.ts';
 
 limitHeapGrowth(); // as bin/cgic.js does for the hub (src/runtime/heap.ts)
@@ -80,15 +80,11 @@ try {
      FROM lead_versions v JOIN deliveries d ON d.package_ref LIKE 'lead:' || v.lead_id || '@' || v.version || ':%'
      WHERE d.status = 'delivered' GROUP BY v.lead_id, v.lead_stored_at`,
   );
-  const pct = (xs: number[], p: number): number => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-  };
   const all = rows.map((r) => Number(r.last));
   const each = rows.flatMap((r) => r.per.map(Number));
   console.log(`\n${rows.length} leads, ${each.length} packages delivered (expected ${recipients}), ${server.received.length} HTTP requests`);
-  console.log(`lead stored -> all its recipients delivered: p50 ${pct(all, 50).toFixed(0)} ms, p99 ${pct(all, 99).toFixed(0)} ms, max ${Math.max(...all).toFixed(0)} ms`);
-  console.log(`lead stored -> one recipient delivered:      p50 ${pct(each, 50).toFixed(0)} ms, p99 ${pct(each, 99).toFixed(0)} ms`);
+  console.log(`lead stored -> all its recipients delivered: p50 ${percentile(all, 50).toFixed(0)} ms, p99 ${percentile(all, 99).toFixed(0)} ms, max ${Math.max(...all).toFixed(0)} ms`);
+  console.log(`lead stored -> one recipient delivered:      p50 ${percentile(each, 50).toFixed(0)} ms, p99 ${percentile(each, 99).toFixed(0)} ms`);
 } finally {
   await hub.stop();
   await server.stop();

@@ -26,7 +26,7 @@ import { emptySummary, mapStream } from '../src/mapping/run.ts';
 import { sign } from '../connectors/webhook/index.ts';
 import { AgencyServer, dropQueues, freshDatabase, REDIS_URL } from '../test/support/hub-harness.ts';
 import { AGENCIES } from '../src/generate/catalog.ts';
-import { limsFile, machine, median, RssSampler } from './support.ts';
+import { limsFile, machine, median, percentile, RssSampler } from './support.ts';
 import { limitHeapGrowth } from '../src/runtime/heap.ts';
 
 limitHeapGrowth(); // as bin/cgic.js does for the hub (src/runtime/heap.ts)
@@ -166,7 +166,7 @@ async function latency(): Promise<void> {
     const deadline = Date.now() + 60_000;
     while (sentAt.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     const s = [...latencies].sort((a, b) => a - b);
-    const pct = (p: number): number => s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+    const pct = (p: number): number => percentile(s, p);
     console.log(`\nlatency: ${total} signed webhooks at ${RATE}/s for ${SECONDS} s -> ${s.length} delivered to a local HTTP endpoint (${sentAt.size} missing)`);
     console.log(`  webhook sent -> records received by the agency: p50 ${pct(50)} ms, p90 ${pct(90)} ms, p99 ${pct(99)} ms, max ${s[s.length - 1]} ms`);
   } finally {

@@ -18,6 +18,12 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** The p-th percentile (0-100) by nearest rank: the value below which p % of the sorted values lie. */
+export function percentile(xs: readonly number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
 /** Samples RSS every 20 ms; `peak()` is the highest seen since `start()`. */
 export class RssSampler {
   private max = 0;

@@ -12,6 +12,15 @@ import { createHash, randomBytes } from 'node:crypto';
 import picomatch from 'picomatch';
 import { HubError } from '../../src/errors/hub-error.ts';
 
+/** The `mode` option of the file destinations (directory, sftp): the permissions of each file they write. */
+export const fileModeProperty = {
+  type: 'string',
+  pattern: '^0?[0-7]{3}$',
+  default: '0640',
+  description: 'Permissions of the delivered files, as an octal string.',
+  examples: ['0640', '0644'],
+} as const;
+
 /** Suffixes of uploads in progress, by convention of the common clients (WinSCP: .filepart). */
 export const PARTIAL_SUFFIXES = ['.tmp', '.part', '.filepart'] as const;
 

@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import type { CheckResult, ConnectorContext, Delivery, DeliveryReceipt, DestinationConnector } from '../../src/sdk/connector.ts';
 import type { OptionsResolved } from '../_shared/schema.ts';
 import { HubDeliveryError } from '../_shared/delivery-error.ts';
-import { isPlainFileName } from '../_shared/files.ts';
+import { fileModeProperty, isPlainFileName } from '../_shared/files.ts';
 import { ACCESS_ERRNOS, errnoOf, isErrno } from '../_shared/fs-errors.ts';
 
 export const directoryDestinationSchema = {
@@ -29,13 +29,7 @@ export const directoryDestinationSchema = {
       description: 'Folder the files are written to. It must exist: the hub does not create it, so an unmounted share fails instead of filling the local disk.',
       examples: ['/srv/cgic/outbound/hpd'],
     },
-    mode: {
-      type: 'string',
-      pattern: '^0?[0-7]{3}$',
-      default: '0640',
-      description: 'Permissions of the written files, as an octal string.',
-      examples: ['0640', '0644'],
-    },
+    mode: fileModeProperty,
   },
 } as const;
 

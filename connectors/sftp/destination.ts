@@ -13,7 +13,7 @@ import type SftpClient from 'ssh2-sftp-client';
 import type { CheckResult, ConnectorContext, Delivery, DeliveryReceipt, DestinationConnector } from '../../src/sdk/connector.ts';
 import type { OptionsResolved } from '../_shared/schema.ts';
 import { HubDeliveryError } from '../_shared/delivery-error.ts';
-import { isPlainFileName, streamToBuffer } from '../_shared/files.ts';
+import { fileModeProperty, isPlainFileName, streamToBuffer } from '../_shared/files.ts';
 import { classifySftpError, connectionProperties, credentialRule, guardedStream, SftpSession } from './session.ts';
 
 export const sftpDestinationSchema = {
@@ -26,13 +26,7 @@ export const sftpDestinationSchema = {
   anyOf: credentialRule,
   properties: {
     ...connectionProperties,
-    mode: {
-      type: 'string',
-      pattern: '^0?[0-7]{3}$',
-      default: '0640',
-      description: 'Permissions of the uploaded files, as an octal string.',
-      examples: ['0640', '0644'],
-    },
+    mode: fileModeProperty,
   },
 } as const;
 

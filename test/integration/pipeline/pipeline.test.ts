@@ -279,3 +279,30 @@ describe('pipeline on PostgreSQL', () => {
     expect(latency).toBeLessThan(15_000);
   });
 });
+
+describe('secrets at start', () => {
+  it('a secret that cannot be read stops the start, naming the connector or destination and the variable', async () => {
+    delete process.env.CGIC_TEST_NEVER_SET;
+    const lab = { ori: LAB, name: 'Lab', kind: 'lab' };
+    env = await testEnv(
+      { agencies: [lab], connectors: [{ id: 'lims-hook', kind: 'webhook', agency: LAB, mapping: CASE_MAPPING, options: { secret: '${env:CGIC_TEST_NEVER_SET}' } }] },
+      { store: 'pglite' },
+    );
+    const source = await env.start().catch((e: unknown) => e);
+    expect(source).toMatchObject({ code: 'HUB_ERR_CONFIG_SECRET' });
+    expect((source as Error).message).toMatch(/connector lims-hook: .*CGIC_TEST_NEVER_SET/);
+    await env.cleanup();
+
+    const http = await agency();
+    env = await testEnv(
+      {
+        agencies: [lab, { ori: HFD, name: 'Hartford PD', destinations: [{ id: 'hfd-rms', kind: 'http', content: ['records'], options: { url: http.url, auth: { type: 'bearer', token: '${env:CGIC_TEST_NEVER_SET}' } } }] }],
+        connectors: [],
+      },
+      { store: 'pglite' },
+    );
+    const destination = await env.start().catch((e: unknown) => e);
+    expect(destination).toMatchObject({ code: 'HUB_ERR_CONFIG_SECRET' });
+    expect((destination as Error).message).toMatch(/destination hfd-rms: .*CGIC_TEST_NEVER_SET/);
+  });
+});

@@ -169,26 +169,25 @@ export class Hub {
     return { id, log: this.log.child({ connector: id }), stateDir };
   }
 
+  /** A connector's options with its secrets resolved; a secret that cannot be read stops the start. */
+  private withSecrets(options: Record<string, unknown>, owner: string): Record<string, unknown> {
+    try {
+      return resolveSecrets(options, this.cfg.baseDir);
+    } catch (err) {
+      throw new HubError('HUB_ERR_CONFIG_SECRET', { reason: `${owner}: ${(err as SecretError).message}` });
+    }
+  }
+
   private createConnectors(): void {
     for (const c of this.cfg.connectors) {
       const d = findConnector(c.kind, 'source')!;
-      let options: Record<string, unknown>;
-      try {
-        options = resolveSecrets(c.options, this.cfg.baseDir);
-      } catch (err) {
-        throw new HubError('HUB_ERR_CONFIG_SECRET', { reason: `connector ${c.id}: ${(err as SecretError).message}` });
-      }
+      const options = this.withSecrets(c.options, `connector ${c.id}`);
       this.sources.set(c.id, d.create(options, this.ctxFor(c.id)) as SourceConnector);
     }
     for (const a of this.cfg.agencies) {
       for (const dest of a.destinations) {
         const d = findConnector(dest.kind, 'destination')!;
-        let options: Record<string, unknown>;
-        try {
-          options = resolveSecrets(dest.options, this.cfg.baseDir);
-        } catch (err) {
-          throw new HubError('HUB_ERR_CONFIG_SECRET', { reason: `destination ${dest.id}: ${(err as SecretError).message}` });
-        }
+        const options = this.withSecrets(dest.options, `destination ${dest.id}`);
         this.destinations.set(dest.id, { config: dest, connector: d.create(options, this.ctxFor(dest.id)) as DestinationConnector });
       }
     }

@@ -16,7 +16,7 @@ import { isValidZone } from '../mapping/ops/date-parser.ts';
 import { loadMapping, PROJECT_ROOT, type Mapping } from '../mapping/load.ts';
 import { InboundMapping } from '../mapping/inbound.ts';
 import { CONNECTORS, findConnector } from '../../connectors/index.ts';
-import { DEFAULT_SHARED, type ShareableField, type SharingConfig, type SharingRule } from '../enrich/sharing.ts';
+import { DEFAULT_SHARED, type ShareableField, type SharingConfig, type SharingRule } from '../enrich/sharing-rules.ts';
 
 export interface ApiKeyConfig {
   id: string;

@@ -8,39 +8,8 @@
  */
 import type { EnrichedEvent, EnrichedLead } from './correlate.ts';
 
-export const SHAREABLE_FIELDS = [
-  'agency',
-  'contact',
-  'agencyCaseNumber',
-  'labCaseNumbers',
-  'occurredAt',
-  'offense',
-  'eventKind',
-  'town',
-  'location',
-  'evidence',
-  'firearm',
-  'trace',
-  'recoveredNotTraced',
-  'otherHits',
-  'persons',
-] as const;
-export type ShareableField = (typeof SHAREABLE_FIELDS)[number];
-
-export const DEFAULT_SHARED: readonly ShareableField[] = ['agency', 'agencyCaseNumber', 'contact', 'occurredAt', 'town', 'eventKind'];
-
-export interface SharingRule {
-  /** The agency receiving the package ("*": any). */
-  recipient: string;
-  /** The agency whose events the rule is about ("*": any other). */
-  owner: string;
-  fields: ShareableField[];
-}
-
-export interface SharingConfig {
-  default: readonly ShareableField[];
-  rules: readonly SharingRule[];
-}
+export { SHAREABLE_FIELDS, DEFAULT_SHARED, type ShareableField, type SharingRule, type SharingConfig } from './sharing-rules.ts';
+import { SHAREABLE_FIELDS, type ShareableField, type SharingRule, type SharingConfig } from './sharing-rules.ts';
 
 /** Fields of `owner`'s events that `recipient` may see: the most specific rule, else the default. */
 export function allowedFields(sharing: SharingConfig, recipient: string, owner: string): readonly ShareableField[] {

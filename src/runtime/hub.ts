@@ -30,6 +30,7 @@ import { backoffDelay } from '../pipeline/backoff.ts';
 import { processLead, type LeadDeps } from '../enrich/leads.ts';
 import { leadsReferencing } from '../store/lead-ledger.ts';
 import { findRedis, redisConnection, type RedisHandle } from './redis.ts';
+import type { HubApi } from '../server/hub-api.ts';
 
 export type Role = 'api' | 'worker' | 'scheduler';
 export const ALL_ROLES: readonly Role[] = ['api', 'worker', 'scheduler'];
@@ -58,7 +59,7 @@ interface DeliveryJobData {
   history?: { at: string; error: string; status?: number }[];
 }
 
-export class Hub {
+export class Hub implements HubApi {
   readonly cfg: HubConfig;
   readonly store: Store;
   readonly log: Logger;

@@ -5,7 +5,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { Hub } from '../runtime/hub.ts';
+import type { HubApi } from './hub-api.ts';
 import { HubError } from '../errors/hub-error.ts';
 import { hookRoutes } from './routes/hooks.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -16,7 +16,7 @@ import { leadRoutes } from './routes/leads.ts';
  * The API of a process with the api role; with `opsOnly`, only /healthz, /readyz and /metrics (a worker
  * or scheduler process, so its counters can be scraped: hub.api.metricsPort).
  */
-export async function buildServer(hub: Hub, opts: { opsOnly?: boolean } = {}): Promise<FastifyInstance> {
+export async function buildServer(hub: HubApi, opts: { opsOnly?: boolean } = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
     bodyLimit: 16 * 1024 * 1024,
@@ -50,7 +50,7 @@ export async function buildServer(hub: Hub, opts: { opsOnly?: boolean } = {}): P
   return app;
 }
 
-export async function startServer(hub: Hub, opts: { port?: number; opsOnly?: boolean } = {}): Promise<{ close(): Promise<void>; address: string; app: FastifyInstance }> {
+export async function startServer(hub: HubApi, opts: { port?: number; opsOnly?: boolean } = {}): Promise<{ close(): Promise<void>; address: string; app: FastifyInstance }> {
   const app = await buildServer(hub, { opsOnly: opts.opsOnly });
   const host = hub.cfg.hub.api.host;
   const port = opts.port ?? hub.cfg.hub.api.port;

@@ -1,6 +1,6 @@
 /** The admin API: connectors, transfers, quarantine, dead letters. API key required. */
 import type { FastifyPluginAsync } from 'fastify';
-import type { Hub } from '../../runtime/hub.ts';
+import type { HubApi } from '../hub-api.ts';
 import { requireRole } from '../auth.ts';
 import { security, errorSchema, pointerSchema, transferSchema } from '../schemas.ts';
 import { HubError } from '../../errors/hub-error.ts';
@@ -17,7 +17,7 @@ interface Health {
   checkedAt: string;
 }
 
-export const adminRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }) => {
+export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hub }) => {
   const keys = hub.cfg.hub.api.keys;
   const admin = requireRole(keys, 'admin');
   const reader = requireRole(keys, 'admin', 'analyst');

@@ -5,12 +5,12 @@
  * HUB_ERR_CONNECTOR_WEBHOOK_TOO_LARGE, whatever its size.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { Hub } from '../../runtime/hub.ts';
+import type { HubApi } from '../hub-api.ts';
 import { WebhookSource } from '../../../connectors/webhook/index.ts';
 import { errorSchema } from '../schemas.ts';
 import { HubError } from '../../errors/hub-error.ts';
 
-export const hookRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }) => {
+export const hookRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hub }) => {
   // Read up to the largest body a webhook connector accepts (plus one byte), so the connector itself
   // answers 413 with its own error code for anything larger.
   const maxBytes = Math.max(1024 * 1024, ...hub.cfg.connectors.filter((c) => c.kind === 'webhook').map((c) => (hub.source(c.id) as WebhookSource).maxBytes + 1));

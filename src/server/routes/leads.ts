@@ -6,7 +6,7 @@
  *   version, which fields, when, with which delivery) and the turnaround from lead stored to delivered.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { Hub } from '../../runtime/hub.ts';
+import type { HubApi } from '../hub-api.ts';
 import { requireRole } from '../auth.ts';
 import { security, errorSchema } from '../schemas.ts';
 import { HubError } from '../../errors/hub-error.ts';
@@ -14,7 +14,7 @@ import { getPending, listLeadPackages, listLeadVersions } from '../../store/lead
 
 const anyObject = { type: 'object', additionalProperties: true } as const;
 
-export const leadRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }) => {
+export const leadRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hub }) => {
   const keys = hub.cfg.hub.api.keys;
   const anyRole = requireRole(keys, 'admin', 'analyst', 'agency');
 

@@ -1,8 +1,8 @@
 /** Health, readiness and metrics: unauthenticated, as probes and scrapers expect. */
 import type { FastifyPluginAsync } from 'fastify';
-import type { Hub } from '../../runtime/hub.ts';
+import type { HubApi } from '../hub-api.ts';
 
-export const opsRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }) => {
+export const opsRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hub }) => {
   app.get('/healthz', { schema: { summary: 'The process is alive.', tags: ['operations'], response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } } }, async () => ({ ok: true }));
 
   app.get(
@@ -38,7 +38,7 @@ export const opsRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }) 
   });
 };
 
-async function sampleQueues(hub: Hub): Promise<void> {
+async function sampleQueues(hub: HubApi): Promise<void> {
   const queues = [hub.transfers, ...hub.cfg.agencies.flatMap((a) => a.destinations.map((d) => hub.deliveryQueue(d.id)))];
   for (const q of queues) {
     const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed');

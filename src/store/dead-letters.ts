@@ -1,0 +1,78 @@
+/** Dead letters: jobs that failed their last attempt, with their history; replayable once. */
+import { randomUUID } from 'node:crypto';
+import { HubError } from '../errors/hub-error.ts';
+import type { Db } from './db.ts';
+import { isUuid } from './ids.ts';
+import { iso, isoOrNull, limitOf, offsetOf, strOrNull, where, type Row } from './sql.ts';
+import type { DeadLetter, DeadLetterAttempt, DeadLetterFilter, NewDeadLetter } from './types.ts';
+
+function toDeadLetter(r: Row): DeadLetter {
+  return {
+    id: String(r.id),
+    queue: String(r.queue),
+    jobId: String(r.job_id),
+    destinationId: strOrNull(r.destination_id),
+    payload: r.payload,
+    attempts: (r.attempts as DeadLetterAttempt[] | null) ?? [],
+    lastError: strOrNull(r.last_error),
+    createdAt: iso(r.created_at),
+    replayedAt: isoOrNull(r.replayed_at),
+    replayJobId: strOrNull(r.replay_job_id),
+  };
+}
+export async function addDeadLetter(db: Db, input: NewDeadLetter): Promise<DeadLetter> {
+  const lastError = input.lastError ?? input.attempts.at(-1)?.error ?? null;
+  const rows = await db.query(
+    `INSERT INTO dead_letters (id, queue, job_id, destination_id, payload, attempts, last_error)
+     VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7) RETURNING *`,
+    [
+      input.id ?? randomUUID(),
+      input.queue,
+      input.jobId,
+      input.destinationId ?? null,
+      JSON.stringify(input.payload ?? null),
+      JSON.stringify(input.attempts),
+      lastError,
+    ],
+  );
+  return toDeadLetter(rows[0]!);
+}
+
+/** Newest first. */
+export async function listDeadLetters(db: Db, filter: DeadLetterFilter = {}): Promise<DeadLetter[]> {
+  const params: unknown[] = [];
+  let w = where([['queue', filter.queue], ['destination_id', filter.destinationId]], params);
+  if (filter.pending !== undefined) {
+    const clause = filter.pending ? 'replayed_at IS NULL' : 'replayed_at IS NOT NULL';
+    w = w ? `${w} AND ${clause}` : `WHERE ${clause}`;
+  }
+  params.push(limitOf(filter.limit, 100), offsetOf(filter.offset));
+  const rows = await db.query(
+    `SELECT * FROM dead_letters ${w} ORDER BY created_at DESC, id LIMIT $${params.length - 1} OFFSET $${params.length}`,
+    params,
+  );
+  return rows.map(toDeadLetter);
+}
+
+export async function getDeadLetter(db: Db, id: string): Promise<DeadLetter | undefined> {
+  if (!isUuid(id)) return undefined;
+  const rows = await db.query('SELECT * FROM dead_letters WHERE id = $1', [id]);
+  return rows[0] ? toDeadLetter(rows[0]) : undefined;
+}
+
+/**
+ * Record that a dead letter was re-queued as job `jobId`. True only for the first caller, so an API
+ * call and a CLI command replaying the same letter at once re-queue it once; false when it was
+ * already replayed. Unknown id: HUB_ERR_STORE_NOT_FOUND.
+ */
+export async function markReplayed(db: Db, id: string, jobId: string): Promise<boolean> {
+    if (isUuid(id)) {
+    const rows = await db.query(
+      `UPDATE dead_letters SET replayed_at = now(), replay_job_id = $2 WHERE id = $1 AND replayed_at IS NULL RETURNING id`,
+      [id, jobId],
+    );
+    if (rows[0]) return true;
+    if ((await db.query('SELECT 1 FROM dead_letters WHERE id = $1', [id])).length) return false;
+  }
+  throw new HubError('HUB_ERR_STORE_NOT_FOUND', { what: 'Dead letter', id });
+}

@@ -1,0 +1,373 @@
+/**
+ * Canonical records and their provenance (`records`, `record_sources`).
+ *
+ * Concurrency: `upsertRecords` locks the chunk's existing rows (`SELECT ... ORDER BY type, key FOR
+ * UPDATE`, a fixed order so two workers do not deadlock), inserts the new ones with `ON CONFLICT DO
+ * NOTHING`, and re-reads (locked) the keys another worker inserted meanwhile, so two workers upserting
+ * the same key never lose an update.
+ */
+import { HubError } from '../errors/hub-error.ts';
+import type { SourcePointer } from '../formats/source-pointer.ts';
+import { naturalKey } from '../canonical/keys.ts';
+import { canonicalJson, sha256Hex } from './canonical-json.ts';
+import type { Db } from './db.ts';
+import { isUuid, recordId } from './ids.ts';
+import { contentHash, mergeBodies, recordBody, type RecordBody } from './merge.ts';
+import { inTx, iso, limitOf, type Row } from './sql.ts';
+import {
+  CLASSIFICATIONS,
+  type Classification,
+  type SourceRef,
+  type StoredRecord,
+  type UpsertContext,
+  type UpsertInput,
+  type UpsertResult,
+  type UpsertStatus,
+} from './types.ts';
+
+
+interface Prepared {
+  index: number;
+  type: string;
+  key: string;
+  idHint: string | undefined;
+  body: RecordBody;
+  refs: readonly SourceRef[];
+}
+
+interface RowState {
+  id: string;
+  version: number;
+  hash: string;
+  body: RecordBody;
+}
+
+interface Folded {
+  state: RowState;
+  /** Per input of the group: status and version after it. */
+  steps: Array<{ status: UpsertStatus; version: number }>;
+}
+
+function groupKey(type: string, key: string): string {
+  return JSON.stringify([type, key]);
+}
+
+function prepare(input: UpsertInput, index: number): Prepared {
+  const fail = (reason: string): never => {
+    throw new HubError('HUB_ERR_STORE_RECORD_INVALID', { index, reason });
+  };
+  if (input === null || typeof input !== 'object') fail('it is not an object');
+  const record = input as Record<string, unknown>;
+  const type = record.type;
+  if (typeof type !== 'string' || !type) return fail('it has no type');
+  let key = record.key;
+  if (key === undefined || key === null) {
+    const derived = naturalKey(record);
+    if (!derived.ok) return fail(`the ${type} record has no natural key (needs ${derived.needs.join(', ')})`);
+    key = derived.key;
+  }
+  if (typeof key !== 'string' || !key) return fail(`the ${type} record has an empty natural key`);
+  if (record.id !== undefined && !isUuid(record.id)) fail(`id "${String(record.id)}" is not a UUID`);
+  if (record.classification !== undefined && !CLASSIFICATIONS.includes(record.classification as Classification)) {
+    fail(`classification "${String(record.classification)}" is not one of ${CLASSIFICATIONS.join(', ')}`);
+  }
+  if (record.sourceRefs !== undefined && !Array.isArray(record.sourceRefs)) fail('sourceRefs is not an array');
+  const body = recordBody(record);
+  body.key = key;
+  return {
+    index,
+    type,
+    key,
+    idHint: record.id as string | undefined,
+    body,
+    refs: (record.sourceRefs as readonly SourceRef[] | undefined) ?? [],
+  };
+}
+
+/**
+ * Apply a group's inputs (one key, one chunk) in order to the stored row (or to nothing). The chunk is
+ * one change: the version moves by at most one, and when the inputs end where the stored row already
+ * was (rows of one export that say the same thing in turn), nothing changed at all, so re-ingesting a
+ * file changes nothing and delivers nothing.
+ */
+function fold(group: readonly Prepared[], base: RowState | undefined): Folded {
+  let state = base;
+  const touched: boolean[] = [];
+  for (const p of group) {
+    if (!state) {
+      const body: RecordBody = { ...p.body };
+      if (body.classification === undefined || body.classification === null) body.classification = 'cji';
+      state = { id: p.idHint ?? recordId(p.type, p.key), version: 1, hash: contentHash(body), body };
+      touched.push(true);
+      continue;
+    }
+    const merged = mergeBodies(state.body, p.body);
+    const hash = contentHash(merged);
+    touched.push(hash !== state.hash);
+    if (hash !== state.hash) state = { id: state.id, version: state.version, hash, body: merged };
+  }
+  const final = state!;
+  if (base && final.hash === base.hash) {
+    return { state: base, steps: group.map(() => ({ status: 'unchanged' as const, version: base.version })) };
+  }
+  const version = base ? base.version + 1 : 1;
+  const steps = touched.map((t, i) => ({
+    status: (!base && i === 0 ? 'inserted' : t ? 'updated' : 'unchanged') as 'inserted' | 'updated' | 'unchanged',
+    version,
+  }));
+  return { state: { ...final, version }, steps };
+}
+
+interface ExistingRow {
+  id: string;
+  type: string;
+  natural_key: string;
+  version: number;
+  content_hash: string;
+  body: unknown;
+}
+
+const SELECT_FOR_UPDATE = `
+  SELECT r.id, r.type, r.natural_key, r.version, r.content_hash, r.body
+  FROM records r
+  WHERE (r.type, r.natural_key) IN (SELECT k.t, k.k FROM jsonb_to_recordset($1::jsonb) AS k(t text, k text))
+  ORDER BY r.type, r.natural_key
+  FOR UPDATE OF r`;
+
+const INSERT_RECORDS = `
+  INSERT INTO records (id, type, natural_key, version, content_hash, classification, body)
+  SELECT v.id, v.type, v.natural_key, v.version, v.content_hash, v.classification, v.body
+  FROM jsonb_to_recordset($1::jsonb)
+    AS v(id uuid, type text, natural_key text, version integer, content_hash text, classification text, body jsonb)
+  ORDER BY v.type, v.natural_key
+  ON CONFLICT DO NOTHING
+  RETURNING type, natural_key`;
+// No conflict target on purpose: a record's id derives from (type, natural_key), so a worker racing
+// us to insert the same new record collides on the primary key too, and with a target of
+// (type, natural_key) alone PostgreSQL raises 23505 on records_pkey instead of skipping the row.
+// Every unique index is an arbiter this way; the rows skipped are re-read and merged below.
+
+const UPDATE_RECORDS = `
+  UPDATE records AS r
+  SET version = v.version, content_hash = v.content_hash, classification = v.classification, body = v.body, updated_at = now()
+  FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, version integer, content_hash text, classification text, body jsonb)
+  WHERE r.id = v.id`;
+
+const INSERT_SOURCES = `
+  INSERT INTO record_sources (record_id, transfer_id, system, source_record_id, mapping, file, pointer, received_at, payload_hash, dedupe_key)
+  SELECT v.record_id, v.transfer_id, v.system, v.source_record_id, v.mapping, v.file, v.pointer,
+         COALESCE(v.received_at, now()), v.payload_hash, v.dedupe_key
+  FROM jsonb_to_recordset($1::jsonb)
+    AS v(record_id uuid, transfer_id text, system text, source_record_id text, mapping text, file text,
+         pointer jsonb, received_at timestamptz, payload_hash text, dedupe_key text)
+  ON CONFLICT (record_id, dedupe_key) DO NOTHING`;
+
+function toSourceRef(r: Row): SourceRef {
+  const ref: SourceRef = {};
+  if (r.system != null) ref.system = String(r.system);
+  if (r.source_record_id != null) ref.recordId = String(r.source_record_id);
+  if (r.mapping != null) ref.mapping = String(r.mapping);
+  if (r.file != null) ref.file = String(r.file);
+  if (r.pointer != null) ref.pointer = r.pointer as SourcePointer;
+  ref.receivedAt = iso(r.received_at);
+  if (r.payload_hash != null) ref.payloadHash = String(r.payload_hash);
+  if (r.transfer_id != null) ref.transferId = String(r.transfer_id);
+  return ref;
+}
+
+function toRecord(r: Row, sourceRefs?: SourceRef[]): StoredRecord {
+  // Envelope first, then the entity's fields, then provenance and times: easy to read in API output.
+  const { type: _type, key: _key, classification: _classification, ...fields } = r.body as RecordBody;
+  const rec: StoredRecord = {
+    type: String(r.type),
+    id: String(r.id),
+    key: String(r.natural_key),
+    classification: r.classification as Classification,
+    version: Number(r.version),
+    ...fields,
+    createdAt: iso(r.created_at),
+    updatedAt: iso(r.updated_at),
+  };
+  if (sourceRefs) rec.sourceRefs = sourceRefs;
+  return rec;
+}
+
+/** jsonpath for `findRecords`: `$."a"."b" == "v" && ...`; lax mode looks into arrays on the way. */
+function filterPath(filter: Record<string, string | number>): string | undefined {
+  const clauses: string[] = [];
+  for (const [field, value] of Object.entries(filter)) {
+    if (value === undefined) continue;
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      throw new HubError('HUB_ERR_STORE_OPTIONS', { option: `filter.${field}`, reason: 'is not a finite number' });
+    }
+    if (typeof value !== 'string' && typeof value !== 'number') {
+      throw new HubError('HUB_ERR_STORE_OPTIONS', { option: `filter.${field}`, reason: 'must be a string or a number' });
+    }
+    const path = field.split('.').map((seg) => `.${JSON.stringify(seg)}`).join('');
+    clauses.push(`$${path} == ${JSON.stringify(value)}`);
+  }
+  return clauses.length ? clauses.join(' && ') : undefined;
+}
+
+/**
+ * Insert or merge a chunk of canonical records by natural key (see `merge.ts` for the rule).
+ * Returns one result per input, in input order. Inputs with the same type and key within a chunk
+ * apply in order, as if upserted one after another. Every input adds provenance rows (one per
+ * source ref, or one bare row), de-duplicated on (record, transfer, system, mapping, file, pointer).
+ * Round trips: one locking SELECT, one INSERT of the new rows, one UPDATE of the changed rows, one
+ * INSERT of provenance (plus one SELECT when another worker inserted some of the keys meanwhile).
+ */
+export async function upsertRecords(db: Db, records: readonly UpsertInput[], ctx: UpsertContext = {}, tx?: Db): Promise<UpsertResult[]> {
+  if (records.length === 0) return [];
+  const prepared = records.map(prepare);
+  const groups = new Map<string, Prepared[]>();
+  for (const p of prepared) {
+    const gk = groupKey(p.type, p.key);
+    const g = groups.get(gk);
+    if (g) g.push(p);
+    else groups.set(gk, [p]);
+  }
+  const sortedKeys = [...groups.keys()].sort((a, b) => {
+    const ga = groups.get(a)![0]!;
+    const gb = groups.get(b)![0]!;
+    return ga.type < gb.type ? -1 : ga.type > gb.type ? 1 : ga.key < gb.key ? -1 : ga.key > gb.key ? 1 : 0;
+  });
+  const keyParam = (gks: readonly string[]): string =>
+    JSON.stringify(gks.map((gk) => ({ t: groups.get(gk)![0]!.type, k: groups.get(gk)![0]!.key })));
+  const toState = (r: ExistingRow): RowState => ({
+    id: String(r.id),
+    version: Number(r.version),
+    hash: String(r.content_hash),
+    body: r.body as RecordBody,
+  });
+
+  return inTx(db, tx, async (t) => {
+    const folded = new Map<string, { f: Folded; isNew: boolean; base: RowState | undefined }>();
+    const lock = async (gks: readonly string[]): Promise<void> => {
+      const rows = await t.query<ExistingRow>(SELECT_FOR_UPDATE, [keyParam(gks)]);
+      for (const r of rows) {
+        const gk = groupKey(String(r.type), String(r.natural_key));
+        const base = toState(r);
+        folded.set(gk, { f: fold(groups.get(gk)!, base), isNew: false, base });
+      }
+    };
+
+    await lock(sortedKeys);
+    const fresh = sortedKeys.filter((gk) => !folded.has(gk));
+    if (fresh.length) {
+      const rows = fresh.map((gk) => {
+        const f = fold(groups.get(gk)!, undefined);
+        folded.set(gk, { f, isNew: true, base: undefined });
+        const g = groups.get(gk)![0]!;
+        return {
+          id: f.state.id,
+          type: g.type,
+          natural_key: g.key,
+          version: f.state.version,
+          content_hash: f.state.hash,
+          classification: f.state.body.classification,
+          body: f.state.body,
+        };
+      });
+      const inserted = await t.query<{ type: string; natural_key: string }>(INSERT_RECORDS, [JSON.stringify(rows)]);
+      if (inserted.length < fresh.length) {
+        // Another worker inserted some of these keys after our SELECT: merge into its rows instead.
+        const won = new Set(inserted.map((r) => groupKey(r.type, r.natural_key)));
+        const lost = fresh.filter((gk) => !won.has(gk));
+        for (const gk of lost) folded.delete(gk);
+        await lock(lost);
+        const missing = lost.filter((gk) => !folded.has(gk));
+        if (missing.length) {
+          throw new HubError('HUB_ERR_STORE_CONFLICT', { sqlstate: 'none', reason: `records ${missing.join(', ')} conflicted on insert but cannot be read` });
+        }
+      }
+    }
+
+    const updates = [...folded.values()]
+      .filter((e) => !e.isNew && e.base && e.f.state.version !== e.base.version)
+      .map((e) => ({
+        id: e.f.state.id,
+        version: e.f.state.version,
+        content_hash: e.f.state.hash,
+        classification: e.f.state.body.classification,
+        body: e.f.state.body,
+      }));
+    if (updates.length) await t.query(UPDATE_RECORDS, [JSON.stringify(updates)]);
+
+    const results: UpsertResult[] = new Array(records.length);
+    const sources = new Map<string, Row>();
+    for (const [gk, group] of groups) {
+      const { f } = folded.get(gk)!;
+      group.forEach((p, i) => {
+        results[p.index] = { id: f.state.id, type: p.type, key: p.key, status: f.steps[i]!.status, version: f.steps[i]!.version, body: f.state.body as Record<string, unknown> };
+        const refs: readonly SourceRef[] = p.refs.length ? p.refs : [{}];
+        for (const ref of refs) {
+          const transferId = ref.transferId ?? ctx.transferId ?? null;
+          const identity = [transferId, ref.system ?? null, ref.recordId ?? null, ref.mapping ?? null, ref.file ?? null, ref.pointer ?? null];
+          const dedupeKey = sha256Hex(canonicalJson(identity));
+          sources.set(`${f.state.id}|${dedupeKey}`, {
+            record_id: f.state.id,
+            transfer_id: transferId,
+            system: ref.system ?? null,
+            source_record_id: ref.recordId ?? null,
+            mapping: ref.mapping ?? null,
+            file: ref.file ?? null,
+            pointer: ref.pointer ?? null,
+            received_at: ref.receivedAt ?? ctx.receivedAt ?? null,
+            payload_hash: ref.payloadHash ?? null,
+            dedupe_key: dedupeKey,
+          });
+        }
+      });
+    }
+    await t.query(INSERT_SOURCES, [JSON.stringify([...sources.values()])]);
+    return results;
+  });
+}
+
+/** A record by type and natural key, with its newest `sourceLimit` source refs (default 100). */
+export async function getRecord(db: Db, type: string, key: string, options: { sourceLimit?: number } = {}): Promise<StoredRecord | undefined> {
+  const rows = await db.query('SELECT * FROM records WHERE type = $1 AND natural_key = $2', [type, key]);
+  return rows[0] ? withSources(db, rows[0], options.sourceLimit) : undefined;
+}
+
+export async function getRecordById(db: Db, id: string, options: { sourceLimit?: number } = {}): Promise<StoredRecord | undefined> {
+  if (!isUuid(id)) return undefined;
+  const rows = await db.query('SELECT * FROM records WHERE id = $1', [id]);
+  return rows[0] ? withSources(db, rows[0], options.sourceLimit) : undefined;
+}
+
+async function withSources(db: Db, row: Row, sourceLimit: number | undefined): Promise<StoredRecord> {
+  const refs = await listRecordSources(db, String(row.id), { limit: sourceLimit ?? 100 });
+  return toRecord(row, refs);
+}
+
+/** Provenance of a record, oldest first within the newest `limit`. */
+export async function listRecordSources(db: Db, recordId: string, options: { limit?: number } = {}): Promise<SourceRef[]> {
+  if (!isUuid(recordId)) return [];
+  const rows = await db.query(
+    `SELECT * FROM (SELECT * FROM record_sources WHERE record_id = $1 ORDER BY id DESC LIMIT $2) s ORDER BY id`,
+    [recordId, limitOf(options.limit, 100)],
+  );
+  return rows.map(toSourceRef);
+}
+
+/**
+ * Records of a type whose fields equal the filter's values, e.g. `{ labCaseNumber: 'L24-0012' }`.
+ * A field may be a dotted path (`make.code`, `events.agencyCaseNumber`); a path through an array
+ * matches when any element does. Uses the GIN index on the body. Ordered by natural key; sourceRefs
+ * are left out (use getRecord or listRecordSources).
+ */
+export async function findRecords(db: Db, type: string, filter: Record<string, string | number> = {}, limit = 100): Promise<StoredRecord[]> {
+  const path = filterPath(filter);
+  const params: unknown[] = [type];
+  let sql = 'SELECT * FROM records WHERE type = $1';
+  if (path) {
+    params.push(path);
+    sql += ` AND body @@ $${params.length}::jsonpath`;
+  }
+  params.push(limitOf(limit, 100));
+  sql += ` ORDER BY natural_key LIMIT $${params.length}`;
+  const rows = await db.query(sql, params);
+  return rows.map((r) => toRecord(r));
+}

@@ -1,0 +1,118 @@
+/** Transfers (one run of one source connector) and their counts; counts move by `n = n + delta`. */
+import { randomUUID } from 'node:crypto';
+import { HubError } from '../errors/hub-error.ts';
+import type { Db } from './db.ts';
+import { iso, isoOrNull, limitOf, offsetOf, strOrNull, where, type Row } from './sql.ts';
+import {
+  TRANSFER_COUNT_NAMES,
+  type NewTransfer,
+  type Transfer,
+  type TransferCountName,
+  type TransferCounts,
+  type TransferFilter,
+  type TransferStatus,
+} from './types.ts';
+
+const COUNT_COLUMNS: Record<TransferCountName, string> = {
+  read: 'read_count',
+  mapped: 'mapped_count',
+  invalid: 'invalid_count',
+  stored: 'stored_count',
+  changed: 'changed_count',
+  unchanged: 'unchanged_count',
+  delivered: 'delivered_count',
+  failed: 'failed_count',
+};
+
+function toCounts(r: Row): TransferCounts {
+  const counts = {} as TransferCounts;
+  for (const name of TRANSFER_COUNT_NAMES) counts[name] = Number(r[COUNT_COLUMNS[name]] ?? 0);
+  return counts;
+}
+
+function toTransfer(r: Row): Transfer {
+  return {
+    id: String(r.id),
+    connectorId: String(r.connector_id),
+    trigger: r.trigger as Transfer['trigger'],
+    source: strOrNull(r.source),
+    status: r.status as TransferStatus,
+    counts: toCounts(r),
+    error: strOrNull(r.error),
+    createdAt: iso(r.created_at),
+    startedAt: isoOrNull(r.started_at),
+    finishedAt: isoOrNull(r.finished_at),
+  };
+}
+export async function createTransfer(db: Db, input: NewTransfer): Promise<Transfer> {
+  const status = input.status ?? 'queued';
+  const rows = await db.query(
+    `INSERT INTO transfers (id, connector_id, trigger, source, status, started_at)
+     VALUES ($1, $2, $3, $4, $5, CASE WHEN $5 = 'running' THEN now() END)
+     RETURNING *`,
+    [input.id ?? randomUUID(), input.connectorId, input.trigger, input.source ?? null, status],
+  );
+  return toTransfer(rows[0]!);
+}
+
+/** Mark a queued transfer running (sets started_at once). */
+export async function startTransfer(db: Db, id: string): Promise<Transfer> {
+  const rows = await db.query(
+    `UPDATE transfers SET status = 'running', started_at = COALESCE(started_at, now()) WHERE id = $1 RETURNING *`,
+    [id],
+  );
+  if (!rows[0]) throw new HubError('HUB_ERR_STORE_NOT_FOUND', { what: 'Transfer', id });
+  return toTransfer(rows[0]);
+}
+
+/** Add to a transfer's counts atomically (`n = n + delta`); returns the counts after. */
+export async function addTransferCounts(db: Db, id: string, deltas: Partial<TransferCounts>): Promise<TransferCounts> {
+  const params: unknown[] = [id];
+  const sets: string[] = [];
+  for (const [name, delta] of Object.entries(deltas)) {
+    if (delta === undefined || delta === 0) continue;
+    const column = COUNT_COLUMNS[name as TransferCountName];
+    if (!column) throw new HubError('HUB_ERR_STORE_OPTIONS', { option: `counts.${name}`, reason: `is not a transfer count (${TRANSFER_COUNT_NAMES.join(', ')})` });
+    if (!Number.isInteger(delta)) throw new HubError('HUB_ERR_STORE_OPTIONS', { option: `counts.${name}`, reason: 'must be an integer' });
+    params.push(delta);
+    sets.push(`${column} = ${column} + $${params.length}`);
+  }
+  const sql = sets.length
+    ? `UPDATE transfers SET ${sets.join(', ')} WHERE id = $1 RETURNING *`
+    : 'SELECT * FROM transfers WHERE id = $1';
+  const rows = await db.query(sql, params);
+  if (!rows[0]) throw new HubError('HUB_ERR_STORE_NOT_FOUND', { what: 'Transfer', id });
+  return toCounts(rows[0]);
+}
+
+export async function finishTransfer(db: Db, id: string, status: 'succeeded' | 'failed' | 'partial', error?: string): Promise<Transfer> {
+  const rows = await db.query(
+    `UPDATE transfers SET status = $2, error = $3, finished_at = now(), started_at = COALESCE(started_at, now())
+     WHERE id = $1 RETURNING *`,
+    [id, status, error ?? null],
+  );
+  if (!rows[0]) throw new HubError('HUB_ERR_STORE_NOT_FOUND', { what: 'Transfer', id });
+  return toTransfer(rows[0]);
+}
+
+export async function getTransfer(db: Db, id: string): Promise<Transfer | undefined> {
+  const rows = await db.query('SELECT * FROM transfers WHERE id = $1', [id]);
+  return rows[0] ? toTransfer(rows[0]) : undefined;
+}
+
+/** Newest first. */
+export async function listTransfers(db: Db, filter: TransferFilter = {}): Promise<Transfer[]> {
+  const params: unknown[] = [];
+  const w = where([['connector_id', filter.connectorId], ['status', filter.status]], params);
+  params.push(limitOf(filter.limit, 50), offsetOf(filter.offset));
+  const rows = await db.query(
+    `SELECT * FROM transfers ${w} ORDER BY created_at DESC, id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
+    params,
+  );
+  return rows.map(toTransfer);
+}
+
+/** The connector's newest transfer (optionally: the newest with that status). */
+export async function lastTransfer(db: Db, connectorId: string, options: { status?: TransferStatus } = {}): Promise<Transfer | undefined> {
+  return (await listTransfers(db, { connectorId, status: options.status, limit: 1 }))[0];
+}

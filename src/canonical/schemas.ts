@@ -16,6 +16,7 @@ export const ENTITY_TYPES = [
   'LabCase',
   'EvidenceItem',
   'Firearm',
+  'WeaponInvolved',
   'BallisticAcquisition',
   'NibinLead',
   'Trace',

@@ -7,7 +7,7 @@
  * Any canonical record; `type` tells which.
  */
 export type CanonicalRecord =
-  Agency | Case | LabCase | EvidenceItem | Firearm | BallisticAcquisition | NibinLead | Trace | Person;
+  Agency | Case | LabCase | EvidenceItem | Firearm | WeaponInvolved | BallisticAcquisition | NibinLead | Trace | Person;
 
 /**
  * A law-enforcement agency, lab or prosecutor's office taking part in the CGIC, identified by its ORI.
@@ -391,6 +391,82 @@ export interface Firearm {
    * The agency's property/evidence number for the firearm.
    */
   agencyItemNumber?: string;
+}
+
+/**
+ * A weapon or force category involved in an offense or an arrest (NIBRS weapon/force codes: 11 firearm, 12 handgun, 13 rifle, 14 shotgun, 15 other firearm...), as an RMS reports it. A fact about the offense or arrest, never an identified gun: NIBIN correlation and lead packages never read it as a Firearm. When the agency identified the gun, `firearmKey` links the Firearm record.
+ */
+export interface WeaponInvolved {
+  /**
+   * Always "WeaponInvolved".
+   */
+  type: 'WeaponInvolved';
+  /**
+   * Hub id: a UUID derived deterministically from `type` and `key` (src/canonical/keys.ts recordId), so the same record mapped twice has the same id.
+   */
+  id?: string;
+  /**
+   * Natural key: the values of the first complete alternative of the entity's x-natural-key joined by `|`, prefixed with `<alternative>:` when the entity has more than one alternative.
+   */
+  key?: string;
+  /**
+   * Handling class: `cji` criminal justice information (the default), `les` law-enforcement sensitive, `public` releasable.
+   */
+  classification?: 'cji' | 'les' | 'public';
+  /**
+   * 1 when first stored; the store increments it on every content change.
+   */
+  version?: number;
+  /**
+   * Provenance: one entry per source record that contributed to this record.
+   *
+   * @minItems 1
+   */
+  sourceRefs?: SourceRef[];
+  /**
+   * When the hub first stored the record (set by the store).
+   */
+  createdAt?: IsoDateTime;
+  /**
+   * When the hub last changed the record (set by the store).
+   */
+  updatedAt?: IsoDateTime;
+  /**
+   * ORI of the agency that owns the case.
+   */
+  agencyOri: Ori;
+  /**
+   * The agency's case number (NCIC: OCA) of the offense or arrest.
+   */
+  agencyCaseNumber: string;
+  /**
+   * What the weapon is involved in: an offense of the case, or an arrest.
+   */
+  context: 'offense' | 'arrest';
+  /**
+   * The offense or arrest within the case, as the source identifies it, e.g. the NIBRS offense's segment id or the arrest's transaction number.
+   */
+  contextId: string;
+  /**
+   * 1-based position of this weapon among the weapons of the offense or arrest (NIBRS allows up to three).
+   */
+  sequence: number;
+  /**
+   * The weapon/force category (NIBRS-WEAPON code without the automatic suffix, e.g. "12" Handgun, with the original text).
+   */
+  category?: CodedValue;
+  /**
+   * The weapon was automatic (the NIBRS `A` suffix, e.g. 13A automatic rifle).
+   */
+  automatic?: boolean;
+  /**
+   * The offense the weapon is linked to (NIBRS-OFFENSE code, e.g. "13A" Aggravated Assault, with its name), when known.
+   */
+  offense?: CodedValue;
+  /**
+   * Natural key of the identified Firearm record this weapon is, when the source links one (e.g. "serial:SW|AB12345").
+   */
+  firearmKey?: string;
 }
 
 /**

@@ -95,6 +95,20 @@ const firearm: RecordOfType<'Firearm'> = {
   sourceRefs: [sourceRef],
 };
 
+const weapon: RecordOfType<'WeaponInvolved'> = {
+  type: 'WeaponInvolved',
+  agencyOri: 'CT0015100',
+  agencyCaseNumber: '24-001234',
+  context: 'offense',
+  contextId: 'OFF-1',
+  sequence: 1,
+  category: { code: '12', system: 'NIBRS-WEAPON', text: 'Handgun' },
+  automatic: false,
+  offense: { code: '13A', system: 'NIBRS-OFFENSE', text: 'Aggravated Assault' },
+  firearmKey: 'lab:FS24-000150|1',
+  sourceRefs: [sourceRef],
+};
+
 const acquisition: RecordOfType<'BallisticAcquisition'> = {
   type: 'BallisticAcquisition',
   labCaseNumber: 'FS24-000101',
@@ -170,6 +184,7 @@ export const VALID: { readonly [T in EntityType]: RecordOfType<T> } = {
   LabCase: labCase,
   EvidenceItem: evidenceItem,
   Firearm: firearm,
+  WeaponInvolved: weapon,
   BallisticAcquisition: acquisition,
   NibinLead: lead,
   Trace: trace,

@@ -19,6 +19,7 @@ describe('naturalKey', () => {
     expect(naturalKey(VALID.NibinLead)).toEqual({ ok: true, key: 'L-2024-0077', alternative: 'lead' });
     expect(naturalKey(VALID.Trace)).toEqual({ ok: true, key: 'T20240012345', alternative: 'trace' });
     expect(naturalKey(VALID.BallisticAcquisition)).toEqual({ ok: true, key: 'EXL-2024-000321|2', alternative: 'ibis' });
+    expect(naturalKey(VALID.WeaponInvolved)).toEqual({ ok: true, key: 'CT0015100|24-001234|offense|OFF-1|1', alternative: 'weapon' });
   });
 
   describe('Firearm alternatives', () => {

@@ -8,8 +8,8 @@
  * loader can say file:line:col.
  */
 import { OPERATIONS_BY_NAME, type CompileEnv, type OpFn } from './ops/index.ts';
-import { FAIL, isEmpty, MISS, ValueMemo, xmlTrace, type FieldSite, type RunContext, type Scope } from './runtime.ts';
-import { columnIndex, compilePath, nodeValue, PathError, scopeFor, type Accessor, type PathEnv } from './paths.ts';
+import { FAIL, isEmpty, MISS, ValueMemo, valueTrace, type FieldSite, type RunContext, type Scope } from './runtime.ts';
+import { columnIndex, compilePath, nodeValue, PathError, type Accessor, type PathEnv } from './paths.ts';
 import type { MappingSpec, FieldSpecInput, FieldSpecObject, ConditionSpec, OpSpec } from './spec.ts';
 
 export class MappingCompileError extends Error {
@@ -183,7 +183,11 @@ function compileField(
   const required = spec.required === true;
   const hasDefault = spec.default !== undefined;
   const dflt = spec.default;
-  const when = spec.when ? compileCondition(spec.when, ctx, [...path, 'when']) : null;
+  const compiledWhen = spec.when ? compileCondition(spec.when, ctx, [...path, 'when']) : null;
+  // With forEach (other than `.`), `when` is tested on each element, as on a record's forEach.
+  const perElement = spec.forEach !== undefined && spec.forEach !== '.';
+  const when = perElement ? null : compiledWhen;
+  const keep = perElement ? compiledWhen : null;
 
   let get: (scope: Scope, run: RunContext) => unknown;
   if (froms.length) {
@@ -254,9 +258,9 @@ function compileField(
       get = (s, run) => {
         const out: unknown[] = [];
         let failed = false;
-        const nodes = each.all(s);
-        for (let i = 0; i < nodes.length; i++) {
-          const v = build(scopeFor(nodes[i], s, each, i), run);
+        for (const scope of each.scopes(s)) {
+          if (keep !== null && !keep(scope)) continue;
+          const v = build(scope, run);
           if (v === FAIL) failed = true;
           else if (v !== undefined) out.push(v);
         }
@@ -265,16 +269,18 @@ function compileField(
     } else get = build;
   } else {
     const each = accessor(ctx, spec.forEach!, [...path, 'forEach']);
-    get = (s) => each.all(s).map(nodeValue);
+    get = keep === null ? (s) => each.all(s).map(nodeValue) : (s) => each.scopes(s).filter(keep).map((x) => nodeValue(x.node));
   }
 
   // One source value through operations: remember the results per input text (see ValueMemo).
   const memo = froms.length === 1 && ops.length > 0 ? new ValueMemo() : null;
   const fn: FieldFn = (scope, run) => {
+    site.at = null;
     if (when !== null && !when(scope)) return undefined;
     run.scope = scope;
-    xmlTrace.last = null;
+    valueTrace.last = null;
     const input = get(scope, run);
+    site.at = valueTrace.last;
     if (memo !== null && typeof input === 'string') {
       const hit = memo.get(input, run);
       if (hit !== MISS) return hit;

@@ -16,8 +16,8 @@ import type { SourcePointer } from '../formats/source-pointer.ts';
 import type { SourceRecord } from '../formats/source-record.ts';
 import { accessor, compileCondition, compileFields, MappingCompileError, newCompileContext, type CompiledField } from './compile.ts';
 import type { CompileEnv } from './ops/index.ts';
-import { scopeFor, type Accessor, type Format } from './paths.ts';
-import { FAIL, xmlTrace, type FieldSite, type RunContext, type Scope } from './runtime.ts';
+import { xmlIds, type Accessor, type Format } from './paths.ts';
+import { FAIL, valueTrace, type FieldSite, type RunContext, type Scope } from './runtime.ts';
 import type { MappingSpec } from './spec.ts';
 
 /** A canonical record as the mapping produces it (fields typed by the schemas in src/canonical). */
@@ -75,6 +75,7 @@ export class InboundMapping {
   readonly system: string;
   readonly label: string;
   private cached: { header: readonly string[] | undefined; mapper: RecordMapper; missing: MissingColumn[] } | null = null;
+  private ids: ReturnType<typeof xmlIds> | undefined;
 
   constructor(
     readonly spec: MappingSpec,
@@ -94,7 +95,9 @@ export class InboundMapping {
   /** The record mapper for a file (CSV: for its header), compiled on first use and reused. */
   bind(header: readonly string[] | undefined): { mapper: RecordMapper; missing: MissingColumn[] } {
     if (this.cached && sameHeader(this.cached.header, header)) return this.cached;
-    const ctx = newCompileContext(this.env, { format: this.format, namespaces: this.spec.namespaces ?? {}, header });
+    const namespaces = this.spec.namespaces ?? {};
+    const ids = this.format === 'xml' ? (this.ids ??= xmlIdsOf(this.spec)) : undefined;
+    const ctx = newCompileContext(this.env, { format: this.format, namespaces, header, ids });
     const specs: CompiledRecordSpec[] = (this.spec.records ?? []).map((r, i) => {
       const path = ['records', i];
       const fields = compileFields(r.fields, ctx, [...path, 'fields'], true);
@@ -136,10 +139,12 @@ export class InboundMapping {
       for (const spec of specs) {
         // Without forEach, `when` decides on the source record; with forEach, on each element.
         if (spec.each === null && spec.when !== null && !spec.when(root)) continue;
-        const scopes: Scope[] = spec.each ? spec.each.all(root).map((node, i) => scopeFor(node, root, spec.each!, i)) : [root];
+        const scopes: Scope[] = spec.each ? spec.each.scopes(root) : [root];
         for (const scope of scopes) {
           if (spec.each !== null && spec.when !== null && !spec.when(scope)) continue;
-          const rec: MappedRecord = { type: spec.type, id: '', key: '', classification, version: 1, sourceRefs: [ref] };
+          // A record of a forEach points at its own element; the others at the source record.
+          const own = spec.each === null ? ref : { ...ref, pointer: run.scopePointer(scope) };
+          const rec: MappedRecord = { type: spec.type, id: '', key: '', classification, version: 1, sourceRefs: [own] };
           let failed = false;
           for (const f of spec.checks) if (f.fn(scope, run) === FAIL) failed = true;
           for (const f of spec.fields) {
@@ -149,11 +154,11 @@ export class InboundMapping {
           }
           if (failed) continue;
           // Errors below concern the record as a whole: point from its scope, not the last value read.
-          xmlTrace.last = null;
+          valueTrace.last = null;
           run.scope = scope;
           const k = naturalKey(rec);
           if (!k.ok) {
-            run.fail('HUB_ERR_RECORD_KEY', { type: spec.type, needs: k.needs.join(' + ') }, { field: k.needs[0]!, source: spec.sourceOf.get(k.needs[0]!.split('.')[0]!)?.source });
+            run.fail('HUB_ERR_RECORD_KEY', { type: spec.type, needs: k.needs.join(' + ') }, siteOf(spec, k.needs[0]!));
             continue;
           }
           rec.key = k.key;
@@ -170,7 +175,7 @@ export class InboundMapping {
               run.fail(
                 'HUB_ERR_RECORD_SCHEMA',
                 { type: spec.type, pointer: issue.pointer || '/', reason: issue.reason },
-                { field: top, source: spec.sourceOf.get(top)?.source },
+                siteOf(spec, top),
               );
             }
             continue;
@@ -181,6 +186,20 @@ export class InboundMapping {
       if (run.errors.length) return { records: [], errors: run.errors, warnings: run.warnings };
       return { records, errors: run.errors, warnings: run.warnings };
     };
+  }
+}
+
+/** The site of the field that wrote a record's top-level `field`, for errors about the whole record. */
+function siteOf(spec: CompiledRecordSpec, field: string): FieldSite {
+  const site = spec.sourceOf.get(field.split('.')[0]!);
+  return { field, source: site?.source, at: site?.at ?? null };
+}
+
+function xmlIdsOf(spec: MappingSpec): ReturnType<typeof xmlIds> {
+  try {
+    return xmlIds(spec.source?.xml?.ids, spec.namespaces ?? {});
+  } catch (err) {
+    throw new MappingCompileError(['source', 'xml', 'ids'], (err as Error).message);
   }
 }
 

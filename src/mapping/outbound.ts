@@ -79,7 +79,7 @@ export class OutboundMapping {
     run.reset({});
     run.format = 'json';
     const root: Scope = { node: doc, parent: null };
-    const scopes = this.each ? this.each.all(root).map((node) => ({ node, parent: root })) : [root];
+    const scopes = this.each ? this.each.scopes(root) : [root];
     const objects: Record<string, unknown>[] = [];
     for (const scope of scopes) {
       const o: Record<string, unknown> = {};

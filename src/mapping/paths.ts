@@ -2,39 +2,37 @@
  * Source paths, compiled once per format.
  *
  * - CSV: a column header (matched exactly, else trimmed and ignoring case). Headers may contain slashes.
- * - XML: `p:A/p:B` child elements, `@attr` / `@p:attr` attributes, `.` the element itself; names are
- *   resolved with the mapping's namespace table and matched by namespace URI. Element text is trimmed.
- * - JSON: `a/b/0` keys and array indexes.
+ * - XML: `p:A/p:B` child elements, `//` any descendant, `@attr` / `@p:attr` attributes, `.` the element
+ *   itself, predicates on any step (`p:A[p:Kind='x']`, `[@s:id='x']`, `[2]`, `[p:B]`), `id(path)` to
+ *   follow an id reference and `current()` for the element the field is evaluated on (xml-path.ts).
+ *   Names are resolved with the mapping's namespace table and matched by namespace URI.
+ * - JSON: `a/b/0` keys and array indexes; predicates on array steps (json-path.ts).
  * In XML and JSON, a leading `$/` starts from the record root. Each leading `../` climbs: in XML to the
  * parent element (XPath), in JSON one scope (out of a `forEach`).
  */
-import { resolveStep } from '../formats/xml-reader.ts';
-import { expandedName, type XmlElement } from '../formats/xml-tree.ts';
-import { xmlTrace, type Scope } from './runtime.ts';
+import type { XmlElement } from '../formats/xml-tree.ts';
+import type { Scope } from './runtime.ts';
+import type { Accessor, Format } from './accessor.ts';
+import { PathError, parsePath } from './path-syntax.ts';
+import { compileXmlPath, isElement, newXmlIds, type XmlIds } from './xml-path.ts';
+import { compileJsonPath } from './json-path.ts';
 
-export interface Accessor {
-  /** The path as written in the mapping, or for CSV the column as the file's header spells it (used in error pointers). */
-  readonly source: string;
-  /** The path leads somewhere non-empty: a value, or (XML) an element with text or child elements. */
-  exists?(scope: Scope): boolean;
-  /** JSON: the pointer (relative to the record) of the i-th element `all` returns. */
-  pointerOf?(scope: Scope, index: number): string;
-  /** The first value at the path, or undefined. */
-  one(scope: Scope): unknown;
-  /** Every match (elements for XML, array items for JSON), for forEach. */
-  all(scope: Scope): unknown[];
-}
-
-export type Format = 'csv' | 'xml' | 'json';
+export type { Accessor, Format };
+export { PathError };
 
 export interface PathEnv {
   readonly format: Format;
   readonly namespaces: Record<string, string>;
   /** CSV only: the file's header. */
   readonly header?: readonly string[];
+  /** XML only: which attributes are ids (`source.xml.ids`), shared by every path of the mapping. */
+  readonly ids?: XmlIds;
 }
 
-export class PathError extends Error {}
+/** The id attributes of an XML mapping: `source.xml.ids` (qualified names), default every attribute named `id`. */
+export function xmlIds(ids: readonly string[] | undefined, namespaces: Record<string, string>): XmlIds {
+  return newXmlIds(ids, namespaces);
+}
 
 /** Index of a CSV column: exact header first, then trimmed and ignoring case; -1 if absent. */
 export function columnIndex(header: readonly string[], name: string): number {
@@ -46,31 +44,28 @@ export function columnIndex(header: readonly string[], name: string): number {
 
 export function compilePath(path: string, env: PathEnv): Accessor {
   if (env.format === 'csv') return csvPath(path, env.header ?? []);
-  let rest = path;
-  let up = 0;
-  let fromRoot = false;
-  if (rest.startsWith('$/') || rest === '$') {
-    fromRoot = true;
-    rest = rest.slice(2);
-  } else {
-    while (rest.startsWith('../') || rest === '..') {
-      up++;
-      rest = rest.slice(3);
-    }
+  const ast = parsePath(path, env.format === 'json');
+  const start = ast.start;
+  const up = start.kind === 'scope' ? start.up : 0;
+  const fromRoot = start.kind === 'root';
+  if (env.format === 'xml') {
+    const base = (scope: Scope): XmlElement | undefined => {
+      let s = scope;
+      if (fromRoot) while (s.parent) s = s.parent;
+      let el = isElement(s.node) ? s.node : undefined;
+      // XML: `..` is the parent element, as in XPath (the element a forEach item sits in, whatever the path).
+      for (let i = 0; i < up && el; i++) el = el.parent ?? undefined;
+      return el;
+    };
+    return compileXmlPath(path, ast, env.namespaces, env.ids ?? newXmlIds(undefined, env.namespaces), base);
   }
   const base = (scope: Scope): Scope => {
     let s = scope;
     if (fromRoot) while (s.parent) s = s.parent;
-    else if (env.format === 'xml' && up > 0) {
-      // XML: `..` is the parent element, as in XPath (the element a forEach item sits in, whatever the path).
-      let el = s.node as XmlElement | null;
-      for (let i = 0; i < up && el; i++) el = el.parent;
-      return { node: el ?? undefined, parent: null };
-    } else for (let i = 0; i < up && s.parent; i++) s = s.parent;
+    else for (let i = 0; i < up && s.parent; i++) s = s.parent;
     return s;
   };
-  const segs = rest.split('/').filter((s) => s !== '' && s !== '.');
-  return env.format === 'xml' ? xmlPath(path, segs, env.namespaces, base) : jsonPath(path, segs, base);
+  return compileJsonPath(path, ast, base);
 }
 
 function csvPath(path: string, header: readonly string[]): Accessor {
@@ -79,106 +74,11 @@ function csvPath(path: string, header: readonly string[]): Accessor {
     source: idx === -1 ? path : header[idx]!,
     one: idx === -1 ? () => undefined : (scope) => (scope.node as string[])[idx],
     all: idx === -1 ? () => [] : (scope) => [(scope.node as string[])[idx]],
+    scopes: idx === -1 ? () => [] : (scope) => [{ node: (scope.node as string[])[idx], parent: scope }],
   };
-}
-
-function xmlPath(source: string, segs: string[], namespaces: Record<string, string>, base: (s: Scope) => Scope): Accessor {
-  let attr: string | null = null;
-  const last = segs[segs.length - 1];
-  if (last?.startsWith('@')) {
-    segs = segs.slice(0, -1);
-    const name = last.slice(1);
-    let st: { ns: string; local: string };
-    try {
-      st = name.includes(':') ? resolveStep(name, namespaces) : { ns: '', local: name };
-    } catch (err) {
-      throw new PathError(`path "${source}": ${(err as Error).message}`);
-    }
-    attr = expandedName(st.ns, st.local);
-  }
-  const steps = segs.map((s) => {
-    try {
-      return resolveStep(s, namespaces);
-    } catch (err) {
-      throw new PathError(`path "${source}": ${(err as Error).message}`);
-    }
-  });
-  const find = (el: XmlElement, i: number, out: XmlElement[] | null): XmlElement | undefined => {
-    if (i === steps.length) {
-      out?.push(el);
-      return el;
-    }
-    const st = steps[i]!;
-    for (const c of el.children) {
-      if (c.local === st.local && c.ns === st.ns) {
-        const r = find(c, i + 1, out);
-        if (r && !out) return r;
-      }
-    }
-    return undefined;
-  };
-  return {
-    source,
-    one(scope) {
-      const node = base(scope).node as XmlElement | undefined;
-      if (!node) return undefined;
-      const el = find(node, 0, null);
-      if (!el) return undefined;
-      xmlTrace.last = el;
-      return attr !== null ? el.attrs[attr] : el.text.trim();
-    },
-    exists(scope) {
-      const node = base(scope).node as XmlElement | undefined;
-      const el = node ? find(node, 0, null) : undefined;
-      if (!el) return false;
-      if (attr !== null) return (el.attrs[attr] ?? '').trim() !== '';
-      return el.children.length > 0 || el.text.trim() !== '';
-    },
-    all(scope) {
-      const node = base(scope).node as XmlElement | undefined;
-      if (!node) return [];
-      const out: XmlElement[] = [];
-      find(node, 0, out);
-      return attr !== null ? out.map((e) => e.attrs[attr!]).filter((v) => v !== undefined) : out;
-    },
-  };
-}
-
-function jsonPath(source: string, segs: string[], base: (s: Scope) => Scope): Accessor {
-  const get = (scope: Scope): unknown => {
-    let n: unknown = base(scope).node;
-    for (const s of segs) {
-      if (n === null || typeof n !== 'object') return undefined;
-      n = (n as Record<string, unknown>)[s];
-    }
-    return n;
-  };
-  const rel = segs.map((s) => s.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
-  return {
-    source,
-    one: get,
-    all(scope) {
-      const v = get(scope);
-      if (v === undefined || v === null) return [];
-      return Array.isArray(v) ? v : [v];
-    },
-    pointerOf(scope, index) {
-      const b = base(scope);
-      const prefix = `${b.path ?? ''}${rel ? '/' + rel : ''}`;
-      return Array.isArray(get(scope)) ? `${prefix}/${index}` : prefix;
-    },
-  };
-}
-
-/** The scope of the i-th element a forEach accessor returned. */
-export function scopeFor(node: unknown, parent: Scope, acc: Accessor, index: number): Scope {
-  return acc.pointerOf ? { node, parent, path: acc.pointerOf(parent, index) } : { node, parent };
 }
 
 /** The text of a matched node, for values read through `.`/forEach of XML elements. */
 export function nodeValue(node: unknown): unknown {
-  if (node !== null && typeof node === 'object' && 'children' in (node as object) && 'local' in (node as object)) {
-    return (node as XmlElement).text.trim();
-  }
-  return node;
+  return isElement(node) ? node.text.trim() : node;
 }

@@ -16,10 +16,11 @@ export interface Scope {
 }
 
 /**
- * The XML element an accessor matched last (set by paths.ts, reset by each field before it reads):
- * lets an error point at the element that held the bad value, in the document's own names.
+ * Where the value an accessor read last sits (set by the path accessors, reset by each field before it
+ * reads): the XML element that held it, or its JSON pointer below the source record. Lets an error point
+ * at the value, in the document's own names, even when predicates or id() chose it.
  */
-export const xmlTrace: { last: XmlElement | null } = { last: null };
+export const valueTrace: { last: XmlElement | string | null } = { last: null };
 
 /** `/p:Item[2]/p:Serial[1]`: an element's path below its source record's root element. */
 export function relativeXPath(el: XmlElement): string {
@@ -45,6 +46,8 @@ export interface FieldSite {
   readonly field: string;
   /** The source path the value came from (of alternates, the one that gave the value; a CSV column as the file spells it). */
   source: string | undefined;
+  /** Where the value read last for this field sits (see `valueTrace`), for errors found after the field (schema, key). */
+  at?: XmlElement | string | null;
 }
 
 /**
@@ -80,6 +83,16 @@ export class RunContext {
     if (this.warnings.length) this.warnings = [];
   }
 
+  /** The pointer of a scope's own node (a forEach element): its XPath or JSON pointer below the record's. */
+  scopePointer(scope: Scope): SourcePointer {
+    if (this.format === 'xml') {
+      const el = scope.node as XmlElement | undefined;
+      return el && typeof el === 'object' && 'children' in el ? { ...this.base, xpath: `${this.base.xpath ?? ''}${relativeXPath(el)}` } : this.base;
+    }
+    if (this.format === 'json' && scope.path) return { ...this.base, jsonPointer: `${this.base.jsonPointer ?? ''}${scope.path}` };
+    return this.base;
+  }
+
   pointerFor(site: FieldSite | undefined): SourcePointer {
     if (this.format === 'csv') return site?.source ? { ...this.base, column: site.source } : this.base;
     // Resolve the path's start as the accessor did: `$/` the record root, each `../` one level up.
@@ -96,10 +109,10 @@ export class RunContext {
         up++;
       }
     }
+    const matched = valueTrace.last ?? site?.at ?? null;
     if (this.format === 'xml') {
-      const matched = xmlTrace.last;
       let at: string;
-      if (matched) at = relativeXPath(matched);
+      if (matched !== null && typeof matched === 'object') at = relativeXPath(matched);
       else {
         let el = scope?.node as XmlElement | undefined;
         for (let i = 0; i < up && el; i++) el = el.parent ?? undefined;
@@ -109,7 +122,7 @@ export class RunContext {
       return at ? { ...this.base, xpath: `${this.base.xpath ?? ''}${at}` } : this.base;
     }
     for (let i = 0; i < up && scope?.parent; i++) scope = scope.parent;
-    const at = `${scope?.path ?? ''}${rest ? '/' + rest.replace(/^\//, '') : ''}`;
+    const at = typeof matched === 'string' ? matched : `${scope?.path ?? ''}${rest ? '/' + rest.replace(/^\//, '') : ''}`;
     return at ? { ...this.base, jsonPointer: `${this.base.jsonPointer ?? ''}${at}` } : this.base;
   }
 

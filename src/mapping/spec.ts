@@ -43,7 +43,7 @@ export interface SourceSpec {
   format: 'csv' | 'xml' | 'json' | 'ndjson';
   encoding?: string;
   csv?: { delimiter?: string; quote?: string; escape?: string; headerRow?: number; relaxColumnCount?: boolean; comment?: string };
-  xml?: { record: string };
+  xml?: { record: string; ids?: string[] };
   json?: { records?: string };
 }
 

@@ -3,9 +3,12 @@
  * Parsing is hand-compiled for speed: exports carry millions of dates. Time zones are resolved by luxon,
  * with the offset cached per zone and local hour, so DST rules stay luxon's (and the IANA database's).
  *
- * Supported tokens: yyyy yy MMMM MMM MM M dd d HH H hh h mm ss SSS a ZZ Z, quoted literals ('T'),
- * any other character is literal. A gap in local time (spring forward) moves forward by the gap; an
- * ambiguous time (fall back) takes the earlier offset, as luxon does.
+ * Supported tokens: yyyy yy MMMM MMM MM M dd d HH H hh h mm ss S SS SSS (any run of S: exactly that many
+ * fraction digits, kept to the millisecond) a ZZ Z, quoted literals ('T'), any other character is literal.
+ * Two named presets stand for the XML Schema lexical forms, so nobody has to spell them: `xs:dateTime`
+ * (any number of fraction digits, offset Z, +hh:mm or none, 24:00:00 as the end of the day) and
+ * `xs:date` (with an optional offset). A gap in local time (spring forward) moves forward by the gap;
+ * an ambiguous time (fall back) takes the earlier offset, as luxon does.
  */
 import { IANAZone } from 'luxon';
 
@@ -67,8 +70,6 @@ function tokenSpec(tok: string, pivot: number): TokenSpec | null {
       return { re: '(\\d{2})', set: (d, s) => ((d.minute = +s), true), time: true };
     case 'ss':
       return { re: '(\\d{2})', set: (d, s) => ((d.second = +s), true), time: true };
-    case 'SSS':
-      return { re: '(\\d{3})', set: (d, s) => ((d.millis = +s), true), time: true };
     case 'ZZ':
     case 'Z':
       return {
@@ -84,16 +85,72 @@ function tokenSpec(tok: string, pivot: number): TokenSpec | null {
         },
       };
     default:
+      if (/^S+$/.test(tok)) return { re: `(\\d{${tok.length}})`, set: (d, s) => ((d.millis = fractionToMillis(s)), true), time: true };
       return null;
   }
 }
 
-const TOKEN_RE = /'([^']*)'|(yyyy|yy|MMMM|MMM|MM|M|dd|d|HH|H|hh|h|mm|ss|SSS|ZZ|Z|a)|([A-Za-z])|([^A-Za-z']+)/g;
+/** `5` -> 500, `05` -> 50, `1234567` -> 123: a decimal fraction of a second, kept to the millisecond. */
+function fractionToMillis(digits: string): number {
+  return digits.length >= 3 ? +digits.slice(0, 3) : +digits.padEnd(3, '0');
+}
+
+function offsetMinutes(s: string): number | null {
+  if (s === 'Z') return 0;
+  const h = +s.slice(1, 3);
+  const m = +s.slice(4, 6);
+  if (h > 14 || m > 59 || (h === 14 && m > 0)) return null;
+  return (s[0] === '-' ? -1 : 1) * (h * 60 + m);
+}
+
+/** The named presets of the `formats` list. */
+export const DATE_PRESETS = ['xs:dateTime', 'xs:date'] as const;
+
+const XS_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})?$/;
+const XS_DATE = /^(\d{4})-(\d{2})-(\d{2})(Z|[+-]\d{2}:\d{2})?$/;
+
+function presetMatcher(name: string): DateMatcher | null {
+  if (name === 'xs:dateTime') {
+    return (s) => {
+      const m = XS_DATE_TIME.exec(s);
+      if (!m) return null;
+      const offset = m[8] === undefined ? null : offsetMinutes(m[8]);
+      if (m[8] !== undefined && offset === null) return null;
+      const d: ParsedDate = { year: +m[1]!, month: +m[2]!, day: +m[3]!, hour: +m[4]!, minute: +m[5]!, second: +m[6]!, millis: m[7] ? fractionToMillis(m[7]) : 0, hasTime: true, offset, pm: null };
+      // 24:00:00 is the end of the day in XML Schema: the next day's midnight.
+      if (d.hour === 24 && d.minute === 0 && d.second === 0 && !/[1-9]/.test(m[7] ?? '')) {
+        d.hour = 0;
+        if (!isValid(d)) return null;
+        const t = new Date(Date.UTC(d.year, d.month - 1, d.day + 1));
+        d.year = t.getUTCFullYear();
+        d.month = t.getUTCMonth() + 1;
+        d.day = t.getUTCDate();
+      }
+      return isValid(d) ? d : null;
+    };
+  }
+  if (name === 'xs:date') {
+    return (s) => {
+      const m = XS_DATE.exec(s);
+      if (!m) return null;
+      const offset = m[4] === undefined ? null : offsetMinutes(m[4]);
+      if (m[4] !== undefined && offset === null) return null;
+      const d: ParsedDate = { year: +m[1]!, month: +m[2]!, day: +m[3]!, hour: 0, minute: 0, second: 0, millis: 0, hasTime: false, offset, pm: null };
+      return isValid(d) ? d : null;
+    };
+  }
+  return null;
+}
+
+const TOKEN_RE = /'([^']*)'|(yyyy|yy|MMMM|MMM|MM|M|dd|d|HH|H|hh|h|mm|ss|S{1,9}|ZZ|Z|a)|([A-Za-z])|([^A-Za-z']+)/g;
 
 export type DateMatcher = (s: string) => ParsedDate | null;
 
 /** Compile one format; throws with a readable message on a token it does not support. */
 export function compileDateFormat(format: string, pivot: number): DateMatcher {
+  const preset = presetMatcher(format);
+  if (preset) return preset;
+  if (format.startsWith('xs:')) throw new Error(`date format "${format}": unknown preset (presets: ${DATE_PRESETS.join(', ')})`);
   let re = '^';
   const setters: Setter[] = [];
   let hasTime = false;
@@ -105,7 +162,7 @@ export function compileDateFormat(format: string, pivot: number): DateMatcher {
       setters.push(spec.set);
       if (spec.time) hasTime = true;
     } else if (m[3] !== undefined) {
-      throw new Error(`date format "${format}": unsupported token "${m[3]}" (supported: yyyy yy MMMM MMM MM M dd d HH H hh h mm ss SSS a Z; quote literal letters like 'T')`);
+      throw new Error(`date format "${format}": unsupported token "${m[3]}" (supported: yyyy yy MMMM MMM MM M dd d HH H hh h mm ss S SS SSS (one S per fraction digit) a Z; quote literal letters like 'T'; or a preset: ${DATE_PRESETS.join(', ')})`);
     } else re += escapeRe(m[4]!);
   }
   const regex = new RegExp(re + '$');

@@ -27,8 +27,9 @@ export const date = defineOp({
         type: 'array',
         minItems: 1,
         items: { type: 'string', minLength: 1 },
-        description: 'Formats in luxon token syntax, tried in order: yyyy yy MMMM MMM MM M dd d HH H hh h mm ss SSS a Z; letters meant literally go in single quotes.',
-        examples: [['MM/dd/yyyy HH:mm', 'M/d/yy', 'yyyy-MM-dd', "yyyy-MM-dd'T'HH:mm:ssZ"]],
+        description:
+          "Formats tried in order: the presets xs:dateTime (XML Schema date-time: any number of fraction digits, offset Z, +hh:mm or none) and xs:date, or luxon tokens: yyyy yy MMMM MMM MM M dd d HH H hh h mm ss S SS SSS (one S per fraction digit) a Z; letters meant literally go in single quotes ('T').",
+        examples: [['MM/dd/yyyy HH:mm', 'M/d/yy', 'yyyy-MM-dd', "yyyy-MM-dd'T'HH:mm:ssZ"], ['xs:dateTime', 'xs:date']],
       },
       timezone: {
         type: 'string',

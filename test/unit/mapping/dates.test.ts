@@ -274,3 +274,60 @@ describe('impossible dates and times', () => {
     expect(parse(DT, value).codes).toEqual(['HUB_ERR_RECORD_DATE']);
   });
 });
+
+describe('fractions of a second: one S per digit', () => {
+  it('reads a one-digit fraction with S, as N-DEx writes 1967-08-13T14:20:00.0Z', () => {
+    expect(parse({ formats: ["yyyy-MM-dd'T'HH:mm:ss.SZ"] }, '1967-08-13T14:20:00.0Z')).toEqual(ok('1967-08-13T14:20:00+00:00'));
+    expect(parse({ formats: ["yyyy-MM-dd'T'HH:mm:ss.SZ"] }, '1967-08-13T14:20:00.5Z').out).toBe('1967-08-13T14:20:00.500+00:00');
+  });
+
+  it('takes exactly as many digits as S letters, and keeps the fraction to the millisecond', () => {
+    expect(parse({ formats: ["yyyy-MM-dd'T'HH:mm:ss.SS"] }, '2026-03-14T14:22:00.25').out).toBe('2026-03-14T14:22:00.250-04:00');
+    expect(parse({ formats: ["yyyy-MM-dd'T'HH:mm:ss.SSSSSS"] }, '2026-03-14T14:22:00.123456').out).toBe('2026-03-14T14:22:00.123-04:00');
+    expect(parse({ formats: ["yyyy-MM-dd'T'HH:mm:ss.SS"] }, '2026-03-14T14:22:00.250').codes).toEqual(['HUB_ERR_RECORD_DATE']);
+  });
+});
+
+describe('presets xs:dateTime and xs:date', () => {
+  const XS = { formats: ['xs:dateTime', 'xs:date'] };
+
+  it.each([
+    ['1967-08-13T14:20:00.0Z', '1967-08-13T14:20:00+00:00'],
+    ['1997-03-12T00:01:00Z', '1997-03-12T00:01:00+00:00'],
+    ['2026-03-14T14:22:00.1234567+05:30', '2026-03-14T14:22:00.123+05:30'],
+    ['2026-03-14T14:22:00-07:00', '2026-03-14T14:22:00-07:00'],
+    ['2026-03-14T14:22:00.75', '2026-03-14T14:22:00.750-04:00'],
+    ['2026-01-14T14:22:00', '2026-01-14T14:22:00-05:00'],
+    ['2026-12-31T24:00:00Z', '2027-01-01T00:00:00+00:00'],
+    ['2026-03-14', '2026-03-14T00:00:00-04:00'],
+    ['2026-03-14Z', '2026-03-14T00:00:00+00:00'],
+    ['2026-03-14-08:00', '2026-03-14T00:00:00-08:00'],
+  ])('reads %s as %s (values without offset are in the agency zone)', (value, want) => {
+    expect(parse(XS, value)).toEqual(ok(want));
+  });
+
+  it.each([
+    ['2026-03-14T14:22', 'no seconds'],
+    ['2026-03-14T14:22:00.', 'a point without digits'],
+    ['2026-03-14T14:22:00+0530', 'an offset without its colon'],
+    ['2026-03-14T14:22:00+15:00', 'an offset past 14:00'],
+    ['2026-02-30T10:00:00', 'day 30 of February'],
+    ['2026-03-14T24:00:01', 'past 24:00:00'],
+    ['14.03.2026', 'another layout'],
+  ])('refuses %s (%s)', (value) => {
+    expect(parse(XS, value).codes).toEqual(['HUB_ERR_RECORD_DATE']);
+  });
+
+  it('xs:date gives a calendar date with output date, and refuses a time with dateOnly error', () => {
+    expect(parse({ formats: ['xs:date'], output: 'date' }, '2026-03-14+02:00').out).toBe('2026-03-14');
+    expect(parse({ formats: ['xs:dateTime', 'xs:date'], dateOnly: 'error' }, '2026-03-14').codes).toEqual(['HUB_ERR_RECORD_DATE']);
+  });
+
+  it('refuses an unknown preset at compile time, naming the presets', () => {
+    expect(() => compileDateFormat('xs:time', 50)).toThrow('unknown preset (presets: xs:dateTime, xs:date)');
+  });
+
+  it('names the presets in the message of an unsupported token', () => {
+    expect(() => compileDateFormat('yyyy-MM-ddTHH', 50)).toThrow(/S SS SSS .*presets?: xs:dateTime, xs:date/);
+  });
+});

@@ -72,12 +72,12 @@ describe('CSV output', () => {
 });
 
 describe('required values', () => {
-  it('missing: HUB_ERR_RECORD_REQUIRED for each element and an empty body', async () => {
+  it('missing: HUB_ERR_RECORD_REQUIRED for each element, pointing into that element, and an empty body', async () => {
     const r = await render(spec({ format: 'csv', forEach: 'events', fields: { Case: 'caseNumber', Detective: { from: 'detective/name', required: true } } }));
     expect(r.body).toBe('');
     expect(r.errors.map((e) => [e.code, e.field, e.pointer])).toEqual([
-      ['HUB_ERR_RECORD_REQUIRED', 'Detective', { jsonPointer: '/detective/name' }],
-      ['HUB_ERR_RECORD_REQUIRED', 'Detective', { jsonPointer: '/detective/name' }],
+      ['HUB_ERR_RECORD_REQUIRED', 'Detective', { jsonPointer: '/events/0/detective/name' }],
+      ['HUB_ERR_RECORD_REQUIRED', 'Detective', { jsonPointer: '/events/1/detective/name' }],
     ]);
   });
 

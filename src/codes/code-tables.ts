@@ -1,12 +1,13 @@
 /**
  * The hub's code tables: the public NCIC gun tables (from @cityssm/ncic-lookup, generated from NIEM 5.2
- * ncic.xsd) joined with the administrators' synonym tables in `mappings/code-tables/`.
+ * ncic.xsd, with the entries it carries damaged repaired: ncic-repairs.ts) joined with the
+ * administrators' synonym tables in `mappings/code-tables/`.
  *
  * | table             | system      | codes                                                      | synonyms file                  |
  * |-------------------|-------------|------------------------------------------------------------|--------------------------------|
  * | `ncic-make`       | NCIC-MAK    | MAK (~4,450 makers and place codes)                        | ncic-make.synonyms.yaml        |
  * | `ncic-caliber`    | NCIC-CAL    | CAL (74)                                                   | ncic-caliber.synonyms.yaml     |
- * | `ncic-gun-type`   | NCIC-TYP    | GTYP3 combinations (PI, PR, RI, SP...) + single GTYP chars | ncic-gun-type.synonyms.yaml    |
+ * | `ncic-gun-type`   | NCIC-TYP    | GTYP3 combinations (PA, PI, PR, RI, SP...) + single GTYP   | ncic-gun-type.synonyms.yaml    |
  * | `ncic-gun-type-1` | NCIC-GTYP   | GTYP, characteristic 1 (P, R, S, M...)                     | none                           |
  * | `ncic-gun-type-2` | NCIC-GTYP2  | GTYP2, characteristic 2 (I, R, P, B...)                    | none                           |
  *
@@ -15,7 +16,10 @@
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { createCodeTable, type CodeTable } from './code-table.ts';
+import type { NcicCodeType } from './ncic-damage.ts';
 import { isPlaceMakeCode } from './ncic-place-codes.ts';
+import { applyNcicRepairs } from './ncic-repairs.ts';
+import { readNcicTables } from './ncic-source.ts';
 import { readSynonymFile, type SynonymEntry } from './synonyms.ts';
 
 export interface CodeTables {
@@ -30,24 +34,6 @@ export interface BuildCodeTablesOptions {
 
 /** The repository's synonym folder. */
 export const DEFAULT_SYNONYM_DIR = fileURLToPath(new URL('../../mappings/code-tables/', import.meta.url));
-
-type NcicCodeType = 'MAK' | 'CAL' | 'GTYP' | 'GTYP2' | 'GTYP3';
-
-/** The part of @cityssm/ncic-lookup's API the hub uses. */
-interface NcicLookup {
-  getFieldValues(codeType: NcicCodeType): Promise<Record<string, string>>;
-}
-
-/**
- * The package ships its TypeScript source next to its JavaScript, and under NodeNext resolution `tsc`
- * would type-check that source (which does not pass `strict`). Importing through a non-literal
- * specifier keeps it out of our compilation; the interface above types what we call.
- */
-const NCIC_LOOKUP_PACKAGE: string = '@cityssm/ncic-lookup';
-
-async function ncicLookup(): Promise<NcicLookup> {
-  return (await import(NCIC_LOOKUP_PACKAGE)) as NcicLookup;
-}
 
 interface TableSpec {
   name: string;
@@ -82,11 +68,9 @@ const TABLE_SPECS: readonly TableSpec[] = [
 export async function buildCodeTables(options: BuildCodeTablesOptions = {}): Promise<CodeTables> {
   const dir = options.synonymDir ?? DEFAULT_SYNONYM_DIR;
 
-  const lookup = await ncicLookup();
+  const upstream = await readNcicTables(TABLE_SPECS.flatMap((s) => s.sources));
   const ncic = new Map<NcicCodeType, Record<string, string>>();
-  for (const type of new Set(TABLE_SPECS.flatMap((s) => s.sources))) {
-    ncic.set(type, await lookup.getFieldValues(type));
-  }
+  for (const [type, values] of upstream) ncic.set(type, applyNcicRepairs(type, values));
 
   const tables = new Map<string, CodeTable>();
   for (const spec of TABLE_SPECS) {

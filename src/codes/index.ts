@@ -15,6 +15,8 @@ export {
   type CodeTables,
 } from './code-tables.ts';
 export { matchKey } from './match-key.ts';
+export { findDamagedEntries, NCIC_GUN_CODE_TYPES, type DamagedEntry, type NcicCodeType } from './ncic-damage.ts';
+export { applyNcicRepairs, NCIC_REPAIRS, type NcicRepair } from './ncic-repairs.ts';
 export { isPlaceMakeCode } from './ncic-place-codes.ts';
 export { parseSynonyms, readSynonymFile, type SynonymEntry } from './synonyms.ts';
 export { ncicMatchKey, normalizeSerial, type NormalizedSerial } from './serial.ts';

@@ -142,7 +142,8 @@ describe('modes and outcomes', () => {
     expect(make.lookup('S&W', 'code')).toMatchObject({ ok: false, reason: 'unknown' });
     expect(caliber.lookup('.380', 'code')).toMatchObject({ ok: false, reason: 'unknown' });
     expect(caliber.lookup('380', 'code')).toMatchObject({ ok: true, value: { code: '380' }, via: 'code' });
-    expect(gunType.lookup('--', 'code')).toMatchObject({ ok: true, value: { code: '--' } });
+    expect(gunType.lookup('PA', 'code')).toMatchObject({ ok: true, value: { code: 'PA' } });
+    expect(gunType.lookup('--', 'code')).toMatchObject({ ok: false, reason: 'unknown' });
   });
 
   it('text mode falls back to an exact description', () => {

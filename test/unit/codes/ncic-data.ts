@@ -2,11 +2,17 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { applyNcicRepairs } from '../../../src/codes/ncic-repairs.ts';
 
 const dataDir = join(dirname(createRequire(import.meta.url).resolve('@cityssm/ncic-lookup')), 'data');
 
 export function ncicJson(type: 'MAK' | 'CAL' | 'GTYP' | 'GTYP2' | 'GTYP3'): Record<string, string> {
   return JSON.parse(readFileSync(join(dataDir, `${type}.json`), 'utf8')) as Record<string, string>;
+}
+
+/** The same, with the hub's repairs of damaged upstream entries applied (src/codes/ncic-repairs.ts). */
+export function repairedNcicJson(type: 'MAK' | 'CAL' | 'GTYP' | 'GTYP2' | 'GTYP3'): Record<string, string> {
+  return applyNcicRepairs(type, ncicJson(type));
 }
 
 export const SYNONYM_FILES = [

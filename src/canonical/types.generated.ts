@@ -971,6 +971,10 @@ export interface CodedValue {
    * The original text from the source (or, when the source gave only a code, the table's description of it).
    */
   text: string;
+  /**
+   * Calibers only (system NCIC-CAL): the normalized cartridge designation the hub's caliber synonym table names for the text, e.g. "9mm Luger" for "9MM", ".40 S&W" for "40 S&W", "12 gauge" for "12/70". It says what the lossy CAL code cannot (CAL 9 covers 9mm Luger and .380 ACP alike). Absent when the text does not name one cartridge (".45 CAL"), in code mode, and for codes found through NCIC's own descriptions. May be present with a null code when the designation is known but no single CAL code fits.
+   */
+  cartridge?: string;
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * The hub's code tables: the public NCIC gun tables (from @cityssm/ncic-lookup, generated from NIEM 5.2
  * ncic.xsd, with the entries it carries damaged repaired: ncic-repairs.ts) joined with the
- * administrators' synonym tables in `mappings/code-tables/`.
+ * administrators' synonym tables in `mappings/code-tables/`. The caliber table compares designations
+ * by caliberKey (shotshell gauges, abbreviations) and indexes the spellings each CAL description lists.
  *
  * | table             | system      | codes                                                      | synonyms file                  |
  * |-------------------|-------------|------------------------------------------------------------|--------------------------------|
@@ -15,6 +16,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { caliberDescriptionSpellings } from './caliber-descriptions.ts';
+import { caliberKey } from './caliber-key.ts';
 import { createCodeTable, type CodeTable } from './code-table.ts';
 import type { NcicCodeType } from './ncic-damage.ts';
 import { isPlaceMakeCode } from './ncic-place-codes.ts';
@@ -43,6 +46,10 @@ interface TableSpec {
   synonymFile?: string;
   /** Codes not accepted as bare codes in text mode. */
   excludeInTextMode?: (code: string, description: string) => boolean;
+  /** The table's matching key, if not `matchKey`. */
+  keyOf?: (text: string) => string;
+  /** The spellings each description lists, indexed beside it. */
+  descriptionSpellings?: (description: string) => readonly string[];
 }
 
 const TABLE_SPECS: readonly TableSpec[] = [
@@ -53,7 +60,14 @@ const TABLE_SPECS: readonly TableSpec[] = [
     synonymFile: 'ncic-make.synonyms.yaml',
     excludeInTextMode: isPlaceMakeCode,
   },
-  { name: 'ncic-caliber', system: 'NCIC-CAL', sources: ['CAL'], synonymFile: 'ncic-caliber.synonyms.yaml' },
+  {
+    name: 'ncic-caliber',
+    system: 'NCIC-CAL',
+    sources: ['CAL'],
+    synonymFile: 'ncic-caliber.synonyms.yaml',
+    keyOf: caliberKey,
+    descriptionSpellings: caliberDescriptionSpellings,
+  },
   {
     name: 'ncic-gun-type',
     system: 'NCIC-TYP',
@@ -92,7 +106,15 @@ export async function buildCodeTables(options: BuildCodeTablesOptions = {}): Pro
     }
     tables.set(
       spec.name,
-      createCodeTable({ name: spec.name, system: spec.system, codes, synonyms, textModeExcluded: excluded }),
+      createCodeTable({
+        name: spec.name,
+        system: spec.system,
+        codes,
+        synonyms,
+        textModeExcluded: excluded,
+        ...(spec.keyOf ? { keyOf: spec.keyOf } : {}),
+        ...(spec.descriptionSpellings ? { descriptionSpellings: spec.descriptionSpellings } : {}),
+      }),
     );
   }
 

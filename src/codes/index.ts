@@ -15,6 +15,9 @@ export {
   type CodeTables,
 } from './code-tables.ts';
 export { matchKey } from './match-key.ts';
+export { caliberKey } from './caliber-key.ts';
+export { caliberDescriptionSpellings } from './caliber-descriptions.ts';
+export { shotshellDesignation } from './shotshell.ts';
 export { findDamagedEntries, NCIC_GUN_CODE_TYPES, type DamagedEntry, type NcicCodeType } from './ncic-damage.ts';
 export { applyNcicRepairs, NCIC_REPAIRS, type NcicRepair } from './ncic-repairs.ts';
 export { isPlaceMakeCode } from './ncic-place-codes.ts';

@@ -47,7 +47,7 @@ export const map = defineOp({
 export const lookup = defineOp({
   name: 'lookup',
   summary:
-    'Looks a value up in a code table (ncic-make, ncic-caliber, ncic-gun-type, ncic-gun-type-1, ncic-gun-type-2) and returns `{code, system, text}` with the original text kept. An unknown value gets `code: null`, is counted and listed in the summary, and is a warning (`onUnknown: warn`, default) or an error (`onUnknown: error`); it is never guessed.',
+    'Looks a value up in a code table (ncic-make, ncic-caliber, ncic-gun-type, ncic-gun-type-1, ncic-gun-type-2) and returns `{code, system, text}` with the original text kept; for ncic-caliber also `cartridge`, the normalized cartridge designation, when the synonym table names one ("9MM" -> `cartridge: 9mm Luger`). An unknown or ambiguous value gets `code: null`, is counted and listed in the summary, and is a warning (`onUnknown: warn`, default) or an error (`onUnknown: error`); it is never guessed.',
   bare: false,
   elementwise: true,
   args: {

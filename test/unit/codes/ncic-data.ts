@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { caliberKey, matchKey } from '../../../src/codes/index.ts';
 import { applyNcicRepairs } from '../../../src/codes/ncic-repairs.ts';
 
 const dataDir = join(dirname(createRequire(import.meta.url).resolve('@cityssm/ncic-lookup')), 'data');
@@ -15,8 +16,9 @@ export function repairedNcicJson(type: 'MAK' | 'CAL' | 'GTYP' | 'GTYP2' | 'GTYP3
   return applyNcicRepairs(type, ncicJson(type));
 }
 
+/** Each synonym file, the NCIC code types its table holds and the key its table compares spellings by. */
 export const SYNONYM_FILES = [
-  { table: 'ncic-make', file: 'ncic-make.synonyms.yaml', ncic: ['MAK'] },
-  { table: 'ncic-caliber', file: 'ncic-caliber.synonyms.yaml', ncic: ['CAL'] },
-  { table: 'ncic-gun-type', file: 'ncic-gun-type.synonyms.yaml', ncic: ['GTYP3', 'GTYP'] },
+  { table: 'ncic-make', file: 'ncic-make.synonyms.yaml', ncic: ['MAK'], key: matchKey },
+  { table: 'ncic-caliber', file: 'ncic-caliber.synonyms.yaml', ncic: ['CAL'], key: caliberKey },
+  { table: 'ncic-gun-type', file: 'ncic-gun-type.synonyms.yaml', ncic: ['GTYP3', 'GTYP'], key: matchKey },
 ] as const;

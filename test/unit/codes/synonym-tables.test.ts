@@ -9,7 +9,7 @@ function load(file: string): { text: string; entries: SynonymEntry[] } {
   return { text, entries: parseSynonyms(text, file) };
 }
 
-describe.each(SYNONYM_FILES)('synonym table $file', ({ file, ncic }) => {
+describe.each(SYNONYM_FILES)('synonym table $file', ({ file, ncic, key: keyOf }) => {
   const { text, entries } = load(file);
   const codes: Record<string, string> = Object.assign({}, ...ncic.map((t) => repairedNcicJson(t)));
 
@@ -47,7 +47,7 @@ describe.each(SYNONYM_FILES)('synonym table $file', ({ file, ncic }) => {
     for (const e of entries) {
       const m = `${e.code ?? `?${e.candidates!.join('|')}`}#${e.cartridge ?? ''}`;
       for (const s of e.spellings) {
-        const key = matchKey(s.trim());
+        const key = keyOf(s.trim());
         expect(key, `spelling "${s}" has a key`).not.toBe('');
         const prior = meaning.get(key);
         if (prior && prior.m !== m) conflicts.push(`"${s}" (${m}) vs ${prior.where} (${prior.m})`);
@@ -61,7 +61,7 @@ describe.each(SYNONYM_FILES)('synonym table $file', ({ file, ncic }) => {
     const takenOver: string[] = [];
     for (const e of entries) {
       for (const s of e.spellings) {
-        const key = matchKey(s.trim());
+        const key = keyOf(s.trim());
         if (!(key in codes) || key === e.code || e.candidates?.includes(key)) continue;
         if (file === 'ncic-make.synonyms.yaml' && isPlaceMakeCode(key, codes[key]!)) continue;
         takenOver.push(`${s} -> ${e.code} (but ${key} is "${codes[key]}")`);

@@ -235,6 +235,7 @@ const CASES: Record<string, OpCases> = {
     normal: [
       { what: 'a synonym', args: { table: 'ncic-make' }, input: 'Smith and Wesson', out: MAKE_SW },
       { what: 'an examiner\'s HK is Heckler & Koch in text mode', args: { table: 'ncic-make' }, input: 'HK', out: { code: 'HEC', system: 'NCIC-MAK', text: 'HK' } },
+      { what: 'a caliber keeps the cartridge the synonym table names', args: { table: 'ncic-caliber' }, input: '40 S&W', out: { code: '40', system: 'NCIC-CAL', text: '40 S&W', cartridge: '.40 S&W' } },
     ],
     edge: [
       { what: 'code mode: only the exact code (HK is Hong Kong)', args: { table: 'ncic-make', mode: 'code' }, input: 'HK', out: { code: 'HK', system: 'NCIC-MAK', text: 'HK' } },

@@ -160,7 +160,8 @@ export function createCodeTable(def: CodeTableDefinition): CodeTable {
         throw new HubError('HUB_ERR_MAPPING_INVALID', {
           reason:
             `${describeEntry(entry)}: spelling "${spelling}" already means something else in ` +
-            `${describeEntry(prior.entry)} (spellings match ignoring case, spaces and punctuation)`,
+            `${describeEntry(prior.entry)} (spellings match ignoring case, spaces and punctuation; calibers also with` +
+            ' abbreviations written out and shotshells by their gauge)',
         });
       }
       if (!prior) owner.set(key, { entry, resolution });

@@ -4,6 +4,7 @@ import {
   caliberKey,
   createCodeTable,
   loadCodeTables,
+  parseSynonyms,
   shotshellDesignation,
   type CodeTable,
 } from '../../../src/codes/index.ts';
@@ -116,6 +117,18 @@ describe('caliberDescriptionSpellings', () => {
     // Prose is not a spelling (a whole description still is, as NCIC wrote it).
     expect(bare.lookup('also used in black-powder firearms')).toMatchObject({ ok: false, reason: 'unknown' });
     expect(bare.lookup('9mm Luger/Parabellum')).toMatchObject({ ok: false, reason: 'unknown' });
+  });
+});
+
+describe('synonyms compared by the caliber key', () => {
+  it('refuses one designation given two codes under two spellings that meet only once abbreviations are written out', () => {
+    const synonyms = parseSynonyms('- code: "41"\n  spellings: [".41 REMINGTON MAGNUM"]\n- code: "44"\n  spellings: [".41 Rem. Mag."]\n', 'cal.yaml');
+    const codes = new Map([['41', '.41'], ['44', '.44']]);
+    expect(() => createCodeTable({ name: 'c', system: 'NCIC-CAL', codes, synonyms, keyOf: caliberKey })).toThrow(
+      /cal\.yaml entry 2 \(44\): spelling "\.41 Rem\. Mag\." already means something else in cal\.yaml entry 1 \(41\)/,
+    );
+    // Compared by matchKey alone, the two would not meet.
+    expect(() => createCodeTable({ name: 'c', system: 'NCIC-CAL', codes, synonyms })).not.toThrow();
   });
 });
 

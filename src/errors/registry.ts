@@ -139,6 +139,18 @@ export const ERRORS = {
     message: '{type} record has no natural key: needs {needs}',
     fix: 'Map the fields that identify the record (see schemas/canonical/, "x-natural-key"), or correct the source row that left them blank.',
   },
+  HUB_ERR_RECORD_ACTION: {
+    class: 'record',
+    status: 422,
+    message: 'The source record asks for "{value}" (at {path}), which source.action.values does not list: one of {known}',
+    fix: 'If the value is a real instruction of the source, add it to `source.action.values` in the mapping with the action it means (upsert, replace or delete); otherwise correct the source record.',
+  },
+  HUB_ERR_RECORD_SOURCE_ID: {
+    class: 'record',
+    status: 422,
+    message: 'The source record asks for {action} but has no id at {path}',
+    fix: 'A replace or delete names the source record it replaces or withdraws by its id (source.recordId): correct the source record, or the recordId path in the mapping if it points at the wrong element.',
+  },
   // --- hub configuration (config) ----------------------------------------------------------------
   HUB_ERR_CONFIG_YAML: {
     class: 'config',

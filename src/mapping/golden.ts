@@ -8,6 +8,7 @@
  *   expect:                           # optional; without it the sidecar <name>.expected.json is the expectation
  *     records: [...]                  #   exactly these canonical records
  *     invalid: [{ row: 3, codes: [HUB_ERR_RECORD_DATE] }]   # exactly these invalid rows
+ *     retractions: [{ row: 2, action: delete, sourceRecordId: X }]  # exactly these replace/delete instructions
  *     summary: { rowsRead: 4 }        #   these summary figures (others not checked)
  *     output: "..."                   #   outbound: exactly this text
  *     errors: [HUB_ERR_RECORD_REQUIRED]  # outbound: exactly these error codes
@@ -20,7 +21,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { findMappingFiles, loadMappingFile, type Mapping } from './load.ts';
-import { emptySummary, mapStream, type InvalidSource, type MapSummary } from './run.ts';
+import { emptySummary, mapStream, type InvalidSource, type MapSummary, type Retraction } from './run.ts';
 import { InboundMapping, type MappedRecord } from './inbound.ts';
 import { RunContext } from './runtime.ts';
 
@@ -35,6 +36,7 @@ export interface GoldenCase {
   expect?: {
     records?: unknown[];
     invalid?: { row: number; codes: string[] }[];
+    retractions?: { row: number; action: string; sourceRecordId: string }[];
     summary?: Partial<MapSummary>;
     output?: string;
     errors?: string[];
@@ -53,6 +55,7 @@ export interface GoldenResult {
 interface Actual {
   records?: MappedRecord[];
   invalid?: { row: number; codes: string[] }[];
+  retractions?: { row: number; action: string; sourceRecordId: string }[];
   summary?: MapSummary;
   output?: string;
   errors?: string[];
@@ -79,11 +82,15 @@ async function runCase(mapping: Mapping, c: GoldenCase): Promise<Actual> {
     const summary = emptySummary();
     const records: MappedRecord[] = [];
     const invalid: InvalidSource[] = [];
+    const retractions: Retraction[] = [];
     for await (const b of mapStream(mapping, Readable.from([bytes]), summary, { file: fileName, timezone: c.timezone, receivedAt: GOLDEN_RECEIVED_AT })) {
       records.push(...b.records);
       invalid.push(...b.invalid);
+      retractions.push(...b.retractions);
     }
-    return { records, invalid: invalid.map((i) => ({ row: i.row, codes: i.errors.map((e) => e.code) })), summary };
+    const actual: Actual = { records, invalid: invalid.map((i) => ({ row: i.row, codes: i.errors.map((e) => e.code) })), summary };
+    if (retractions.length) actual.retractions = retractions.map((r) => ({ row: r.row, action: r.action, sourceRecordId: r.sourceRecordId }));
+    return actual;
   }
   const doc = c.input.document !== undefined ? c.input.document : JSON.parse(readFileSync(path.resolve(base, c.input.file!), 'utf8'));
   const run = new RunContext(c.timezone ?? mapping.spec.timezone ?? 'America/New_York');
@@ -129,6 +136,7 @@ function compare(expect: NonNullable<GoldenCase['expect']>, actual: Actual): str
   };
   if (expect.records !== undefined) check('records', expect.records, actual.records);
   if (expect.invalid !== undefined) check('invalid', expect.invalid, actual.invalid);
+  if (expect.retractions !== undefined) check('retractions', expect.retractions, actual.retractions ?? []);
   if (expect.summary !== undefined) {
     for (const [k, v] of Object.entries(expect.summary)) check(`summary/${k}`, v, (actual.summary as unknown as Record<string, unknown> | undefined)?.[k]);
   }

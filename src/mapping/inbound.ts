@@ -19,6 +19,7 @@ import type { CompileEnv } from './ops/index.ts';
 import { xmlIds, type Accessor, type Format } from './paths.ts';
 import { FAIL, valueTrace, type FieldSite, type RunContext, type Scope } from './runtime.ts';
 import type { MappingSpec } from './spec.ts';
+import { compileSourceIdentity, type SourceIdentity, type SourceIdentityFn } from './source-identity.ts';
 
 /** A canonical record as the mapping produces it (fields typed by the schemas in src/canonical). */
 export interface MappedRecord {
@@ -33,6 +34,8 @@ export interface MappedRecord {
 
 export interface SourceRef {
   system: string;
+  /** The source's own id of the source record (source.recordId), when the mapping names one. */
+  recordId?: string;
   mapping: string;
   file?: string;
   pointer?: SourcePointer;
@@ -45,6 +48,8 @@ export interface MappedSource {
   records: MappedRecord[];
   errors: ErrorReport[];
   warnings: ErrorReport[];
+  /** The source record's id and instruction, when the mapping declares source.recordId. */
+  identity?: SourceIdentity;
 }
 
 export type RecordMapper = (source: SourceRecord, run: RunContext, receivedAt: string) => MappedSource;
@@ -120,12 +125,13 @@ export class InboundMapping {
         lastId: '',
       };
     });
-    const mapper = this.makeMapper(specs);
+    const identity = compileSourceIdentity(this.spec.source!, ctx);
+    const mapper = this.makeMapper(specs, identity);
     this.cached = { header, mapper, missing: ctx.missingColumns };
     return this.cached;
   }
 
-  private makeMapper(specs: CompiledRecordSpec[]): RecordMapper {
+  private makeMapper(specs: CompiledRecordSpec[], identify: SourceIdentityFn | null): RecordMapper {
     const classification = this.spec.classification ?? 'cji';
     const system = this.system;
     const label = this.label;
@@ -135,7 +141,15 @@ export class InboundMapping {
       run.format = this.format;
       const root: Scope = { node: nodeOf(source), parent: null };
       const records: MappedRecord[] = [];
-      const ref: SourceRef = { system, mapping: label, ...(base.file ? { file: base.file } : {}), pointer: base, receivedAt };
+      let identity: SourceIdentity | undefined;
+      if (identify) {
+        const found = identify(root, run);
+        if (found === FAIL) return { records: [], errors: run.errors, warnings: run.warnings };
+        identity = found;
+        // A delete withdraws what the source record published: it produces no records (docs/corrections.md).
+        if (identity.action === 'delete') return { records: [], errors: run.errors, warnings: run.warnings, identity };
+      }
+      const ref: SourceRef = { system, ...(identity?.recordId ? { recordId: identity.recordId } : {}), mapping: label, ...(base.file ? { file: base.file } : {}), pointer: base, receivedAt };
       for (const spec of specs) {
         // Without forEach, `when` decides on the source record; with forEach, on each element.
         if (spec.each === null && spec.when !== null && !spec.when(root)) continue;
@@ -184,7 +198,7 @@ export class InboundMapping {
         }
       }
       if (run.errors.length) return { records: [], errors: run.errors, warnings: run.warnings };
-      return { records, errors: run.errors, warnings: run.warnings };
+      return identity ? { records, errors: run.errors, warnings: run.warnings, identity } : { records, errors: run.errors, warnings: run.warnings };
     };
   }
 }

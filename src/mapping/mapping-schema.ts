@@ -90,6 +90,29 @@ export function buildMappingSchema(): Record<string, unknown> {
               records: { type: 'string', description: 'Slash-separated path to the array of records in the document (JSON only); absent: the document is one record.', examples: ['data'] },
             },
           },
+          recordId: {
+            type: 'string',
+            minLength: 1,
+            description:
+              "Path (relative to the source record) of the source's own id of the source record. It goes into every produced record's sourceRefs[].recordId; a newer version of the same source record replaces what that one said before (docs/corrections.md).",
+            examples: ['lexs:PackageMetadata/lexs:DataItemID', 'INCIDENT_NO'],
+          },
+          action: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['from'],
+            description: 'What each source record asks for: upsert (the default, also when the value is empty), replace (its records replace what it published before, records it no longer gives lose its contribution) or delete (withdraw what it published). Needs recordId.',
+            properties: {
+              from: { type: 'string', minLength: 1, description: 'Path (relative to the source record) of the value that says what the source record asks for.', examples: ['lexs:PackageMetadata/lexs:DataItemPublishInstruction'] },
+              values: {
+                type: 'object',
+                minProperties: 1,
+                description: 'Source value -> action (matched on trimmed text, then ignoring case). Default: insert and upsert -> upsert, replace -> replace, delete -> delete. Any other non-empty value makes the source record invalid (HUB_ERR_RECORD_ACTION).',
+                additionalProperties: { enum: ['upsert', 'replace', 'delete'] },
+                examples: [{ insert: 'upsert', replace: 'replace', delete: 'delete' }],
+              },
+            },
+          },
         },
         allOf: [{ if: { properties: { format: { const: 'xml' } } }, then: { required: ['xml'] } }],
       },

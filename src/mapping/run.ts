@@ -16,6 +16,18 @@ import { HubError, errorReport, type ErrorReport } from '../errors/hub-error.ts'
 import { RunContext } from './runtime.ts';
 import type { InboundMapping, MappedRecord } from './inbound.ts';
 
+/**
+ * A source record that withdraws (`delete`) or replaces (`replace`) what the source published under its
+ * id before (source.recordId / source.action, docs/corrections.md). A delete produces no records; a
+ * replace also produces its records, in the same batch.
+ */
+export interface Retraction {
+  sourceRecordId: string;
+  action: 'replace' | 'delete';
+  row: number;
+  pointer: SourcePointer;
+}
+
 /** A source record that could not be mapped: quarantined whole, with its raw content. */
 export interface InvalidSource {
   row: number;
@@ -26,6 +38,8 @@ export interface InvalidSource {
 
 export interface MappedBatch {
   records: MappedRecord[];
+  /** Replace and delete instructions of this batch's source records, in source order. */
+  retractions: Retraction[];
   invalid: InvalidSource[];
   warnings: ErrorReport[];
   /** Source records read in this batch. */
@@ -40,6 +54,8 @@ export interface MapSummary {
   recordsByType: Record<string, number>;
   errorsByCode: Record<string, number>;
   warnings: number;
+  /** Source records that asked to delete what they published (source.action); absent when none did. */
+  deletes?: number;
   /** table -> original text -> count, for values no code table knew. */
   unknownCodes: Record<string, Record<string, number>>;
 }
@@ -103,7 +119,7 @@ export async function* mapStream(mapping: InboundMapping, input: Readable, summa
         pendingWarnings.push({ ...w, field: m.field, message: `${w.message}; field ${m.field} stays empty` });
       }
     }
-    const out: MappedBatch = { records: [], invalid: [], warnings: pendingWarnings.splice(0), rows: batch.items.length };
+    const out: MappedBatch = { records: [], retractions: [], invalid: [], warnings: pendingWarnings.splice(0), rows: batch.items.length };
     for (const item of batch.items) {
       summary.rowsRead++;
       if (item.format === 'failure') {
@@ -120,6 +136,10 @@ export async function* mapStream(mapping: InboundMapping, input: Readable, summa
         continue;
       }
       summary.rowsMapped++;
+      if (r.identity && r.identity.action !== 'upsert') {
+        out.retractions.push({ sourceRecordId: r.identity.recordId, action: r.identity.action, row: item.row, pointer: run.base });
+        if (r.identity.action === 'delete') summary.deletes = (summary.deletes ?? 0) + 1;
+      }
       for (const rec of r.records) {
         out.records.push(rec);
         summary.recordsOut++;
@@ -145,9 +165,11 @@ export async function* mapStream(mapping: InboundMapping, input: Readable, summa
  * LabCase, sometimes worded differently: a date with and without its time). A chunk is one change in
  * the store, so such a run must not straddle two chunks: the record would change twice, and again on
  * every re-ingest of the same file. The records of `prev`'s trailing rows that share a record (type and
- * key) with `next`'s first row, directly or through each other, move to the start of `next`. Only
- * records move; rows, invalid rows and warnings stay where they were read, and the order of records
- * across the stream is unchanged. A run as long as the whole batch is left where it is.
+ * key) with `next`'s first row, directly or through each other, move to the start of `next`, and with
+ * them the replace and delete instructions of those rows and of the rows after them, so a batch applies
+ * them in source order after its records. Only records and instructions move; rows, invalid rows and
+ * warnings stay where they were read, and the order of records across the stream is unchanged. A run as
+ * long as the whole batch is left where it is.
  */
 function keepRunsTogether(prev: MappedBatch, next: MappedBatch): void {
   const recs = prev.records;
@@ -172,7 +194,13 @@ function keepRunsTogether(prev: MappedBatch, next: MappedBatch): void {
     start = j;
   }
   if (start === 0 || start === recs.length) return;
+  const fromRow = rowOf(recs[start]!) ?? Infinity;
   next.records = recs.splice(start).concat(next.records);
+  const moved = prev.retractions.filter((r) => r.row >= fromRow);
+  if (moved.length) {
+    prev.retractions = prev.retractions.filter((r) => r.row < fromRow);
+    next.retractions = moved.concat(next.retractions);
+  }
 }
 
 function addInvalid(out: MappedBatch, summary: MapSummary, row: number, pointer: SourcePointer, errors: ErrorReport[], raw: unknown): void {

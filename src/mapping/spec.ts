@@ -45,7 +45,14 @@ export interface SourceSpec {
   csv?: { delimiter?: string; quote?: string; escape?: string; headerRow?: number; relaxColumnCount?: boolean; comment?: string };
   xml?: { record: string; ids?: string[] };
   json?: { records?: string };
+  /** Path of the source's own id of the source record (docs/corrections.md). */
+  recordId?: string;
+  /** Where the source record says whether it is an upsert, a replace or a delete. */
+  action?: { from: string; values?: Record<string, SourceAction> };
 }
+
+/** What a source record asks for: see src/mapping/source-identity.ts. */
+export type SourceAction = 'upsert' | 'replace' | 'delete';
 
 export interface OutputSpec {
   format: 'csv' | 'json' | 'ndjson' | 'xml';

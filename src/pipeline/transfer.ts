@@ -19,6 +19,7 @@ import { InboundMapping, type MappedRecord } from '../mapping/inbound.ts';
 import { emptySummary, mapStream, type MappedBatch, type MapSummary } from '../mapping/run.ts';
 import { HubError } from '../errors/hub-error.ts';
 import type { Router } from './routing.ts';
+import { applyRetractions } from './retraction-step.ts';
 import type { Metrics } from './metrics.ts';
 
 export interface TransferJobData {
@@ -130,7 +131,7 @@ async function commitChunk(deps: TransferDeps, conn: ConnectorConfig, transferId
   const pending: PendingDelivery[] = [];
   let changedRecords: MappedRecord[] = [];
   await store.transaction(async (tx) => {
-    const results = batch.records.length ? await store.upsertRecords(batch.records, { transferId }, tx) : [];
+    const results = batch.records.length ? await store.upsertRecords(batch.records, { transferId, source: conn.id }, tx) : [];
     // Records that changed, once each (several rows of a chunk may touch one record), as stored after the merge.
     const changedById = new Map<string, MappedRecord>();
     let unchanged = 0;
@@ -138,6 +139,9 @@ async function commitChunk(deps: TransferDeps, conn: ConnectorConfig, transferId
       if (r.status === 'unchanged') unchanged++;
       else changedById.set(r.id, { ...(r.body as object), id: r.id, version: r.version } as MappedRecord);
     });
+    // Source records that replace or delete what they published: after the upserts, in this transaction.
+    const retracted = await applyRetractions(store, batch, { transferId, source: conn.id }, tx);
+    for (const r of retracted.changed) changedById.set(r.id, r);
     const changed = [...changedById.values()];
     changedRecords = changed;
     if (batch.invalid.length) {
@@ -160,7 +164,7 @@ async function commitChunk(deps: TransferDeps, conn: ConnectorConfig, transferId
     for (const [dest, recs] of router.route(changed)) {
       const deliveryId = recordsDeliveryId(dest.id, recs);
       const fresh = await store.createDelivery(
-        { deliveryId, destinationId: dest.id, packageRef: `records:${transferId}`, content: 'records', payload: { records: recs } },
+        { deliveryId, destinationId: dest.id, packageRef: `records:${transferId}`, content: 'records', payload: { records: recs.map(retracted.asDelivered) } },
         tx,
       );
       if (fresh) pending.push({ deliveryId, destinationId: dest.id });

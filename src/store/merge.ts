@@ -1,18 +1,23 @@
 /**
  * What "the same record, seen again" means to the store: the content hash and the merge rule.
  *
- * Input: the body stored for a natural key (or none) and an incoming canonical record.
- * Output: the merged body and whether it differs from the stored one.
+ * Input: what each source says about a record (its contributions, oldest change first), or a stored
+ * body and an incoming one. Output: the record's body.
  *
  * - The body is the record without its envelope fields (`id`, `version`, `sourceRefs`, `createdAt`,
- *   `updatedAt`): `type`, `key`, `classification` and the entity's own fields. Its content hash is the
- *   sha256 of its canonical JSON (sorted keys), so key order and the envelope never make a change.
- * - Merge: a top-level field of the incoming record that is present and not null replaces the stored
- *   one; a field that is absent (or null) keeps its stored value, so a source that knows only part of
- *   an entity never erases what another source said. When both values are arrays they are unioned:
- *   the stored items in their order, then each incoming item not already there (equality by canonical
- *   JSON). Nested objects are replaced whole, not merged.
- * - Unchanged means the merged body hashes to the stored hash: the version is kept.
+ *   `updatedAt`, `deleted`, `deletedAt`): `type`, `key`, `classification` and the entity's own fields.
+ *   Its content hash is the sha256 of its canonical JSON (sorted keys), so key order and the envelope
+ *   never make a change.
+ * - A record is the merge of its contributions (`mergeContributions`), each the latest statement of one
+ *   source record of one source (records.ts keeps them; docs/corrections.md says who replaces what).
+ *   Taken in the order they last changed, a later contribution's present, non-null field replaces an
+ *   earlier one's; a field a contribution lacks keeps what the others say; two lists are unioned (the
+ *   earlier items in their order, then each later item not already there, equality by canonical JSON;
+ *   items with an `x-item-key` are merged by key). Nested objects are replaced whole, not merged.
+ * - The rows of one export that restate a record are folded into that export's contribution with the
+ *   same rule (`mergeBodies`), so the export says the sum of its rows.
+ * - A `snapshot` entity (a NIBIN lead) is replaced whole by a later contribution unless that one has an
+ *   older `revision`.
  */
 import { itemKeys, mergePolicy } from '../canonical/schemas.ts';
 import { canonicalJson, sha256Hex } from './canonical-json.ts';
@@ -20,7 +25,7 @@ import { canonicalJson, sha256Hex } from './canonical-json.ts';
 export type RecordBody = Record<string, unknown>;
 
 /** Envelope fields the store owns or keeps apart from the body. */
-export const ENVELOPE_FIELDS: ReadonlySet<string> = new Set(['id', 'version', 'sourceRefs', 'createdAt', 'updatedAt']);
+export const ENVELOPE_FIELDS: ReadonlySet<string> = new Set(['id', 'version', 'sourceRefs', 'createdAt', 'updatedAt', 'deleted', 'deletedAt']);
 
 /** The record without its envelope fields and without `undefined` members. */
 export function recordBody(record: Record<string, unknown>): RecordBody {
@@ -93,5 +98,17 @@ export function mergeBodies(stored: RecordBody, incoming: RecordBody): RecordBod
     const prev = out[k];
     out[k] = Array.isArray(v) && Array.isArray(prev) ? (keyed.has(k) ? mergeKeyedItems(prev, v, keyed.get(k)!) : unionArrays(prev, v)) : v;
   }
+  return out;
+}
+
+/**
+ * The body of a record from its contributions, in the order they last changed (oldest first); a record
+ * without a `classification` is `cji`. Undefined when there is no contribution left (a tombstone).
+ */
+export function mergeContributions(bodies: readonly RecordBody[]): RecordBody | undefined {
+  if (bodies.length === 0) return undefined;
+  let out: RecordBody = { ...bodies[0]! };
+  for (let i = 1; i < bodies.length; i++) out = mergeBodies(out, bodies[i]!);
+  if (out.classification === undefined || out.classification === null) out = { ...out, classification: 'cji' };
   return out;
 }

@@ -1,18 +1,24 @@
 /**
- * Canonical records and their provenance (`records`, `record_sources`).
+ * Canonical records and their provenance (`records`, `record_contributions`, `record_sources`).
+ *
+ * A record is the merge of what its sources say (contributions.ts, merge.ts): `upsertRecords` replaces
+ * the chunk's source's contributions and stores the merged body; the version moves only when the body
+ * (or its tombstone state) changes, so re-ingesting an export changes nothing.
  *
  * Concurrency: `upsertRecords` locks the chunk's existing rows (`SELECT ... ORDER BY type, key FOR
- * UPDATE`, a fixed order so two workers do not deadlock), inserts the new ones with `ON CONFLICT DO
- * NOTHING`, and re-reads (locked) the keys another worker inserted meanwhile, so two workers upserting
- * the same key never lose an update.
+ * UPDATE`, a fixed order so two workers do not deadlock), reads their contributions in a statement
+ * after the lock (so it sees what the previous holder committed), inserts the new rows with `ON
+ * CONFLICT DO NOTHING`, and re-reads (locked) the keys another worker inserted meanwhile, so two
+ * workers upserting the same key never lose an update.
  */
 import { HubError } from '../errors/hub-error.ts';
 import type { SourcePointer } from '../formats/source-pointer.ts';
 import { naturalKey } from '../canonical/keys.ts';
 import { canonicalJson, sha256Hex } from './canonical-json.ts';
+import { loadContributions, NEED_BODIES, planGroup, writeContributions, type GroupPlan, type RowState, type StoredContribution } from './contributions.ts';
 import type { Db } from './db.ts';
 import { isUuid, recordId } from './ids.ts';
-import { contentHash, mergeBodies, recordBody, type RecordBody } from './merge.ts';
+import { recordBody, type RecordBody } from './merge.ts';
 import { inTx, iso, limitOf, type Row } from './sql.ts';
 import {
   CLASSIFICATIONS,
@@ -25,6 +31,10 @@ import {
   type UpsertStatus,
 } from './types.ts';
 
+export type { RowState };
+
+/** The source of an input when the upsert context names none. */
+export const UNKNOWN_SOURCE = 'unknown';
 
 interface Prepared {
   index: number;
@@ -33,26 +43,15 @@ interface Prepared {
   idHint: string | undefined;
   body: RecordBody;
   refs: readonly SourceRef[];
-}
-
-interface RowState {
-  id: string;
-  version: number;
-  hash: string;
-  body: RecordBody;
-}
-
-interface Folded {
-  state: RowState;
-  /** Per input of the group: status and version after it. */
-  steps: Array<{ status: UpsertStatus; version: number }>;
+  source: string;
+  sourceRecordId: string;
 }
 
 function groupKey(type: string, key: string): string {
   return JSON.stringify([type, key]);
 }
 
-function prepare(input: UpsertInput, index: number): Prepared {
+function prepare(input: UpsertInput, index: number, ctx: UpsertContext): Prepared {
   const fail = (reason: string): never => {
     throw new HubError('HUB_ERR_STORE_RECORD_INVALID', { index, reason });
   };
@@ -74,48 +73,17 @@ function prepare(input: UpsertInput, index: number): Prepared {
   if (record.sourceRefs !== undefined && !Array.isArray(record.sourceRefs)) fail('sourceRefs is not an array');
   const body = recordBody(record);
   body.key = key;
+  const refs = (record.sourceRefs as readonly SourceRef[] | undefined) ?? [];
   return {
     index,
     type,
     key,
     idHint: record.id as string | undefined,
     body,
-    refs: (record.sourceRefs as readonly SourceRef[] | undefined) ?? [],
+    refs,
+    source: ctx.source ?? refs[0]?.system ?? UNKNOWN_SOURCE,
+    sourceRecordId: refs[0]?.recordId ?? '',
   };
-}
-
-/**
- * Apply a group's inputs (one key, one chunk) in order to the stored row (or to nothing). The chunk is
- * one change: the version moves by at most one, and when the inputs end where the stored row already
- * was (rows of one export that say the same thing in turn), nothing changed at all, so re-ingesting a
- * file changes nothing and delivers nothing.
- */
-function fold(group: readonly Prepared[], base: RowState | undefined): Folded {
-  let state = base;
-  const touched: boolean[] = [];
-  for (const p of group) {
-    if (!state) {
-      const body: RecordBody = { ...p.body };
-      if (body.classification === undefined || body.classification === null) body.classification = 'cji';
-      state = { id: p.idHint ?? recordId(p.type, p.key), version: 1, hash: contentHash(body), body };
-      touched.push(true);
-      continue;
-    }
-    const merged = mergeBodies(state.body, p.body);
-    const hash = contentHash(merged);
-    touched.push(hash !== state.hash);
-    if (hash !== state.hash) state = { id: state.id, version: state.version, hash, body: merged };
-  }
-  const final = state!;
-  if (base && final.hash === base.hash) {
-    return { state: base, steps: group.map(() => ({ status: 'unchanged' as const, version: base.version })) };
-  }
-  const version = base ? base.version + 1 : 1;
-  const steps = touched.map((t, i) => ({
-    status: (!base && i === 0 ? 'inserted' : t ? 'updated' : 'unchanged') as 'inserted' | 'updated' | 'unchanged',
-    version,
-  }));
-  return { state: { ...final, version }, steps };
 }
 
 interface ExistingRow {
@@ -125,12 +93,21 @@ interface ExistingRow {
   version: number;
   content_hash: string;
   body: unknown;
+  deleted_at: unknown;
 }
 
 const SELECT_FOR_UPDATE = `
-  SELECT r.id, r.type, r.natural_key, r.version, r.content_hash, r.body
+  SELECT r.id, r.type, r.natural_key, r.version, r.content_hash, r.body, r.deleted_at
   FROM records r
   WHERE (r.type, r.natural_key) IN (SELECT k.t, k.k FROM jsonb_to_recordset($1::jsonb) AS k(t text, k text))
+  ORDER BY r.type, r.natural_key
+  FOR UPDATE OF r`;
+
+/** The same lock, by hub id (retractions find their records through contributions). */
+export const SELECT_FOR_UPDATE_BY_ID = `
+  SELECT r.id, r.type, r.natural_key, r.version, r.content_hash, r.body, r.deleted_at
+  FROM records r
+  WHERE r.id IN (SELECT (jsonb_array_elements_text($1::jsonb))::uuid)
   ORDER BY r.type, r.natural_key
   FOR UPDATE OF r`;
 
@@ -149,18 +126,49 @@ const INSERT_RECORDS = `
 
 const UPDATE_RECORDS = `
   UPDATE records AS r
-  SET version = v.version, content_hash = v.content_hash, classification = v.classification, body = v.body, updated_at = now()
-  FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, version integer, content_hash text, classification text, body jsonb)
+  SET version = v.version, content_hash = v.content_hash, classification = v.classification, body = v.body,
+      deleted_at = v.deleted_at, updated_at = now()
+  FROM jsonb_to_recordset($1::jsonb)
+    AS v(id uuid, version integer, content_hash text, classification text, body jsonb, deleted_at timestamptz)
   WHERE r.id = v.id`;
 
 const INSERT_SOURCES = `
-  INSERT INTO record_sources (record_id, transfer_id, system, source_record_id, mapping, file, pointer, received_at, payload_hash, dedupe_key)
+  INSERT INTO record_sources (record_id, transfer_id, system, source_record_id, mapping, file, pointer, received_at, payload_hash, dedupe_key, source, action)
   SELECT v.record_id, v.transfer_id, v.system, v.source_record_id, v.mapping, v.file, v.pointer,
-         COALESCE(v.received_at, now()), v.payload_hash, v.dedupe_key
+         COALESCE(v.received_at, now()), v.payload_hash, v.dedupe_key, v.source, v.action
   FROM jsonb_to_recordset($1::jsonb)
     AS v(record_id uuid, transfer_id text, system text, source_record_id text, mapping text, file text,
-         pointer jsonb, received_at timestamptz, payload_hash text, dedupe_key text)
+         pointer jsonb, received_at timestamptz, payload_hash text, dedupe_key text, source text, action text)
   ON CONFLICT (record_id, dedupe_key) DO NOTHING`;
+
+export function toState(r: ExistingRow | Row): RowState {
+  return {
+    id: String(r.id),
+    version: Number(r.version),
+    hash: String(r.content_hash),
+    body: r.body as RecordBody,
+    deleted: r.deleted_at !== null && r.deleted_at !== undefined,
+  };
+}
+
+/** Write changed rows (content, version, tombstone state) in one statement. */
+export async function updateRecordRows(t: Db, states: readonly { state: RowState; deletedAt: string | null }[]): Promise<void> {
+  if (states.length === 0) return;
+  const rows = states.map(({ state, deletedAt }) => ({
+    id: state.id,
+    version: state.version,
+    content_hash: state.hash,
+    classification: state.body.classification,
+    body: state.body,
+    deleted_at: deletedAt,
+  }));
+  await t.query(UPDATE_RECORDS, [JSON.stringify(rows)]);
+}
+
+/** Add provenance rows in one statement; rows already there (same record and dedupe key) are skipped. */
+export async function insertSources(t: Db, rows: readonly Row[]): Promise<void> {
+  if (rows.length) await t.query(INSERT_SOURCES, [JSON.stringify(rows)]);
+}
 
 function toSourceRef(r: Row): SourceRef {
   const ref: SourceRef = {};
@@ -172,6 +180,8 @@ function toSourceRef(r: Row): SourceRef {
   ref.receivedAt = iso(r.received_at);
   if (r.payload_hash != null) ref.payloadHash = String(r.payload_hash);
   if (r.transfer_id != null) ref.transferId = String(r.transfer_id);
+  if (r.source != null) ref.source = String(r.source);
+  if (r.action != null) ref.action = r.action as 'replace' | 'delete';
   return ref;
 }
 
@@ -188,6 +198,10 @@ function toRecord(r: Row, sourceRefs?: SourceRef[]): StoredRecord {
     createdAt: iso(r.created_at),
     updatedAt: iso(r.updated_at),
   };
+  if (r.deleted_at != null) {
+    rec.deleted = true;
+    rec.deletedAt = iso(r.deleted_at);
+  }
   if (sourceRefs) rec.sourceRefs = sourceRefs;
   return rec;
 }
@@ -210,16 +224,18 @@ function filterPath(filter: Record<string, string | number>): string | undefined
 }
 
 /**
- * Insert or merge a chunk of canonical records by natural key (see `merge.ts` for the rule).
+ * Insert or merge a chunk of canonical records by natural key (see contributions.ts for the rule).
  * Returns one result per input, in input order. Inputs with the same type and key within a chunk
  * apply in order, as if upserted one after another. Every input adds provenance rows (one per
  * source ref, or one bare row), de-duplicated on (record, transfer, system, mapping, file, pointer).
- * Round trips: one locking SELECT, one INSERT of the new rows, one UPDATE of the changed rows, one
- * INSERT of provenance (plus one SELECT when another worker inserted some of the keys meanwhile).
+ * Round trips: one locking SELECT, one SELECT of the locked records' contribution metadata (and one of
+ * their bodies when a contribution changed), one INSERT of the new rows, one UPDATE of the changed
+ * rows, one INSERT of changed contributions, one INSERT of provenance (plus a SELECT when another
+ * worker inserted some of the keys meanwhile).
  */
 export async function upsertRecords(db: Db, records: readonly UpsertInput[], ctx: UpsertContext = {}, tx?: Db): Promise<UpsertResult[]> {
   if (records.length === 0) return [];
-  const prepared = records.map(prepare);
+  const prepared = records.map((r, i) => prepare(r, i, ctx));
   const groups = new Map<string, Prepared[]>();
   for (const p of prepared) {
     const gk = groupKey(p.type, p.key);
@@ -234,39 +250,51 @@ export async function upsertRecords(db: Db, records: readonly UpsertInput[], ctx
   });
   const keyParam = (gks: readonly string[]): string =>
     JSON.stringify(gks.map((gk) => ({ t: groups.get(gk)![0]!.type, k: groups.get(gk)![0]!.key })));
-  const toState = (r: ExistingRow): RowState => ({
-    id: String(r.id),
-    version: Number(r.version),
-    hash: String(r.content_hash),
-    body: r.body as RecordBody,
-  });
+  const transferId = ctx.transferId ?? null;
+  const newIdOf = (gk: string): string => {
+    const first = groups.get(gk)![0]!;
+    return first.idHint ?? recordId(first.type, first.key);
+  };
 
   return inTx(db, tx, async (t) => {
-    const folded = new Map<string, { f: Folded; isNew: boolean; base: RowState | undefined }>();
-    const lock = async (gks: readonly string[]): Promise<void> => {
+    const planned = new Map<string, { plan: GroupPlan; isNew: boolean; base: RowState | undefined }>();
+    // Lock the rows of `gks` that exist, then plan them: metadata first, bodies only where needed.
+    const lockAndPlan = async (gks: readonly string[]): Promise<void> => {
       const rows = await t.query<ExistingRow>(SELECT_FOR_UPDATE, [keyParam(gks)]);
-      for (const r of rows) {
-        const gk = groupKey(String(r.type), String(r.natural_key));
-        const base = toState(r);
-        folded.set(gk, { f: fold(groups.get(gk)!, base), isNew: false, base });
+      if (rows.length === 0) return;
+      const bases = new Map(rows.map((r) => [groupKey(String(r.type), String(r.natural_key)), toState(r)]));
+      const meta = await loadContributions(t, [...bases.values()].map((b) => b.id), false);
+      const needBodies: string[] = [];
+      for (const [gk, base] of bases) {
+        const plan = planGroup(groups.get(gk)!, base, meta.get(base.id) ?? [], transferId, base.id);
+        if (plan === NEED_BODIES) needBodies.push(gk);
+        else planned.set(gk, { plan, isNew: false, base });
+      }
+      if (needBodies.length === 0) return;
+      const full = await loadContributions(t, needBodies.map((gk) => bases.get(gk)!.id), true);
+      for (const gk of needBodies) {
+        const base = bases.get(gk)!;
+        const plan = planGroup(groups.get(gk)!, base, full.get(base.id) ?? [], transferId, base.id);
+        if (plan === NEED_BODIES) throw new HubError('HUB_ERR_SYSTEM_INTERNAL', { reason: `contributions of record ${base.id} could not be read` });
+        planned.set(gk, { plan, isNew: false, base });
       }
     };
 
-    await lock(sortedKeys);
-    const fresh = sortedKeys.filter((gk) => !folded.has(gk));
+    await lockAndPlan(sortedKeys);
+    const fresh = sortedKeys.filter((gk) => !planned.has(gk));
     if (fresh.length) {
       const rows = fresh.map((gk) => {
-        const f = fold(groups.get(gk)!, undefined);
-        folded.set(gk, { f, isNew: true, base: undefined });
+        const plan = planGroup(groups.get(gk)!, undefined, [], transferId, newIdOf(gk)) as GroupPlan;
+        planned.set(gk, { plan, isNew: true, base: undefined });
         const g = groups.get(gk)![0]!;
         return {
-          id: f.state.id,
+          id: plan.state.id,
           type: g.type,
           natural_key: g.key,
-          version: f.state.version,
-          content_hash: f.state.hash,
-          classification: f.state.body.classification,
-          body: f.state.body,
+          version: plan.state.version,
+          content_hash: plan.state.hash,
+          classification: plan.state.body.classification,
+          body: plan.state.body,
         };
       });
       const inserted = await t.query<{ type: string; natural_key: string }>(INSERT_RECORDS, [JSON.stringify(rows)]);
@@ -274,40 +302,37 @@ export async function upsertRecords(db: Db, records: readonly UpsertInput[], ctx
         // Another worker inserted some of these keys after our SELECT: merge into its rows instead.
         const won = new Set(inserted.map((r) => groupKey(r.type, r.natural_key)));
         const lost = fresh.filter((gk) => !won.has(gk));
-        for (const gk of lost) folded.delete(gk);
-        await lock(lost);
-        const missing = lost.filter((gk) => !folded.has(gk));
+        for (const gk of lost) planned.delete(gk);
+        await lockAndPlan(lost);
+        const missing = lost.filter((gk) => !planned.has(gk));
         if (missing.length) {
           throw new HubError('HUB_ERR_STORE_CONFLICT', { sqlstate: 'none', reason: `records ${missing.join(', ')} conflicted on insert but cannot be read` });
         }
       }
     }
 
-    const updates = [...folded.values()]
-      .filter((e) => !e.isNew && e.base && e.f.state.version !== e.base.version)
-      .map((e) => ({
-        id: e.f.state.id,
-        version: e.f.state.version,
-        content_hash: e.f.state.hash,
-        classification: e.f.state.body.classification,
-        body: e.f.state.body,
-      }));
-    if (updates.length) await t.query(UPDATE_RECORDS, [JSON.stringify(updates)]);
+    const changedRows = [...planned.values()].filter((e) => !e.isNew && e.plan.recordChanged).map((e) => ({ state: e.plan.state, deletedAt: null }));
+    await updateRecordRows(t, changedRows);
+    const contributionWrites: { recordId: string; c: Required<StoredContribution> }[] = [];
+    for (const e of planned.values()) for (const c of e.plan.writes) contributionWrites.push({ recordId: e.plan.state.id, c });
+    await writeContributions(t, contributionWrites);
 
     const results: UpsertResult[] = new Array(records.length);
     const sources = new Map<string, Row>();
     for (const [gk, group] of groups) {
-      const { f } = folded.get(gk)!;
+      const { plan, base } = planned.get(gk)!;
+      const version = plan.state.version;
       group.forEach((p, i) => {
-        results[p.index] = { id: f.state.id, type: p.type, key: p.key, status: f.steps[i]!.status, version: f.steps[i]!.version, body: f.state.body as Record<string, unknown> };
+        const status: UpsertStatus = !plan.recordChanged ? 'unchanged' : !base && i === 0 ? 'inserted' : plan.touched[i] ? 'updated' : 'unchanged';
+        results[p.index] = { id: plan.state.id, type: p.type, key: p.key, status, version, body: plan.state.body as Record<string, unknown> };
         const refs: readonly SourceRef[] = p.refs.length ? p.refs : [{}];
         for (const ref of refs) {
-          const transferId = ref.transferId ?? ctx.transferId ?? null;
-          const identity = [transferId, ref.system ?? null, ref.recordId ?? null, ref.mapping ?? null, ref.file ?? null, ref.pointer ?? null];
+          const refTransfer = ref.transferId ?? ctx.transferId ?? null;
+          const identity = [refTransfer, ref.system ?? null, ref.recordId ?? null, ref.mapping ?? null, ref.file ?? null, ref.pointer ?? null];
           const dedupeKey = sha256Hex(canonicalJson(identity));
-          sources.set(`${f.state.id}|${dedupeKey}`, {
-            record_id: f.state.id,
-            transfer_id: transferId,
+          sources.set(`${plan.state.id}|${dedupeKey}`, {
+            record_id: plan.state.id,
+            transfer_id: refTransfer,
             system: ref.system ?? null,
             source_record_id: ref.recordId ?? null,
             mapping: ref.mapping ?? null,
@@ -316,24 +341,33 @@ export async function upsertRecords(db: Db, records: readonly UpsertInput[], ctx
             received_at: ref.receivedAt ?? ctx.receivedAt ?? null,
             payload_hash: ref.payloadHash ?? null,
             dedupe_key: dedupeKey,
+            source: p.source,
+            action: null,
           });
         }
       });
     }
-    await t.query(INSERT_SOURCES, [JSON.stringify([...sources.values()])]);
+    await insertSources(t, [...sources.values()]);
     return results;
   });
 }
 
-/** A record by type and natural key, with its newest `sourceLimit` source refs (default 100). */
-export async function getRecord(db: Db, type: string, key: string, options: { sourceLimit?: number } = {}): Promise<StoredRecord | undefined> {
-  const rows = await db.query('SELECT * FROM records WHERE type = $1 AND natural_key = $2', [type, key]);
+export interface GetRecordOptions {
+  /** Newest source refs to include. @defaultValue 100 */
+  sourceLimit?: number;
+  /** Return a tombstone (`deleted: true`) instead of nothing. @defaultValue false */
+  includeDeleted?: boolean;
+}
+
+/** A record by type and natural key, with its newest `sourceLimit` source refs (default 100); a tombstone only with `includeDeleted`. */
+export async function getRecord(db: Db, type: string, key: string, options: GetRecordOptions = {}): Promise<StoredRecord | undefined> {
+  const rows = await db.query(`SELECT * FROM records WHERE type = $1 AND natural_key = $2${options.includeDeleted ? '' : ' AND deleted_at IS NULL'}`, [type, key]);
   return rows[0] ? withSources(db, rows[0], options.sourceLimit) : undefined;
 }
 
-export async function getRecordById(db: Db, id: string, options: { sourceLimit?: number } = {}): Promise<StoredRecord | undefined> {
+export async function getRecordById(db: Db, id: string, options: GetRecordOptions = {}): Promise<StoredRecord | undefined> {
   if (!isUuid(id)) return undefined;
-  const rows = await db.query('SELECT * FROM records WHERE id = $1', [id]);
+  const rows = await db.query(`SELECT * FROM records WHERE id = $1${options.includeDeleted ? '' : ' AND deleted_at IS NULL'}`, [id]);
   return rows[0] ? withSources(db, rows[0], options.sourceLimit) : undefined;
 }
 
@@ -356,12 +390,12 @@ export async function listRecordSources(db: Db, recordId: string, options: { lim
  * Records of a type whose fields equal the filter's values, e.g. `{ labCaseNumber: 'L24-0012' }`.
  * A field may be a dotted path (`make.code`, `events.agencyCaseNumber`); a path through an array
  * matches when any element does. Uses the GIN index on the body. Ordered by natural key; sourceRefs
- * are left out (use getRecord or listRecordSources).
+ * are left out (use getRecord or listRecordSources). Tombstones are never found.
  */
 export async function findRecords(db: Db, type: string, filter: Record<string, string | number> = {}, limit = 100): Promise<StoredRecord[]> {
   const path = filterPath(filter);
   const params: unknown[] = [type];
-  let sql = 'SELECT * FROM records WHERE type = $1';
+  let sql = 'SELECT * FROM records WHERE type = $1 AND deleted_at IS NULL';
   if (path) {
     params.push(path);
     sql += ` AND body @@ $${params.length}::jsonpath`;

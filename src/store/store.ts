@@ -11,6 +11,8 @@
 import type { Db } from './db.ts';
 import { migrate, schemaVersion } from './migrate.ts';
 import * as recordsTable from './records.ts';
+import * as contributions from './contributions.ts';
+import * as retractions from './retractions.ts';
 import * as transfers from './transfers.ts';
 import * as quarantine from './quarantine.ts';
 import * as deliveries from './deliveries.ts';
@@ -30,6 +32,10 @@ import type {
   QuarantineEntry,
   QuarantineFilter,
   QuarantineInput,
+  RecordContribution,
+  RetractContext,
+  RetractionInput,
+  RetractResult,
   SourceRef,
   StoredRecord,
   StoreHealth,
@@ -74,23 +80,38 @@ export class Store {
   }
 
   /**
-   * Insert or merge a chunk of canonical records by natural key (see `merge.ts` for the rule).
-   * Returns one result per input, in input order. Inputs with the same type and key within a chunk
-   * apply in order, as if upserted one after another. Every input adds provenance rows (one per
-   * source ref, or one bare row), de-duplicated on (record, transfer, system, mapping, file, pointer).
-   * Round trips: one locking SELECT, one INSERT of the new rows, one UPDATE of the changed rows, one
-   * INSERT of provenance (plus one SELECT when another worker inserted some of the keys meanwhile).
+   * Insert or merge a chunk of canonical records by natural key. What the chunk's source (`ctx.source`,
+   * the connector) says about a record replaces what it said before under the same source record id
+   * (rows of one transfer add up); other sources' statements stay; the record is the merge of them all
+   * (`contributions.ts`, `merge.ts`, docs/corrections.md). Returns one result per input, in input order.
+   * Inputs with the same type and key within a chunk apply in order, as if upserted one after another.
+   * Every input adds provenance rows (one per source ref, or one bare row), de-duplicated on (record,
+   * transfer, system, mapping, file, pointer). A constant number of statements per chunk (records.ts).
    */
   upsertRecords(records: readonly UpsertInput[], ctx: UpsertContext = {}, tx?: Db): Promise<UpsertResult[]> {
     return recordsTable.upsertRecords(this.db, records, ctx, tx);
   }
 
-  /** A record by type and natural key, with its newest `sourceLimit` source refs (default 100). */
-  getRecord(type: string, key: string, options: { sourceLimit?: number } = {}): Promise<StoredRecord | undefined> {
+  /**
+   * Withdraw what source records published (a `delete`), or what a `replace` no longer gives: the
+   * source's contributions under those source record ids are removed; a record left with none becomes a
+   * tombstone (`retractions.ts`). Returns the records that changed. Pass the chunk's `tx`.
+   */
+  retractSourceRecords(items: readonly RetractionInput[], ctx: RetractContext, tx?: Db): Promise<RetractResult[]> {
+    return retractions.retractSourceRecords(this.db, items, ctx, tx);
+  }
+
+  /** Who says what about a record: each source's latest statement, oldest change first. */
+  listRecordContributions(recordId: string): Promise<RecordContribution[]> {
+    return contributions.listRecordContributions(this.db, recordId);
+  }
+
+  /** A record by type and natural key, with its newest `sourceLimit` source refs (default 100); tombstones only with `includeDeleted`. */
+  getRecord(type: string, key: string, options: recordsTable.GetRecordOptions = {}): Promise<StoredRecord | undefined> {
     return recordsTable.getRecord(this.db, type, key, options);
   }
 
-  getRecordById(id: string, options: { sourceLimit?: number } = {}): Promise<StoredRecord | undefined> {
+  getRecordById(id: string, options: recordsTable.GetRecordOptions = {}): Promise<StoredRecord | undefined> {
     return recordsTable.getRecordById(this.db, id, options);
   }
 
@@ -103,7 +124,7 @@ export class Store {
    * Records of a type whose fields equal the filter's values, e.g. `{ labCaseNumber: 'L24-0012' }`.
    * A field may be a dotted path (`make.code`, `events.agencyCaseNumber`); a path through an array
    * matches when any element does. Uses the GIN index on the body. Ordered by natural key; sourceRefs
-   * are left out (use getRecord or listRecordSources).
+   * are left out (use getRecord or listRecordSources). Tombstones are never found.
    */
   findRecords(type: string, filter: Record<string, string | number> = {}, limit = 100): Promise<StoredRecord[]> {
     return recordsTable.findRecords(this.db, type, filter, limit);

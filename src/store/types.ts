@@ -19,6 +19,10 @@ export interface SourceRef {
   payloadHash?: string;
   /** The transfer that carried it (filled from the upsert context when absent). */
   transferId?: string;
+  /** The source whose contribution it was (see `UpsertContext.source`); set by the store. */
+  source?: string;
+  /** `replace` or `delete` when the sighting was a source record's instruction to retract; set by the store. */
+  action?: 'replace' | 'delete';
 }
 
 /**
@@ -51,7 +55,23 @@ export interface StoredRecord {
   updatedAt: string;
   /** Provenance, oldest first (the newest `sourceLimit` of them). Left out by findRecords. */
   sourceRefs?: SourceRef[];
+  /** A tombstone: every contribution was withdrawn (docs/corrections.md). Only with `includeDeleted`. */
+  deleted?: true;
+  deletedAt?: string;
   [field: string]: unknown;
+}
+
+/** What one source says about a record: its latest statement (see `Store.listRecordContributions`). */
+export interface RecordContribution {
+  /** The connector that delivered it (or the mapping's system, or `legacy` for records stored before contributions existed). */
+  source: string;
+  /** The source's own id of the source record (mapping `source.recordId`); null when the mapping names none. */
+  sourceRecordId: string | null;
+  /** The transfer that last changed it. */
+  transferId: string | null;
+  updatedAt: string;
+  /** The entity fields this source gives (without type, key and classification). */
+  fields: Record<string, unknown>;
 }
 
 export type UpsertStatus = 'inserted' | 'updated' | 'unchanged';
@@ -68,10 +88,45 @@ export interface UpsertResult {
 }
 
 export interface UpsertContext {
-  /** The transfer carrying the chunk; recorded in the provenance rows. */
+  /** The transfer carrying the chunk; recorded in the provenance rows. Rows of one transfer add up to one contribution. */
   transferId?: string;
+  /**
+   * Who says it: the connector id. A source's newer statement about a record (from a later transfer)
+   * replaces what the same source said before under the same source record id; other sources'
+   * statements stay (docs/corrections.md). @defaultValue each record's first source ref's `system`, else `unknown`
+   */
+  source?: string;
   /** Used for source refs that carry no `receivedAt`. @defaultValue the transaction's time */
   receivedAt?: string;
+}
+
+/** A source record withdrawn (`delete`) or replaced (`replace`): see `Store.retractSourceRecords`. */
+export interface RetractionInput {
+  /** The source's own id of the source record (its sourceRefs' `recordId`). */
+  sourceRecordId: string;
+  action: 'replace' | 'delete';
+  /** Records (hub ids) that keep this source record's contribution: a replace's own new records. */
+  keep?: readonly string[];
+}
+
+export interface RetractContext {
+  /** The source whose contributions are withdrawn (the connector id, as given to upsertRecords). */
+  source: string;
+  transferId?: string;
+}
+
+/** A record a retraction changed. */
+export interface RetractResult {
+  id: string;
+  type: string;
+  key: string;
+  /** `deleted`: no contribution is left, the record is a tombstone; `updated`: other sources' statements remain. */
+  status: 'updated' | 'deleted';
+  version: number;
+  /** What destinations receive: the record as it now is, or for a tombstone the deletion notice (envelope, `deleted: true`, `deletedAt`). */
+  body: Record<string, unknown>;
+  /** The record before (for routing: who received it). */
+  previous: Record<string, unknown>;
 }
 
 export type TransferTrigger = 'schedule' | 'webhook' | 'manual' | 'file';

@@ -34,6 +34,9 @@ export async function mapCommand(file: string, opts: MapOptions): Promise<number
       } else if (format === 'json') all.push(...b.records);
       else for (const r of b.records) table.push([r.sourceRefs[0]?.pointer?.row?.toString() ?? '', r.type, r.key]);
     }
+    for (const r of b.retractions) {
+      err(`${r.action}  row ${r.row}: source record "${r.sourceRecordId}" ${r.action === 'delete' ? 'withdraws what it published (its records lose this contribution)' : 'replaces what it published before'}`);
+    }
     for (const inv of b.invalid) for (const e of inv.errors) err(formatReport(e));
     if (opts.warnings) for (const w of b.warnings) err(`warning: ${formatReport(w)}`);
   }
@@ -58,6 +61,7 @@ export function printSummary(s: MapSummary, label: string, file: string): void {
   err(`  rows mapped    ${s.rowsMapped}`);
   err(`  rows invalid   ${s.rowsInvalid}${s.rowsInvalid ? '  (' + Object.entries(s.errorsByCode).map(([c, n]) => `${c} ${n}`).join(', ') + ')' : ''}`);
   err(`  records out    ${s.recordsOut}  (${types})`);
+  if (s.deletes) err(`  deletes        ${s.deletes}`);
   const unknown = Object.entries(s.unknownCodes);
   const nUnknown = unknown.reduce((a, [, v]) => a + Object.values(v).reduce((x, y) => x + y, 0), 0);
   err(`  unknown codes  ${nUnknown}${nUnknown ? '' : ''}`);

@@ -1,7 +1,8 @@
 /**
  * Two workers (two connection pools: as far as PostgreSQL can tell, two processes) upserting the same
- * natural keys at once must not lose an update. Real PostgreSQL only: PGlite is one connection and
- * serializes everything by construction (see drivers.test.ts).
+ * natural keys at once must not lose an update. Each writer is its own source, so what every one of
+ * them says stays in the merged record (docs/corrections.md). Real PostgreSQL only: PGlite is one
+ * connection and serializes everything by construction (see drivers.test.ts).
  */
 import { describe, expect, it } from 'vitest';
 import type { UpsertResult } from '../../../src/store/types.ts';
@@ -13,19 +14,19 @@ describe('concurrent upserts on postgres', () => {
   it('waits for a worker holding the row and merges on top of its committed update', async () => {
     const a = ctx.store;
     const b = await ctx.openAnother();
-    await a.upsertRecords([{ type: 'Case', key: 'NL-1', status: 'LEAD_UNCONFIRMED', events: ['E1'] }]);
+    await a.upsertRecords([{ type: 'Case', key: 'NL-1', status: 'LEAD_UNCONFIRMED', events: ['E1'] }], { source: 'first' });
 
     let aCommitted = 0;
     let bDone = 0;
     let releaseA!: () => void;
     const aHolding = new Promise<void>((resolve) => (releaseA = resolve));
     const workerA = a.transaction(async (tx) => {
-      await a.upsertRecords([{ type: 'Case', key: 'NL-1', events: ['E2'] }], {}, tx);
+      await a.upsertRecords([{ type: 'Case', key: 'NL-1', events: ['E2'] }], { source: 'a' }, tx);
       releaseA();
       await sleep(300); // hold the row lock while B tries
     }).then(() => (aCommitted = performance.now()));
     await aHolding;
-    const workerB = b.upsertRecords([{ type: 'Case', key: 'NL-1', events: ['E3'], status: 'CONFIRMED_HIT' }]).then((r) => {
+    const workerB = b.upsertRecords([{ type: 'Case', key: 'NL-1', events: ['E3'], status: 'CONFIRMED_HIT' }], { source: 'b' }).then((r) => {
       bDone = performance.now();
       return r;
     });
@@ -42,13 +43,13 @@ describe('concurrent upserts on postgres', () => {
     let releaseA!: () => void;
     const aInserted = new Promise<void>((resolve) => (releaseA = resolve));
     const workerA = a.transaction(async (tx) => {
-      const r = await a.upsertRecords([{ type: 'Case', key: 'CT0015100|24-77', offense: 'shots fired', labCaseNumbers: ['L1'] }], {}, tx);
+      const r = await a.upsertRecords([{ type: 'Case', key: 'CT0015100|24-77', offense: 'shots fired', labCaseNumbers: ['L1'] }], { source: 'a' }, tx);
       releaseA();
       await sleep(300); // B's SELECT finds nothing; its INSERT waits on our uncommitted row
       return r;
     });
     await aInserted;
-    const workerB = b.upsertRecords([{ type: 'Case', key: 'CT0015100|24-77', town: 'Hartford', labCaseNumbers: ['L2'] }]);
+    const workerB = b.upsertRecords([{ type: 'Case', key: 'CT0015100|24-77', town: 'Hartford', labCaseNumbers: ['L2'] }], { source: 'b' });
     const [[resA], [resB]] = await Promise.all([workerA, workerB]);
 
     expect(resA).toMatchObject({ status: 'inserted', version: 1 });
@@ -71,7 +72,7 @@ describe('concurrent upserts on postgres', () => {
       const keys = Array.from({ length: 60 }, (_, i) => `R${round}-K${i}`);
       const results = await Promise.all(
         Array.from({ length: writers }, (_, w) =>
-          stores[w % stores.length]!.upsertRecords(keys.map((k) => ({ type: 'Firearm', key: k, [`seenBy${w}`]: true }))),
+          stores[w % stores.length]!.upsertRecords(keys.map((k) => ({ type: 'Firearm', key: k, [`seenBy${w}`]: true })), { source: `w${w}` }),
         ),
       );
       expect(results.flat().filter((r) => r.status === 'inserted')).toHaveLength(keys.length);
@@ -96,7 +97,7 @@ describe('concurrent upserts on postgres', () => {
     };
     const all: UpsertResult[][] = await Promise.all(
       Array.from({ length: writers }, (_, w) =>
-        stores[w % 2]!.upsertRecords(shuffled(w).map((k) => ({ type: 'Firearm', key: k, tags: [`w${w}`], [`seenBy${w}`]: true }))),
+        stores[w % 2]!.upsertRecords(shuffled(w).map((k) => ({ type: 'Firearm', key: k, tags: [`w${w}`], [`seenBy${w}`]: true })), { source: `w${w}` }),
       ),
     );
 

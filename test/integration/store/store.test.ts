@@ -12,7 +12,7 @@ import type { RecordInput } from '../../../src/store/types.ts';
 import { BACKENDS, countingDb, sleep, useBackend } from './backends.ts';
 import { Store } from '../../../src/store/store.ts';
 
-const TABLES = ['cursors', 'dead_letters', 'deliveries', 'lead_packages', 'lead_pending', 'lead_versions', 'leases', 'once_claims', 'quarantine', 'record_sources', 'records', 'schema_migrations', 'transfers'];
+const TABLES = ['cursors', 'dead_letters', 'deliveries', 'lead_packages', 'lead_pending', 'lead_versions', 'leases', 'once_claims', 'quarantine', 'record_contributions', 'record_sources', 'records', 'schema_migrations', 'transfers'];
 
 function firearm(i: number, extra: Record<string, unknown> = {}): RecordInput {
   const serial = `SN${String(i).padStart(6, '0')}`;
@@ -112,7 +112,7 @@ describe.each(BACKENDS)('store on %s', (backend) => {
       expect(await store.getRecord('Firearm', 'nope')).toBeUndefined();
     });
 
-    it('merges: present fields overwrite, absent and null fields keep, arrays union, nested objects replace', async () => {
+    it('merges two sources: the later one\'s present fields overwrite, absent and null fields keep, arrays union, nested objects replace', async () => {
       const { store } = ctx;
       await store.upsertRecords([
         {
@@ -125,7 +125,7 @@ describe.each(BACKENDS)('store on %s', (backend) => {
           labCaseNumbers: ['L24-0001'],
           persons: [{ role: 'victim', name: 'A' }],
         },
-      ]);
+      ], { source: 'rms' });
       const [r] = await store.upsertRecords([
         {
           type: 'Case',
@@ -138,7 +138,7 @@ describe.each(BACKENDS)('store on %s', (backend) => {
           persons: [{ name: 'A', role: 'victim' }, { role: 'witness', name: 'B' }],
           classification: 'les',
         },
-      ]);
+      ], { source: 'lims' });
       expect(r).toMatchObject({ status: 'updated', version: 2 });
       const stored = await store.getRecord('Case', 'CT0015100|24-001');
       expect(stored).toMatchObject({
@@ -153,9 +153,14 @@ describe.each(BACKENDS)('store on %s', (backend) => {
       expect(stored).not.toHaveProperty('occurredAt');
       expect(stored!.location).not.toHaveProperty('address');
 
-      // A partial record that only repeats known values changes nothing.
-      const [same] = await store.upsertRecords([{ type: 'Case', key: 'CT0015100|24-001', labCaseNumbers: ['L24-0001'], offense: 'homicide' }]);
+      // A third source's partial record that only repeats known values changes nothing.
+      const [same] = await store.upsertRecords([{ type: 'Case', key: 'CT0015100|24-001', labCaseNumbers: ['L24-0001'], offense: 'homicide' }], { source: 'trace-feed' });
       expect(same).toMatchObject({ status: 'unchanged', version: 2 });
+      expect((await store.listRecordContributions(r!.id)).map((c) => [c.source, c.fields.offense ?? null])).toEqual([
+        ['rms', 'shooting'],
+        ['lims', 'homicide'],
+        ['trace-feed', 'homicide'],
+      ]);
     });
 
     it('applies inputs with the same key inside one chunk in order, as one change', async () => {
@@ -261,6 +266,7 @@ describe.each(BACKENDS)('store on %s', (backend) => {
         receivedAt: '2024-05-01T12:00:00.000Z',
         payloadHash: 'abc',
         transferId: t1.id,
+        source: 'lims-csv', // no source in the context: the ref's system
       });
       expect(stored!.sourceRefs!.map((s) => s.transferId)).toEqual([t1.id, t2.id, t2.id]);
       expect(stored!.sourceRefs![2]).not.toHaveProperty('pointer');

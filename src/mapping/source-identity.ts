@@ -1,0 +1,87 @@
+/**
+ * A source record's identity and instruction (`source.recordId`, `source.action`), compiled once.
+ *
+ * Input: the source record's root scope and the run context.
+ * Output: `{ recordId, action }`: the source's own id of the record (trimmed text; '' when the mapping
+ * names no `recordId` or the source left it blank) and what the record asks for: `upsert` (the
+ * default, also for an empty value), `replace` or `delete`. FAIL (reported in the run context, so the
+ * source record is quarantined) when the value is none of `values`, or a replace or delete has no id.
+ * A CSV header without the recordId or action column fails the whole file (as a required field's
+ * missing column does): otherwise every delete of the file would silently become an upsert.
+ */
+import { accessor, MappingCompileError, type CompileContext } from './compile.ts';
+import { columnIndex, nodeValue } from './paths.ts';
+import { FAIL, valueTrace, type Fail, type RunContext, type Scope } from './runtime.ts';
+import type { SourceAction, SourceSpec } from './spec.ts';
+
+export interface SourceIdentity {
+  readonly recordId: string;
+  readonly action: SourceAction;
+}
+
+export type SourceIdentityFn = (root: Scope, run: RunContext) => SourceIdentity | Fail;
+
+/** How source values read when the mapping gives no `values`. */
+export const DEFAULT_ACTION_VALUES: Readonly<Record<string, SourceAction>> = { insert: 'upsert', upsert: 'upsert', replace: 'replace', delete: 'delete' };
+
+const UPSERT_ANONYMOUS: SourceIdentity = { recordId: '', action: 'upsert' };
+
+function text(v: unknown): string {
+  const n = nodeValue(v);
+  return typeof n === 'string' ? n.trim() : typeof n === 'number' || typeof n === 'boolean' ? String(n) : '';
+}
+
+function requireColumn(ctx: CompileContext, column: string, field: string, path: (string | number)[]): void {
+  if (ctx.paths.format !== 'csv') return;
+  if (columnIndex(ctx.paths.header ?? [], column.startsWith('$/') ? column.slice(2) : column) === -1) {
+    ctx.missingColumns.push({ column: [column], field, required: true, path });
+  }
+}
+
+/** The identity function of a mapping's source records; null when the mapping declares neither key. */
+export function compileSourceIdentity(source: SourceSpec, ctx: CompileContext): SourceIdentityFn | null {
+  if (source.recordId === undefined && source.action === undefined) return null;
+  if (source.action !== undefined && source.recordId === undefined) {
+    throw new MappingCompileError(['source', 'action'], 'source.action needs source.recordId: a replace or delete names the source record it replaces or withdraws by its id');
+  }
+  const idPath = source.recordId!;
+  requireColumn(ctx, idPath, 'source.recordId', ['source', 'recordId']);
+  const idAcc = accessor(ctx, idPath, ['source', 'recordId']);
+  const idSite = { field: 'source.recordId', source: idAcc.source };
+  if (source.action === undefined) {
+    return (root) => {
+      const recordId = text(idAcc.one(root));
+      return recordId ? { recordId, action: 'upsert' } : UPSERT_ANONYMOUS;
+    };
+  }
+  const actionPath = source.action.from;
+  requireColumn(ctx, actionPath, 'source.action', ['source', 'action', 'from']);
+  const actionAcc = accessor(ctx, actionPath, ['source', 'action', 'from']);
+  const actionSite = { field: 'source.action', source: actionAcc.source };
+  const table = source.action.values ?? DEFAULT_ACTION_VALUES;
+  const exact = new Map(Object.entries(table));
+  const folded = new Map(Object.entries(table).map(([k, v]) => [k.trim().toUpperCase(), v]));
+  const known = Object.keys(table).map((k) => `"${k}"`).join(', ');
+  return (root, run) => {
+    valueTrace.last = null;
+    const recordId = text(idAcc.one(root));
+    valueTrace.last = null;
+    const raw = text(actionAcc.one(root));
+    let action: SourceAction = 'upsert';
+    if (raw !== '') {
+      const found = exact.get(raw) ?? folded.get(raw.toUpperCase());
+      if (found === undefined) {
+        run.scope = root;
+        // A short excerpt: an instruction is a word, anything longer is not one.
+        return run.fail('HUB_ERR_RECORD_ACTION', { value: raw.length > 40 ? `${raw.slice(0, 40)}...` : raw, path: actionPath, known }, actionSite);
+      }
+      action = found;
+    }
+    if (action !== 'upsert' && recordId === '') {
+      valueTrace.last = null;
+      run.scope = root;
+      return run.fail('HUB_ERR_RECORD_SOURCE_ID', { action, path: idPath }, idSite);
+    }
+    return recordId || action !== 'upsert' ? { recordId, action } : UPSERT_ANONYMOUS;
+  };
+}

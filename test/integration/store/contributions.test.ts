@@ -1,0 +1,132 @@
+/**
+ * Contributions and retractions in the store, on both backends (docs/corrections.md): a source's later
+ * statement replaces its earlier one, rows of one transfer add up, other sources' statements stay, a
+ * withdrawn record becomes a tombstone and comes back when published again, and records stored before
+ * contributions existed keep everything they had.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadMigrations, migrate } from '../../../src/store/migrate.ts';
+import { Store } from '../../../src/store/store.ts';
+import type { RecordInput } from '../../../src/store/types.ts';
+import { BACKENDS, useBackend } from './backends.ts';
+
+const KEY = 'CT0015100|24-1';
+const theCase = (fields: Record<string, unknown>, recordId?: string): RecordInput => ({
+  type: 'Case',
+  key: KEY,
+  agencyOri: 'CT0015100',
+  agencyCaseNumber: '24-1',
+  ...fields,
+  ...(recordId ? { sourceRefs: [{ system: 'rms', recordId }] } : {}),
+});
+
+describe.each(BACKENDS)('contributions on %s', (backend) => {
+  const ctx = useBackend(backend);
+
+  it('a later transfer replaces the source\'s statement; rows of one transfer add up; another source stays', async () => {
+    const { store } = ctx;
+    const t = (id: string) => store.createTransfer({ id, connectorId: 'rms', trigger: 'file' });
+    await t('t1');
+    await t('t2');
+    await t('t3');
+    await store.upsertRecords([theCase({ offenses: ['SHOTS FIRED'], incidentNumber: 'CAD-1' })], { transferId: 't1', source: 'rms' });
+    // A later chunk of the same transfer adds to it (a case restated further down the export).
+    await store.upsertRecords([theCase({ labCaseNumbers: ['L1', 'L2'] })], { transferId: 't1', source: 'rms' });
+    await store.upsertRecords([theCase({ labCaseNumbers: ['L9'], eventKind: 'shooting' })], { transferId: 't2', source: 'lab' });
+    expect(await store.getRecord('Case', KEY)).toMatchObject({ version: 3, offenses: ['SHOTS FIRED'], incidentNumber: 'CAD-1', labCaseNumbers: ['L1', 'L2', 'L9'], eventKind: 'shooting' });
+
+    const [r] = await store.upsertRecords([theCase({ offenses: ['SHOOTING'], labCaseNumbers: ['L1'] })], { transferId: 't3', source: 'rms' });
+    expect(r).toMatchObject({ status: 'updated', version: 4 });
+    const now = (await store.getRecord('Case', KEY))!;
+    expect(now).toMatchObject({ offenses: ['SHOOTING'], labCaseNumbers: ['L9', 'L1'], eventKind: 'shooting' });
+    expect(now).not.toHaveProperty('incidentNumber');
+    expect((await store.listRecordContributions(now.id)).map((c) => [c.source, c.transferId])).toEqual([
+      ['lab', 't2'],
+      ['rms', 't3'],
+    ]);
+
+    // The same statement again, in yet another transfer or none: nothing changes, the order stays.
+    const [again] = await store.upsertRecords([theCase({ offenses: ['SHOOTING'], labCaseNumbers: ['L1'] })], { source: 'rms' });
+    expect(again).toMatchObject({ status: 'unchanged', version: 4 });
+    const [lab] = await store.upsertRecords([theCase({ labCaseNumbers: ['L9'], eventKind: 'shooting' })], { source: 'lab' });
+    expect(lab).toMatchObject({ status: 'unchanged', version: 4 });
+  });
+
+  it('source records of one source are separate statements: each is replaced by its own newer version', async () => {
+    const { store } = ctx;
+    await store.upsertRecords([theCase({ offenses: ['A'] }, 'row-1'), theCase({ offenses: ['B'] }, 'row-2')], { source: 'rms' });
+    expect((await store.getRecord('Case', KEY))!.offenses).toEqual(['A', 'B']);
+    await store.upsertRecords([theCase({ offenses: ['B2'] }, 'row-2')], { source: 'rms' });
+    expect((await store.getRecord('Case', KEY))!.offenses).toEqual(['A', 'B2']);
+  });
+
+  it('a delete makes a tombstone of what only it said, skipped by lookups, revived by a new statement', async () => {
+    const { store } = ctx;
+    const [gun] = await store.upsertRecords([{ type: 'Firearm', key: 'G-1', labCaseNumber: 'L1', model: '19', sourceRefs: [{ system: 'rms', recordId: 'I-1' }] }], { source: 'rms' });
+    await store.upsertRecords([theCase({ offenses: ['X'] }, 'I-1')], { source: 'rms' });
+    await store.upsertRecords([theCase({ eventKind: 'shooting' })], { source: 'lab' });
+
+    expect(await store.retractSourceRecords([{ sourceRecordId: 'NEVER-SEEN', action: 'delete' }], { source: 'rms' })).toEqual([]);
+    expect(await store.retractSourceRecords([{ sourceRecordId: 'I-1', action: 'delete' }], { source: 'other-source' })).toEqual([]);
+    const out = await store.retractSourceRecords([{ sourceRecordId: 'I-1', action: 'delete' }], { source: 'rms' });
+    expect(out.map((r) => [r.type, r.status, r.version])).toEqual([
+      ['Case', 'updated', 3],
+      ['Firearm', 'deleted', 2],
+    ]);
+    const notice = out.find((r) => r.type === 'Firearm')!;
+    expect(notice.body).toEqual({ type: 'Firearm', id: gun!.id, key: 'G-1', classification: 'cji', version: 2, deleted: true, deletedAt: expect.any(String) });
+    expect(notice.previous).toMatchObject({ model: '19', labCaseNumber: 'L1' });
+
+    expect(await store.getRecord('Firearm', 'G-1')).toBeUndefined();
+    expect(await store.getRecordById(gun!.id)).toBeUndefined();
+    expect(await store.findRecords('Firearm', { labCaseNumber: 'L1' })).toEqual([]);
+    expect(await store.getRecord('Firearm', 'G-1', { includeDeleted: true })).toMatchObject({ version: 2, deleted: true, deletedAt: notice.body.deletedAt });
+    expect(await store.getRecord('Case', KEY)).toMatchObject({ version: 3, eventKind: 'shooting' });
+    expect(await store.getRecord('Case', KEY)).not.toHaveProperty('offenses');
+    // Withdrawing it again changes nothing.
+    expect(await store.retractSourceRecords([{ sourceRecordId: 'I-1', action: 'delete' }], { source: 'rms' })).toEqual([]);
+
+    const [back] = await store.upsertRecords([{ type: 'Firearm', key: 'G-1', model: '19X', sourceRefs: [{ system: 'rms', recordId: 'I-1' }] }], { source: 'rms' });
+    expect(back).toMatchObject({ status: 'updated', version: 3 });
+    const revived = await store.getRecord('Firearm', 'G-1');
+    expect(revived).toMatchObject({ version: 3, model: '19X' });
+    expect(revived).not.toHaveProperty('deleted');
+    expect(await store.findRecords('Firearm', { model: '19X' })).toHaveLength(1);
+  });
+
+  it('a replace keeps the records its new version gives and withdraws the others', async () => {
+    const { store } = ctx;
+    const refs = [{ system: 'rms', recordId: 'I-3' }];
+    const [g1, g2] = await store.upsertRecords([
+      { type: 'Firearm', key: 'G-1', model: '26', sourceRefs: refs },
+      { type: 'Firearm', key: 'G-2', model: '43', sourceRefs: refs },
+    ], { source: 'rms' });
+    const out = await store.retractSourceRecords([{ sourceRecordId: 'I-3', action: 'replace', keep: [g1!.id] }], { source: 'rms' });
+    expect(out.map((r) => [r.id, r.status])).toEqual([[g2!.id, 'deleted']]);
+    expect(await store.getRecord('Firearm', 'G-1')).toMatchObject({ version: 1, model: '26' });
+  });
+
+  it('migration 004 turns every stored record into one contribution: of its only connector, else "legacy"', async () => {
+    const db = await ctx.openUnmigrated();
+    await migrate(db, loadMigrations().filter((m) => m.version < 4));
+    await db.exec(`
+      INSERT INTO transfers (id, connector_id, trigger) VALUES ('t-a', 'rms-a', 'file'), ('t-b', 'lab-b', 'file');
+      INSERT INTO records (id, type, natural_key, content_hash, body) VALUES
+        ('00000000-0000-5000-8000-000000000001', 'Case', 'K1', 'h1', '{"type":"Case","key":"K1","classification":"cji","offenses":["SHOTS FIRED","SHOOTING"]}'),
+        ('00000000-0000-5000-8000-000000000002', 'Case', 'K2', 'h2', '{"type":"Case","key":"K2","classification":"cji","eventKind":"shooting"}');
+      INSERT INTO record_sources (record_id, transfer_id, dedupe_key) VALUES
+        ('00000000-0000-5000-8000-000000000001', 't-a', 'd1'), ('00000000-0000-5000-8000-000000000001', 't-a', 'd2'),
+        ('00000000-0000-5000-8000-000000000002', 't-a', 'd3'), ('00000000-0000-5000-8000-000000000002', 't-b', 'd4');
+    `);
+    await migrate(db);
+    const store = new Store(db);
+    const one = await store.listRecordContributions('00000000-0000-5000-8000-000000000001');
+    expect(one).toEqual([{ source: 'rms-a', sourceRecordId: null, transferId: null, updatedAt: expect.any(String), fields: { offenses: ['SHOTS FIRED', 'SHOOTING'] } }]);
+    expect((await store.listRecordContributions('00000000-0000-5000-8000-000000000002')).map((c) => c.source)).toEqual(['legacy']);
+    // The connector's next export corrects the record it owned alone; the mixed one keeps the legacy values.
+    const [r1] = await store.upsertRecords([{ type: 'Case', key: 'K1', classification: 'cji', offenses: ['SHOOTING'] }], { source: 'rms-a' });
+    expect(r1).toMatchObject({ status: 'updated', version: 2, body: { offenses: ['SHOOTING'] } });
+    await store.upsertRecords([{ type: 'Case', key: 'K2', offenses: ['X'] }], { source: 'rms-a' });
+    expect(await store.getRecord('Case', 'K2')).toMatchObject({ eventKind: 'shooting', offenses: ['X'] });
+  });
+});

@@ -10,6 +10,7 @@ import type { MapOptions } from './commands/map.ts';
 import type { GenerateOptions } from './commands/generate.ts';
 import type { StartOptions } from './commands/start.ts';
 import type { RunOptions } from './commands/run.ts';
+import type { AuditCommandOptions } from './commands/audit.ts';
 
 /** Kinds `cgic generate` writes (src/generate). */
 const GENERATOR_KINDS = ['lims-csv', 'lims-xml', 'nibin-leads', 'etrace', 'rms-xml'];
@@ -101,6 +102,19 @@ export async function main(argv: string[]): Promise<number> {
         return (await import('./commands/dead-letters.ts')).deadLettersCommand(action, id, opts);
       }),
     );
+
+  program
+    .command('audit')
+    .description('the audit trail: verify the hash chain (exit 1 naming the first bad entry), export it for a SIEM, prune it past its retention')
+    .addArgument(new Argument('<action>', 'verify, export or prune').choices(['verify', 'export', 'prune']))
+    .option('-c, --config <file>', 'hub configuration (default: config/cgic.yaml)')
+    .option('--since <time>', 'export: entries at or after this ISO time, or a duration back from now (7d, 24h)')
+    .option('--until <time>', 'export: entries before this time')
+    .option('--after-position <n>', 'export: entries after this position (where the last export stopped)')
+    .addOption(new Option('--format <format>', 'export format').choices(['ndjson', 'csv']).default('ndjson'))
+    .option('-o, --out <file>', 'export: write to this file (default: stdout)')
+    .option('--json', 'verify, prune: print the result as JSON')
+    .action(run(async (action: 'verify' | 'export' | 'prune', opts: AuditCommandOptions) => (await import('./commands/audit.ts')).auditCommand(action, opts)));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -20,9 +20,39 @@ import { DEFAULT_SHARED, type ShareableField, type SharingConfig, type SharingRu
 
 export interface ApiKeyConfig {
   id: string;
-  role: 'admin' | 'analyst' | 'agency';
+  role: 'admin' | 'analyst' | 'agency' | 'auditor';
   ori?: string;
   sha256: string;
+  /** The client the key belongs to (keys of one client rotate). @defaultValue the key's id */
+  client?: string;
+  /** ISO time after which the key is refused. */
+  expiresAt?: string;
+  /** Requests per rate-limit window; default: the role's. */
+  rateLimit?: number;
+}
+
+export interface RateLimitConfig {
+  windowSeconds: number;
+  perKey: number;
+  anonymous: number;
+  roles: Partial<Record<ApiKeyConfig['role'], number>>;
+}
+
+export interface TlsConfig {
+  /** Absolute paths (resolved from the config file). */
+  cert: string;
+  key: string;
+  clientCa?: string;
+  minVersion: 'TLSv1.2' | 'TLSv1.3';
+  requireClientCert: 'none' | 'agency' | 'all';
+  reloadSeconds: number;
+}
+
+export interface AuditConfig {
+  retentionDays: number;
+  /** A secret reference (resolved at start), or undefined. */
+  signingKey?: string;
+  checkpointMinutes: number;
 }
 
 export interface DestinationConfig {
@@ -62,7 +92,8 @@ export interface HubConfig {
     name: string;
     timezone: string;
     dataDir: string;
-    api: { host: string; port: number; metricsPort?: number; keys: ApiKeyConfig[] };
+    api: { host: string; port: number; metricsPort?: number; keys: ApiKeyConfig[]; trustProxy: string[]; rateLimit: RateLimitConfig; tls?: TlsConfig };
+    audit: AuditConfig;
     delivery: { attempts: number; backoffMs: number; maxBackoffMs: number; concurrency: number };
     transfers: { concurrency: number; chunkSize: number };
   };
@@ -120,7 +151,27 @@ async function checkConfig(raw: Record<string, unknown>, src: YamlSource, abs: s
       name: h.name ?? 'cgic-hub',
       timezone: hubTz,
       dataDir: path.resolve(baseDir, h.dataDir ?? '../var'),
-      api: { host: h.api?.host ?? '127.0.0.1', port: h.api?.port ?? 8080, ...(h.api?.metricsPort !== undefined ? { metricsPort: h.api.metricsPort } : {}), keys: h.api?.keys ?? [] },
+      api: {
+        host: h.api?.host ?? '127.0.0.1',
+        port: h.api?.port ?? 8080,
+        ...(h.api?.metricsPort !== undefined ? { metricsPort: h.api.metricsPort } : {}),
+        keys: h.api?.keys ?? [],
+        trustProxy: h.api?.trustProxy ?? [],
+        rateLimit: { windowSeconds: 60, perKey: 600, anonymous: 60, ...(h.api?.rateLimit ?? {}), roles: { ...(h.api?.rateLimit?.roles ?? {}) } },
+        ...(h.api?.tls
+          ? {
+              tls: {
+                cert: path.resolve(baseDir, h.api.tls.cert),
+                key: path.resolve(baseDir, h.api.tls.key),
+                ...(h.api.tls.clientCa ? { clientCa: path.resolve(baseDir, h.api.tls.clientCa) } : {}),
+                minVersion: h.api.tls.minVersion ?? 'TLSv1.2',
+                requireClientCert: h.api.tls.requireClientCert ?? 'none',
+                reloadSeconds: h.api.tls.reloadSeconds ?? 60,
+              },
+            }
+          : {}),
+      },
+      audit: { retentionDays: 400, checkpointMinutes: 60, ...(h.audit ?? {}) },
       delivery: { attempts: 8, backoffMs: 2000, maxBackoffMs: 600_000, concurrency: 4, ...(h.delivery ?? {}) },
       transfers: { concurrency: 2, chunkSize: 500, ...(h.transfers ?? {}) },
     },
@@ -133,9 +184,14 @@ async function checkConfig(raw: Record<string, unknown>, src: YamlSource, abs: s
     },
     mappings: new Map(),
   };
-  cfg.hub.api.keys.forEach((k, i) => {
-    if (k.role === 'agency' && !k.ori) problem(['hub', 'api', 'keys', i], `key "${k.id}" has role agency but no ori`, 'add the ori of the agency the key belongs to');
-  });
+  const tls = cfg.hub.api.tls;
+  if (tls && tls.requireClientCert !== 'none' && !tls.clientCa) {
+    problem(['hub', 'api', 'tls', 'requireClientCert'], `requireClientCert "${tls.requireClientCert}" needs clientCa`, 'name the PEM file of the CA that signs the client certificates in hub.api.tls.clientCa');
+  }
+  const signingKey = cfg.hub.audit.signingKey;
+  if (signingKey !== undefined && !isSecretRef(signingKey)) {
+    problem(['hub', 'audit', 'signingKey'], 'inline secret in hub.audit.signingKey', 'secrets are never written in the config: use ${env:NAME} or ${file:/path/to/secret}');
+  }
 
   const mappingOf = async (ref: string, p: (string | number)[], want: 'inbound' | 'outbound'): Promise<void> => {
     if (cfg.mappings.has(ref)) {
@@ -205,6 +261,8 @@ async function checkConfig(raw: Record<string, unknown>, src: YamlSource, abs: s
     cfg.agencies.push({ ori: a.ori, name: a.name, kind: a.kind ?? 'municipal', timezone: tz, contact: a.contact, destinations });
   }
 
+  checkKeys(cfg.hub.api.keys, oris, problem);
+
   const ids = new Set<string>();
   for (const [i, c] of ((raw.connectors ?? []) as Record<string, any>[]).entries()) {
     const p = ['connectors', i];
@@ -228,6 +286,33 @@ async function checkConfig(raw: Record<string, unknown>, src: YamlSource, abs: s
   });
   if (problems.length) throw new ConfigProblems(problems.sort((a, b) => (a.file === b.file ? a.line - b.line || a.col - b.col : a.file < b.file ? -1 : 1)));
   return cfg;
+}
+
+/**
+ * API keys: ids unique, an agency key names a configured agency (else it would silently see nothing),
+ * the keys of one client agree on role and ori (a rotation never changes what the client may do), and a
+ * key's expiry is a real time.
+ */
+function checkKeys(keys: readonly ApiKeyConfig[], oris: ReadonlySet<string>, problem: (p: (string | number)[], message: string, hint?: string) => void): void {
+  const ids = new Set<string>();
+  const clients = new Map<string, { role: string; ori: string | undefined; id: string }>();
+  keys.forEach((k, i) => {
+    const p = ['hub', 'api', 'keys', i];
+    if (ids.has(k.id)) problem([...p, 'id'], `key id "${k.id}" is used twice`, 'give each key its own id; keys of one client share `client`, not `id`');
+    ids.add(k.id);
+    if (k.role === 'agency' && !k.ori) problem(p, `key "${k.id}" has role agency but no ori`, 'add the ori of the agency the key belongs to');
+    if (k.ori && !oris.has(k.ori)) {
+      const guess = closest(k.ori, [...oris]);
+      problem([...p, 'ori'], `key "${k.id}" names agency ${k.ori}, which is not listed under agencies`, `${guess ? `did you mean "${guess}"? ` : ''}the key would see nothing: list the agency, or correct the ori`);
+    }
+    if (k.expiresAt !== undefined && Number.isNaN(Date.parse(k.expiresAt))) problem([...p, 'expiresAt'], `"${k.expiresAt}" is not a time`, 'write an ISO 8601 time with an offset, e.g. 2026-06-30T00:00:00Z');
+    const client = k.client ?? k.id;
+    const first = clients.get(client);
+    if (!first) clients.set(client, { role: k.role, ori: k.ori, id: k.id });
+    else if (first.role !== k.role || first.ori !== k.ori) {
+      problem([...p, 'client'], `key "${k.id}" of client "${client}" has role ${k.role}${k.ori ? ` (${k.ori})` : ''}, but key "${first.id}" of the same client has role ${first.role}${first.ori ? ` (${first.ori})` : ''}`, 'keys of one client are the same caller: give them the same role and ori, or another client');
+    }
+  });
 }
 
 export function agencyOf(cfg: HubConfig, ori: string): AgencyConfig | undefined {

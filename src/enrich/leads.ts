@@ -144,6 +144,12 @@ export async function processLead(deps: LeadDeps, leadId: string, now: Date = ne
         if (fresh) pendingDeliveries.push({ deliveryId, destinationId: d.id });
       }
     }
+    // The dissemination in the audit trail, keyed like the ledger (lead, version, recipient), in this
+    // transaction: a package is never written without its entry. Last, so the chain's lock is held only to the commit.
+    await store.appendAudit(
+      recipients.map((r) => ({ category: 'dissemination', action: 'lead package', actor: 'hub', ori: r.ori, subjects: [{ type: 'lead', id: leadId, version }], outcome: 'ok', detail: { recipientOri: r.ori, packageId: `${leadId}.${r.ori}.v${version}`, reason } })),
+      tx,
+    );
     return { outcome: 'published', version, recipients: recipients.map((r) => r.ori), reason, complete };
   });
   if (pendingDeliveries.length) await deps.enqueueDeliveries(pendingDeliveries);

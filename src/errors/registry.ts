@@ -219,6 +219,48 @@ export const ERRORS = {
     message: '{reason}',
     fix: 'The HTTP request does not match the route\'s schema (see /docs): correct the parameters, query or body as the message says.',
   },
+  HUB_ERR_AUTH_KEY_EXPIRED: {
+    class: 'config',
+    status: 401,
+    message: 'The API key {keyId} expired at {expiresAt}',
+    fix: 'Use the key that replaced it (keys of one client rotate: hub.api.keys[].client); the hub administrator issues a new key and lists it in hub.api.keys.',
+  },
+  HUB_ERR_AUTH_CLIENT_CERT: {
+    class: 'config',
+    status: 401,
+    message: '{reason}',
+    fix: 'Agency callers must present a client certificate signed by the CA in hub.api.tls.clientCa (hub.api.tls.requireClientCert); ask the hub administrator for one.',
+  },
+  HUB_ERR_API_RATE_LIMITED: {
+    class: 'transient',
+    status: 429,
+    message: 'Too many requests from {who}: at most {max} per {window}; retry in {retryAfter} s',
+    fix: 'Wait the Retry-After seconds before the next request, page with larger limits instead of many small requests, or ask the hub administrator to raise the key\'s limit (hub.api.rateLimit).',
+  },
+  HUB_ERR_AUDIT_UNAVAILABLE: {
+    class: 'transient',
+    status: 503,
+    message: 'The audit trail cannot be written, so the request is refused: {reason}',
+    fix: 'Every read and action must be recorded before it is answered. Check that the database is reachable and the audit_log table writable (hub log, /readyz); the request succeeds again once entries can be written.',
+  },
+  HUB_ERR_AUDIT_BROKEN: {
+    class: 'system',
+    status: 500,
+    message: 'The audit trail does not verify at entry {position}: {problem}',
+    fix: 'Someone changed the audit_log table outside the hub, or restored part of it. Keep the database as it is, compare the entries around this position with the copy shipped to your SIEM (cgic audit export), and report it to your CJIS security officer (docs/audit.md#when-verification-fails).',
+  },
+  HUB_ERR_AUDIT_KEY: {
+    class: 'config',
+    status: 500,
+    message: 'The audit trail needs its signing key: {reason}',
+    fix: 'Set hub.audit.signingKey to a ${file:...} or ${env:...} reference to a secret of at least 32 characters (`openssl rand -hex 32`); checkpoints and pruning are signed with it and verification checks them (docs/audit.md#retention-and-checkpoints).',
+  },
+  HUB_ERR_SERVER_TLS: {
+    class: 'config',
+    status: 500,
+    message: 'TLS of the API cannot be set up from {file}: {reason}',
+    fix: 'hub.api.tls.cert and key must name readable PEM files that belong together (key matching the certificate); clientCa a PEM CA certificate. Paths are relative to the configuration file.',
+  },
   // --- command line -----------------------------------------------------------------------------
   HUB_ERR_CLI_USAGE: {
     class: 'config',

@@ -17,7 +17,9 @@ import pino, { type Logger } from 'pino';
 import cron, { type ScheduledTask } from 'node-cron';
 import { loadHubConfig, DEFAULT_CONFIG, type HubConfig, type DestinationConfig } from '../config/hub-config.ts';
 import { resolveSecrets, SecretError } from '../config/secrets.ts';
-import { openStore, type Store } from '../store/index.ts';
+import { openStore, AuditWriter, type OpenStoreOptions, type Store } from '../store/index.ts';
+import { KeyRing } from '../server/auth.ts';
+import { maintainAudit, MIN_SIGNING_KEY_LENGTH } from './audit-maintenance.ts';
 import { CONNECTORS, findConnector, secretOptionPaths } from '../../connectors/index.ts';
 import type { DestinationConnector, SourceConnector, SourceUnit } from '../sdk/connector.ts';
 import { DeliveryError } from '../sdk/connector.ts';
@@ -52,6 +54,28 @@ export interface HubOptions {
   /** How often BullMQ looks for jobs of dead workers. @defaultValue 30000 */
   stalledIntervalMs?: number;
   lockDurationMs?: number;
+  /** Filled in by start(): the resolved audit signing key. */
+  auditKey?: string;
+}
+
+/** The store a hub of this configuration uses: DATABASE_URL (or the option), else PGlite under the data folder. */
+export function storeOptionsFor(cfg: HubConfig, opts: Pick<HubOptions, 'databaseUrl' | 'databaseSchema'> = {}): OpenStoreOptions {
+  const databaseUrl = opts.databaseUrl ?? process.env.DATABASE_URL;
+  return databaseUrl ? { databaseUrl, schema: opts.databaseSchema } : { dataDir: path.join(cfg.hub.dataDir, 'pglite') };
+}
+
+/** hub.audit.signingKey resolved; a key that cannot be read, or is too short, stops the start. */
+export function auditSigningKey(cfg: HubConfig): string | undefined {
+  const ref = cfg.hub.audit.signingKey;
+  if (ref === undefined) return undefined;
+  let key: string;
+  try {
+    key = resolveSecrets(ref, cfg.baseDir);
+  } catch (err) {
+    throw new HubError('HUB_ERR_AUDIT_KEY', { reason: `hub.audit.signingKey: ${(err as SecretError).message}` });
+  }
+  if (key.length < MIN_SIGNING_KEY_LENGTH) throw new HubError('HUB_ERR_AUDIT_KEY', { reason: `hub.audit.signingKey has ${key.length} characters; it needs at least ${MIN_SIGNING_KEY_LENGTH}` });
+  return key;
 }
 
 interface DeliveryJobData {
@@ -69,6 +93,12 @@ export class Hub implements HubApi {
   readonly router: Router;
   readonly transfers: Queue<TransferJobData>;
   readonly leads: Queue<{ leadId: string }>;
+  readonly keys: KeyRing;
+  readonly audit: AuditWriter;
+  /** The resolved hub.audit.signingKey, if set: signs checkpoints, checks them. */
+  readonly auditKey: string | undefined;
+  private auditTimer: NodeJS.Timeout | null = null;
+  private apiRedisConnection: Redis | null = null;
   private readonly deliveryQueues = new Map<string, Queue<DeliveryJobData>>();
   private readonly workers: Worker[] = [];
   private readonly tasks = new Map<string, ScheduledTask>();
@@ -95,6 +125,9 @@ export class Hub implements HubApi {
     this.roles = new Set(opts.roles ?? ALL_ROLES);
     this.prefix = opts.queuePrefix ?? process.env.CGIC_QUEUE_PREFIX ?? 'cgic';
     this.router = new Router(cfg);
+    this.keys = new KeyRing(cfg.hub.api.keys);
+    this.audit = new AuditWriter(store);
+    this.auditKey = opts.auditKey;
     this.transfers = new Queue<TransferJobData>('transfers', { connection: this.connection(), prefix: this.prefix });
     this.leads = new Queue<{ leadId: string }>('leads', { connection: this.connection(), prefix: this.prefix });
     for (const q of [this.transfers, this.leads]) q.on('error', (err) => this.log.warn({ queue: q.name, err: err.message }, 'queue error'));
@@ -110,13 +143,13 @@ export class Hub implements HubApi {
   /** Load and check the configuration, open the store, connect Redis, start the roles asked for. */
   static async start(opts: HubOptions = {}): Promise<Hub> {
     const cfg = await loadHubConfig(opts.configFile ?? DEFAULT_CONFIG);
+    const auditKey = auditSigningKey(cfg);
     // Redact every option path a connector marks secret (e.g. options.auth.token, options.tls.key), wherever
     // an options object is logged, plus authorization headers.
     const redact = [...new Set(CONNECTORS.flatMap((c) => secretOptionPaths(c.optionsSchema)))].flatMap((p) => [`options.${p}`, `*.options.${p}`]);
     const log = opts.logger ?? pino({ name: cfg.hub.name, level: process.env.LOG_LEVEL ?? 'info', redact: { paths: [...redact, 'req.headers.authorization', '*.authorization'], censor: '[redacted]' } });
     mkdirSync(cfg.hub.dataDir, { recursive: true });
-    const databaseUrl = opts.databaseUrl ?? process.env.DATABASE_URL;
-    const store = await openStore(databaseUrl ? { databaseUrl, schema: opts.databaseSchema } : { dataDir: path.join(cfg.hub.dataDir, 'pglite') });
+    const store = await openStore(storeOptionsFor(cfg, opts));
     let redis: RedisHandle;
     try {
       redis = opts.redisUrl ? { url: opts.redisUrl, stop: async () => {} } : await findRedis(cfg.hub.dataDir);
@@ -124,11 +157,14 @@ export class Hub implements HubApi {
       await store.close();
       throw err;
     }
-    const hub = new Hub(cfg, store, redis, opts, log);
+    const hub = new Hub(cfg, store, redis, { ...opts, auditKey }, log);
     try {
       hub.createConnectors();
       if (hub.roles.has('worker')) await hub.startWorkers(opts);
-      if (hub.roles.has('scheduler')) hub.startScheduler();
+      if (hub.roles.has('scheduler')) {
+        hub.startScheduler();
+        hub.startAuditMaintenance();
+      }
       if (hub.roles.has('api')) {
         const { startServer } = await import('../server/server.ts');
         hub.server = await startServer(hub, { port: opts.port });
@@ -142,6 +178,39 @@ export class Hub implements HubApi {
     }
     log.info({ roles: [...hub.roles], api: hub.server?.address, metrics: hub.metricsServer?.address, store: store.db.kind, redis: redis.url.replace(/\/\/[^@]*@/, '//***@') }, 'hub started');
     return hub;
+  }
+
+  /** The Redis connection the API's rate-limit counters share across processes. */
+  apiRedis(): { redis: Redis; prefix: string } {
+    this.apiRedisConnection ??= this.connection();
+    return { redis: this.apiRedisConnection, prefix: this.prefix };
+  }
+
+  /** Read the configuration file again and put its API keys in force (SIGHUP); other settings need a restart. */
+  async reloadKeys(): Promise<number> {
+    const cfg = await loadHubConfig(this.cfg.file);
+    this.keys.replace(cfg.hub.api.keys);
+    this.cfg.hub.api.keys = cfg.hub.api.keys;
+    this.log.info({ keys: cfg.hub.api.keys.length }, 'API keys reloaded');
+    return cfg.hub.api.keys.length;
+  }
+
+  /** Prune and anchor the audit trail every hub.audit.checkpointMinutes (one scheduler process per slot). */
+  private startAuditMaintenance(): void {
+    const key = this.auditKey;
+    if (!key) {
+      this.log.warn('hub.audit.signingKey is not set: the audit trail is neither pruned nor anchored by signed checkpoints (docs/audit.md)');
+      return;
+    }
+    const everyMs = this.cfg.hub.audit.checkpointMinutes * 60_000;
+    this.auditTimer = setInterval(() => {
+      const slot = `audit:${new Date(Math.floor(Date.now() / everyMs) * everyMs).toISOString()}`;
+      void this.store
+        .tryClaimOnce(slot)
+        .then((mine) => (mine ? maintainAudit(this.store, this.cfg.hub.audit, key, this.log) : null))
+        .catch((err: Error) => this.log.error({ err: err.message }, 'audit maintenance failed; retried at the next slot'));
+    }, everyMs);
+    this.auditTimer.unref();
   }
 
   /** For /readyz: a PING over a short-lived connection, failing fast. */
@@ -445,9 +514,11 @@ export class Hub implements HubApi {
     if (this.stopping) return;
     this.stopping = true;
     for (const t of this.tasks.values()) await t.destroy();
+    if (this.auditTimer) clearInterval(this.auditTimer);
     if (this.server) await this.server.close();
     if (this.metricsServer) await this.metricsServer.close();
     await Promise.all(this.workers.map((w) => w.close()));
+    await this.audit.drain();
     await Promise.all([this.transfers.close(), this.leads.close(), ...[...this.deliveryQueues.values()].map((q) => q.close())]);
     for (const s of this.sources.values()) await s.close?.();
     for (const d of this.destinations.values()) await d.connector.close?.();

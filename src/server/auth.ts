@@ -1,53 +1,93 @@
 /**
- * API keys: `Authorization: Bearer <key>`. The configuration holds only each key's SHA-256; keys are
- * compared by hash in constant time and never logged. Roles: admin (everything), analyst (read
- * everything), agency (read its own agency's leads).
+ * API keys: `Authorization: Bearer <key>`. The configuration holds only each key's SHA-256; a presented
+ * key is hashed and compared with every configured hash in constant time, and never logged.
+ *
+ * Roles: admin (everything but reading the audit trail), analyst (read everything but the audit trail),
+ * agency (read its own agency's leads), auditor (read the audit trail only). A key may expire
+ * (`expiresAt`); keys of one client (`client`) are the same caller, so a client rotates by holding two
+ * keys for a while. A route says who may call it in its config (`config: { access: [...] }`); the
+ * server checks it in an onRequest hook, before the body is read.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiKeyConfig } from '../config/hub-config.ts';
 
 export type Role = ApiKeyConfig['role'];
+export const ROLES: readonly Role[] = ['admin', 'analyst', 'agency', 'auditor'];
 
 export interface Caller {
   keyId: string;
+  /** The client the key belongs to: its `client`, else its id. */
+  client: string;
   role: Role;
   ori?: string;
 }
+
+/** What a request's Authorization header says: a caller, an expired key, or nothing usable. */
+export type Identity = { kind: 'caller'; caller: Caller } | { kind: 'expired'; caller: Caller; expiresAt: string } | { kind: 'none' };
 
 export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
-export function authenticate(keys: readonly ApiKeyConfig[], header: string | undefined): Caller | null {
-  const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
-  if (!m) return null;
-  const h = Buffer.from(hashKey(m[1]!), 'hex');
-  for (const k of keys) {
-    const want = Buffer.from(k.sha256, 'hex');
-    if (want.length === h.length && timingSafeEqual(want, h)) return { keyId: k.id, role: k.role, ...(k.ori ? { ori: k.ori } : {}) };
+interface Entry {
+  config: ApiKeyConfig;
+  hash: Buffer;
+  expiresAt: number;
+}
+
+/** The configured keys, ready to compare; replaced whole when the configuration is reloaded. */
+export class KeyRing {
+  #entries: Entry[] = [];
+
+  constructor(keys: readonly ApiKeyConfig[]) {
+    this.replace(keys);
   }
-  return null;
+
+  replace(keys: readonly ApiKeyConfig[]): void {
+    this.#entries = keys.map((k) => ({ config: k, hash: Buffer.from(k.sha256, 'hex'), expiresAt: k.expiresAt ? Date.parse(k.expiresAt) : Infinity }));
+  }
+
+  get size(): number {
+    return this.#entries.length;
+  }
+
+  /** Who the header names. Every configured hash is compared (constant time each), whichever matches. */
+  identify(header: string | undefined, now: number = Date.now()): Identity {
+    const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+    if (!m) return { kind: 'none' };
+    const h = Buffer.from(hashKey(m[1]!), 'hex');
+    let found: Entry | undefined;
+    for (const e of this.#entries) {
+      if (e.hash.length === h.length && timingSafeEqual(e.hash, h) && !found) found = e;
+    }
+    if (!found) return { kind: 'none' };
+    const k = found.config;
+    const caller: Caller = { keyId: k.id, client: k.client ?? k.id, role: k.role, ...(k.ori ? { ori: k.ori } : {}) };
+    if (now >= found.expiresAt) return { kind: 'expired', caller, expiresAt: new Date(found.expiresAt).toISOString() };
+    return { kind: 'caller', caller };
+  }
+
+  /** The configured rate limit of a key, if it has its own. */
+  rateLimitOf(keyId: string): number | undefined {
+    return this.#entries.find((e) => e.config.id === keyId)?.config.rateLimit;
+  }
+}
+
+/** Route options of a route callable with these roles (checked before the body is read). */
+export function access(...roles: Role[]): { config: { access: Role[] } } {
+  return { config: { access: roles } };
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
+    /** The authenticated caller, on routes that declare `access`. */
     caller?: Caller;
+    identity?: Identity;
   }
-}
-
-/** A preHandler that admits the listed roles. */
-export function requireRole(keys: readonly ApiKeyConfig[], ...roles: Role[]) {
-  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const caller = authenticate(keys, req.headers.authorization);
-    if (!caller) {
-      await reply.code(401).send({ code: 'HUB_ERR_AUTH_REQUIRED', message: 'A valid API key is required: Authorization: Bearer <key>' });
-      return;
-    }
-    if (!roles.includes(caller.role)) {
-      await reply.code(403).send({ code: 'HUB_ERR_AUTH_FORBIDDEN', message: `Role ${caller.role} may not do this (needs ${roles.join(' or ')})` });
-      return;
-    }
-    req.caller = caller;
-  };
+  interface FastifyContextConfig {
+    /** Roles that may call the route; routes under /api must declare it. */
+    access?: Role[];
+    /** false: the route is not recorded in the audit trail (probes and metrics). */
+    audit?: boolean;
+  }
 }

@@ -4,12 +4,14 @@
  * runtime do not import each other.
  */
 import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { HubConfig } from '../config/hub-config.ts';
-import type { Store } from '../store/index.ts';
+import type { AuditEntry, AuditInput, Store } from '../store/index.ts';
 import type { Metrics } from '../pipeline/metrics.ts';
 import type { SourceConnector, SourceUnit } from '../sdk/connector.ts';
 import type { TransferJobData } from '../pipeline/transfer.ts';
+import type { KeyRing } from './auth.ts';
 
 export interface HubApi {
   readonly cfg: HubConfig;
@@ -18,6 +20,12 @@ export interface HubApi {
   readonly metrics: Metrics;
   /** The transfers queue (for its depth in /metrics). */
   readonly transfers: Queue;
+  /** The API keys in force (refilled when the configuration is reloaded). */
+  readonly keys: KeyRing;
+  /** The audit trail: `record` resolves once the entry is committed, or rejects (the request is then refused). */
+  readonly audit: { record(entry: AuditInput): Promise<AuditEntry> };
+  /** A Redis connection for the API's shared counters (rate limits), and the key prefix to use in it. */
+  apiRedis(): { redis: Redis; prefix: string } | undefined;
   deliveryQueue(destinationId: string): Queue;
   source(connectorId: string): SourceConnector;
   /** Queue a transfer of a connector now; the transfer id. */

@@ -40,3 +40,34 @@ export const pointerSchema = {
     jsonPointer: { type: 'string' },
   },
 } as const;
+
+/**
+ * Paging, the same on every list route: `limit` (1-1000, default 100) and `offset` (default 0) in the
+ * query; the answer is `{ total, limit, offset, items }`, `total` counting every match of the filters.
+ * Each route orders by a unique key, so pages neither repeat nor skip an item while nothing changes.
+ */
+export const pageQuery = {
+  limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100, description: 'Items per page (1-1000).' },
+  offset: { type: 'integer', minimum: 0, default: 0, description: 'Items to skip: the next page starts at offset + limit.' },
+} as const;
+
+export interface PageQuery {
+  limit: number;
+  offset: number;
+}
+
+export function pageOf<T extends object>(item: T) {
+  return {
+    type: 'object',
+    required: ['total', 'limit', 'offset', 'items'],
+    properties: {
+      total: { type: 'integer', description: 'Items matching the filters, on every page.' },
+      limit: { type: 'integer' },
+      offset: { type: 'integer' },
+      items: { type: 'array', items: item },
+    },
+  } as const;
+}
+
+/** ISO times for time-range filters. */
+export const isoTime = { type: 'string', format: 'date-time' } as const;

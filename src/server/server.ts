@@ -1,6 +1,9 @@
 /**
  * The HTTP API (fastify). Every route declares its schema; the OpenAPI document is generated from them
- * and served at /docs (JSON at /docs/json). Admin routes need an API key; webhooks need their signature.
+ * and served at /docs (JSON at /docs/json). Order of a request: identified, rate-limited and checked
+ * against its route's roles in onRequest hooks (before any body is read: access-plugin.ts), then the
+ * route, then its audit entry is committed before the response is sent (audit-plugin.ts). Webhooks are
+ * authenticated by their signature, not by key. With `hub.api.tls` the API serves HTTPS itself (tls.ts).
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
@@ -11,17 +14,26 @@ import { hookRoutes } from './routes/hooks.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { leadRoutes } from './routes/leads.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { accessPlugin } from './access-plugin.ts';
+import { auditPlugin, requestIdOf } from './audit-plugin.ts';
+import { httpsOptions, watchTls } from './tls.ts';
 
 /**
  * The API of a process with the api role; with `opsOnly`, only /healthz, /readyz and /metrics (a worker
- * or scheduler process, so its counters can be scraped: hub.api.metricsPort).
+ * or scheduler process, so its counters can be scraped: hub.api.metricsPort), over plain HTTP.
  */
 export async function buildServer(hub: HubApi, opts: { opsOnly?: boolean } = {}): Promise<FastifyInstance> {
+  const api = hub.cfg.hub.api;
+  const tls = !opts.opsOnly && api.tls ? api.tls : undefined;
   const app = Fastify({
     logger: false,
     bodyLimit: 16 * 1024 * 1024,
+    genReqId: requestIdOf,
+    trustProxy: api.trustProxy.length ? api.trustProxy : false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
-  });
+    ...(tls ? { https: httpsOptions(tls) } : {}),
+  }) as unknown as FastifyInstance;
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof HubError) return reply.code(err.status).send({ code: err.code, message: err.message });
     const e = err as { validation?: unknown; statusCode?: number; message: string };
@@ -35,9 +47,13 @@ export async function buildServer(hub: HubApi, opts: { opsOnly?: boolean } = {})
     await app.register(opsRoutes, { hub });
     return app;
   }
+  if (tls) watchTls(app, tls, hub.log);
+  await app.register(auditPlugin, { sink: hub.audit, log: hub.log });
+  const shared = hub.apiRedis();
+  await app.register(accessPlugin, { keys: hub.keys, rateLimit: api.rateLimit, ...(tls ? { tls } : {}), ...(shared ? { redis: shared.redis, redisPrefix: shared.prefix } : {}) });
   await app.register(swagger, {
     openapi: {
-      info: { title: 'cgic-hub API', version: '1', description: 'Webhooks, transfers, quarantine, dead letters, leads, health and metrics of a Crime Gun Intelligence Center hub.' },
+      info: { title: 'cgic-hub API', version: '1', description: 'Webhooks, transfers, quarantine, dead letters, leads, the audit trail, health and metrics of a Crime Gun Intelligence Center hub.' },
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from the hub configuration (hub.api.keys).' } } },
     },
   });
@@ -47,6 +63,7 @@ export async function buildServer(hub: HubApi, opts: { opsOnly?: boolean } = {})
   await app.register(hookRoutes, { hub });
   await app.register(adminRoutes, { hub, prefix: '/api' });
   await app.register(leadRoutes, { hub, prefix: '/api' });
+  await app.register(auditRoutes, { hub, prefix: '/api' });
   return app;
 }
 

@@ -38,20 +38,29 @@ export async function addDeadLetter(db: Db, input: NewDeadLetter): Promise<DeadL
   return toDeadLetter(rows[0]!);
 }
 
-/** Newest first. */
+function deadLetterWhere(filter: DeadLetterFilter, params: unknown[]): string {
+  const w = where([['queue', filter.queue], ['destination_id', filter.destinationId]], params);
+  if (filter.pending === undefined) return w;
+  const clause = filter.pending ? 'replayed_at IS NULL' : 'replayed_at IS NOT NULL';
+  return w ? `${w} AND ${clause}` : `WHERE ${clause}`;
+}
+
+/** Newest first (ties by id, so pages are stable). */
 export async function listDeadLetters(db: Db, filter: DeadLetterFilter = {}): Promise<DeadLetter[]> {
   const params: unknown[] = [];
-  let w = where([['queue', filter.queue], ['destination_id', filter.destinationId]], params);
-  if (filter.pending !== undefined) {
-    const clause = filter.pending ? 'replayed_at IS NULL' : 'replayed_at IS NOT NULL';
-    w = w ? `${w} AND ${clause}` : `WHERE ${clause}`;
-  }
+  const w = deadLetterWhere(filter, params);
   params.push(limitOf(filter.limit, 100), offsetOf(filter.offset));
   const rows = await db.query(
     `SELECT * FROM dead_letters ${w} ORDER BY created_at DESC, id LIMIT $${params.length - 1} OFFSET $${params.length}`,
     params,
   );
   return rows.map(toDeadLetter);
+}
+
+export async function countDeadLetters(db: Db, filter: Omit<DeadLetterFilter, 'limit' | 'offset'> = {}): Promise<number> {
+  const params: unknown[] = [];
+  const rows = await db.query<{ n: unknown }>(`SELECT count(*) AS n FROM dead_letters ${deadLetterWhere(filter, params)}`, params);
+  return Number(rows[0]?.n ?? 0);
 }
 
 export async function getDeadLetter(db: Db, id: string): Promise<DeadLetter | undefined> {

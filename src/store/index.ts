@@ -10,3 +10,6 @@ export { contentHash, mergeBodies, recordBody, unionArrays, ENVELOPE_FIELDS, typ
 export { deliveryIdFor, recordId, isUuid } from './ids.ts';
 export type * from './types.ts';
 export { CLASSIFICATIONS, TRANSFER_COUNT_NAMES } from './types.ts';
+export { AuditWriter } from './audit-writer.ts';
+export { GENESIS_HASH, AUDIT_CATEGORIES, AUDIT_OUTCOMES, type AuditEntry, type AuditInput, type AuditSubject, type AuditCategory, type AuditOutcome } from './audit-chain.ts';
+export type { AuditFilter, AuditVerification, AuditCheckpoint } from './audit.ts';

@@ -66,23 +66,52 @@ export async function lastVersionSent(db: Db, leadId: string, ori: string): Prom
   return rows[0]?.v === null || rows[0]?.v === undefined ? null : Number(rows[0].v);
 }
 
-export async function listLeadPackages(db: Db, filter: { leadId?: string; recipientOri?: string; latestOnly?: boolean; limit?: number }): Promise<LeadPackageRow[]> {
+export interface LeadPackageFilter {
+  leadId?: string;
+  recipientOri?: string;
+  /** Only each (lead, recipient)'s newest package. */
+  latestOnly?: boolean;
+  limit?: number;
+  offset?: number;
+}
+
+function packageWhere(filter: LeadPackageFilter, params: unknown[]): string {
   const where: string[] = [];
-  const params: unknown[] = [];
   if (filter.leadId) where.push(`lead_id = $${params.push(filter.leadId)}`);
   if (filter.recipientOri) where.push(`recipient_ori = $${params.push(filter.recipientOri)}`);
-  const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  return where.length ? `WHERE ${where.join(' AND ')}` : '';
+}
+
+/** Ordered by lead id (then recipient, version): a stable order for paging. */
+export async function listLeadPackages(db: Db, filter: LeadPackageFilter): Promise<LeadPackageRow[]> {
+  const params: unknown[] = [];
+  const w = packageWhere(filter, params);
   const sql = filter.latestOnly
-    ? `SELECT DISTINCT ON (lead_id, recipient_ori) * FROM lead_packages ${w} ORDER BY lead_id, recipient_ori, version DESC LIMIT $${params.push(filter.limit ?? 500)}`
-    : `SELECT * FROM lead_packages ${w} ORDER BY lead_id, version, recipient_ori LIMIT $${params.push(filter.limit ?? 5000)}`;
+    ? `SELECT DISTINCT ON (lead_id, recipient_ori) * FROM lead_packages ${w} ORDER BY lead_id, recipient_ori, version DESC LIMIT $${params.push(filter.limit ?? 500)} OFFSET $${params.push(filter.offset ?? 0)}`
+    : `SELECT * FROM lead_packages ${w} ORDER BY lead_id, version, recipient_ori LIMIT $${params.push(filter.limit ?? 5000)} OFFSET $${params.push(filter.offset ?? 0)}`;
   return (await db.query<Record<string, unknown>>(sql, params)).map(toPackage);
 }
 
-export async function listLeadVersions(db: Db, leadId?: string, limit = 500): Promise<LeadVersion[]> {
+/** How many (lead, recipient) pairs match (latestOnly), or packages. */
+export async function countLeadPackages(db: Db, filter: Omit<LeadPackageFilter, 'limit' | 'offset'>): Promise<number> {
+  const params: unknown[] = [];
+  const w = packageWhere(filter, params);
+  const sql = filter.latestOnly
+    ? `SELECT count(*) AS n FROM (SELECT DISTINCT lead_id, recipient_ori FROM lead_packages ${w}) p`
+    : `SELECT count(*) AS n FROM lead_packages ${w}`;
+  return Number((await db.query<{ n: unknown }>(sql, params))[0]?.n ?? 0);
+}
+
+/** A lead's versions, oldest first; without `leadId`, each lead's newest version, ordered by lead id. */
+export async function listLeadVersions(db: Db, leadId?: string, limit = 500, offset = 0): Promise<LeadVersion[]> {
   const rows = leadId
     ? await db.query<Record<string, unknown>>('SELECT * FROM lead_versions WHERE lead_id = $1 ORDER BY version', [leadId])
-    : await db.query<Record<string, unknown>>('SELECT DISTINCT ON (lead_id) * FROM lead_versions ORDER BY lead_id, version DESC LIMIT $1', [limit]);
+    : await db.query<Record<string, unknown>>('SELECT DISTINCT ON (lead_id) * FROM lead_versions ORDER BY lead_id, version DESC LIMIT $1 OFFSET $2', [limit, offset]);
   return rows.map(toVersion);
+}
+
+export async function countLeads(db: Db): Promise<number> {
+  return Number((await db.query<{ n: unknown }>('SELECT count(DISTINCT lead_id) AS n FROM lead_versions'))[0]?.n ?? 0);
 }
 
 export async function getPending(db: Db, leadId: string): Promise<PendingLead | undefined> {

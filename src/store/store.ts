@@ -1,7 +1,8 @@
 /**
  * The hub's durable state over a `Db` (PostgreSQL or PGlite): one facade over the store's modules,
  * one concept a file: `records.ts` (canonical records, provenance), `transfers.ts`, `quarantine.ts`,
- * `deliveries.ts` (the outbox ledger), `cursors.ts`, `dead-letters.ts`, `leases.ts` (leases, once-claims).
+ * `deliveries.ts` (the outbox ledger), `cursors.ts`, `dead-letters.ts`, `leases.ts` (leases, once-claims),
+ * `audit.ts` (the hash-chained audit trail).
  *
  * Methods that write take an optional `tx` (from `store.transaction()`), so the pipeline commits a
  * chunk's records, the connector's cursor and the transfer's counts in ONE transaction: a source is
@@ -19,6 +20,9 @@ import * as deliveries from './deliveries.ts';
 import * as cursors from './cursors.ts';
 import * as deadLetters from './dead-letters.ts';
 import * as leases from './leases.ts';
+import * as audit from './audit.ts';
+import type { AuditEntry, AuditInput } from './audit-chain.ts';
+import { inTx } from './sql.ts';
 import type {
   DeadLetter,
   DeadLetterFilter,
@@ -157,6 +161,10 @@ export class Store {
     return transfers.listTransfers(this.db, filter);
   }
 
+  countTransfers(filter: Omit<TransferFilter, 'limit' | 'offset'> = {}): Promise<number> {
+    return transfers.countTransfers(this.db, filter);
+  }
+
   /** The connector's newest transfer (optionally: the newest with that status). */
   lastTransfer(connectorId: string, options: { status?: TransferStatus } = {}): Promise<Transfer | undefined> {
     return transfers.lastTransfer(this.db, connectorId, options);
@@ -204,8 +212,26 @@ export class Store {
     return deliveries.incrementAttempts(tx ?? this.db, deliveryId);
   }
 
+  /**
+   * Mark a delivery delivered and record it in the audit trail (category `delivery`: destination,
+   * delivery id, package ref), in one transaction: content that left the hub is never unrecorded.
+   */
   markDelivered(deliveryId: string, result: { responseStatus?: number } = {}, tx?: Db): Promise<void> {
-    return deliveries.markDelivered(tx ?? this.db, deliveryId, result);
+    return inTx(this.db, tx, async (t) => {
+      await deliveries.markDelivered(t, deliveryId, result);
+      const d = await deliveries.getDelivery(t, deliveryId);
+      await audit.appendAudit(t, [
+        {
+          category: 'delivery',
+          action: 'delivered',
+          actor: 'hub',
+          subjects: [{ type: 'delivery', id: deliveryId }],
+          outcome: 'ok',
+          status: result.responseStatus ?? null,
+          detail: { destination: d?.destinationId ?? null, packageRef: d?.packageRef ?? null, content: d?.content ?? null },
+        },
+      ]);
+    });
   }
 
   /** Record a failed attempt; `dead` when no attempt is left. A delivered row stays delivered. */
@@ -238,6 +264,10 @@ export class Store {
   /** Newest first. */
   listDeadLetters(filter: DeadLetterFilter = {}): Promise<DeadLetter[]> {
     return deadLetters.listDeadLetters(this.db, filter);
+  }
+
+  countDeadLetters(filter: Omit<DeadLetterFilter, 'limit' | 'offset'> = {}): Promise<number> {
+    return deadLetters.countDeadLetters(this.db, filter);
   }
 
   getDeadLetter(id: string): Promise<DeadLetter | undefined> {
@@ -279,6 +309,41 @@ export class Store {
   /** Forget claims older than `olderThanMs`; returns how many. */
   pruneOnceClaims(olderThanMs: number): Promise<number> {
     return leases.pruneOnceClaims(this.db, olderThanMs);
+  }
+
+  // --- audit trail (audit.ts) ------------------------------------------------------------------
+
+  /** Append entries to the audit chain: in `tx` (append at the end of it: the chain's lock is held to its commit), or in a transaction of their own. */
+  appendAudit(entries: readonly AuditInput[], tx?: Db): Promise<AuditEntry[]> {
+    return inTx(this.db, tx, (t) => audit.appendAudit(t, entries));
+  }
+
+  listAudit(filter: audit.AuditFilter = {}): Promise<AuditEntry[]> {
+    return audit.listAudit(this.db, filter);
+  }
+
+  countAudit(filter: audit.AuditFilter = {}): Promise<number> {
+    return audit.countAudit(this.db, filter);
+  }
+
+  /** Every matching entry in position order, paged by position (for exports). */
+  scanAudit(filter: Omit<audit.AuditFilter, 'order' | 'offset' | 'limit'> = {}): AsyncGenerator<AuditEntry> {
+    return audit.scanAudit(this.db, filter);
+  }
+
+  /** Walk the chain; the first entry that does not fit, or ok. `key` checks the checkpoints' signatures. */
+  verifyAudit(key: string | undefined, onProgress?: (n: number) => void): Promise<audit.AuditVerification> {
+    return audit.verifyAudit(this.db, key, onProgress);
+  }
+
+  /** Delete entries older than `before` under a signed checkpoint, in one transaction. */
+  pruneAudit(key: string, before: Date): Promise<{ pruned: number; checkpoint: audit.AuditCheckpoint | null }> {
+    return inTx(this.db, undefined, (t) => audit.pruneAudit(t, key, before));
+  }
+
+  /** Sign the chain's head as a checkpoint (if it moved since the last one). */
+  anchorAudit(key: string): Promise<audit.AuditCheckpoint | null> {
+    return inTx(this.db, undefined, (t) => audit.anchorAudit(t, key));
   }
 
   // --- health -----------------------------------------------------------------------------------

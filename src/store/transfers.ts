@@ -100,16 +100,30 @@ export async function getTransfer(db: Db, id: string): Promise<Transfer | undefi
   return rows[0] ? toTransfer(rows[0]) : undefined;
 }
 
-/** Newest first. */
+function transferWhere(filter: TransferFilter, params: unknown[]): string {
+  let w = where([['connector_id', filter.connectorId], ['status', filter.status]], params);
+  const and = (clause: string): void => void (w = w ? `${w} AND ${clause}` : `WHERE ${clause}`);
+  if (filter.since !== undefined) and(`created_at >= $${params.push(filter.since)}`);
+  if (filter.until !== undefined) and(`created_at < $${params.push(filter.until)}`);
+  return w;
+}
+
+/** Newest first (ties by id, so pages are stable). */
 export async function listTransfers(db: Db, filter: TransferFilter = {}): Promise<Transfer[]> {
   const params: unknown[] = [];
-  const w = where([['connector_id', filter.connectorId], ['status', filter.status]], params);
+  const w = transferWhere(filter, params);
   params.push(limitOf(filter.limit, 50), offsetOf(filter.offset));
   const rows = await db.query(
     `SELECT * FROM transfers ${w} ORDER BY created_at DESC, id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
     params,
   );
   return rows.map(toTransfer);
+}
+
+export async function countTransfers(db: Db, filter: Omit<TransferFilter, 'limit' | 'offset'> = {}): Promise<number> {
+  const params: unknown[] = [];
+  const rows = await db.query<{ n: unknown }>(`SELECT count(*) AS n FROM transfers ${transferWhere(filter, params)}`, params);
+  return Number(rows[0]?.n ?? 0);
 }
 
 /** The connector's newest transfer (optionally: the newest with that status). */

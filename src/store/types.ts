@@ -162,6 +162,10 @@ export interface Transfer {
 export interface TransferFilter {
   connectorId?: string;
   status?: TransferStatus;
+  /** Created at or after this ISO time. */
+  since?: string;
+  /** Created before this ISO time. */
+  until?: string;
   /** @defaultValue 50 */
   limit?: number;
   offset?: number;

@@ -2,6 +2,8 @@
 import { Hub } from '../../runtime/hub.ts';
 import { EXIT } from '../exit-codes.ts';
 import { out } from '../output.ts';
+import { operatorEntry } from '../operator.ts';
+import { HubError } from '../../errors/hub-error.ts';
 
 export async function deadLettersCommand(action: 'list' | 'replay', id: string | undefined, opts: { config?: string; json?: boolean; all?: boolean }): Promise<number> {
   const hub = await Hub.start({ configFile: opts.config, roles: [], logger: (await import('pino')).default({ level: 'warn' }) });
@@ -17,7 +19,15 @@ export async function deadLettersCommand(action: 'list' | 'replay', id: string |
       }
       return EXIT.OK;
     }
-    const r = await hub.replayDeadLetter(id!);
+    const subjects = [{ type: 'dead-letter', id: id! }];
+    let r: { jobId: string };
+    try {
+      r = await hub.replayDeadLetter(id!);
+    } catch (e) {
+      await hub.audit.record(operatorEntry('cgic dead-letters replay', subjects, 'refused', { code: e instanceof HubError ? e.code : undefined, reason: (e as Error).message }));
+      throw e;
+    }
+    await hub.audit.record(operatorEntry('cgic dead-letters replay', subjects, 'ok', { detail: { jobId: r.jobId } }));
     out(opts.json ? JSON.stringify(r) : `replay queued as job ${r.jobId}; a running hub's workers deliver it`);
     return EXIT.OK;
   } finally {

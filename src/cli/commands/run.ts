@@ -5,6 +5,7 @@
 import { Hub } from '../../runtime/hub.ts';
 import { EXIT } from '../exit-codes.ts';
 import { err, out } from '../output.ts';
+import { operatorEntry } from '../operator.ts';
 
 export interface RunOptions {
   config?: string;
@@ -17,6 +18,7 @@ export async function runCommand(connectorId: string, opts: RunOptions): Promise
   const hub = await Hub.start({ configFile: opts.config, roles: ['worker'], logger: (await import('pino')).default({ level: process.env.LOG_LEVEL ?? 'warn' }) });
   try {
     const id = await hub.runConnector(connectorId, { trigger: 'manual', dryRun: opts.dryRun });
+    await hub.audit.record(operatorEntry('cgic run', [{ type: 'connector', id: connectorId }, { type: 'transfer', id }], 'ok', opts.dryRun ? { detail: { dryRun: true } } : {}));
     const tty = process.stderr.isTTY && !opts.json;
     let t = await hub.store.getTransfer(id);
     const started = Date.now();

@@ -27,6 +27,14 @@ export async function startCommand(opts: StartOptions): Promise<number> {
         resolve();
       });
     };
+    // SIGHUP: put the configuration file's API keys in force (a rotation without a restart).
+    const reload = (): void => {
+      hub.reloadKeys().then(
+        (n) => err(`SIGHUP: ${n} API keys in force`),
+        (e: unknown) => err(`SIGHUP: the configuration does not load, the keys in force stay: ${(e as Error).message}`),
+      );
+    };
+    process.on('SIGHUP', reload);
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });

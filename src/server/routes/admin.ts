@@ -1,9 +1,11 @@
 /** The admin API: connectors, transfers, quarantine, dead letters. API key required. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { HubApi } from '../hub-api.ts';
-import { requireRole } from '../auth.ts';
-import { security, errorSchema, pointerSchema, transferSchema } from '../schemas.ts';
+import { access } from '../auth.ts';
+import { auditDetail, auditSubjects } from '../audit-plugin.ts';
+import { security, errorSchema, pointerSchema, transferSchema, pageOf, pageQuery, isoTime, type PageQuery } from '../schemas.ts';
 import { HubError } from '../../errors/hub-error.ts';
+import type { TransferStatus } from '../../store/index.ts';
 
 
 /** A connector's health is checked at most once per this long; dashboards may poll freely. */
@@ -18,9 +20,8 @@ interface Health {
 }
 
 export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hub }) => {
-  const keys = hub.cfg.hub.api.keys;
-  const admin = requireRole(keys, 'admin');
-  const reader = requireRole(keys, 'admin', 'analyst');
+  const admin = access('admin');
+  const reader = access('admin', 'analyst');
 
   // id -> the newest check (in flight or done): every caller within HEALTH_TTL_MS shares it, so a
   // dashboard polling GET /api/connectors does not log in to every agency's server on each poll.
@@ -49,7 +50,7 @@ export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
   app.get(
     '/connectors',
     {
-      preHandler: reader,
+      ...reader,
       schema: {
         summary: `Every source connector with its last run, next run, counts and health (checked at most every ${HEALTH_TTL_MS / 1000} s).`,
         tags: ['connectors'],
@@ -80,8 +81,9 @@ export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
         },
       },
     },
-    async () =>
-      Promise.all(
+    async (req) => {
+      auditSubjects(req, hub.cfg.connectors.map((c) => ({ type: 'connector', id: c.id })));
+      return Promise.all(
         hub.cfg.connectors.map(async (c) => {
           const [last, health] = await Promise.all([hub.store.lastTransfer(c.id), healthOf(c.id)]);
           return {
@@ -96,13 +98,14 @@ export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
             health,
           };
         }),
-      ),
+      );
+    },
   );
 
   app.post<{ Params: { id: string }; Querystring: { dryRun?: boolean } }>(
     '/connectors/:id/run',
     {
-      preHandler: admin,
+      ...admin,
       schema: {
         summary: 'Run a connector now: 202 with the transfer id. dryRun=true maps without storing, delivering or acknowledging the source.',
         tags: ['connectors'],
@@ -113,7 +116,9 @@ export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
       },
     },
     async (req, reply) => {
+      auditSubjects(req, [{ type: 'connector', id: req.params.id }]);
       const transferId = await hub.runConnector(req.params.id, { trigger: 'manual', dryRun: req.query.dryRun === true });
+      auditSubjects(req, [{ type: 'transfer', id: transferId }]);
       return reply.code(202).send({ transferId, dryRun: req.query.dryRun === true });
     },
   );
@@ -121,20 +126,52 @@ export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
   app.get<{ Params: { id: string } }>(
     '/transfers/:id',
     {
-      preHandler: reader,
+      ...reader,
       schema: { summary: 'A transfer with its live counts.', tags: ['transfers'], security, params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] }, response: { 200: transferSchema, 401: errorSchema, 404: errorSchema } },
     },
     async (req) => {
       const t = await hub.store.getTransfer(req.params.id);
       if (!t) throw new HubError('HUB_ERR_NOT_FOUND', { what: 'transfer', id: req.params.id });
+      auditSubjects(req, [{ type: 'transfer', id: t.id }]);
       return t;
     },
   );
 
-  app.get<{ Querystring: { connector?: string; transfer?: string; code?: string; limit: number; offset: number } }>(
+  app.get<{ Querystring: PageQuery & { connector?: string; status?: TransferStatus; since?: string; until?: string } }>(
+    '/transfers',
+    {
+      ...reader,
+      schema: {
+        summary: 'Transfers, newest first, with their counts: filter by connector, status and creation time; paged.',
+        tags: ['transfers'],
+        security,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            connector: { type: 'string', description: 'Connector id.' },
+            status: { type: 'string', enum: ['queued', 'running', 'succeeded', 'failed', 'partial'] },
+            since: { ...isoTime, description: 'Created at or after this time (ISO 8601).' },
+            until: { ...isoTime, description: 'Created before this time (ISO 8601).' },
+            ...pageQuery,
+          },
+        },
+        response: { 200: pageOf(transferSchema), 401: errorSchema, 403: errorSchema },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const f = { connectorId: q.connector, status: q.status, since: q.since, until: q.until };
+      const [items, total] = await Promise.all([hub.store.listTransfers({ ...f, limit: q.limit, offset: q.offset }), hub.store.countTransfers(f)]);
+      auditSubjects(req, items.map((t) => ({ type: 'transfer', id: t.id })));
+      return { total, limit: q.limit, offset: q.offset, items };
+    },
+  );
+
+  app.get<{ Querystring: PageQuery & { connector?: string; transfer?: string; code?: string } }>(
     '/quarantine',
     {
-      preHandler: reader,
+      ...reader,
       schema: {
         summary: 'Records that could not be mapped, newest first, with the error code and a pointer to their source.',
         tags: ['quarantine'],
@@ -146,43 +183,35 @@ export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
             connector: { type: 'string' },
             transfer: { type: 'string' },
             code: { type: 'string' },
-            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-            offset: { type: 'integer', minimum: 0, default: 0 },
+            ...pageQuery,
           },
         },
         response: {
-          200: {
+          200: pageOf({
             type: 'object',
             properties: {
-              total: { type: 'integer' },
-              items: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    id: { type: 'string' },
-                    transferId: { type: ['string', 'null'] },
-                    connectorId: { type: ['string', 'null'] },
-                    code: { type: 'string' },
-                    message: { type: 'string' },
-                    field: { type: ['string', 'null'] },
-                    value: { type: ['string', 'null'] },
-                    pointer: pointerSchema,
-                    payload: {},
-                    createdAt: { type: 'string' },
-                  },
-                },
-              },
+              id: { type: 'string' },
+              transferId: { type: ['string', 'null'] },
+              connectorId: { type: ['string', 'null'] },
+              code: { type: 'string' },
+              message: { type: 'string' },
+              field: { type: ['string', 'null'] },
+              value: { type: ['string', 'null'] },
+              pointer: pointerSchema,
+              payload: {},
+              createdAt: { type: 'string' },
             },
-          },
+          }),
           401: errorSchema,
         },
       },
     },
     async (req) => {
-      const f = { connectorId: req.query.connector, transferId: req.query.transfer, code: req.query.code };
-      const [items, total] = await Promise.all([hub.store.listQuarantine({ ...f, limit: req.query.limit, offset: req.query.offset }), hub.store.countQuarantine(f)]);
-      return { total, items };
+      const q = req.query;
+      const f = { connectorId: q.connector, transferId: q.transfer, code: q.code };
+      const [items, total] = await Promise.all([hub.store.listQuarantine({ ...f, limit: q.limit, offset: q.offset }), hub.store.countQuarantine(f)]);
+      auditSubjects(req, items.map((i) => ({ type: 'quarantine', id: i.id })));
+      return { total, limit: q.limit, offset: q.offset, items };
     },
   );
 
@@ -202,29 +231,35 @@ export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
     },
   } as const;
 
-  app.get<{ Querystring: { destination?: string; pending?: boolean; limit: number } }>(
+  app.get<{ Querystring: PageQuery & { destination?: string; pending?: boolean } }>(
     '/dead-letters',
     {
-      preHandler: reader,
+      ...reader,
       schema: {
-        summary: 'Deliveries that failed every attempt, with their attempt history.',
+        summary: 'Deliveries that failed every attempt, newest first, with their attempt history; paged.',
         tags: ['dead letters'],
         security,
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { destination: { type: 'string' }, pending: { type: 'boolean', description: 'true: not replayed yet' }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+          properties: { destination: { type: 'string' }, pending: { type: 'boolean', description: 'true: not replayed yet' }, ...pageQuery },
         },
-        response: { 200: { type: 'array', items: deadLetterSchema }, 401: errorSchema },
+        response: { 200: pageOf(deadLetterSchema), 401: errorSchema },
       },
     },
-    async (req) => hub.store.listDeadLetters({ destinationId: req.query.destination, pending: req.query.pending, limit: req.query.limit }),
+    async (req) => {
+      const q = req.query;
+      const f = { destinationId: q.destination, pending: q.pending };
+      const [items, total] = await Promise.all([hub.store.listDeadLetters({ ...f, limit: q.limit, offset: q.offset }), hub.store.countDeadLetters(f)]);
+      auditSubjects(req, items.map((d) => ({ type: 'dead-letter', id: d.id })));
+      return { total, limit: q.limit, offset: q.offset, items };
+    },
   );
 
   app.post<{ Params: { id: string } }>(
     '/dead-letters/:id/replay',
     {
-      preHandler: admin,
+      ...admin,
       schema: {
         summary: 'Deliver a dead letter again (once): 202 with the new job id.',
         tags: ['dead letters'],
@@ -233,6 +268,11 @@ export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
         response: { 202: { type: 'object', properties: { jobId: { type: 'string' } } }, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema },
       },
     },
-    async (req, reply) => reply.code(202).send(await hub.replayDeadLetter(req.params.id)),
+    async (req, reply) => {
+      auditSubjects(req, [{ type: 'dead-letter', id: req.params.id }]);
+      const r = await hub.replayDeadLetter(req.params.id);
+      auditDetail(req, { jobId: r.jobId });
+      return reply.code(202).send(r);
+    },
   );
 };

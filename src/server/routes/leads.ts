@@ -7,60 +7,62 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { HubApi } from '../hub-api.ts';
-import { requireRole } from '../auth.ts';
-import { security, errorSchema } from '../schemas.ts';
+import { access } from '../auth.ts';
+import { auditSubjects } from '../audit-plugin.ts';
+import { security, errorSchema, pageOf, pageQuery, type PageQuery } from '../schemas.ts';
 import { HubError } from '../../errors/hub-error.ts';
-import { getPending, listLeadPackages, listLeadVersions } from '../../store/lead-ledger.ts';
+import { countLeadPackages, countLeads, getPending, listLeadPackages, listLeadVersions } from '../../store/lead-ledger.ts';
 
 const anyObject = { type: 'object', additionalProperties: true } as const;
 
 export const leadRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hub }) => {
-  const keys = hub.cfg.hub.api.keys;
-  const anyRole = requireRole(keys, 'admin', 'analyst', 'agency');
+  const anyRole = access('admin', 'analyst', 'agency');
 
-  app.get(
+  app.get<{ Querystring: PageQuery }>(
     '/leads',
     {
-      preHandler: anyRole,
+      ...anyRole,
       schema: {
-        summary: 'Leads the caller may see: an agency its own (as its package shows them), analysts all.',
+        summary: 'Leads the caller may see, ordered by lead id: an agency its own (the latest package of each, as it shows them), analysts all (latest versions); paged.',
         tags: ['leads'],
         security,
+        querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuery } },
         response: {
-          200: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                leadId: { type: 'string' },
-                version: { type: 'integer' },
-                status: { type: 'string' },
-                complete: { type: 'boolean' },
-                reason: { type: 'string' },
-                updatedAt: { type: 'string' },
-                package: anyObject,
-              },
+          200: pageOf({
+            type: 'object',
+            properties: {
+              leadId: { type: 'string' },
+              version: { type: 'integer' },
+              status: { type: 'string' },
+              complete: { type: 'boolean' },
+              reason: { type: 'string' },
+              updatedAt: { type: 'string' },
+              package: anyObject,
             },
-          },
+          }),
           401: errorSchema,
         },
       },
     },
     async (req) => {
       const caller = req.caller!;
+      const { limit, offset } = req.query;
       if (caller.role === 'agency') {
-        const rows = await listLeadPackages(hub.store.db, { recipientOri: caller.ori, latestOnly: true });
-        return rows.map((p) => ({ leadId: p.leadId, version: p.version, status: String(p.package.status), reason: p.reason, updatedAt: p.createdAt, package: p.package }));
+        const f = { recipientOri: caller.ori, latestOnly: true };
+        const [rows, total] = await Promise.all([listLeadPackages(hub.store.db, { ...f, limit, offset }), countLeadPackages(hub.store.db, f)]);
+        auditSubjects(req, rows.map((p) => ({ type: 'lead', id: p.leadId, version: p.version })));
+        return { total, limit, offset, items: rows.map((p) => ({ leadId: p.leadId, version: p.version, status: String(p.package.status), reason: p.reason, updatedAt: p.createdAt, package: p.package })) };
       }
-      const versions = await listLeadVersions(hub.store.db);
-      return versions.map((v) => ({ leadId: v.leadId, version: v.version, status: String(v.enriched.status), complete: v.complete, reason: v.reason, updatedAt: v.createdAt }));
+      const [versions, total] = await Promise.all([listLeadVersions(hub.store.db, undefined, limit, offset), countLeads(hub.store.db)]);
+      auditSubjects(req, versions.map((v) => ({ type: 'lead', id: v.leadId, version: v.version })));
+      return { total, limit, offset, items: versions.map((v) => ({ leadId: v.leadId, version: v.version, status: String(v.enriched.status), complete: v.complete, reason: v.reason, updatedAt: v.createdAt })) };
     },
   );
 
   app.get<{ Params: { id: string } }>(
     '/leads/:id',
     {
-      preHandler: anyRole,
+      ...anyRole,
       schema: {
         summary: 'One lead: for an agency its latest package (404 if it is not part of the lead); for analysts the full lead, versions, ledger and turnaround.',
         tags: ['leads'],
@@ -75,6 +77,7 @@ export const leadRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hub
       if (caller.role === 'agency') {
         const [latest] = await listLeadPackages(hub.store.db, { leadId: id, recipientOri: caller.ori, latestOnly: true });
         if (!latest) throw new HubError('HUB_ERR_NOT_FOUND', { what: 'lead', id });
+        auditSubjects(req, [{ type: 'lead', id, version: latest.version }]);
         return latest.package;
       }
       const versions = await listLeadVersions(hub.store.db, id);
@@ -111,6 +114,7 @@ export const leadRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hub
         };
       });
       const latest = versions[versions.length - 1];
+      auditSubjects(req, [{ type: 'lead', id, ...(latest ? { version: latest.version } : {}) }]);
       return {
         leadId: id,
         version: latest?.version ?? null,

@@ -3,11 +3,15 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { HubApi } from '../hub-api.ts';
 
 export const opsRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hub }) => {
-  app.get('/healthz', { schema: { summary: 'The process is alive.', tags: ['operations'], response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } } }, async () => ({ ok: true }));
+  // Probes and scrapes carry no case data and come every few seconds: not in the audit trail.
+  const unaudited = { config: { audit: false } };
+
+  app.get('/healthz', { ...unaudited, schema: { summary: 'The process is alive.', tags: ['operations'], response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } } }, async () => ({ ok: true }));
 
   app.get(
     '/readyz',
     {
+      ...unaudited,
       schema: {
         summary: 'Redis and the store are reachable.',
         tags: ['operations'],
@@ -31,7 +35,7 @@ export const opsRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hub 
     },
   );
 
-  app.get('/metrics', { schema: { summary: 'Prometheus metrics.', tags: ['operations'], produces: ['text/plain'] } }, async (_req, reply) => {
+  app.get('/metrics', { ...unaudited, schema: { summary: 'Prometheus metrics.', tags: ['operations'], produces: ['text/plain'] } }, async (_req, reply) => {
     // Queue depths need Redis; a scrape must not hang while Redis is away (the other metrics still answer).
     await Promise.race([sampleQueues(hub).catch(() => {}), new Promise((r) => setTimeout(r, 1000))]);
     return reply.type(hub.metrics.registry.contentType).send(await hub.metrics.registry.metrics());

@@ -1,0 +1,104 @@
+/**
+ * `cgic audit verify|export|prune`: the audit trail from the command line, straight from the store
+ * (no Redis needed). verify exits 1 naming the first entry that does not fit; export streams entries in
+ * position order (NDJSON keeps every field and hash, so a SIEM can verify the chain itself; CSV for
+ * people); prune applies the retention now, as the scheduler does daily.
+ */
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { loadHubConfig } from '../../config/hub-config.ts';
+import { HubError } from '../../errors/hub-error.ts';
+import { openStore, type AuditEntry, type Store } from '../../store/index.ts';
+import { auditSigningKey, storeOptionsFor } from '../../runtime/hub.ts';
+import { maintainAudit } from '../../runtime/audit-maintenance.ts';
+import { csvCell } from '../../formats/csv-writer.ts';
+import { EXIT } from '../exit-codes.ts';
+import { err, out } from '../output.ts';
+import { operatorEntry } from '../operator.ts';
+
+export interface AuditCommandOptions {
+  config?: string;
+  json?: boolean;
+  since?: string;
+  until?: string;
+  afterPosition?: string;
+  format?: 'ndjson' | 'csv';
+  out?: string;
+}
+
+const CSV_COLUMNS: (keyof AuditEntry)[] = ['position', 'at', 'category', 'action', 'actor', 'client', 'role', 'ori', 'subjects', 'outcome', 'status', 'code', 'reason', 'source', 'requestId', 'detail', 'prevHash', 'hash'];
+
+/** An ISO time, or a duration back from now: `7d`, `24h`, `90m`. */
+export function timeArg(v: string, option: string, now = Date.now()): string {
+  const m = /^(\d+)([dhm])$/.exec(v);
+  if (m) return new Date(now - Number(m[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[m[2] as 'd' | 'h' | 'm']).toISOString();
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw new HubError('HUB_ERR_CLI_USAGE', { reason: `${option} "${v}" is neither an ISO time (2026-01-01T00:00:00Z) nor a duration (7d, 24h, 90m)` });
+  return new Date(t).toISOString();
+}
+
+async function withStore<T>(opts: AuditCommandOptions, fn: (store: Store, key: string | undefined) => Promise<T>): Promise<T> {
+  const cfg = await loadHubConfig(opts.config);
+  const key = auditSigningKey(cfg);
+  const store = await openStore(storeOptionsFor(cfg));
+  try {
+    return await fn(store, key);
+  } finally {
+    await store.close();
+  }
+}
+
+async function write(stream: Writable, text: string): Promise<void> {
+  if (!stream.write(text)) await once(stream, 'drain');
+}
+
+export async function auditCommand(action: 'verify' | 'export' | 'prune', opts: AuditCommandOptions): Promise<number> {
+  if (action === 'verify') {
+    return withStore(opts, async (store, key) => {
+      const r = await store.verifyAudit(key, (n) => process.stderr.isTTY && process.stderr.write(`\r${n} entries checked`));
+      if (opts.json) out(JSON.stringify(r));
+      if (r.ok) {
+        if (!opts.json) out(r.entries ? `audit trail intact: entries ${r.first}..${r.last} (${r.entries}), ${r.checkpoints} signed checkpoint${r.checkpoints === 1 ? '' : 's'}, head ${r.head.position}` : `audit trail intact: no entries, head ${r.head.position}`);
+        return EXIT.OK;
+      }
+      if (!opts.json) err(`HUB_ERR_AUDIT_BROKEN entry ${r.badPosition}: ${r.problem} (${r.entries} entries before it verified)`);
+      return EXIT.FAILED;
+    });
+  }
+  if (action === 'export') {
+    const format = opts.format ?? 'ndjson';
+    const filter = {
+      ...(opts.since ? { since: timeArg(opts.since, '--since') } : {}),
+      ...(opts.until ? { until: timeArg(opts.until, '--until') } : {}),
+      ...(opts.afterPosition !== undefined ? { afterPosition: Number(opts.afterPosition) } : {}),
+    };
+    return withStore(opts, async (store) => {
+      const stream: Writable = opts.out ? createWriteStream(opts.out) : process.stdout;
+      let n = 0;
+      let last: number | null = null;
+      if (format === 'csv') await write(stream, CSV_COLUMNS.join(',') + '\r\n');
+      for await (const e of store.scanAudit(filter)) {
+        await write(stream, format === 'csv' ? CSV_COLUMNS.map((c) => csvCell(e[c])).join(',') + '\r\n' : JSON.stringify(e) + '\n');
+        n++;
+        last = e.position;
+      }
+      if (opts.out) {
+        stream.end();
+        await once(stream, 'finish');
+      }
+      await store.appendAudit([operatorEntry('cgic audit export', [], 'ok', { detail: { format, ...filter, entries: n, lastPosition: last } })]);
+      err(`${n} entr${n === 1 ? 'y' : 'ies'} exported${last === null ? '' : ` (last position ${last}: continue with --after-position ${last})`}`);
+      return EXIT.OK;
+    });
+  }
+  return withStore(opts, async (store, key) => {
+    if (!key) throw new HubError('HUB_ERR_AUDIT_KEY', { reason: 'pruning writes a signed checkpoint, and hub.audit.signingKey is not set' });
+    const cfg = await loadHubConfig(opts.config);
+    const log = (await import('pino')).default({ level: 'warn' });
+    const r = await maintainAudit(store, cfg.hub.audit, key, log);
+    await store.appendAudit([operatorEntry('cgic audit prune', [], 'ok', { detail: { ...r, retentionDays: cfg.hub.audit.retentionDays } })]);
+    out(opts.json ? JSON.stringify(r) : `${r.pruned} entries older than ${cfg.hub.audit.retentionDays} days pruned${r.prunedThrough ? ` (through entry ${r.prunedThrough}, signed checkpoint written)` : ''}${r.anchoredAt ? `; head ${r.anchoredAt} signed` : ''}`);
+    return EXIT.OK;
+  });
+}

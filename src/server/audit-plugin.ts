@@ -1,0 +1,139 @@
+/**
+ * Every request's audit entry, written BEFORE its response leaves (fail closed).
+ *
+ * Input: the request (caller, route, params, query, address, request id), what the route reported it
+ * returned or acted on (`auditSubjects(req, ...)`: leads with their versions, records, transfers, dead
+ * letters...), and the response's status and error code. Output: one entry committed in the chain in
+ * the onSend hook, then the response is sent; if the entry cannot be written, the response is replaced
+ * by 503 HUB_ERR_AUDIT_UNAVAILABLE, so nothing is disclosed unrecorded.
+ *
+ * Webhooks: the decision is recorded from the route's answer alone (connector from the path, the
+ * refusal's code and message, the transfer id of a 202), so the webhook route needs no audit code.
+ * Not recorded: routes with `config: { audit: false }` (health, readiness, metrics) and /docs.
+ */
+import { randomUUID } from 'node:crypto';
+import fp from 'fastify-plugin';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { TLSSocket } from 'node:tls';
+import type { Logger } from 'pino';
+import type { AuditCategory, AuditInput, AuditOutcome, AuditSubject } from '../store/index.ts';
+import { HubError } from '../errors/hub-error.ts';
+
+export interface AuditSink {
+  record(entry: AuditInput): Promise<unknown>;
+}
+
+interface RequestAudit {
+  subjects: AuditSubject[];
+  detail: Record<string, unknown>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    audit?: RequestAudit;
+  }
+}
+
+/** What the route returned or acted on: recorded with the request. */
+export function auditSubjects(req: FastifyRequest, subjects: readonly AuditSubject[]): void {
+  req.audit?.subjects.push(...subjects);
+}
+
+/** Extra facts for the request's entry (e.g. the job a replay queued). */
+export function auditDetail(req: FastifyRequest, detail: Record<string, unknown>): void {
+  if (req.audit) Object.assign(req.audit.detail, detail);
+}
+
+const bounded = (v: unknown, max = 200): string => {
+  const s = String(v);
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+};
+
+function outcomeOf(status: number): AuditOutcome {
+  return status < 400 ? 'ok' : status < 500 || status === 503 ? 'refused' : 'failed';
+}
+
+function categoryOf(req: FastifyRequest, route: string): AuditCategory {
+  if (route.startsWith('/hooks/')) return 'webhook';
+  return req.method === 'GET' || req.method === 'HEAD' ? 'request' : 'admin';
+}
+
+/** The JSON object of a string payload, if it is one (errors, a webhook's 202). */
+function jsonOf(payload: unknown): Record<string, unknown> | null {
+  if (typeof payload !== 'string' || !payload.startsWith('{')) return null;
+  try {
+    return JSON.parse(payload) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+}
+
+export function entryOf(req: FastifyRequest, reply: FastifyReply, payload: unknown): AuditInput {
+  const route = req.routeOptions.url ?? bounded(req.url.split('?')[0]);
+  const status = reply.statusCode;
+  const body = status >= 400 || route.startsWith('/hooks/') ? jsonOf(payload) : null;
+  const a = req.audit ?? { subjects: [], detail: {} };
+  const identity = req.identity;
+  const keyed = identity && identity.kind !== 'none' ? identity.caller : undefined;
+  const params = req.params as Record<string, unknown> | undefined;
+  const query = req.query as Record<string, unknown> | undefined;
+  const subjects = [...a.subjects];
+  let actor = keyed?.keyId ?? 'anonymous';
+  if (route.startsWith('/hooks/')) {
+    if (status < 300 && params?.connector) actor = `webhook:${bounded(params.connector, 80)}`;
+    if (typeof body?.transferId === 'string') subjects.push({ type: 'transfer', id: body.transferId });
+  }
+  const socket = req.raw.socket as TLSSocket;
+  const cert = typeof socket.getPeerCertificate === 'function' && socket.authorized ? socket.getPeerCertificate() : undefined;
+  const detail: Record<string, unknown> = {
+    ...(params && Object.keys(params).length ? { params: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, bounded(v)])) } : {}),
+    ...(query && Object.keys(query).length ? { query: Object.fromEntries(Object.entries(query).map(([k, v]) => [k, bounded(v)])) } : {}),
+    ...(req.headers['user-agent'] ? { userAgent: bounded(req.headers['user-agent']) } : {}),
+    ...(req.ip !== req.raw.socket.remoteAddress ? { peer: req.raw.socket.remoteAddress } : {}),
+    ...(cert?.fingerprint256 ? { clientCert: cert.fingerprint256 } : {}),
+    ...a.detail,
+  };
+  return {
+    at: new Date(),
+    category: categoryOf(req, route),
+    action: `${req.method} ${route}`,
+    actor,
+    client: keyed?.client ?? null,
+    role: keyed?.role ?? null,
+    ori: keyed?.ori ?? null,
+    subjects,
+    outcome: outcomeOf(status),
+    status,
+    code: typeof body?.code === 'string' ? body.code : null,
+    reason: status >= 400 && typeof body?.message === 'string' ? body.message : null,
+    source: req.ip,
+    requestId: req.id,
+    detail: Object.keys(detail).length ? detail : null,
+  };
+}
+
+export const auditPlugin = fp<{ sink: AuditSink; log: Logger }>(
+  async (app, { sink, log }) => {
+    app.decorateRequest('audit', undefined);
+    app.addHook('onRequest', async (req, reply) => {
+      req.audit = { subjects: [], detail: {} };
+      reply.header('x-request-id', req.id);
+    });
+    app.addHook('onSend', async (req, reply, payload) => {
+      if (req.routeOptions.config?.audit === false || req.url.startsWith('/docs')) return payload;
+      try {
+        await sink.record(entryOf(req, reply, payload));
+        return payload;
+      } catch (err) {
+        const e = err instanceof HubError ? err : new HubError('HUB_ERR_AUDIT_UNAVAILABLE', { reason: (err as Error).message });
+        log.error({ err: e.message, request: req.id, route: req.routeOptions.url }, 'audit entry not written: request refused');
+        reply.code(e.status).header('content-type', 'application/json; charset=utf-8').removeHeader('retry-after');
+        return JSON.stringify({ code: e.code, message: e.message });
+      }
+    });
+  },
+  { name: 'cgic-audit', fastify: '5.x' },
+);
+
+/** Request ids are the hub's own (a UUID per request), sent back as X-Request-Id and kept in the entry. */
+export const requestIdOf = (): string => randomUUID();

@@ -138,6 +138,10 @@ export interface TestHubSpec {
   keys?: Record<string, unknown>[];
   /** hub.api.metricsPort: where a process without the api role serves /metrics. */
   metricsPort?: number;
+  /** More keys of hub.api (rateLimit, tls, trustProxy). */
+  api?: Record<string, unknown>;
+  /** hub.audit. */
+  audit?: Record<string, unknown>;
 }
 
 export interface TestEnv {
@@ -161,7 +165,8 @@ export async function testEnv(spec: TestHubSpec, opts: { store?: 'postgres' | 'p
     hub: {
       name: 'test-hub',
       dataDir: path.join(dir, 'var'),
-      api: { host: '127.0.0.1', port: 0, ...(spec.metricsPort !== undefined ? { metricsPort: spec.metricsPort } : {}), keys: spec.keys ?? [{ id: 'admin', role: 'admin', sha256: 'ac5bb3526d3be432ba19fb1fc0712d350c160bd2169cd24401c9fcaeaac2d860' }] },
+      api: { host: '127.0.0.1', port: 0, ...(spec.metricsPort !== undefined ? { metricsPort: spec.metricsPort } : {}), keys: spec.keys ?? [{ id: 'admin', role: 'admin', sha256: 'ac5bb3526d3be432ba19fb1fc0712d350c160bd2169cd24401c9fcaeaac2d860' }], ...(spec.api ?? {}) },
+      ...(spec.audit ? { audit: spec.audit } : {}),
       delivery: { attempts: 4, backoffMs: 50, maxBackoffMs: 200, concurrency: 2, ...(spec.delivery ?? {}) },
       transfers: { concurrency: 2, chunkSize: 500 },
     },

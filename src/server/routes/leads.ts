@@ -76,13 +76,17 @@ export const leadRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hub
       const id = req.params.id;
       if (caller.role === 'agency') {
         const [latest] = await listLeadPackages(hub.store.db, { leadId: id, recipientOri: caller.ori, latestOnly: true });
+        // Recorded either way (a refused read names the lead asked for), with no version when refused.
+        auditSubjects(req, [{ type: 'lead', id, ...(latest ? { version: latest.version } : {}) }]);
         if (!latest) throw new HubError('HUB_ERR_NOT_FOUND', { what: 'lead', id });
-        auditSubjects(req, [{ type: 'lead', id, version: latest.version }]);
         return latest.package;
       }
       const versions = await listLeadVersions(hub.store.db, id);
       const pending = await getPending(hub.store.db, id);
-      if (!versions.length && !pending) throw new HubError('HUB_ERR_NOT_FOUND', { what: 'lead', id });
+      if (!versions.length && !pending) {
+        auditSubjects(req, [{ type: 'lead', id }]);
+        throw new HubError('HUB_ERR_NOT_FOUND', { what: 'lead', id });
+      }
       const packages = await listLeadPackages(hub.store.db, { leadId: id });
       const deliveries = await hub.store.db.query<Record<string, unknown>>(
         `SELECT delivery_id, destination_id, package_ref, status, attempts, delivered_at, response_status, last_error FROM deliveries WHERE package_ref LIKE $1 ORDER BY created_at`,

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { Queue, Worker, UnrecoverableError, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { Redis as IORedis, type Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import cron, { type ScheduledTask } from 'node-cron';
 import { loadHubConfig, DEFAULT_CONFIG, type HubConfig, type DestinationConfig } from '../config/hub-config.ts';
@@ -166,6 +166,7 @@ export class Hub implements HubApi {
         hub.startAuditMaintenance();
       }
       if (hub.roles.has('api')) {
+        await hub.connectApiRedis();
         const { startServer } = await import('../server/server.ts');
         hub.server = await startServer(hub, { port: opts.port });
       } else if (cfg.hub.api.metricsPort !== undefined && (hub.roles.has('worker') || hub.roles.has('scheduler'))) {
@@ -180,10 +181,32 @@ export class Hub implements HubApi {
     return hub;
   }
 
-  /** The Redis connection the API's rate-limit counters share across processes. */
+  /**
+   * The Redis connection the API's rate-limit counters share across processes. Unlike the queues'
+   * connections it fails fast (no offline queue, one retry, 1 s per command): while Redis is away a
+   * request is let through uncounted instead of waiting for Redis.
+   */
   apiRedis(): { redis: Redis; prefix: string } {
-    this.apiRedisConnection ??= this.connection();
+    if (!this.apiRedisConnection) {
+      const c = new IORedis(this.redis.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 1000 });
+      c.on('error', (err) => this.log.debug({ err: err.message }, 'rate-limit redis connection error'));
+      this.connections.push(c);
+      this.apiRedisConnection = c;
+    }
     return { redis: this.apiRedisConnection, prefix: this.prefix };
+  }
+
+  /** Open the rate-limit connection before the API listens (up to 2 s), so the first requests are counted. */
+  private async connectApiRedis(): Promise<void> {
+    const c = this.apiRedis().redis;
+    if (c.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 2000);
+      c.once('ready', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   /** Read the configuration file again and put its API keys in force (SIGHUP); other settings need a restart. */

@@ -222,7 +222,7 @@ describe('NIBIN leads reach every linked agency', () => {
     const get = (p: string, key: string) => fetch(`${s.hub.address}${p}`, { headers: { authorization: `Bearer ${key}` } });
     const notPart = await get('/api/leads/NL24-000057', 'nhpd-key');
     expect(notPart.status).toBe(404);
-    expect(await (await get('/api/leads', 'nhpd-key')).json()).toEqual([]);
+    expect(await (await get('/api/leads', 'nhpd-key')).json()).toEqual({ total: 0, limit: 100, offset: 0, items: [] });
     const own = (await (await get('/api/leads/NL24-000057', 'hfd-key')).json()) as { events: Record<string, unknown>[]; recipient: { ori: string } };
     expect(own.recipient.ori).toBe(HFD);
     const e2 = own.events.find((e) => e.eventId === 'NL24-000057-E2')!;

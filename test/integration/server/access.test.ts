@@ -160,7 +160,7 @@ describe('paging', () => {
 
 describe('HTTPS', () => {
   let pki: TestPki;
-  const files = (dir: string, p: TestPki): Record<string, string> => {
+  const files = (dir: string, p: TestPki): { cert: string; key: string; ca: string } => {
     const f = { cert: path.join(dir, 'server.pem'), key: path.join(dir, 'server.key'), ca: path.join(dir, 'client-ca.pem') };
     writeFileSync(f.cert, p.serverCert);
     writeFileSync(f.key, p.serverKey);

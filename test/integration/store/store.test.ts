@@ -12,7 +12,7 @@ import type { RecordInput } from '../../../src/store/types.ts';
 import { BACKENDS, countingDb, sleep, useBackend } from './backends.ts';
 import { Store } from '../../../src/store/store.ts';
 
-const TABLES = ['cursors', 'dead_letters', 'deliveries', 'lead_packages', 'lead_pending', 'lead_versions', 'leases', 'once_claims', 'quarantine', 'record_contributions', 'record_sources', 'records', 'schema_migrations', 'transfers'];
+const TABLES = ['audit_checkpoints', 'audit_head', 'audit_log', 'cursors', 'dead_letters', 'deliveries', 'lead_packages', 'lead_pending', 'lead_versions', 'leases', 'once_claims', 'quarantine', 'record_contributions', 'record_sources', 'records', 'schema_migrations', 'transfers'];
 
 function firearm(i: number, extra: Record<string, unknown> = {}): RecordInput {
   const serial = `SN${String(i).padStart(6, '0')}`;

@@ -1,0 +1,87 @@
+/**
+ * The audit trail's store module on BOTH backends: appends chain and stay gapless under concurrent
+ * writers (two "processes" on one database), the table refuses UPDATE and DELETE, pruning under a
+ * signed checkpoint leaves a chain that still verifies, and a checkpoint catches a chain rewritten
+ * with recomputed hashes.
+ */
+import { describe, expect, it } from 'vitest';
+import { AuditWriter } from '../../../src/store/audit-writer.ts';
+import { chain, type AuditInput } from '../../../src/store/audit-chain.ts';
+import { BACKENDS, useBackend } from './backends.ts';
+
+const KEY = 'store-test-signing-key-0123456789abcdef';
+const entry = (i: number, at?: Date): AuditInput => ({
+  category: 'request',
+  action: 'GET /api/leads/:id',
+  actor: `key-${i % 3}`,
+  role: 'agency',
+  subjects: [{ type: 'lead', id: `NL24-${String(i).padStart(6, '0')}`, version: 1 }],
+  outcome: 'ok',
+  status: 200,
+  source: '127.0.0.1',
+  detail: { params: { id: `NL24-${i}` }, note: 'with a NUL \u0000 inside' },
+  ...(at ? { at } : {}),
+});
+
+for (const backend of BACKENDS) {
+  describe(`audit trail (${backend})`, () => {
+    const ctx = useBackend(backend);
+
+    it('two writers appending at once make one gapless chain that verifies', async () => {
+      const other = await ctx.openAnother();
+      const a = new AuditWriter(ctx.store);
+      const b = new AuditWriter(other);
+      const written = await Promise.all(Array.from({ length: 120 }, (_, i) => (i % 2 ? a : b).record(entry(i))));
+      expect(written.map((e) => e.position).sort((x, y) => x - y)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+      const v = await ctx.store.verifyAudit(KEY);
+      expect(v).toMatchObject({ ok: true, first: 1, last: 120, entries: 120 });
+      const [e7] = await ctx.store.listAudit({ subject: { type: 'lead', id: 'NL24-000007' } });
+      expect(e7!.detail).toEqual({ params: { id: 'NL24-7' }, note: 'with a NUL \ufffd inside' });
+      expect(await ctx.store.countAudit({ actor: 'key-1' })).toBe(40);
+    });
+
+    it('refuses UPDATE and DELETE of an entry', async () => {
+      await ctx.store.appendAudit([entry(1)]);
+      await expect(ctx.store.db.query(`UPDATE audit_log SET actor = 'x'`)).rejects.toThrow(/append-only/);
+      await expect(ctx.store.db.query('DELETE FROM audit_log')).rejects.toThrow(/append-only/);
+      expect(await ctx.store.countAudit()).toBe(1);
+    });
+
+    it('pruning past the retention leaves a chain that verifies from its signed checkpoint', async () => {
+      const old = new Date(Date.now() - 500 * 86_400_000);
+      await ctx.store.appendAudit([entry(1, old), entry(2, old), entry(3, old)]);
+      await ctx.store.appendAudit([entry(4), entry(5)]);
+      const r = await ctx.store.pruneAudit(KEY, new Date(Date.now() - 400 * 86_400_000));
+      expect(r.pruned).toBe(3);
+      expect(r.checkpoint).toMatchObject({ position: 3, kind: 'prune' });
+      expect(await ctx.store.verifyAudit(KEY)).toMatchObject({ ok: true, first: 4, last: 5, entries: 2, checkpoints: 1 });
+      // Without the key, or with another one, the checkpoint cannot be trusted.
+      expect(await ctx.store.verifyAudit(undefined)).toMatchObject({ ok: false, badPosition: 3, problem: expect.stringMatching(/signingKey is not set/) });
+      expect(await ctx.store.verifyAudit('another-key-0123456789abcdef0123456789')).toMatchObject({ ok: false, problem: expect.stringMatching(/signature does not match/) });
+      // Appends go on from the head; pruning everything leaves the head and its checkpoint.
+      await ctx.store.appendAudit([entry(6)]);
+      expect((await ctx.store.listAudit({ limit: 1 }))[0]!.position).toBe(6);
+      await ctx.store.pruneAudit(KEY, new Date(Date.now() + 1000));
+      expect(await ctx.store.verifyAudit(KEY)).toMatchObject({ ok: true, entries: 0, head: { position: 6 } });
+    });
+
+    it('a chain rewritten with recomputed hashes does not reach the signed anchor', async () => {
+      await ctx.store.appendAudit([1, 2, 3, 4].map((i) => entry(i)));
+      expect(await ctx.store.anchorAudit(KEY)).toMatchObject({ position: 4, kind: 'anchor' });
+      expect(await ctx.store.anchorAudit(KEY)).toBeNull(); // the head did not move
+      // Someone with write access rewrites entry 2 and every hash after it, and the head.
+      const all = await ctx.store.listAudit({ order: 'asc' });
+      let prev = all[0]!.hash;
+      await ctx.store.db.exec('ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only');
+      for (const e of all.slice(1)) {
+        const { hash: _h, prevHash: _p, ...content } = e;
+        const forged = chain(prev, { ...content, actor: e.position === 2 ? 'someone-else' : e.actor });
+        await ctx.store.db.query('UPDATE audit_log SET actor = $2, prev_hash = $3, hash = $4 WHERE position = $1', [e.position, forged.actor, forged.prevHash, forged.hash]);
+        prev = forged.hash;
+      }
+      await ctx.store.db.query('UPDATE audit_head SET hash = $1', [prev]);
+      const v = await ctx.store.verifyAudit(KEY);
+      expect(v).toMatchObject({ ok: false, badPosition: 4, problem: expect.stringMatching(/differs from the signed checkpoint/) });
+    });
+  });
+}

@@ -45,7 +45,7 @@ function parse(xml: string): { elements: { uri: string; local: string; text: str
 }
 
 describe('out-lead-niem-xml output', () => {
-  for (const fixture of ['three-agency-v1.json', 'three-agency-v2.json', 'special-characters.json']) {
+  for (const fixture of ['three-agency-v1.json', 'three-agency-v2.json', 'special-characters.json', 'partial-v1.json']) {
     it(`${fixture}: well-formed, every element namespaced, one cgic:LeadEvent per event`, async () => {
       const { doc, xml } = await render(fixture);
       const { elements } = parse(xml);

@@ -833,15 +833,15 @@ export interface LeadPackage {
    */
   links: LeadPackageLink[];
   /**
-   * Whether every record the lead names was available when the package was made. A package sent when the wait for late records ran out says what was missing; a later version completes it.
+   * Whether every record the lead names was available when the package was made. A package sent when the wait for late records ran out says what was missing; a later version completes it. Every lead format carries both.
    */
-  enrichment?: {
+  enrichment: {
     /**
      * True when every lab case and agency case of the lead was known.
      */
     complete: boolean;
     /**
-     * Records not received yet, e.g. "LabCase L24-000301", "Case CT0006400|24-004512".
+     * Records not received yet, e.g. "LabCase L24-000301", "Case CT0006400|24-004512"; a number the sharing rules do not show this recipient is withheld ("Case of CT0006400 (case number withheld)", "LabCase of CT0004300 (number withheld)").
      */
     missing?: string[];
   };

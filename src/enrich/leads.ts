@@ -124,7 +124,7 @@ export async function processLead(deps: LeadDeps, leadId: string, now: Date = ne
         recipient: { ori: r.ori, ...(agency?.name ? { name: agency.name } : {}) },
         events: view.events,
         links: enriched.links,
-        enrichment: { complete, ...(complete ? {} : { missing: enriched.missing }) },
+        enrichment: { complete, ...(complete ? {} : { missing: view.missing }) },
         reason: supersedes === null && latest ? `${reason} (first package for this agency: the whole lead)` : reason,
       };
       const issues = validateLeadPackage(pkg);

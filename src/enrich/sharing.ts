@@ -4,7 +4,9 @@
  * An agency sees its own events in full; another agency's events only in the fields a sharing rule
  * allows (the default: agency name and ORI, agency case number, investigator contact, date, town,
  * offense category), never person data unless a rule names `persons`. The CGIC analysts (agencies of
- * kind `cgic`) see everything. Every package records which fields of whose events it disclosed.
+ * kind `cgic`) see everything. Every package records which fields of whose events it disclosed. The
+ * records a lead still lacks are named under the same rule: another agency's case number or lab case
+ * number only where its events' numbers may be shown to the recipient.
  */
 import type { EnrichedEvent, EnrichedLead } from './correlate.ts';
 
@@ -22,6 +24,8 @@ export interface RedactedView {
   events: Record<string, unknown>[];
   /** owner ORI -> fields disclosed of that owner's events ("*" for full disclosure). */
   fieldsDisclosed: Record<string, string[]>;
+  /** The lead's missing records as this recipient may see them (see `missingFor`). */
+  missing: string[];
 }
 
 export function redactFor(lead: EnrichedLead, recipient: string, full: boolean, sharing: SharingConfig): RedactedView {
@@ -46,7 +50,31 @@ export function redactFor(lead: EnrichedLead, recipient: string, full: boolean, 
     fieldsDisclosed[e.agency.ori] = [...new Set([...(fieldsDisclosed[e.agency.ori] ?? []), ...disclosed])].sort();
     return out;
   });
-  return { events, fieldsDisclosed };
+  return { events, fieldsDisclosed, missing: missingFor(lead, recipient, full, sharing) };
+}
+
+/**
+ * `Case <ORI>|<number>` and `LabCase <number>` entries of a lead's missing list, for a recipient: as they
+ * are for the analysts, for the recipient's own case, and where the owner's sharing rule shows the
+ * recipient that number (`agencyCaseNumber`, `labCaseNumbers`); otherwise the number is withheld and
+ * only the owner's ORI (which every event discloses) is named.
+ */
+export function missingFor(lead: EnrichedLead, recipient: string, full: boolean, sharing: SharingConfig): string[] {
+  if (full) return [...lead.missing];
+  const shows = (owner: string, field: ShareableField): boolean => owner === recipient || allowedFields(sharing, recipient, owner).includes(field);
+  return lead.missing.map((m) => {
+    if (m.startsWith('Case ')) {
+      const owner = m.slice(5).split('|')[0]!;
+      return shows(owner, 'agencyCaseNumber') ? m : `Case of ${owner} (case number withheld)`;
+    }
+    if (m.startsWith('LabCase ')) {
+      const lab = m.slice(8);
+      const owners = lead.events.filter((e) => e.labCaseNumbers?.includes(lab)).map((e) => e.agency.ori);
+      if (owners.some((o) => shows(o, 'labCaseNumbers'))) return m;
+      return owners.length ? `LabCase of ${owners[0]} (number withheld)` : 'LabCase (number withheld)';
+    }
+    return m;
+  });
 }
 
 function withoutUndefined(e: EnrichedEvent): Record<string, unknown> {

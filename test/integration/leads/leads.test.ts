@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import iconv from 'iconv-lite';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify } from 'yaml';
 import { AgencyServer, AgencyServers, PROJECT_ROOT, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
 import type { Hub } from '../../../src/runtime/hub.ts';
@@ -203,10 +204,36 @@ describe('NIBIN leads reach every linked agency', () => {
     await waitFor('the wait to run out and version 1 to go', () => s.http[HFD]!.okRequests().length === 1, 15_000);
     const v1 = json(s.http[HFD]!, 0);
     expect(v1).toMatchObject({ version: 1 });
+    // Every lead format says the package is incomplete and what is missing, each recipient in what it may see.
+    expect(v1.enrichment).toEqual({
+      complete: false,
+      missing: [
+        'Case CT0004300|24-001877',
+        'Case CT0006400|24-004512',
+        'Case CTCSP0000|CFS2400012345',
+        'LabCase L24-000301', // Hartford's own lab case
+        'LabCase of CT0004300 (number withheld)', // the default sharing rule does not show other agencies' lab case numbers
+        'LabCase of CTCSP0000 (number withheld)',
+      ],
+    });
+    await waitFor('East Hartford (CSV) and the State Police (XML) version 1', () => s.http[EHPD]!.okRequests().length === 1 && s.http[CSP]!.okRequests().length === 1, 15_000);
+    const csv = parseCsv(s.http[EHPD]!.okRequests()[0]!.body, { bom: true, columns: true }) as Record<string, string>[];
+    expect(csv.map((r) => [r['Enrichment Complete'], r['Missing Records']])).toEqual(
+      csv.map(() => ['N', 'Case CT0004300|24-001877; Case CT0006400|24-004512; Case CTCSP0000|CFS2400012345; LabCase of CT0006400 (number withheld); LabCase L24-000322; LabCase of CTCSP0000 (number withheld)']),
+    );
+    const xml = s.http[CSP]!.okRequests()[0]!.body;
+    expect(xml).toContain('<cgic:EnrichmentCompleteIndicator>false</cgic:EnrichmentCompleteIndicator>');
+    expect([...xml.matchAll(/<cgic:MissingRecordText>([^<]*)</g)].map((m) => m[1])).toHaveLength(6);
     await s.ingest('lims', 'lims.csv', readFileSync(path.join(SCENARIO, 'lims.csv')));
     await waitFor('the completed version 2', () => s.http[HFD]!.okRequests().length === 2, 15_000);
     const v2 = json(s.http[HFD]!, 1);
-    expect(v2).toMatchObject({ version: 2, supersedes_version: 1 });
+    expect(v2).toMatchObject({ version: 2, supersedes_version: 1, enrichment: { complete: true } });
+    expect(v2.enrichment).not.toHaveProperty('missing');
+    await waitFor('East Hartford and the State Police version 2', () => s.http[EHPD]!.okRequests().length === 2 && s.http[CSP]!.okRequests().length === 2, 15_000);
+    const csv2 = parseCsv(s.http[EHPD]!.okRequests()[1]!.body, { bom: true, columns: true }) as Record<string, string>[];
+    expect(csv2.every((r) => r['Enrichment Complete'] === 'Y' && r['Missing Records'] === '')).toBe(true);
+    expect(s.http[CSP]!.okRequests()[1]!.body).toContain('<cgic:EnrichmentCompleteIndicator>true</cgic:EnrichmentCompleteIndicator>');
+    expect(s.http[CSP]!.okRequests()[1]!.body).not.toContain('MissingRecordText');
     const own = (v2.events as any[]).find((e) => e.event_id === 'NL24-000057-E1');
     expect(own.evidence.length).toBeGreaterThan(0);
     const view = (await (await fetch(`${s.hub.address}/api/leads/NL24-000057`, { headers: { authorization: 'Bearer analyst-key' } })).json()) as { versions: { reason: string; complete: boolean }[]; pending: unknown };

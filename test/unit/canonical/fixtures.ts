@@ -247,4 +247,5 @@ export const VALID_PACKAGE: LeadPackage = {
     },
   ],
   links: [{ fromEventId: 'E1', toEventId: 'E2', status: 'CONFIRMED_HIT', confirmedAt: '2024-03-20T15:00:00-04:00' }],
+  enrichment: { complete: true },
 };

@@ -173,4 +173,12 @@ describe('validateLeadPackage', () => {
     delete (p as Partial<typeof p>).supersedesVersion;
     expect(validateLeadPackage(p)).toEqual([{ pointer: '/supersedesVersion', reason: 'is required' }]);
   });
+
+  it('requires enrichment: every package says whether it is complete', () => {
+    const p = structuredClone(VALID_PACKAGE);
+    p.enrichment = { complete: false, missing: ['LabCase L24-000301'] };
+    expect(validateLeadPackage(p)).toEqual([]);
+    delete (p as Partial<typeof p>).enrichment;
+    expect(validateLeadPackage(p)).toEqual([{ pointer: '/enrichment', reason: 'is required' }]);
+  });
 });

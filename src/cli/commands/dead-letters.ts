@@ -10,6 +10,7 @@ export async function deadLettersCommand(action: 'list' | 'replay', id: string |
   try {
     if (action === 'list') {
       const list = await hub.store.listDeadLetters({ pending: opts.all ? undefined : true, limit: 1000 });
+      await hub.audit.record(operatorEntry('cgic dead-letters list', list.map((d) => ({ type: 'dead-letter', id: d.id })), 'ok'));
       if (opts.json) out(JSON.stringify(list, null, 2));
       else {
         for (const d of list) {

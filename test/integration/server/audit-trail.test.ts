@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { stringify } from 'yaml';
 import { AgencyServers, PROJECT_ROOT, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
 import { hashKey } from '../../../src/server/auth.ts';
-import { chain, type AuditEntry } from '../../../src/store/audit-chain.ts';
+import { chain, entryHash, type AuditEntry } from '../../../src/store/audit-chain.ts';
 import { insertLeadPackage } from '../../../src/store/lead-ledger.ts';
 import type { Hub } from '../../../src/runtime/hub.ts';
 
@@ -289,6 +289,28 @@ describe('cgic audit verify names the first entry that does not fit', () => {
     await sql('ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only');
     expect((await cgicAudit(env, 'verify')).code).toBe(0); // each test puts the table back as it was
   });
+
+  it('cgic audit export: NDJSON a SIEM can verify on its own, CSV for people, and where to go on from', async () => {
+    const nd = await cgicAudit(env, 'export', '--since', '1h', '--format', 'ndjson');
+    expect(nd.code).toBe(0);
+    const lines = nd.stdout.trim().split('\n').map((l) => JSON.parse(l) as AuditEntry);
+    expect(lines.map((e) => e.position)).toEqual(lines.map((_, i) => i + 1));
+    let prev = '0'.repeat(64);
+    for (const e of lines) {
+      const { hash, prevHash, ...content } = e;
+      expect(prevHash).toBe(prev);
+      expect(entryHash(prevHash, content)).toBe(hash);
+      prev = hash;
+    }
+    expect(nd.stderr).toBe(`${lines.length} entries exported (last position ${lines.length}: continue with --after-position ${lines.length})\n`);
+    const csv = await cgicAudit(env, 'export', '--after-position', '2', '--format', 'csv');
+    const rows = csv.stdout.trim().split('\r\n');
+    expect(rows[0]).toBe('position,at,category,action,actor,client,role,ori,subjects,outcome,status,code,reason,source,requestId,detail,prevHash,hash');
+    expect(rows[1]).toMatch(/^3,/);
+    // The exports themselves are in the trail.
+    const [last] = await hub.store.listAudit({ action: 'cgic audit export', limit: 1 });
+    expect(last).toMatchObject({ category: 'operator', actor: expect.stringMatching(/^cli:/), detail: { format: 'csv', afterPosition: 2 } });
+  }, 60_000);
 
   it('a changed row', async () => {
     await expect(sql(`UPDATE audit_log SET source = '10.9.9.9' WHERE position = 3`)).rejects.toThrow(/append-only/);

@@ -50,9 +50,12 @@ export function handwrittenMapper(header: readonly string[], tables: CodeTables,
   const env = (type: string, ref: object) => ({ type, id: '', key: '', classification: 'cji', version: 1, sourceRefs: [ref] });
 
   /** Returns the records of a row, or null when the row is invalid (the error count is what matters here). */
-  return (row: Row, ref: object): Out | null => {
+  return (row: Row, rowRef: object): Out | null => {
     const v = (i: number): string => row[i] ?? '';
     const out: Out = [];
+    // source.recordId [LAB_CASE_NO, ITEM_NO]: the trimmed texts joined by |, | and \ escaped.
+    const idPart = (i: number): string => v(i).trim().replace(/[|\\]/g, '\\$&');
+    const ref = v(LAB).trim() && v(ITEMNO).trim() ? { ...rowRef, recordId: `${idPart(LAB)}|${idPart(ITEMNO)}` } : rowRef;
     const lab = v(LAB).trim().toUpperCase();
     const itemNo = v(ITEMNO).trim();
     const ori = v(AORI).trim().toUpperCase();

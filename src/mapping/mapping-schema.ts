@@ -91,11 +91,13 @@ export function buildMappingSchema(): Record<string, unknown> {
             },
           },
           recordId: {
-            type: 'string',
-            minLength: 1,
+            anyOf: [
+              { type: 'string', minLength: 1 },
+              { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+            ],
             description:
-              "Path (relative to the source record) of the source's own id of the source record. It goes into every produced record's sourceRefs[].recordId; a newer version of the same source record replaces what that one said before (docs/corrections.md).",
-            examples: ['lexs:PackageMetadata/lexs:DataItemID', 'INCIDENT_NO'],
+              "Path (relative to the source record) of the source's own id of the source record, or a list of paths whose values together are the id (joined with |). It goes into every produced record's sourceRefs[].recordId; a newer version of the same source record replaces what that one said before (docs/corrections.md).",
+            examples: ['lexs:PackageMetadata/lexs:DataItemID', 'INCIDENT_NO', ['LAB_CASE_NO', 'ITEM_NO']],
           },
           action: {
             type: 'object',

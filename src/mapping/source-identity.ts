@@ -2,9 +2,10 @@
  * A source record's identity and instruction (`source.recordId`, `source.action`), compiled once.
  *
  * Input: the source record's root scope and the run context.
- * Output: `{ recordId, action }`: the source's own id of the record (trimmed text; '' when the mapping
- * names no `recordId` or the source left it blank) and what the record asks for: `upsert` (the
- * default, also for an empty value), `replace` or `delete`. FAIL (reported in the run context, so the
+ * Output: `{ recordId, action }`: the source's own id of the record (trimmed text; with several paths,
+ * their texts joined by `|`, a `|` or backslash inside a value escaped with a backslash, as natural keys
+ * are; '' when the mapping names no `recordId` or the source left a part blank) and what the record asks
+ * for: `upsert` (the default, also for an empty value), `replace` or `delete`. FAIL (reported in the run context, so the
  * source record is quarantined) when the value is none of `values`, or a replace or delete has no id.
  * A CSV header without the recordId or action column fails the whole file (as a required field's
  * missing column does): otherwise every delete of the file would silently become an upsert.
@@ -44,13 +45,26 @@ export function compileSourceIdentity(source: SourceSpec, ctx: CompileContext): 
   if (source.action !== undefined && source.recordId === undefined) {
     throw new MappingCompileError(['source', 'action'], 'source.action needs source.recordId: a replace or delete names the source record it replaces or withdraws by its id');
   }
-  const idPath = source.recordId!;
-  requireColumn(ctx, idPath, 'source.recordId', ['source', 'recordId']);
-  const idAcc = accessor(ctx, idPath, ['source', 'recordId']);
-  const idSite = { field: 'source.recordId', source: idAcc.source };
+  const idPaths = typeof source.recordId === 'string' ? [source.recordId] : source.recordId!;
+  const idPath = idPaths.join(', ');
+  const idAccs = idPaths.map((p, i) => {
+    const at = typeof source.recordId === 'string' ? ['source', 'recordId'] : ['source', 'recordId', i];
+    requireColumn(ctx, p, 'source.recordId', at);
+    return accessor(ctx, p, at);
+  });
+  const readId = (root: Scope): string => {
+    let id = '';
+    for (let i = 0; i < idAccs.length; i++) {
+      const part = text(idAccs[i]!.one(root));
+      if (part === '') return '';
+      id += (i ? '|' : '') + (idAccs.length > 1 ? part.replace(/[|\\]/g, '\\$&') : part);
+    }
+    return id;
+  };
+  const idSite = { field: 'source.recordId', source: idAccs[0]!.source };
   if (source.action === undefined) {
     return (root) => {
-      const recordId = text(idAcc.one(root));
+      const recordId = readId(root);
       return recordId ? { recordId, action: 'upsert' } : UPSERT_ANONYMOUS;
     };
   }
@@ -64,7 +78,7 @@ export function compileSourceIdentity(source: SourceSpec, ctx: CompileContext): 
   const known = Object.keys(table).map((k) => `"${k}"`).join(', ');
   return (root, run) => {
     valueTrace.last = null;
-    const recordId = text(idAcc.one(root));
+    const recordId = readId(root);
     valueTrace.last = null;
     const raw = text(actionAcc.one(root));
     let action: SourceAction = 'upsert';

@@ -45,8 +45,8 @@ export interface SourceSpec {
   csv?: { delimiter?: string; quote?: string; escape?: string; headerRow?: number; relaxColumnCount?: boolean; comment?: string };
   xml?: { record: string; ids?: string[] };
   json?: { records?: string };
-  /** Path of the source's own id of the source record (docs/corrections.md). */
-  recordId?: string;
+  /** Path of the source's own id of the source record, or the paths whose values together are it (docs/corrections.md). */
+  recordId?: string | string[];
   /** Where the source record says whether it is an upsert, a replace or a delete. */
   action?: { from: string; values?: Record<string, SourceAction> };
 }

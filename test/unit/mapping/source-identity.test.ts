@@ -43,6 +43,12 @@ describe('source.recordId and source.action', () => {
     ]);
   });
 
+  it('an id made of several columns joins their values with |, escaping a | inside one; a blank part means no id', async () => {
+    const text = ['ORI,CASE,LAB,ITEM', 'CT0015100,24-1,L24-1,3', 'CT0015100,24-2,L|X,1', 'CT0015100,24-3,L24-3,', ''].join('\n');
+    const { batches } = await run(csvSpec({ recordId: ['LAB', 'ITEM'] }), text);
+    expect(batches.flatMap((b) => b.records.map((r) => r.sourceRefs[0]!.recordId ?? null))).toEqual(['L24-1|3', 'L\\|X|1', null]);
+  });
+
   it('a delete gives a retraction and no records; a replace gives both; upsert (or an empty value) only records', async () => {
     const { batches, retractions, summary } = await run(csvSpec({ recordId: 'INC', action: { from: 'ACT' } }), CSV);
     expect(batches.flatMap((b) => b.records.map((r) => r.agencyCaseNumber))).toEqual(['24-1', '24-3', '24-4']);

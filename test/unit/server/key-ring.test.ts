@@ -1,0 +1,51 @@
+/** API keys as the server reads them: by hash, Bearer only, with expiry and clients. */
+import { describe, expect, it } from 'vitest';
+import { KeyRing, hashKey } from '../../../src/server/auth.ts';
+import { timeArg } from '../../../src/cli/commands/audit.ts';
+
+const ring = new KeyRing([
+  { id: 'old', client: 'hpd', role: 'agency', ori: 'CT0006400', sha256: hashKey('old-key'), expiresAt: '2026-06-30T00:00:00Z' },
+  { id: 'new', client: 'hpd', role: 'agency', ori: 'CT0006400', sha256: hashKey('new-key') },
+  { id: 'ops', role: 'admin', sha256: hashKey('ops-key'), rateLimit: 5 },
+]);
+
+describe('KeyRing', () => {
+  it('names the key, its client, role and ori; a key without client is its own client', () => {
+    expect(ring.identify('Bearer new-key')).toEqual({ kind: 'caller', caller: { keyId: 'new', client: 'hpd', role: 'agency', ori: 'CT0006400' } });
+    expect(ring.identify('bearer ops-key')).toEqual({ kind: 'caller', caller: { keyId: 'ops', client: 'ops', role: 'admin' } });
+  });
+
+  it('an expired key is recognized as expired (to say so), never as a caller', () => {
+    const before = Date.parse('2026-06-29T23:59:59Z');
+    const after = Date.parse('2026-06-30T00:00:00Z');
+    expect(ring.identify('Bearer old-key', before).kind).toBe('caller');
+    expect(ring.identify('Bearer old-key', after)).toEqual({ kind: 'expired', caller: expect.objectContaining({ keyId: 'old' }), expiresAt: '2026-06-30T00:00:00.000Z' });
+  });
+
+  it('anything but a known Bearer key is nobody', () => {
+    for (const h of [undefined, '', 'Bearer', 'Bearer wrong', `Basic ${Buffer.from('ops:ops-key').toString('base64')}`, 'ops-key', `Bearer ${hashKey('ops-key')}`]) {
+      expect(ring.identify(h)).toEqual({ kind: 'none' });
+    }
+  });
+
+  it('a replaced ring forgets removed keys; a key\'s own rate limit is found by id', () => {
+    const r = new KeyRing([{ id: 'ops', role: 'admin', sha256: hashKey('ops-key'), rateLimit: 5 }]);
+    expect(r.rateLimitOf('ops')).toBe(5);
+    r.replace([]);
+    expect(r.identify('Bearer ops-key').kind).toBe('none');
+    expect(r.size).toBe(0);
+  });
+});
+
+describe('cgic audit export time arguments', () => {
+  const now = Date.parse('2026-12-05T12:00:00Z');
+  it('takes ISO times and durations back from now', () => {
+    expect(timeArg('7d', '--since', now)).toBe('2026-11-28T12:00:00.000Z');
+    expect(timeArg('36h', '--since', now)).toBe('2026-12-04T00:00:00.000Z');
+    expect(timeArg('90m', '--since', now)).toBe('2026-12-05T10:30:00.000Z');
+    expect(timeArg('2026-12-01T00:00:00-05:00', '--since', now)).toBe('2026-12-01T05:00:00.000Z');
+  });
+  it('refuses anything else as a usage error naming the option', () => {
+    expect(() => timeArg('last week', '--until', now)).toThrow(/--until "last week" is neither an ISO time/);
+  });
+});

@@ -7,6 +7,7 @@
  * - cgic_queue_depth{queue,state}: waiting, active, delayed, failed jobs (sampled on scrape)
  * - cgic_lead_turnaround_seconds{recipient}: lead stored -> package delivered to that agency
  * - cgic_lead_versions_total{outcome}: published, unchanged, pending
+ * - cgic_api_audit_entries_total{category,result}: API requests' audit entries written, or failed (the request refused)
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -19,6 +20,7 @@ export interface Metrics {
   readonly queueDepth: Gauge<'queue' | 'state'>;
   readonly leadTurnaround: Histogram<'recipient'>;
   readonly leadVersions: Counter<'outcome'>;
+  readonly auditEntries: Counter<'category' | 'result'>;
 }
 
 export function createMetrics(opts: { defaults?: boolean } = {}): Metrics {
@@ -44,6 +46,7 @@ export function createMetrics(opts: { defaults?: boolean } = {}): Metrics {
       registers: [registry],
     }),
     leadVersions: new Counter({ name: 'cgic_lead_versions_total', help: 'Lead enrichment outcomes: published (a new version), unchanged, pending.', labelNames: ['outcome'], registers: [registry] }),
+    auditEntries: new Counter({ name: 'cgic_api_audit_entries_total', help: "API requests' audit entries: written, or failed (the request was refused).", labelNames: ['category', 'result'], registers: [registry] }),
     queueDepth: new Gauge({ name: 'cgic_queue_depth', help: 'Jobs per queue and state, sampled when scraped.', labelNames: ['queue', 'state'], registers: [registry] }),
   };
 }

@@ -23,6 +23,11 @@ export interface AuditSink {
   record(entry: AuditInput): Promise<unknown>;
 }
 
+/** Counts entries written and failed (cgic_api_audit_entries_total). */
+export interface AuditCounter {
+  inc(labels: { category: string; result: 'written' | 'failed' }): void;
+}
+
 interface RequestAudit {
   subjects: AuditSubject[];
   detail: Record<string, unknown>;
@@ -112,8 +117,8 @@ export function entryOf(req: FastifyRequest, reply: FastifyReply, payload: unkno
   };
 }
 
-export const auditPlugin = fp<{ sink: AuditSink; log: Logger }>(
-  async (app, { sink, log }) => {
+export const auditPlugin = fp<{ sink: AuditSink; log: Logger; counter: AuditCounter }>(
+  async (app, { sink, log, counter }) => {
     app.decorateRequest('audit', undefined);
     app.addHook('onRequest', async (req, reply) => {
       req.audit = { subjects: [], detail: {} };
@@ -121,10 +126,13 @@ export const auditPlugin = fp<{ sink: AuditSink; log: Logger }>(
     });
     app.addHook('onSend', async (req, reply, payload) => {
       if (req.routeOptions.config?.audit === false || req.url.startsWith('/docs')) return payload;
+      const entry = entryOf(req, reply, payload);
       try {
-        await sink.record(entryOf(req, reply, payload));
+        await sink.record(entry);
+        counter.inc({ category: entry.category, result: 'written' });
         return payload;
       } catch (err) {
+        counter.inc({ category: entry.category, result: 'failed' });
         const e = err instanceof HubError ? err : new HubError('HUB_ERR_AUDIT_UNAVAILABLE', { reason: (err as Error).message });
         log.error({ err: e.message, request: req.id, route: req.routeOptions.url }, 'audit entry not written: request refused');
         reply.code(e.status).header('content-type', 'application/json; charset=utf-8').removeHeader('retry-after');

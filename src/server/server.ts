@@ -48,7 +48,7 @@ export async function buildServer(hub: HubApi, opts: { opsOnly?: boolean } = {})
     return app;
   }
   if (tls) watchTls(app, tls, hub.log);
-  await app.register(auditPlugin, { sink: hub.audit, log: hub.log });
+  await app.register(auditPlugin, { sink: hub.audit, log: hub.log, counter: hub.metrics.auditEntries });
   const shared = hub.apiRedis();
   await app.register(accessPlugin, { keys: hub.keys, rateLimit: api.rateLimit, ...(tls ? { tls } : {}), ...(shared ? { redis: shared.redis, redisPrefix: shared.prefix } : {}) });
   await app.register(swagger, {

@@ -371,6 +371,8 @@ describe('fail closed', () => {
     expect(JSON.parse(text)).toMatchObject({ code: 'HUB_ERR_AUDIT_UNAVAILABLE' });
     expect(text).not.toContain('24-000001');
     expect((await fetch(`${hub.address}/api/leads`, { headers: authOf('hfd') })).status).toBe(503);
+    const metrics = await (await fetch(`${hub.address}/metrics`)).text();
+    expect(metrics).toMatch(/^cgic_api_audit_entries_total\{category="request",result="failed"\} 2$/m);
     await hub.store.db.exec('ALTER TABLE audit_log DROP CONSTRAINT audit_log_frozen');
     expect((await get()).status).toBe(200);
   }, 60_000);

@@ -24,7 +24,7 @@ import { loadMapping } from '../src/mapping/load.ts';
 import { InboundMapping } from '../src/mapping/inbound.ts';
 import { emptySummary, mapStream } from '../src/mapping/run.ts';
 import { sign } from '../connectors/webhook/index.ts';
-import { AgencyServer, dropQueues, freshDatabase, REDIS_URL } from '../test/support/hub-harness.ts';
+import { AgencyServer, dropQueues, freshDatabase, REDIS_URL, runOnce } from '../test/support/hub-harness.ts';
 import { AGENCIES } from '../src/generate/catalog.ts';
 import { limsFile, machine, median, percentile, RssSampler } from './support.ts';
 import { limitHeapGrowth } from '../src/runtime/heap.ts';
@@ -81,7 +81,7 @@ async function throughput(): Promise<void> {
     const rss = new RssSampler();
     rss.start();
     const t0 = performance.now();
-    const id = await hub.runConnector('lims');
+    const id = await runOnce(hub, 'lims');
     let t = await hub.store.getTransfer(id);
     while (t && ['queued', 'running'].includes(t.status)) {
       await new Promise((r) => setTimeout(r, 100));

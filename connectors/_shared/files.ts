@@ -6,7 +6,11 @@
  * Claimed name: `<claimedAtMs>-<8 hex>--<original name>`. The claim time lets any process see how
  * long ago a file was claimed (to re-offer it after a crash); the random part makes two claims of
  * the same name distinct; the original name is everything after the first `--` (the prefix never
- * contains one).
+ * contains one). A name too long for the prefix (file names have at most 255 bytes) is shortened in
+ * the claimed name only (`shortenName`); the unit keeps the original name.
+ *
+ * File names that are not UTF-8 are shown, and set aside, under a UTF-8 name whose invalid bytes are
+ * written `%XX` (`displayName`).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import picomatch from 'picomatch';
@@ -39,8 +43,60 @@ export function fileUnitId(name: string, size: number, mtimeMs: number): string 
   return `file:${h.slice(0, 32)}`;
 }
 
+/** The longest file name most filesystems (and SFTP servers) take, in bytes. */
+export const MAX_NAME_BYTES = 255;
+
+/**
+ * `name` cut to at most `maxBytes` UTF-8 bytes: its start, `~` and 8 hex of its hash (so two long
+ * names stay apart), and its extension (up to 16 bytes). Names that fit are returned as they are.
+ */
+export function shortenName(name: string, maxBytes = MAX_NAME_BYTES): string {
+  if (Buffer.byteLength(name) <= maxBytes) return name;
+  const dot = name.lastIndexOf('.');
+  const ext = dot > 0 && Buffer.byteLength(name.slice(dot)) <= 16 ? name.slice(dot) : '';
+  const tag = `~${createHash('sha256').update(name).digest('hex').slice(0, 8)}`;
+  const room = maxBytes - Buffer.byteLength(tag + ext);
+  let head = '';
+  for (const ch of name.slice(0, name.length - ext.length)) {
+    if (Buffer.byteLength(head + ch) > room) break;
+    head += ch;
+  }
+  return `${head}${tag}${ext}`;
+}
+
 export function claimedName(originalName: string, now = Date.now()): string {
-  return `${now}-${randomBytes(4).toString('hex')}--${originalName}`;
+  const prefix = `${now}-${randomBytes(4).toString('hex')}--`;
+  return prefix + shortenName(originalName, MAX_NAME_BYTES - prefix.length);
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A file name read as bytes: its text when it is valid UTF-8 (`valid`), else a UTF-8 name with each
+ * invalid byte written `%XX`, for logs, pointers and the name it is set aside under.
+ */
+export function displayName(raw: Buffer): { name: string; valid: boolean } {
+  try {
+    return { name: STRICT_UTF8.decode(raw), valid: true };
+  } catch {
+    let out = '';
+    for (let i = 0; i < raw.length; ) {
+      const b = raw[i]!;
+      const len = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+      if (len > 0 && i + len <= raw.length) {
+        try {
+          out += STRICT_UTF8.decode(raw.subarray(i, i + len));
+          i += len;
+          continue;
+        } catch {
+          /* an invalid sequence: escape its first byte */
+        }
+      }
+      out += `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+      i++;
+    }
+    return { name: out, valid: false };
+  }
 }
 
 /** `{ claimedAtMs, originalName }` of a claimed name, or null for anything else in the folder. */
@@ -59,7 +115,14 @@ export function collisionName(name: string, attempt: number, now = new Date()): 
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('.', '');
   const suffix = attempt === 1 ? stamp : `${stamp}-${attempt}`;
   const dot = name.lastIndexOf('.');
-  return dot > 0 ? `${name.slice(0, dot)}.${suffix}${name.slice(dot)}` : `${name}.${suffix}`;
+  return dot > 0
+    ? `${shortenName(name.slice(0, dot), MAX_NAME_BYTES - Buffer.byteLength(`.${suffix}${name.slice(dot)}`))}.${suffix}${name.slice(dot)}`
+    : `${shortenName(name, MAX_NAME_BYTES - Buffer.byteLength(`.${suffix}`))}.${suffix}`;
+}
+
+/** The name of the errors file beside a set-aside file: `<name>.errors.json`, the name shortened to fit. */
+export function errorsFileName(name: string): string {
+  return `${shortenName(name, MAX_NAME_BYTES - '.errors.json'.length)}.errors.json`;
 }
 
 /** Errors as written to `<name>.errors.json`: HubErrors as their reports, other errors as name + message. */

@@ -4,13 +4,20 @@
  * Input: files in `path` matching `pattern` (no dotfiles, no `.tmp`/`.part`/`.filepart` uploads),
  * ready once unchanged for `stableMs`. Output: one unit per file, claimed by an atomic `rename` into
  * `processingDir` (two hub processes never both claim a file: for the loser the rename ENOENTs).
- * `ack` moves the file to `archiveDir`, `reject` to `rejectedDir` with `<name>.errors.json`; neither
- * ever overwrites (a timestamp is added to the name on collision). Files left in `processingDir` by
- * a process that died are re-offered once their claim is older than `reclaimAfterMs`.
+ * `ack` moves the file to `archiveDir`, `reject` to `rejectedDir` with `<name>.errors.json` (and
+ * returns it there, for `restore` to claim again on a replay); neither ever overwrites (a timestamp is
+ * added to the name on collision). Files left in `processingDir` by a process that died are
+ * re-offered once their claim is older than `reclaimAfterMs`.
+ *
+ * File names are read as bytes. A name that is not valid UTF-8 is claimed under a UTF-8 name (invalid
+ * bytes as `%XX`) as a unit its transfer refuses at once (HUB_ERR_SOURCE_FILE_NAME): it lands in
+ * `rejectedDir` with its reason, reported once. A name too long for the claim prefix is claimed under
+ * a shortened name and read as usual. A file that cannot be claimed for another reason is logged
+ * once per name, not on every run.
  */
 import { constants as fsc } from 'node:fs';
 import { copyFile, link, mkdir, open, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { CheckResult, ConnectorContext, SourceConnector, SourcePart, SourceUnit } from '../../src/sdk/connector.ts';
 import { HubError } from '../../src/errors/hub-error.ts';
@@ -19,6 +26,8 @@ import {
   candidateMatcher,
   claimedName,
   collisionName,
+  displayName,
+  errorsFileName,
   errorsJson,
   fileUnitId,
   parseClaimedName,
@@ -113,6 +122,8 @@ export class DirectorySource implements SourceConnector {
   private readonly processingDir: string;
   private readonly matches: (name: string) => boolean;
   private readonly seen = new Map<string, Observation>();
+  /** Names whose claim failed, reported once each (until the file is gone or claimed). */
+  private readonly reported = new Set<string>();
 
   constructor(
     private readonly o: DirectorySourceOptions,
@@ -164,24 +175,29 @@ export class DirectorySource implements SourceConnector {
 
     let entries;
     try {
-      entries = await readdir(this.dir, { withFileTypes: true });
+      // As bytes: a name that is not UTF-8 must still be found, renamed and reported.
+      entries = await readdir(this.dir, { withFileTypes: true, encoding: 'buffer' });
     } catch (err) {
       throw sourceFsError(this.ctx.id, 'list', this.dir, err);
     }
-    const candidates: { name: string; size: number; mtimeMs: number }[] = [];
+    const dirBytes = Buffer.from(this.dir + sep);
+    const candidates: { name: string; path: Buffer; valid: boolean; size: number; mtimeMs: number }[] = [];
     const present = new Set<string>();
     for (const e of entries) {
-      if (!e.isFile() || !this.matches(e.name)) continue;
-      present.add(e.name);
+      const { name, valid } = displayName(e.name);
+      if (!e.isFile() || !this.matches(name)) continue;
+      present.add(name);
+      const full = Buffer.concat([dirBytes, e.name]);
       let st;
       try {
-        st = await stat(join(this.dir, e.name));
+        st = await stat(full);
       } catch {
         continue; // gone since the listing
       }
-      if (this.isStable(e.name, st, now)) candidates.push({ name: e.name, size: st.size, mtimeMs: st.mtimeMs });
+      if (this.isStable(name, st, now)) candidates.push({ name, path: full, valid, size: st.size, mtimeMs: st.mtimeMs });
     }
     for (const name of this.seen.keys()) if (!present.has(name)) this.seen.delete(name);
+    for (const name of this.reported) if (!present.has(name)) this.reported.delete(name);
     candidates.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : 1));
 
     const failures: unknown[] = [];
@@ -189,19 +205,28 @@ export class DirectorySource implements SourceConnector {
       if (units.length >= this.o.maxFilesPerClaim) break;
       const target = join(this.processingDir, claimedName(c.name, now));
       try {
-        await rename(join(this.dir, c.name), target);
+        await rename(c.path, target);
       } catch (err) {
-        if (!isErrno(err, 'ENOENT')) failures.push(sourceFsError(this.ctx.id, 'claim (rename)', join(this.dir, c.name), err));
+        if (!isErrno(err, 'ENOENT')) failures.push({ name: c.name, error: sourceFsError(this.ctx.id, 'claim (rename)', join(this.dir, c.name), err) });
         continue; // ENOENT: another process claimed it first
       }
       this.seen.delete(c.name);
+      this.reported.delete(c.name);
       const st = await stat(target);
-      units.push(this.unit(c.name, target, st.size, st.mtimeMs, now));
+      const unit = this.unit(c.name, target, st.size, st.mtimeMs, now);
+      if (!c.valid) {
+        this.ctx.log.warn({ file: c.name }, 'directory: a file name is not valid UTF-8; it is set aside in the rejected folder');
+        units.push({ ...unit, refused: { code: 'HUB_ERR_SOURCE_FILE_NAME', params: { connector: this.ctx.id, name: JSON.stringify(c.name), reason: 'it is not valid UTF-8 (its invalid bytes are shown as %XX, the name it was set aside under)' } } });
+      } else units.push(unit);
     }
-    if (failures.length > 0) {
-      if (units.length === 0) throw failures[0];
-      for (const f of failures) this.ctx.log.error({ err: f }, 'directory: could not claim a file');
+    // Each file that cannot be claimed is reported once (it is tried again on every run, quietly); a
+    // run that could claim nothing at all, for a new reason, fails with the first one.
+    const fresh = (failures as { name: string; error: HubError }[]).filter((f) => !this.reported.has(f.name));
+    for (const f of fresh) {
+      this.reported.add(f.name);
+      this.ctx.log.error({ file: f.name, code: f.error.code, err: f.error.message }, 'directory: could not claim a file (reported once; tried again on every run)');
     }
+    if (fresh.length > 0 && units.length === 0 && failures.length === candidates.length) throw fresh[0]!.error;
     return units;
   }
 
@@ -238,10 +263,10 @@ export class DirectorySource implements SourceConnector {
     this.ctx.log.info({ unit: unit.id, file: unit.name }, 'directory: released (dry run)');
   }
 
-  async reject(unit: SourceUnit, errors: unknown[]): Promise<void> {
+  async reject(unit: SourceUnit, errors: unknown[]): Promise<SourceUnit | null> {
     const moved = await this.moveAside(unit, this.rejectedDir, 'reject');
-    if (!moved) return;
-    const errorsFile = `${moved}.errors.json`;
+    if (!moved) return null;
+    const errorsFile = join(dirname(moved), errorsFileName(basename(moved)));
     const tmp = join(dirname(errorsFile), `.${randomBytes(4).toString('hex')}.errors.json.tmp`);
     try {
       await writeFile(tmp, errorsJson(errors), { flag: 'wx' });
@@ -251,6 +276,26 @@ export class DirectorySource implements SourceConnector {
       throw sourceFsError(this.ctx.id, 'write', errorsFile, err);
     }
     this.ctx.log.warn({ unit: unit.id, file: unit.name, to: moved, errors: errors.length }, 'directory: rejected');
+    const { refused: _refused, ...kept } = unit;
+    return { ...kept, ref: { ...unit.ref, path: moved, rejected: true } };
+  }
+
+  /** A file `reject` set aside, claimed again from the rejected folder (a replay); its errors file goes. */
+  async restore(unit: SourceUnit): Promise<SourceUnit> {
+    const ref = unit.ref as unknown as DirectoryRef;
+    const now = Date.now();
+    const target = join(this.processingDir, claimedName(unit.name, now));
+    try {
+      await mkdir(this.processingDir, { recursive: true });
+      await rename(ref.path, target);
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) throw new HubError('HUB_ERR_CONNECTOR_UNIT_MISSING', { connector: this.ctx.id, unit: unit.name, path: ref.path });
+      throw sourceFsError(this.ctx.id, 'restore (rename)', ref.path, err);
+    }
+    await unlink(join(dirname(ref.path), errorsFileName(basename(ref.path)))).catch(() => {});
+    const st = await stat(target);
+    this.ctx.log.info({ unit: unit.id, file: unit.name }, 'directory: claimed again from the rejected folder (replay)');
+    return this.unit(unit.name, target, st.size, st.mtimeMs, now);
   }
 
   /** Re-offer files a crashed process left in processingDir, under a fresh claim (atomic, like any claim). */

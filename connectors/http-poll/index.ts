@@ -139,8 +139,25 @@ export class HttpPollSource implements SourceConnector {
     }
   }
 
-  async claim(): Promise<SourceUnit[]> {
+  /**
+   * One unit per run. Given where the run would resume (the committed cursor, as a poll passes it),
+   * the first page is asked for first: when it is empty and names no further page there is nothing to
+   * read, and the run claims nothing (no transfer).
+   */
+  async claim(resumeFrom?: string | null): Promise<SourceUnit[]> {
     const startedAt = new Date().toISOString();
+    if (resumeFrom !== undefined) {
+      const { body } = await this.fetchPage(resumeFrom);
+      if (body.length === 0) return [];
+      let json: unknown;
+      try {
+        json = JSON.parse(body.toString('utf8'));
+      } catch {
+        json = undefined; // not JSON: the run reads it, and the mapping reports it
+      }
+      const next = json === undefined ? undefined : cursorAt(json, this.o.nextCursorPath);
+      if (json !== undefined && isEmptyPage(json, this.o.recordsPath) && (next === undefined || next === resumeFrom)) return [];
+    }
     return [{ id: `poll:${startedAt}`, name: 'poll', ref: { startedAt } }];
   }
 
@@ -174,8 +191,15 @@ export class HttpPollSource implements SourceConnector {
     // The cursor was committed with each page's records: nothing left to acknowledge.
   }
 
-  async reject(unit: SourceUnit, errors: unknown[]): Promise<void> {
+  async reject(unit: SourceUnit, errors: unknown[]): Promise<SourceUnit> {
     this.ctx.log.warn({ unit: unit.id, errors: errors.length }, 'http-poll: run rejected; the cursor stays at the last committed page');
+    return unit;
+  }
+
+  /** A replayed run reads again from the committed cursor. */
+  async restore(_unit: SourceUnit): Promise<SourceUnit> {
+    const startedAt = new Date().toISOString();
+    return { id: `poll:${startedAt}`, name: 'poll', ref: { startedAt } };
   }
 
   async close(): Promise<void> {

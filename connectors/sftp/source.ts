@@ -6,8 +6,11 @@
  * are not trusted). Output: one unit per file, claimed by a remote `rename` into `processingPath`
  * (SFTP rename never replaces a target, and for a second claimer the source is gone). `read` streams
  * the download; `ack` renames into `archivePath`, `reject` into `rejectedPath` and uploads
- * `<name>.errors.json` beside it; neither overwrites (a timestamp is added on collision). Claims left
- * by a crashed process are re-offered after `reclaimAfterMs`.
+ * `<name>.errors.json` beside it (and returns it there, for `restore` to claim again on a replay);
+ * neither overwrites (a timestamp is added on collision). Claims left by a crashed process are
+ * re-offered after `reclaimAfterMs`. A name too long for the claim prefix is claimed under a shortened
+ * name. A name the server sends that is not UTF-8 (it arrives with U+FFFD in it and cannot be renamed
+ * by that name) and any other file that cannot be claimed are reported once each, not on every run.
  */
 import { posix } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -16,7 +19,7 @@ import type SftpClient from 'ssh2-sftp-client';
 import type { CheckResult, ConnectorContext, SourceConnector, SourcePart, SourceUnit } from '../../src/sdk/connector.ts';
 import { HubError } from '../../src/errors/hub-error.ts';
 import type { OptionsResolved } from '../_shared/schema.ts';
-import { candidateMatcher, claimedName, collisionName, errorsJson, fileUnitId, parseClaimedName } from '../_shared/files.ts';
+import { candidateMatcher, claimedName, collisionName, errorsFileName, errorsJson, fileUnitId, parseClaimedName } from '../_shared/files.ts';
 import { classifySftpError, connectionProperties, credentialRule, guardedStream, SftpSession } from './session.ts';
 
 export const sftpSourceSchema = {
@@ -98,6 +101,8 @@ export class SftpSource implements SourceConnector {
   private readonly matches: (name: string) => boolean;
   private readonly seen = new Map<string, { size: number; mtimeMs: number; since: number }>();
   private readonly ensured = new Set<string>();
+  /** Names whose claim failed, reported once each (until the file is gone or claimed). */
+  private readonly reported = new Set<string>();
 
   constructor(
     private readonly o: SftpSourceOptions,
@@ -141,27 +146,39 @@ export class SftpSource implements SourceConnector {
         if (this.isStable(f.name, f.size, f.modifyTime, now)) ready.push({ name: f.name, size: f.size, mtimeMs: f.modifyTime });
       }
       for (const name of this.seen.keys()) if (!present.has(name)) this.seen.delete(name);
+      for (const name of this.reported) if (!present.has(name)) this.reported.delete(name);
       ready.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : 1));
 
-      const failures: unknown[] = [];
+      const failures: { name: string; error: unknown }[] = [];
       for (const f of ready) {
         if (units.length >= this.o.maxFilesPerClaim) break;
+        if (f.name.includes('\ufffd')) {
+          // Listed as text, the name lost its invalid bytes: there is no way to rename it by this name.
+          failures.push({ name: f.name, error: new HubError('HUB_ERR_SOURCE_FILE_NAME', { connector: this.ctx.id, name: JSON.stringify(f.name), reason: 'it is not valid UTF-8, so it cannot be claimed over SFTP: rename it on the server' }) });
+          continue;
+        }
         const from = posix.join(this.root, f.name);
         const to = posix.join(this.processingPath, claimedName(f.name, now));
         try {
           await c.rename(from, to);
         } catch (err) {
-          if (classifySftpError(err) !== 'missing') failures.push(err); // missing: another process claimed it
+          if (classifySftpError(err) !== 'missing') failures.push({ name: f.name, error: err }); // missing: another process claimed it
           continue;
         }
         this.seen.delete(f.name);
+        this.reported.delete(f.name);
         const st = await c.stat(to);
         units.push(unitOf(f.name, to, st.size, st.modifyTime, now));
       }
-      if (failures.length > 0) {
-        if (units.length === 0) throw failures[0];
-        for (const err of failures) this.ctx.log.error({ err }, 'sftp: could not claim a file');
+      // Each file that cannot be claimed is reported once; a run that could claim nothing at all, for
+      // a new reason, fails with the first one.
+      const fresh = failures.filter((f) => !this.reported.has(f.name));
+      for (const f of fresh) {
+        this.reported.add(f.name);
+        this.ctx.log.error({ file: f.name, err: f.error }, 'sftp: could not claim a file (reported once; tried again on every run)');
       }
+      const claimable = fresh.filter((f) => !(f.error instanceof HubError && f.error.code === 'HUB_ERR_SOURCE_FILE_NAME'));
+      if (claimable.length > 0 && units.length === 0 && failures.length === ready.length) throw claimable[0]!.error;
       return units;
     });
   }
@@ -189,16 +206,33 @@ export class SftpSource implements SourceConnector {
     if (moved) this.ctx.log.info({ unit: unit.id, file: unit.name, to: moved }, 'sftp: archived');
   }
 
-  async reject(unit: SourceUnit, errors: unknown[]): Promise<void> {
+  async reject(unit: SourceUnit, errors: unknown[]): Promise<SourceUnit | null> {
     const moved = await this.moveAside(unit, this.rejectedPath, 'reject');
-    if (!moved) return;
-    const target = `${moved}.errors.json`;
+    if (!moved) return null;
+    const target = posix.join(posix.dirname(moved), errorsFileName(posix.basename(moved)));
     await this.remote('upload', target, async (c) => {
       const tmp = posix.join(posix.dirname(target), `.${randomBytes(4).toString('hex')}.errors.json.tmp`);
       await c.put(Buffer.from(errorsJson(errors), 'utf8'), tmp);
       await c.rename(tmp, target);
     });
     this.ctx.log.warn({ unit: unit.id, file: unit.name, to: moved, errors: errors.length }, 'sftp: rejected');
+    return { ...unit, ref: { ...unit.ref, path: moved, rejected: true } };
+  }
+
+  /** A file `reject` set aside, claimed again from the rejected folder (a replay); its errors file goes. */
+  async restore(unit: SourceUnit): Promise<SourceUnit> {
+    const ref = unit.ref as unknown as SftpRef;
+    const now = Date.now();
+    const to = posix.join(this.processingPath, claimedName(unit.name, now));
+    const st = await this.remote('restore', ref.path, async (c) => {
+      if ((await c.exists(ref.path)) === false) throw new HubError('HUB_ERR_CONNECTOR_UNIT_MISSING', { connector: this.ctx.id, unit: unit.name, path: ref.path });
+      await this.ensureDir(c, this.processingPath);
+      await c.rename(ref.path, to);
+      await c.delete(posix.join(posix.dirname(ref.path), errorsFileName(posix.basename(ref.path))), true).catch(() => {});
+      return c.stat(to);
+    });
+    this.ctx.log.info({ unit: unit.id, file: unit.name }, 'sftp: claimed again from the rejected folder (replay)');
+    return unitOf(unit.name, to, st.size, st.modifyTime, now);
   }
 
   async close(): Promise<void> {

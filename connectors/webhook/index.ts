@@ -2,14 +2,16 @@
  * webhook source: bodies POSTed by a sender to `POST /hooks/:connector`, signed with a shared secret.
  *
  * The HTTP route lives in the server; this kind provides the options, the signature check and the
- * unit. Input: the request headers and raw body. Output (`accept`): a unit carrying the body
- * (`ref.body`, base64), or a HubError the route answers with (401 signature, 413 too large). The unit
- * id is derived from the body, so a sender's retry of the same body is the same unit. `claim()`
- * returns nothing (units arrive by HTTP); `read()` yields the body as one part.
+ * unit. Input: the request headers and raw body. Output (`accept`): a unit referring to the body by
+ * its spool id (`ref.spool`: the hub keeps bodies in its store, never in queue jobs), or a HubError
+ * the route answers with (401 signature, 413 too large). The unit id is derived from the body, so a
+ * sender's retry of the same body is the same unit. `claim()` returns nothing (units arrive by HTTP);
+ * `read()` yields the spooled body as one part; `ack()` drops it from the spool, `reject()` keeps it
+ * in the rejected spool with its errors, `restore()` queues it again for a replay.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { defineConnector, type CheckResult, type ConnectorContext, type SourceConnector, type SourcePart, type SourceUnit } from '../../src/sdk/connector.ts';
+import { defineConnector, type BodySpool, type CheckResult, type ConnectorContext, type SourceConnector, type SourcePart, type SourceUnit } from '../../src/sdk/connector.ts';
 import { HubError } from '../../src/errors/hub-error.ts';
 import { resolveOptions } from '../_shared/options.ts';
 import type { OptionsInput, OptionsResolved } from '../_shared/schema.ts';
@@ -63,6 +65,28 @@ export const webhookSchema = {
       description: 'Header carrying the Unix time (seconds) the sender signed at.',
       examples: [DEFAULT_TIMESTAMP_HEADER],
     },
+    maxBacklog: {
+      type: 'integer',
+      minimum: 1,
+      default: 1000,
+      description: 'Bodies received but not yet processed at which the connector answers 429 with Retry-After (nothing is queued) until the workers catch up.',
+      examples: [1000, 200],
+    },
+    maxBacklogBytes: {
+      type: 'integer',
+      minimum: 1,
+      default: 268435456,
+      description: 'Bytes of bodies received but not yet processed past which a body is answered 429 with Retry-After (256 MiB by default).',
+      examples: [268435456],
+    },
+    retryAfterSeconds: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 3600,
+      default: 30,
+      description: 'The Retry-After of a 429 answer (backlog full), in seconds.',
+      examples: [30],
+    },
   },
 } as const;
 
@@ -75,10 +99,13 @@ export interface WebhookRequest {
   now?: Date | number;
 }
 
-export type AcceptResult = { ok: true; unit: SourceUnit } | { ok: false; error: HubError };
+/** An accepted request: its unit (the body goes to the spool under `unit.ref.spool`), and what was signed. */
+export type AcceptResult = { ok: true; unit: SourceUnit; body: Buffer; signature: string; timestamp: number } | { ok: false; error: HubError };
 
 export class WebhookSource implements SourceConnector {
   readonly kind = 'webhook';
+  /** Units arrive by HTTP only: one that is not acknowledged is never offered again by claim(). */
+  readonly reclaims = false;
 
   constructor(
     readonly options: WebhookOptions,
@@ -119,7 +146,9 @@ export class WebhookSource implements SourceConnector {
       this.ctx.log.warn({ reason: v.reason, bytes: req.body.length }, 'webhook: request refused');
       return { ok: false, error: new HubError('HUB_ERR_CONNECTOR_WEBHOOK_SIGNATURE', { connector: this.ctx.id, reason: v.reason }) };
     }
-    return { ok: true, unit: webhookUnit(req.body, new Date(req.now ?? Date.now())) };
+    const timestamp = Number(headerValue(req.headers, this.options.timestampHeader));
+    const signature = headerValue(req.headers, this.options.signatureHeader)!.slice('sha256='.length).toLowerCase();
+    return { ok: true, unit: webhookUnit(req.body, new Date(req.now ?? Date.now())), body: req.body, signature, timestamp };
   }
 
   async claim(): Promise<SourceUnit[]> {
@@ -127,27 +156,72 @@ export class WebhookSource implements SourceConnector {
   }
 
   async *read(unit: SourceUnit, _resumeFrom: string | null): AsyncIterable<SourcePart> {
-    const body = unit.ref.body;
-    if (typeof body !== 'string') throw new HubError('HUB_ERR_SYSTEM_INTERNAL', { reason: `webhook unit ${unit.id} has no ref.body` });
-    yield { stream: Readable.from([Buffer.from(body, 'base64')]), name: unit.name };
+    // Units queued before bodies were spooled carry the body itself.
+    if (typeof unit.ref.body === 'string') {
+      yield { stream: Readable.from([Buffer.from(unit.ref.body, 'base64')]), name: unit.name };
+      return;
+    }
+    const id = spoolIdOf(unit);
+    const body = await this.spool().read(id);
+    if (!body) throw new HubError('HUB_ERR_CONNECTOR_UNIT_MISSING', { connector: this.ctx.id, unit: unit.name, path: `spool ${id}` });
+    yield { stream: Readable.from([body]), name: unit.name };
   }
 
-  async ack(_unit: SourceUnit): Promise<void> {
-    // The sender got its 202 when the unit was queued; nothing to acknowledge.
+  /** The body's records are committed: it leaves the spool (the sender got its 202 when it was queued). */
+  async ack(unit: SourceUnit): Promise<void> {
+    if (typeof unit.ref.spool === 'string') await this.spool().remove(unit.ref.spool);
   }
 
-  async reject(unit: SourceUnit, errors: unknown[]): Promise<void> {
-    this.ctx.log.warn({ unit: unit.id, errors: errors.length }, 'webhook: body rejected');
+  /** Keep the body in the rejected spool with its errors, for a replay. */
+  async reject(unit: SourceUnit, errors: unknown[]): Promise<SourceUnit | null> {
+    if (typeof unit.ref.spool !== 'string') {
+      this.ctx.log.warn({ unit: unit.id, errors: errors.length }, 'webhook: body rejected');
+      return unit;
+    }
+    const kept = await this.spool().reject(unit.ref.spool, errors);
+    this.ctx.log.warn({ unit: unit.id, spool: unit.ref.spool, errors: errors.length }, kept ? 'webhook: body rejected; kept in the rejected spool' : 'webhook: body rejected; it is no longer in the spool');
+    return kept ? unit : null;
+  }
+
+  /** A rejected body queued again (a replay). */
+  async restore(unit: SourceUnit): Promise<SourceUnit> {
+    const id = spoolIdOf(unit);
+    if (!(await this.spool().restore(id))) throw new HubError('HUB_ERR_CONNECTOR_UNIT_MISSING', { connector: this.ctx.id, unit: unit.name, path: `spool ${id}` });
+    return unit;
+  }
+
+  private spool(): BodySpool {
+    if (!this.ctx.spool) throw new HubError('HUB_ERR_SYSTEM_INTERNAL', { reason: `webhook connector ${this.ctx.id} was created without a spool` });
+    return this.ctx.spool;
   }
 }
 
-/** The unit for a received body: its id is the body's hash, so the same body sent twice is one unit. */
+function spoolIdOf(unit: SourceUnit): string {
+  if (typeof unit.ref.spool !== 'string') throw new HubError('HUB_ERR_SYSTEM_INTERNAL', { reason: `webhook unit ${unit.id} has no ref.spool` });
+  return unit.ref.spool;
+}
+
+function headerValue(headers: WebhookRequest['headers'], name: string): string | undefined {
+  const want = name.toLowerCase();
+  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === want) return (Array.isArray(v) ? v[0] : v)?.trim();
+  return undefined;
+}
+
+/**
+ * The unit for a received body: its id is the body's hash, so the same body sent twice is one unit;
+ * `ref.spool` is where this request's body is kept (one spool entry per request).
+ */
 export function webhookUnit(body: Buffer, receivedAt: Date = new Date()): SourceUnit {
-  const hash = createHash('sha256').update(body).digest('hex');
+  const sha256 = createHash('sha256').update(body).digest('hex');
+  return spooledWebhookUnit({ id: randomUUID(), sha256, bytes: body.length, receivedAt: receivedAt.toISOString() });
+}
+
+/** The unit of a body already in the spool (what `webhookUnit` made for it when it was received). */
+export function spooledWebhookUnit(b: { id: string; sha256: string; bytes: number; receivedAt: string }): SourceUnit {
   return {
-    id: `webhook:${hash.slice(0, 32)}`,
-    name: `webhook-${receivedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${hash.slice(0, 8)}`,
-    ref: { body: body.toString('base64'), receivedAt: receivedAt.toISOString(), bytes: body.length, sha256: hash },
+    id: `webhook:${b.sha256.slice(0, 32)}`,
+    name: `webhook-${b.receivedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${b.sha256.slice(0, 8)}`,
+    ref: { spool: b.id, receivedAt: b.receivedAt, bytes: b.bytes, sha256: b.sha256 },
   };
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { sign, verifySignature, webhookSource, webhookUnit, type WebhookSource } from './index.ts';
-import { collect, testContext } from '../../test/support/context.ts';
+import { collect, MemorySpool, TEST_SPOOL, testContext } from '../../test/support/context.ts';
 
 const SECRET = 'b1946ac92492d2347c6235b4d2611184b1946ac92492d2347c6235b4d2611184';
 const BODY = Buffer.from('{"lead":"L-2025-0042","events":[{"ori":"CT0015100","case":"25-001234"}]}');
@@ -77,12 +77,17 @@ describe('webhook source', () => {
   const create = (options: Record<string, unknown> = {}) =>
     webhookSource.create({ secret: SECRET, ...options }, testContext('hpd-hook')) as WebhookSource;
 
-  it('accepts a signed body as a unit carrying the body, and refuses bad signatures and large bodies with their codes', () => {
+  it('accepts a signed body as a unit referring to its spool entry (never carrying the body), and refuses bad signatures and large bodies with their codes', () => {
     const src = create({ maxBytes: 1000 });
-    const ok = src.accept({ headers: headers(TS, sign(SECRET, TS, BODY)), body: BODY, now: NOW });
+    const sig = sign(SECRET, TS, BODY);
+    const ok = src.accept({ headers: headers(TS, sig), body: BODY, now: NOW });
     expect(ok.ok).toBe(true);
     if (!ok.ok) return;
-    expect(Buffer.from(String(ok.unit.ref.body), 'base64').equals(BODY)).toBe(true);
+    expect(ok.body.equals(BODY)).toBe(true);
+    expect(ok.unit.ref).not.toHaveProperty('body');
+    expect(ok.unit.ref.spool).toMatch(/^[0-9a-f-]{36}$/);
+    expect(JSON.stringify(ok.unit)).not.toContain('L-2025-0042');
+    expect({ signature: ok.signature, timestamp: ok.timestamp }).toEqual({ signature: sig.slice('sha256='.length), timestamp: TS });
 
     const bad = src.accept({ headers: headers(TS, sign('wrong', TS, BODY)), body: BODY, now: NOW });
     expect(bad.ok).toBe(false);
@@ -111,14 +116,43 @@ describe('webhook source', () => {
     expect(webhookUnit(Buffer.from('{}')).id).not.toBe(webhookUnit(BODY).id);
   });
 
-  it('claims nothing and reads the unit\'s body as one part, garbage included', async () => {
+  it('claims nothing and reads the unit\'s spooled body as one part, garbage included', async () => {
     const src = create();
     expect(await src.claim()).toEqual([]);
     const garbage = Buffer.from([0, 255, 254, 1, 2, 3, 0x80]);
+    const unit = webhookUnit(garbage);
+    await TEST_SPOOL.put(String(unit.ref.spool), garbage);
     const parts = [];
-    for await (const part of src.read(webhookUnit(garbage), null)) parts.push(await collect(part.stream));
+    for await (const part of src.read(unit, null)) parts.push(await collect(part.stream));
     expect(parts).toHaveLength(1);
     expect(parts[0]!.equals(garbage)).toBe(true);
+  });
+
+  it('ack drops the body from the spool; reject keeps it aside with its errors; restore queues it again; a gone body is HUB_ERR_CONNECTOR_UNIT_MISSING', async () => {
+    const spool = new MemorySpool();
+    const src = webhookSource.create({ secret: SECRET }, testContext('hpd-hook', spool)) as WebhookSource;
+    const unit = webhookUnit(BODY);
+    const id = String(unit.ref.spool);
+    await spool.put(id, BODY);
+    expect(await src.reject(unit, [{ code: 'HUB_ERR_PIPELINE_UNIT_FAILED' }])).toEqual(unit);
+    expect(spool.bodies.get(id)).toMatchObject({ status: 'rejected', errors: [{ code: 'HUB_ERR_PIPELINE_UNIT_FAILED' }] });
+    expect(await src.restore(unit)).toEqual(unit);
+    expect(spool.bodies.get(id)).toMatchObject({ status: 'queued', errors: null });
+    await src.ack(unit);
+    expect(spool.bodies.has(id)).toBe(false);
+    const read = async () => {
+      for await (const _ of src.read(unit, null)) void _;
+    };
+    await expect(read()).rejects.toMatchObject({ code: 'HUB_ERR_CONNECTOR_UNIT_MISSING' });
+    expect(await src.reject(unit, [])).toBeNull();
+  });
+
+  it('reads a unit queued before bodies were spooled (the body in ref.body)', async () => {
+    const src = create();
+    const legacy = { id: 'webhook:x', name: 'webhook-legacy', ref: { body: BODY.toString('base64') } };
+    const parts = [];
+    for await (const part of src.read(legacy, null)) parts.push(await collect(part.stream));
+    expect(Buffer.concat(parts).equals(BODY)).toBe(true);
   });
 
   it('check reports a weak secret', async () => {

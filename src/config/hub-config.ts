@@ -172,7 +172,7 @@ async function checkConfig(raw: Record<string, unknown>, src: YamlSource, abs: s
           : {}),
       },
       audit: { retentionDays: 400, checkpointMinutes: 60, ...(h.audit ?? {}) },
-      delivery: { attempts: 8, backoffMs: 2000, maxBackoffMs: 600_000, concurrency: 4, ...(h.delivery ?? {}) },
+      delivery: { attempts: 24, backoffMs: 2000, maxBackoffMs: 300_000, concurrency: 4, ...(h.delivery ?? {}) },
       transfers: { concurrency: 2, chunkSize: 500, ...(h.transfers ?? {}) },
     },
     agencies: [],

@@ -84,6 +84,12 @@ export const ERRORS = {
     message: 'Unknown text encoding "{encoding}"',
     fix: 'Use an encoding name iconv-lite knows, e.g. utf-8, windows-1252, latin1, utf-16le.',
   },
+  HUB_ERR_SOURCE_FILE_NAME: {
+    class: 'config',
+    status: 422,
+    message: '{connector}: the file name {name} cannot be used: {reason}',
+    fix: 'Rename the file in the rejected folder to a UTF-8 name (at most 255 bytes) and drop it into the source folder again; ask the sender to name exports in UTF-8.',
+  },
   // --- record values (record: quarantined, the batch goes on) ------------------------------------
   HUB_ERR_RECORD_REQUIRED: {
     class: 'record',
@@ -150,6 +156,12 @@ export const ERRORS = {
     status: 422,
     message: 'The source record asks for {action} but has no id at {path}',
     fix: 'A replace or delete names the source record it replaces or withdraws by its id (source.recordId): correct the source record, or the recordId path in the mapping if it points at the wrong element.',
+  },
+  HUB_ERR_RECORD_UNSTORABLE_CHARACTER: {
+    class: 'record',
+    status: 422,
+    message: '{field}: the value contains {character}, which the store cannot hold',
+    fix: 'The export carries a NUL byte or a broken UTF-16 character, often from a file cut short, or written as UTF-16 while the mapping reads it as an 8-bit encoding: correct the row in the source, or set the mapping\'s source.encoding to the file\'s real encoding.',
   },
   // --- hub configuration (config) ----------------------------------------------------------------
   HUB_ERR_CONFIG_YAML: {
@@ -402,6 +414,18 @@ export const ERRORS = {
     message: 'Webhook {connector}: the body is larger than maxBytes ({maxBytes} bytes)',
     fix: 'Ask the sender to split the payload, or raise the connector\'s maxBytes if bodies this large are expected.',
   },
+  HUB_ERR_CONNECTOR_WEBHOOK_BACKLOG: {
+    class: 'transient',
+    status: 429,
+    message: 'Webhook {connector}: {bodies} bodies ({bytes} bytes) are waiting to be processed, at or over the limit ({limit}); retry after {retryAfter} s',
+    fix: 'The workers are behind: the sender should retry after the Retry-After seconds (nothing was queued). If it lasts, add worker processes or raise hub.transfers.concurrency; maxBacklog and maxBacklogBytes in the connector\'s options set the limits.',
+  },
+  HUB_ERR_CONNECTOR_WEBHOOK_UNAVAILABLE: {
+    class: 'transient',
+    status: 503,
+    message: 'Webhook {connector}: the body cannot be taken now ({reason}); retry after {retryAfter} s',
+    fix: 'Redis or the database did not answer within the request\'s time budget (or the same signed request is being received right now); nothing was queued. The sender should retry after the Retry-After seconds; check /readyz and the Redis and PostgreSQL services.',
+  },
   HUB_ERR_DELIVERY_REJECTED: {
     class: 'config',
     status: 502,
@@ -431,6 +455,13 @@ export const ERRORS = {
     status: 503,
     message: '{destination}: writing {path} failed: {reason}',
     fix: 'The folder or server is missing, full or unreachable (an unmounted share, disk full, SFTP session lost); delivery is retried with backoff. Check the mount, free space and the server.',
+  },
+  // --- pipeline -----------------------------------------------------------------------------------
+  HUB_ERR_PIPELINE_UNIT_FAILED: {
+    class: 'system',
+    status: 500,
+    message: '{connector}: unit {unit} failed {attempts} time(s) with an unexpected error ({reason}); it was set aside with a dead letter',
+    fix: 'An input the hub could not handle, or a bug. The unit (file or webhook body) is in the rejected folder (webhooks: the rejected spool) with its errors, and has a quarantine entry and a dead letter; other units were not held up. Report the error; once fixed or once the input is corrected, replay the dead letter (cgic dead-letters replay <id>, or POST /api/dead-letters/<id>/replay).',
   },
   // --- internal ---------------------------------------------------------------------------------
   HUB_ERR_SYSTEM_INTERNAL: {

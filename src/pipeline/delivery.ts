@@ -57,10 +57,14 @@ export async function runDelivery(deps: DeliveryDeps, deliveryId: string): Promi
   await deps.store.incrementAttempts(deliveryId);
   const delivery = renderDelivery(deps.cfg, config, row);
   const receipt = await connector.deliver(delivery);
-  await deps.store.markDelivered(deliveryId, { responseStatus: receipt.status });
-  deps.metrics.deliveries.inc({ destination: row.destinationId, outcome: 'delivered' });
+  // Marked delivered and counted on its transfer in one transaction, once: a delivery sent again after
+  // a crash (the destination de-duplicates it by its id) is not counted twice.
   const transferId = transferOf(row);
-  if (transferId) await deps.store.addTransferCounts(transferId, { delivered: (row.payload as { records: unknown[] }).records.length }).catch(() => {});
+  await deps.store.transaction(async (tx) => {
+    const first = await deps.store.markDelivered(deliveryId, { responseStatus: receipt.status }, tx);
+    if (first && transferId) await deps.store.addTransferCounts(transferId, { delivered: (row.payload as { records: unknown[] }).records.length }, tx);
+  });
+  deps.metrics.deliveries.inc({ destination: row.destinationId, outcome: 'delivered' });
   deps.metrics.deliveryLatency.observe({ destination: row.destinationId }, (Date.now() - Date.parse(row.createdAt)) / 1000);
   if (row.content === 'lead') {
     const p = row.payload as { leadStoredAt?: string; package?: { recipient?: { ori?: string } } };

@@ -1,7 +1,10 @@
 /**
  * Prometheus metrics (prom-client): what an operator graphs and alerts on.
  * - cgic_records_total{connector,stage,outcome}: records by stage (mapped, stored, delivered) and outcome
+ * - cgic_polls_total{connector,outcome}: runs of a source: claimed (made transfers), empty (made none), failed
  * - cgic_transfers_total{connector,status}
+ * - cgic_units_set_aside_total{connector}: units (files, bodies) that failed every attempt and were set aside
+ * - cgic_webhooks_total{connector,outcome}: accepted, duplicate, backlog (429), unavailable (503), refused (401/413)
  * - cgic_deliveries_total{destination,outcome}: delivered, retried, dead
  * - cgic_delivery_latency_seconds{destination}: from the delivery written to the ledger to delivered
  * - cgic_queue_depth{queue,state}: waiting, active, delayed, failed jobs (sampled on scrape)
@@ -15,6 +18,9 @@ export interface Metrics {
   readonly registry: Registry;
   readonly records: Counter<'connector' | 'stage' | 'outcome'>;
   readonly transfers: Counter<'connector' | 'status'>;
+  readonly polls: Counter<'connector' | 'outcome'>;
+  readonly unitsSetAside: Counter<'connector'>;
+  readonly webhooks: Counter<'connector' | 'outcome'>;
   readonly deliveries: Counter<'destination' | 'outcome'>;
   readonly deliveryLatency: Histogram<'destination'>;
   readonly queueDepth: Gauge<'queue' | 'state'>;
@@ -30,6 +36,9 @@ export function createMetrics(opts: { defaults?: boolean } = {}): Metrics {
     registry,
     records: new Counter({ name: 'cgic_records_total', help: 'Records by connector, pipeline stage and outcome.', labelNames: ['connector', 'stage', 'outcome'], registers: [registry] }),
     transfers: new Counter({ name: 'cgic_transfers_total', help: 'Finished transfers by connector and status.', labelNames: ['connector', 'status'], registers: [registry] }),
+    polls: new Counter({ name: 'cgic_polls_total', help: 'Runs of a source connector by outcome: claimed (one transfer per unit), empty (no transfer), failed.', labelNames: ['connector', 'outcome'], registers: [registry] }),
+    unitsSetAside: new Counter({ name: 'cgic_units_set_aside_total', help: 'Units (files, webhook bodies) that failed every attempt with an unexpected error and were set aside with a dead letter.', labelNames: ['connector'], registers: [registry] }),
+    webhooks: new Counter({ name: 'cgic_webhooks_total', help: 'Webhook requests by outcome: accepted, duplicate, backlog (429), unavailable (503), refused (401, 413).', labelNames: ['connector', 'outcome'], registers: [registry] }),
     deliveries: new Counter({ name: 'cgic_deliveries_total', help: 'Delivery attempts by destination and outcome (delivered, retry, dead).', labelNames: ['destination', 'outcome'], registers: [registry] }),
     deliveryLatency: new Histogram({
       name: 'cgic_delivery_latency_seconds',

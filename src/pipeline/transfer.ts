@@ -1,36 +1,51 @@
 /**
- * One transfer: one run of one source connector.
+ * One transfer: one unit (a file, a poll's pages, a webhook body) of one source connector.
  *
- * Input: the transfer job (connector id, trigger, the units it claimed, the units already done).
- * Output: records committed to the store chunk by chunk, invalid source records in quarantine,
- * deliveries written to the store's ledger (outbox) in the same transaction as the records they carry
- * and then queued, and the source acknowledged after the records of each unit are committed.
+ * Input: the transfer job (connector id, trigger, the unit). Output: records committed to the store
+ * chunk by chunk, invalid source records in quarantine, deliveries written to the store's ledger
+ * (outbox) in the same transaction as the records they carry and then queued, and the unit
+ * acknowledged once all its records are committed. A unit that cannot be read at all (a config-class
+ * error: a required column missing, an unusable file name) is set aside at once with its reason.
  *
- * A transfer that dies half way is re-run by BullMQ: it finds its claimed units in the job data, reads
- * them again, and its upserts and deliveries are idempotent (unchanged records route nowhere; delivery
- * ids are derived from content), so nothing is stored or sent twice.
+ * Each chunk's transaction also records the chunk as committed (`transfer_chunks`: unit, part, chunk
+ * index). A transfer that dies half way is re-run by BullMQ: it reads its unit again, skips the chunks
+ * committed before, and commits the rest, so its counts and quarantine are exactly those of one run;
+ * upserts and deliveries are idempotent besides (unchanged records route nowhere; delivery ids are
+ * derived from content), so nothing is stored or sent twice.
+ *
+ * A unit that keeps failing with an unexpected error is the caller's to set aside after its last
+ * attempt (`setAsideUnit`): rejected with its errors, a quarantine entry and a dead letter to replay.
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { HubConfig, ConnectorConfig, DestinationConfig } from '../config/hub-config.ts';
 import type { Store } from '../store/index.ts';
+import type { DeadLetterAttempt, QuarantineInput } from '../store/types.ts';
 import type { SourceConnector, SourceUnit } from '../sdk/connector.ts';
 import { InboundMapping, type MappedRecord } from '../mapping/inbound.ts';
 import { emptySummary, mapStream, type MappedBatch, type MapSummary } from '../mapping/run.ts';
 import { HubError } from '../errors/hub-error.ts';
+import { canonicalJson } from '../store/canonical-json.ts';
 import type { Router } from './routing.ts';
 import { applyRetractions } from './retraction-step.ts';
 import type { Metrics } from './metrics.ts';
+import { rowIdentity, type RowIdentity } from './row-identity.ts';
+import { screenUnstorable } from './unstorable.ts';
+import { derivedUuid } from './ids.ts';
 
 export interface TransferJobData {
   transferId: string;
   connectorId: string;
   trigger: 'schedule' | 'webhook' | 'manual' | 'file';
-  /** Units claimed by this transfer (saved before reading, so a re-run finds them). */
+  /** The unit this transfer reads: one transfer per unit. */
+  unit?: SourceUnit;
+  /** Jobs queued before transfers had one unit each carry the units their transfer claimed... */
   units?: SourceUnit[];
-  /** Unit ids already committed and acknowledged. */
+  /** ...and the ids of those already committed and acknowledged. */
   done?: string[];
   dryRun?: boolean;
+  /** The attempts that failed so far (time, error), for the dead letter of a unit set aside. */
+  history?: DeadLetterAttempt[];
 }
 
 export interface PendingDelivery {
@@ -63,74 +78,184 @@ export function recordsDeliveryId(destinationId: string, records: readonly { id:
   return `rec-${h.digest('hex').slice(0, 40)}`;
 }
 
-export async function runTransfer(deps: TransferDeps, data: TransferJobData, progress: TransferProgress): Promise<MapSummary> {
-  const { cfg, store } = deps;
-  const conn = cfg.connectors.find((c) => c.id === data.connectorId);
-  if (!conn) throw new HubError('HUB_ERR_CONFIG_INVALID', { reason: `no connector "${data.connectorId}" in the configuration` });
-  const mapping = cfg.mappings.get(conn.mapping);
-  if (!(mapping instanceof InboundMapping)) throw new HubError('HUB_ERR_CONFIG_INVALID', { reason: `connector ${conn.id}: mapping ${conn.mapping} is not inbound` });
-  const agency = cfg.agencies.find((a) => a.ori === conn.agency);
-  const timezone = agency?.timezone ?? cfg.hub.timezone;
-  const source = deps.source(conn.id);
-  const log = progress.log;
-  const summary = emptySummary();
+interface Resolved {
+  conn: ConnectorConfig;
+  mapping: InboundMapping;
+  source: SourceConnector;
+}
 
-  await store.startTransfer(data.transferId);
+function resolve(deps: TransferDeps, connectorId: string): Resolved {
+  const conn = deps.cfg.connectors.find((c) => c.id === connectorId);
+  if (!conn) throw new HubError('HUB_ERR_CONFIG_INVALID', { reason: `no connector "${connectorId}" in the configuration` });
+  const mapping = deps.cfg.mappings.get(conn.mapping);
+  if (!(mapping instanceof InboundMapping)) throw new HubError('HUB_ERR_CONFIG_INVALID', { reason: `connector ${conn.id}: mapping ${conn.mapping} is not inbound` });
+  return { conn, mapping, source: deps.source(conn.id) };
+}
+
+/** The units a job reads: its one unit; for jobs queued before, the units claimed (or to claim) less those done. */
+async function unitsOf(data: TransferJobData, source: SourceConnector, progress: TransferProgress): Promise<SourceUnit[]> {
+  if (data.unit) return [data.unit];
   let units = data.units;
   if (!units) {
     units = await source.claim();
     await progress.save({ units, done: [] });
   }
+  return units;
+}
+
+export async function runTransfer(deps: TransferDeps, data: TransferJobData, progress: TransferProgress): Promise<MapSummary> {
+  const { store } = deps;
+  const { conn, mapping, source } = resolve(deps, data.connectorId);
+  const log = progress.log;
+  const summary = emptySummary();
+  try {
+    await store.startTransfer(data.transferId);
+  } catch (err) {
+    // Its request was refused after the job was queued (see runtime/webhook-intake.ts): nothing to do.
+    if (err instanceof HubError && err.code === 'HUB_ERR_STORE_NOT_FOUND') {
+      log.warn('transfer: no such transfer in the store (its request was refused); nothing to do');
+      return summary;
+    }
+    throw err;
+  }
+  const units = await unitsOf(data, source, progress);
   const done = new Set(data.done ?? []);
+  const identity = rowIdentity(mapping);
   let failedUnits = 0;
   let lastError: string | undefined;
   for (const unit of units) {
     if (done.has(unit.id)) continue;
     try {
-      const cursor = (await store.getCursor(conn.id)) ?? null;
-      for await (const part of source.read(unit, cursor)) {
-        for await (const batch of mapStream(mapping, part.stream, summary, { file: part.name, timezone, batchSize: cfg.hub.transfers.chunkSize })) {
-          if (!data.dryRun) await commitChunk(deps, conn, data.transferId, batch, log);
-          else await store.addTransferCounts(data.transferId, { read: batch.rows, mapped: batch.rows - batch.invalid.length, invalid: batch.invalid.length });
-          deps.metrics.records.inc({ connector: conn.id, stage: 'mapped', outcome: 'ok' }, batch.rows - batch.invalid.length);
-          if (batch.invalid.length) deps.metrics.records.inc({ connector: conn.id, stage: 'mapped', outcome: 'invalid' }, batch.invalid.length);
-        }
-        if (part.cursor !== undefined && !data.dryRun) await store.setCursor(conn.id, part.cursor, undefined, data.transferId);
+      await readUnit(deps, { conn, mapping, source, identity }, data, unit, summary, log);
+    } catch (err) {
+      if (!(err instanceof HubError && err.errorClass === 'config')) throw err;
+      // The unit as a whole cannot be read (a required column is missing, an unusable name): set it aside, go on.
+      failedUnits++;
+      lastError = err.message;
+      log.warn({ unit: unit.name, code: err.code }, err.message);
+      if (data.dryRun) await source.release?.(unit);
+      else {
+        await store.addQuarantine([unitQuarantine(data.transferId, conn.id, unit, err)]);
+        await source.reject(unit, [err.toReport()]);
       }
-      if (!data.dryRun) await source.ack(unit);
-      else await source.release?.(unit);
+    }
+    if (data.units) {
       done.add(unit.id);
       await progress.save({ done: [...done] });
-      log.info({ unit: unit.name, rows: summary.rowsRead, invalid: summary.rowsInvalid }, 'unit committed');
-    } catch (err) {
-      if (err instanceof HubError && err.errorClass === 'config') {
-        // The unit as a whole cannot be read (e.g. a required column is missing): set it aside, go on.
-        failedUnits++;
-        lastError = err.message;
-        log.warn({ unit: unit.name, code: err.code }, err.message);
-        if (data.dryRun) await source.release?.(unit);
-        else {
-          await store.addQuarantine([{ transferId: data.transferId, connectorId: conn.id, code: err.code, message: err.message, pointer: err.pointer }]);
-          await source.reject(unit, [err.toReport()]);
-        }
-        done.add(unit.id);
-        await progress.save({ done: [...done] });
-        continue;
-      }
-      throw err;
     }
   }
-  const status = failedUnits && failedUnits === units.length ? 'failed' : failedUnits || summary.rowsInvalid ? 'partial' : 'succeeded';
+  const counts = (await store.getTransfer(data.transferId))?.counts;
+  const status = failedUnits && failedUnits === units.length ? 'failed' : failedUnits || (counts?.invalid ?? summary.rowsInvalid) ? 'partial' : 'succeeded';
   await store.finishTransfer(data.transferId, status, lastError);
   deps.metrics.transfers.inc({ connector: conn.id, status });
   return summary;
 }
 
-async function commitChunk(deps: TransferDeps, conn: ConnectorConfig, transferId: string, batch: MappedBatch, log: Logger): Promise<void> {
+interface UnitContext extends Resolved {
+  identity: RowIdentity;
+}
+
+async function readUnit(deps: TransferDeps, ctx: UnitContext, data: TransferJobData, unit: SourceUnit, summary: MapSummary, log: Logger): Promise<void> {
+  const { cfg, store } = deps;
+  const { conn, mapping, source } = ctx;
+  if (unit.refused) throw new HubError(unit.refused.code, unit.refused.params);
+  const agency = cfg.agencies.find((a) => a.ori === conn.agency);
+  const timezone = agency?.timezone ?? cfg.hub.timezone;
+  let cursor = (await store.getCursor(conn.id)) ?? null;
+  for await (const part of source.read(unit, cursor)) {
+    // A part is named by where it starts (the cursor before it), so a resumed run names it the same.
+    const partKey = createHash('sha256').update(`${unit.id}\u0000${cursor ?? ''}`).digest('hex').slice(0, 24);
+    let index = 0;
+    for await (const batch of mapStream(mapping, part.stream, summary, { file: part.name, timezone, batchSize: cfg.hub.transfers.chunkSize })) {
+      const moved = screenUnstorable(batch);
+      if (moved) {
+        summary.rowsMapped -= moved;
+        summary.rowsInvalid += moved;
+        summary.errorsByCode.HUB_ERR_RECORD_UNSTORABLE_CHARACTER = (summary.errorsByCode.HUB_ERR_RECORD_UNSTORABLE_CHARACTER ?? 0) + moved;
+      }
+      const chunkKey = `${partKey}:${index++}`;
+      if (!data.dryRun) await commitChunk(deps, ctx, data.transferId, chunkKey, batch, log);
+      else {
+        await store.transaction(async (tx) => {
+          if (await store.claimChunk(data.transferId, chunkKey, tx)) {
+            await store.addTransferCounts(data.transferId, { read: batch.rows, mapped: batch.rows - batch.invalid.length, invalid: batch.invalid.length }, tx);
+          }
+        });
+      }
+      deps.metrics.records.inc({ connector: conn.id, stage: 'mapped', outcome: 'ok' }, batch.rows - batch.invalid.length);
+      if (batch.invalid.length) deps.metrics.records.inc({ connector: conn.id, stage: 'mapped', outcome: 'invalid' }, batch.invalid.length);
+    }
+    if (part.cursor !== undefined) {
+      if (!data.dryRun) await store.setCursor(conn.id, part.cursor, undefined, data.transferId);
+      cursor = part.cursor;
+    }
+  }
+  if (!data.dryRun) await source.ack(unit);
+  else await source.release?.(unit);
+  log.info({ unit: unit.name, rows: summary.rowsRead, invalid: summary.rowsInvalid }, 'unit committed');
+}
+
+/** The quarantine entry of a unit that cannot be read at all: one entry however often the unit comes back. */
+function unitQuarantine(transferId: string, connectorId: string, unit: SourceUnit, err: HubError): QuarantineInput {
+  return {
+    transferId,
+    connectorId,
+    code: err.code,
+    message: err.message,
+    pointer: err.pointer ?? { file: unit.name },
+    fingerprint: fingerprintOf(err.code, 'unit', err.message),
+    sightingKey: `${transferId}|unit|${unit.id}`,
+  };
+}
+
+function fingerprintOf(...parts: unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 40);
+}
+
+/** The raw row as JSON text, or undefined when it cannot be serialized (nested deeper than the stack allows). */
+function serialized(raw: unknown): string | undefined {
+  try {
+    return canonicalJson(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+const UNSERIALIZABLE = '(not kept: the source record is nested too deeply to store)';
+
+/** Quarantine inputs of a chunk's invalid rows: one per error, fingerprinted by code, field and raw row. */
+function chunkQuarantine(transferId: string, conn: ConnectorConfig, chunkKey: string, batch: MappedBatch, identity: RowIdentity): QuarantineInput[] {
+  return batch.invalid.flatMap((inv, n) => {
+    const raw = serialized(inv.raw);
+    const rowId = raw === undefined ? undefined : identity.ofRaw(inv.raw);
+    return inv.errors.map((e, i) => ({
+      transferId,
+      connectorId: conn.id,
+      code: e.code,
+      message: e.message,
+      field: e.field,
+      value: e.value,
+      pointer: e.pointer ?? inv.pointer,
+      payload: i === 0 ? (raw === undefined ? UNSERIALIZABLE : inv.raw) : undefined,
+      // The same bad row is one entry wherever it sits; a row that cannot be serialized is told apart by its place.
+      fingerprint: fingerprintOf(e.code, e.field ?? null, raw ?? [UNSERIALIZABLE, inv.pointer.file ?? null, inv.row]),
+      ...(rowId ? { rowIdentity: rowId } : {}),
+      sightingKey: `${transferId}|${chunkKey}|${n}|${i}`,
+    }));
+  });
+}
+
+async function commitChunk(deps: TransferDeps, ctx: UnitContext, transferId: string, chunkKey: string, batch: MappedBatch, log: Logger): Promise<void> {
   const { store, router } = deps;
+  const { conn, identity } = ctx;
   const pending: PendingDelivery[] = [];
   let changedRecords: MappedRecord[] = [];
+  let skipped = false;
   await store.transaction(async (tx) => {
+    if (!(await store.claimChunk(transferId, chunkKey, tx))) {
+      skipped = true; // committed by an earlier run of this transfer
+      return;
+    }
     const results = batch.records.length ? await store.upsertRecords(batch.records, { transferId, source: conn.id }, tx) : [];
     // Records that changed, once each (several rows of a chunk may touch one record), as stored after the merge.
     const changedById = new Map<string, MappedRecord>();
@@ -144,23 +269,9 @@ async function commitChunk(deps: TransferDeps, conn: ConnectorConfig, transferId
     for (const r of retracted.changed) changedById.set(r.id, r);
     const changed = [...changedById.values()];
     changedRecords = changed;
-    if (batch.invalid.length) {
-      await store.addQuarantine(
-        batch.invalid.flatMap((inv) =>
-          inv.errors.map((e, i) => ({
-            transferId,
-            connectorId: conn.id,
-            code: e.code,
-            message: e.message,
-            field: e.field,
-            value: e.value,
-            pointer: e.pointer ?? inv.pointer,
-            payload: i === 0 ? inv.raw : undefined,
-          })),
-        ),
-        tx,
-      );
-    }
+    if (batch.invalid.length) await store.addQuarantine(chunkQuarantine(transferId, conn, chunkKey, batch, identity), tx);
+    // Rows stored now that were quarantined by an earlier export: the correction resolves their entries.
+    await store.resolveQuarantine(conn.id, identity.ofRecords(batch.records), transferId, tx);
     for (const [dest, recs] of router.route(changed)) {
       const deliveryId = recordsDeliveryId(dest.id, recs);
       const fresh = await store.createDelivery(
@@ -175,9 +286,79 @@ async function commitChunk(deps: TransferDeps, conn: ConnectorConfig, transferId
       tx,
     );
   });
+  if (skipped) {
+    log.debug({ chunk: chunkKey }, 'chunk committed by an earlier run: skipped');
+    return;
+  }
   if (pending.length) await deps.enqueueDeliveries(pending);
   if (changedRecords.length && deps.onChanged) await deps.onChanged(changedRecords);
   log.debug({ records: batch.records.length, invalid: batch.invalid.length, deliveries: pending.length }, 'chunk committed');
+}
+
+/** What a transfer's last attempt failed with, as its dead letter keeps it. */
+export interface UnitFailure {
+  /** The job that failed (its id, for the dead letter). */
+  jobId: string;
+  /** Attempts made, with their errors. */
+  attempts: DeadLetterAttempt[];
+}
+
+/** A short one-line reason from an error, for messages that people read (never a stack). */
+export function briefReason(err: unknown): string {
+  const e = err as { name?: unknown; message?: unknown } | null;
+  const text = `${typeof e?.name === 'string' ? e.name : 'Error'}: ${typeof e?.message === 'string' ? e.message : String(err)}`;
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+}
+
+/**
+ * A transfer failed its last attempt with an unexpected error: set its unit aside so it holds nothing
+ * and is not offered again. The unit goes where the connector rejects units (`rejected/` with
+ * `<name>.errors.json`, the rejected spool), gets a quarantine entry and a dead letter (kind `unit`)
+ * an operator can replay, and the transfer is marked failed. Safe to run twice for one transfer.
+ */
+export async function setAsideUnit(deps: TransferDeps, data: TransferJobData, failure: UnitFailure, log: Logger): Promise<void> {
+  const { store } = deps;
+  const { conn, source } = resolve(deps, data.connectorId);
+  const done = new Set(data.done ?? []);
+  const units = data.unit ? [data.unit] : (data.units ?? []).filter((u) => !done.has(u.id));
+  const reason = failure.attempts.at(-1)?.error ?? 'unknown error';
+  let message = reason;
+  for (const unit of units) {
+    const err = new HubError('HUB_ERR_PIPELINE_UNIT_FAILED', { connector: conn.id, unit: unit.name, attempts: failure.attempts.length, reason });
+    message = err.message;
+    let aside: SourceUnit | null = unit;
+    try {
+      const r = await source.reject(unit, [err.toReport()]);
+      if (r !== undefined) aside = r;
+    } catch (rejectErr) {
+      log.error({ unit: unit.name, err: briefReason(rejectErr) }, 'transfer: the failed unit could not be moved aside; it stays where it is');
+    }
+    await store.addQuarantine([
+      {
+        transferId: data.transferId,
+        connectorId: conn.id,
+        code: err.code,
+        message: err.message,
+        pointer: { file: unit.name },
+        fingerprint: fingerprintOf(err.code, 'unit', unit.id),
+        sightingKey: `${data.transferId}|set-aside|${unit.id}`,
+      },
+    ]);
+    await store.addDeadLetter({
+      id: derivedUuid(`unit\u0000${data.transferId}\u0000${unit.id}`),
+      kind: 'unit',
+      queue: 'transfers',
+      jobId: failure.jobId,
+      connectorId: conn.id,
+      payload: { transferId: data.transferId, connectorId: conn.id, trigger: data.trigger, unit: aside ?? unit, gone: aside === null },
+      attempts: failure.attempts,
+    });
+    deps.metrics.unitsSetAside.inc({ connector: conn.id });
+    log.error({ unit: unit.name, attempts: failure.attempts.length, reason }, 'transfer: unit failed every attempt; set aside with a dead letter');
+  }
+  await store.finishTransfer(data.transferId, 'failed', message);
+  deps.metrics.transfers.inc({ connector: conn.id, status: 'failed' });
 }
 
 export type { DestinationConfig };

@@ -4,14 +4,20 @@
  * several machines shares one Redis and one PostgreSQL (the embedded store is one process's only).
  *
  * Queues (BullMQ, prefix `CGIC_QUEUE_PREFIX`, default `cgic`):
- * - `transfers`: one job per transfer (job id = transfer id).
+ * - `polls`: one job per run of a source (schedule tick, API or CLI): it claims what is ready and
+ *   queues one transfer per claimed unit; a poll that claims nothing makes no transfer.
+ * - `transfers`: one job per transfer, one unit each (job id = transfer id), so a unit that fails
+ *   holds no other. A unit that fails its last attempt with an unexpected error is set aside
+ *   (rejected, quarantine entry, dead letter to replay).
  * - `deliver.<destination>`: one queue per destination, so one agency's outage never delays another's;
- *   job id = delivery id; retries with exponential backoff and full jitter; the last failure is a dead letter.
+ *   job id = delivery id; retries with exponential backoff and equal jitter; the last failure is a dead letter.
+ *
+ * Webhook bodies are spooled in the store (runtime/webhook-intake.ts); jobs carry a reference.
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { Queue, Worker, UnrecoverableError, type Job } from 'bullmq';
+import { Job, Queue, Worker, UnrecoverableError, type JobsOptions } from 'bullmq';
 import { Redis as IORedis, type Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import cron, { type ScheduledTask } from 'node-cron';
@@ -21,18 +27,23 @@ import { openStore, AuditWriter, type OpenStoreOptions, type Store } from '../st
 import { KeyRing } from '../server/auth.ts';
 import { maintainAudit, MIN_SIGNING_KEY_LENGTH } from './audit-maintenance.ts';
 import { CONNECTORS, findConnector, secretOptionPaths } from '../../connectors/index.ts';
-import type { DestinationConnector, SourceConnector, SourceUnit } from '../sdk/connector.ts';
+import type { BodySpool, DestinationConnector, SourceConnector, SourceUnit } from '../sdk/connector.ts';
 import { DeliveryError } from '../sdk/connector.ts';
 import { HubError } from '../errors/hub-error.ts';
 import { Router } from '../pipeline/routing.ts';
 import { createMetrics, type Metrics } from '../pipeline/metrics.ts';
-import { runTransfer, type PendingDelivery, type TransferJobData } from '../pipeline/transfer.ts';
+import { briefReason, runTransfer, setAsideUnit, type PendingDelivery, type TransferDeps, type TransferJobData } from '../pipeline/transfer.ts';
+import { runPoll, type PollJobData, type PollResult } from '../pipeline/poll.ts';
+import { derivedUuid } from '../pipeline/ids.ts';
 import { runDelivery, transferOf } from '../pipeline/delivery.ts';
 import { backoffDelay } from '../pipeline/backoff.ts';
 import { processLead, type LeadDeps } from '../enrich/leads.ts';
 import { leadsReferencing } from '../store/lead-ledger.ts';
 import { findRedis, redisConnection, type RedisHandle } from './redis.ts';
-import type { HubApi } from '../server/hub-api.ts';
+import { receiveWebhook, type IntakeResult, type WebhookRequestIn } from './webhook-intake.ts';
+import type { BulkReplayFilter, BulkReplayResult, HubApi, PollStatus } from '../server/hub-api.ts';
+import { spooledWebhookUnit } from '../../connectors/webhook/index.ts';
+import type { DeadLetter } from '../store/types.ts';
 
 export type Role = 'api' | 'worker' | 'scheduler';
 export const ALL_ROLES: readonly Role[] = ['api', 'worker', 'scheduler'];
@@ -83,6 +94,11 @@ interface DeliveryJobData {
   history?: { at: string; error: string; status?: number }[];
 }
 
+/** Transfer jobs: a few attempts a few seconds apart; then a unit is set aside (or re-offered, see transferFailedForGood). */
+export const TRANSFER_JOB_OPTIONS: JobsOptions = { attempts: 3, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: { age: 86400, count: 1000 }, removeOnFail: { age: 7 * 86400 } };
+/** Poll jobs: claims are cheap and atomic; results are kept a day for GET /api/polls/:id. */
+const POLL_JOB_OPTIONS: JobsOptions = { attempts: 3, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: { age: 86400, count: 5000 }, removeOnFail: { age: 7 * 86400 } };
+
 export class Hub implements HubApi {
   readonly cfg: HubConfig;
   readonly store: Store;
@@ -92,6 +108,7 @@ export class Hub implements HubApi {
   readonly prefix: string;
   readonly router: Router;
   readonly transfers: Queue<TransferJobData>;
+  readonly polls: Queue<PollJobData>;
   readonly leads: Queue<{ leadId: string }>;
   readonly keys: KeyRing;
   readonly audit: AuditWriter;
@@ -99,6 +116,8 @@ export class Hub implements HubApi {
   readonly auditKey: string | undefined;
   private auditTimer: NodeJS.Timeout | null = null;
   private apiRedisConnection: Redis | null = null;
+  /** Webhook intake: a Redis connection that fails at once while Redis is down, and the transfers queue over it. */
+  private intake: { redis: Redis; transfers: Queue<TransferJobData> } | null = null;
   private readonly deliveryQueues = new Map<string, Queue<DeliveryJobData>>();
   private readonly workers: Worker[] = [];
   private readonly tasks = new Map<string, ScheduledTask>();
@@ -129,8 +148,24 @@ export class Hub implements HubApi {
     this.audit = new AuditWriter(store);
     this.auditKey = opts.auditKey;
     this.transfers = new Queue<TransferJobData>('transfers', { connection: this.connection(), prefix: this.prefix });
+    this.polls = new Queue<PollJobData>('polls', { connection: this.connection(), prefix: this.prefix });
     this.leads = new Queue<{ leadId: string }>('leads', { connection: this.connection(), prefix: this.prefix });
-    for (const q of [this.transfers, this.leads]) q.on('error', (err) => this.log.warn({ queue: q.name, err: err.message }, 'queue error'));
+    for (const q of [this.transfers, this.polls, this.leads]) q.on('error', (err) => this.log.warn({ queue: q.name, err: err.message }, 'queue error'));
+    if (this.roles.has('api') && cfg.connectors.some((c) => c.kind === 'webhook')) {
+      // Commands fail at once while Redis is down (no offline queue, one try), so a webhook is answered
+      // 503 within its time budget instead of waiting for Redis to come back.
+      const redis = new IORedis(this.redis.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 1000, lazyConnect: false });
+      let down = false;
+      redis.on('error', (err) => {
+        if (!down) this.log.warn({ err: err.message }, 'webhook intake: Redis connection error; webhooks are answered 503 until it is back');
+        down = true;
+      });
+      redis.on('ready', () => (down = false));
+      this.connections.push(redis);
+      const transfers = new Queue<TransferJobData>('transfers', { connection: redis, prefix: this.prefix });
+      transfers.on('error', () => {});
+      this.intake = { redis, transfers };
+    }
   }
 
   private connection(): Redis {
@@ -160,6 +195,7 @@ export class Hub implements HubApi {
     const hub = new Hub(cfg, store, redis, { ...opts, auditKey }, log);
     try {
       hub.createConnectors();
+      if (hub.intake) await hub.intake.transfers.waitUntilReady();
       if (hub.roles.has('worker')) await hub.startWorkers(opts);
       if (hub.roles.has('scheduler')) {
         hub.startScheduler();
@@ -259,7 +295,19 @@ export class Hub implements HubApi {
 
   private ctxFor(id: string) {
     const stateDir = path.join(this.cfg.hub.dataDir, 'connectors', id);
-    return { id, log: this.log.child({ connector: id }), stateDir };
+    return { id, log: this.log.child({ connector: id }), stateDir, spool: this.spoolFor(id) };
+  }
+
+  /** A connector's view of the store's spool. */
+  private spoolFor(connectorId: string): BodySpool {
+    const store = this.store;
+    return {
+      put: (id, body, meta) => store.putSpooled({ id, connectorId, body, sha256: meta.sha256, receivedAt: meta.receivedAt, ...(meta.transferId ? { transferId: meta.transferId } : {}) }),
+      read: (id) => store.readSpooled(id),
+      remove: async (id) => void (await store.removeSpooled(id)),
+      reject: (id, errors) => store.rejectSpooled(id, errors),
+      restore: (id) => store.restoreSpooled(id),
+    };
   }
 
   /** A connector's options with its secrets resolved; a secret that cannot be read stops the start. */
@@ -333,49 +381,148 @@ export class Hub implements HubApi {
     return known.length;
   }
 
-  /** Start a transfer of a connector now. Returns the transfer id (202 semantics: it runs in a worker). */
-  async runConnector(connectorId: string, opts: { trigger?: TransferJobData['trigger']; dryRun?: boolean; unit?: SourceUnit; source?: string } = {}): Promise<string> {
+  /**
+   * Run a source now: a poll job claims what is ready and queues one transfer per claimed unit (none
+   * when nothing is ready). Returns the poll id (202 semantics: a worker claims; see pollStatus).
+   */
+  async pollConnector(connectorId: string, opts: { trigger?: PollJobData['trigger']; dryRun?: boolean; pollId?: string } = {}): Promise<{ pollId: string }> {
     const conn = this.cfg.connectors.find((c) => c.id === connectorId);
     if (!conn) throw new HubError('HUB_ERR_NOT_FOUND', { what: 'connector', id: connectorId });
     if (!conn.enabled) throw new HubError('HUB_ERR_STATE_CONFLICT', { reason: `connector ${connectorId} is disabled in the configuration` });
-    const id = randomUUID();
-    const trigger = opts.trigger ?? 'manual';
-    await this.store.createTransfer({ id, connectorId, trigger, source: opts.source ?? opts.unit?.name ?? (opts.dryRun ? 'dry run' : conn.kind) });
-    const data: TransferJobData = { transferId: id, connectorId, trigger, ...(opts.dryRun ? { dryRun: true } : {}), ...(opts.unit ? { units: [opts.unit], done: [] } : {}) };
-    await this.transfers.add('transfer', data, { jobId: id, attempts: 3, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: { age: 86400, count: 1000 }, removeOnFail: { age: 7 * 86400 } });
-    return id;
+    if (conn.kind === 'webhook') throw new HubError('HUB_ERR_STATE_CONFLICT', { reason: `connector ${connectorId} is a webhook: its bodies arrive at POST /hooks/${connectorId}, there is nothing to poll` });
+    const pollId = opts.pollId ?? randomUUID();
+    const data: PollJobData = { pollId, connectorId, trigger: opts.trigger ?? 'manual', ...(opts.dryRun ? { dryRun: true } : {}) };
+    await this.polls.add(`poll.${connectorId}`, data, { ...POLL_JOB_OPTIONS, jobId: pollId });
+    return { pollId };
+  }
+
+  /** What a poll claimed: waits up to `waitMs` for it to finish. */
+  async pollStatus(pollId: string, waitMs = 0): Promise<PollStatus> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const job = await Job.fromId<PollJobData, PollResult>(this.polls, pollId);
+      if (!job) throw new HubError('HUB_ERR_NOT_FOUND', { what: 'poll', id: pollId });
+      const state = await job.getState();
+      const base = { pollId, connectorId: job.data.connectorId, dryRun: job.data.dryRun === true };
+      if (state === 'completed') {
+        const ids = job.returnvalue?.transferIds ?? [];
+        return { ...base, state: ids.length ? 'claimed' : 'empty', transferIds: ids };
+      }
+      if (state === 'failed') return { ...base, state: 'failed', transferIds: [], error: job.failedReason };
+      if (Date.now() >= deadline) return { ...base, state: 'pending', transferIds: [] };
+      await new Promise((r) => setTimeout(r, Math.min(100, Math.max(1, deadline - Date.now()))));
+    }
+  }
+
+  /** Write a transfer and queue its job; both idempotent on the transfer id. */
+  async queueTransfer(data: TransferJobData, source: string): Promise<void> {
+    await this.store.createTransfer({ id: data.transferId, connectorId: data.connectorId, trigger: data.trigger, source, ifAbsent: true });
+    await this.transfers.add('transfer', data, { ...TRANSFER_JOB_OPTIONS, jobId: data.transferId });
+  }
+
+  /** Take in a signed webhook: 202 with the transfer id once its body is spooled and its job queued (see webhook-intake.ts). */
+  async receiveWebhook(connectorId: string, req: WebhookRequestIn): Promise<IntakeResult> {
+    if (!this.intake) return { status: 404, error: new HubError('HUB_ERR_NOT_FOUND', { what: 'webhook connector', id: connectorId }) };
+    return receiveWebhook(
+      {
+        cfg: this.cfg,
+        store: this.store,
+        metrics: this.metrics,
+        log: this.log,
+        prefix: this.prefix,
+        source: (id) => this.source(id),
+        redis: this.intake.redis,
+        transfers: this.intake.transfers,
+        transferJobOptions: TRANSFER_JOB_OPTIONS,
+      },
+      connectorId,
+      req,
+    );
+  }
+
+  private transferDeps(): TransferDeps {
+    return {
+      cfg: this.cfg,
+      store: this.store,
+      router: this.router,
+      metrics: this.metrics,
+      source: (id) => this.source(id),
+      enqueueDeliveries: (l) => this.enqueueDeliveries(l),
+      onChanged: (records) => this.leadsTouchedBy(records),
+    };
+  }
+
+  /**
+   * Whether a transfer that failed for good sets its unit aside: always after an unexpected error (a
+   * bug, or input the hub cannot handle), and after any error when its source never offers a unit
+   * again (webhooks). A file or poll that failed for a transient reason (store, network) is left to be
+   * re-offered by a later claim.
+   */
+  private setsAside(data: TransferJobData, err: unknown): boolean {
+    if (!this.sources.has(data.connectorId)) return false;
+    const unexpected = !(err instanceof HubError) || err.errorClass === 'system' || err.errorClass === 'record';
+    return unexpected || this.source(data.connectorId).reclaims === false;
+  }
+
+  private async transferFailedForGood(job: Job<TransferJobData>, err: Error, log: Logger): Promise<void> {
+    const attempts = [...(job.data.history ?? []), { at: new Date().toISOString(), error: briefReason(err) }];
+    if (this.setsAside(job.data, err)) await setAsideUnit(this.transferDeps(), job.data, { jobId: String(job.id), attempts }, log);
+    else await this.store.finishTransfer(job.data.transferId, 'failed', briefReason(err));
   }
 
   private async startWorkers(opts: HubOptions): Promise<void> {
     // How soon a dead worker's jobs are taken over: BullMQ's stalled-job check and lock time.
     const stalledInterval = opts.stalledIntervalMs ?? (Number(process.env.CGIC_STALLED_INTERVAL_MS) || 30_000);
     const lockDuration = opts.lockDurationMs ?? (Number(process.env.CGIC_LOCK_DURATION_MS) || 30_000);
-    const tw = new Worker<TransferJobData>(
-      'transfers',
+    const pw = new Worker<PollJobData, PollResult>(
+      'polls',
       async (job) => {
-        const log = this.log.child({ connector: job.data.connectorId, transfer: job.data.transferId, job: job.id });
-        const summary = await runTransfer(
+        const log = this.log.child({ connector: job.data.connectorId, poll: job.data.pollId, job: job.id });
+        return runPoll(
           {
-            cfg: this.cfg,
-            store: this.store,
-            router: this.router,
             metrics: this.metrics,
             source: (id) => this.source(id),
-            enqueueDeliveries: (l) => this.enqueueDeliveries(l),
-            onChanged: (records) => this.leadsTouchedBy(records),
+            cursor: async (id) => (await this.store.getCursor(id)) ?? null,
+            queueTransfer: (data, source) => this.queueTransfer(data, source),
           },
           job.data,
           { log, save: (d) => job.updateData({ ...job.data, ...d }) },
         );
-        // A scheduled poll that found nothing is routine: debug, not info.
-        log[summary.rowsRead ? 'info' : 'debug']({ read: summary.rowsRead, mapped: summary.rowsMapped, invalid: summary.rowsInvalid, records: summary.recordsOut }, 'transfer finished');
-        return { rowsRead: summary.rowsRead, rowsInvalid: summary.rowsInvalid };
+      },
+      { connection: this.connection(), prefix: this.prefix, concurrency: 2, stalledInterval, lockDuration },
+    );
+    pw.on('failed', (job, err) => this.log.error({ connector: job?.data.connectorId, poll: job?.data.pollId, err: briefReason(err) }, 'poll failed'));
+    this.workers.push(pw);
+
+    const tw = new Worker<TransferJobData>(
+      'transfers',
+      async (job) => {
+        const log = this.log.child({ connector: job.data.connectorId, transfer: job.data.transferId, job: job.id });
+        try {
+          const summary = await runTransfer(this.transferDeps(), job.data, { log, save: (d) => job.updateData({ ...job.data, ...d }) });
+          // A scheduled poll that found nothing is routine: debug, not info.
+          log[summary.rowsRead ? 'info' : 'debug']({ read: summary.rowsRead, mapped: summary.rowsMapped, invalid: summary.rowsInvalid, records: summary.recordsOut }, 'transfer finished');
+          return { rowsRead: summary.rowsRead, rowsInvalid: summary.rowsInvalid };
+        } catch (err) {
+          if (job.attemptsStarted >= (job.opts.attempts ?? 1) && this.setsAside(job.data, err)) {
+            // The last attempt: set the unit aside here, so the job ends and nothing offers the unit again.
+            await this.transferFailedForGood(job, err as Error, log);
+            return { setAside: true };
+          }
+          await job.updateData({ ...job.data, history: [...(job.data.history ?? []), { at: new Date().toISOString(), error: briefReason(err) }] }).catch(() => {});
+          throw err;
+        }
       },
       { connection: this.connection(), prefix: this.prefix, concurrency: this.cfg.hub.transfers.concurrency, stalledInterval, lockDuration },
     );
     tw.on('failed', (job, err) => {
-      this.log.error({ transfer: job?.data.transferId, err: err.message }, 'transfer failed');
-      if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) void this.store.finishTransfer(job.data.transferId, 'failed', err.message).catch(() => {});
+      this.log.error({ transfer: job?.data.transferId, err: briefReason(err) }, 'transfer failed');
+      // Failed for good: attempts used up, or its worker died on it more often than BullMQ allows.
+      if (job && (job.attemptsMade >= (job.opts.attempts ?? 1) || /stalled more than/i.test(err.message))) {
+        void this.transferFailedForGood(job, err, this.log.child({ connector: job.data.connectorId, transfer: job.data.transferId })).catch((e: unknown) =>
+          this.log.error({ transfer: job.data.transferId, err: briefReason(e) }, 'transfer: could not record its failure'),
+        );
+      }
     });
     this.workers.push(tw);
 
@@ -413,6 +560,30 @@ export class Hub implements HubApi {
     }
     const requeued = await this.requeueUndelivered();
     if (requeued) this.log.info({ deliveries: requeued }, 'queued deliveries left pending');
+    const spooled = await this.requeueSpooled();
+    if (spooled) this.log.info({ transfers: spooled }, 'queued spooled webhook bodies whose job was missing');
+  }
+
+  /**
+   * Queue the spooled bodies whose transfer job is missing (an API process died between writing the
+   * body and queueing its job, or Redis lost the job): nothing received is dropped silently.
+   */
+  async requeueSpooled(): Promise<number> {
+    let n = 0;
+    for (const b of await this.store.listSpooledQueued(new Date(Date.now() - 60_000).toISOString())) {
+      if (!b.transferId || !this.sources.has(b.connectorId)) continue;
+      const t = await this.store.getTransfer(b.transferId);
+      if (!t) {
+        await this.store.removeSpooled(b.id); // its request was refused: the sender was told so
+        continue;
+      }
+      if (t.status !== 'queued' && t.status !== 'running') continue;
+      if (await this.transfers.getJob(b.transferId)) continue;
+      const unit = spooledWebhookUnit(b);
+      await this.transfers.add('transfer', { transferId: b.transferId, connectorId: b.connectorId, trigger: 'webhook', unit }, { ...TRANSFER_JOB_OPTIONS, jobId: b.transferId });
+      n++;
+    }
+    return n;
   }
 
   private async processDelivery(job: Job<DeliveryJobData>, destId: string): Promise<unknown> {
@@ -485,17 +656,72 @@ export class Hub implements HubApi {
     );
   }
 
-  /** Deliver a dead letter again; true once per dead letter. */
-  async replayDeadLetter(id: string): Promise<{ jobId: string }> {
+  /**
+   * Replay a dead letter, once: a delivery is queued again (a delivery done meanwhile is not sent
+   * twice: the ledger says delivered); a unit is taken back from where it was set aside and read by a
+   * new transfer. A dead letter replayed already is HUB_ERR_STATE_CONFLICT.
+   */
+  async replayDeadLetter(id: string): Promise<{ jobId: string; transferId?: string }> {
     const dl = await this.store.getDeadLetter(id);
     if (!dl) throw new HubError('HUB_ERR_NOT_FOUND', { what: 'dead letter', id });
     if (dl.replayedAt) throw new HubError('HUB_ERR_STATE_CONFLICT', { reason: `dead letter ${id} was replayed at ${dl.replayedAt} (job ${dl.replayJobId})` });
+    if (dl.kind === 'unit') return this.replayUnit(dl);
     const deliveryId = (dl.payload as { deliveryId: string }).deliveryId;
     const jobId = `${deliveryId}.replay.${Date.now()}`;
     if (!(await this.store.markReplayed(id, jobId))) throw new HubError('HUB_ERR_STATE_CONFLICT', { reason: `dead letter ${id} is being replayed already` });
     const destId = dl.destinationId!;
-    await this.deliveryQueue(destId).add('deliver', { deliveryId }, { jobId, attempts: this.cfg.hub.delivery.attempts, backoff: { type: 'jitter' }, removeOnComplete: true });
+    try {
+      await this.deliveryQueue(destId).add('deliver', { deliveryId }, { jobId, attempts: this.cfg.hub.delivery.attempts, backoff: { type: 'jitter' }, removeOnComplete: true, removeOnFail: { age: 7 * 86400 } });
+    } catch (err) {
+      await this.store.unmarkReplayed(id, jobId);
+      throw err;
+    }
     return { jobId };
+  }
+
+  private async replayUnit(dl: DeadLetter): Promise<{ jobId: string; transferId: string }> {
+    const p = dl.payload as { connectorId: string; trigger?: TransferJobData['trigger']; unit: SourceUnit; gone?: boolean };
+    if (p.gone) throw new HubError('HUB_ERR_STATE_CONFLICT', { reason: `dead letter ${dl.id}: unit ${p.unit.name} was already gone when it was set aside; there is nothing to replay` });
+    const source = this.source(p.connectorId);
+    const transferId = randomUUID();
+    if (!(await this.store.markReplayed(dl.id, transferId))) throw new HubError('HUB_ERR_STATE_CONFLICT', { reason: `dead letter ${dl.id} is being replayed already` });
+    try {
+      const unit = source.restore ? await source.restore(p.unit) : p.unit;
+      await this.queueTransfer({ transferId, connectorId: p.connectorId, trigger: p.trigger === 'webhook' ? 'webhook' : 'manual', unit }, `${unit.name} (replay)`);
+    } catch (err) {
+      await this.store.unmarkReplayed(dl.id, transferId);
+      throw err;
+    }
+    return { jobId: transferId, transferId };
+  }
+
+  /**
+   * Replay every pending dead letter the filter matches (destination, connector, time range; or all),
+   * oldest first; `dryRun` only counts them. Each is replayed once, as replayDeadLetter does: one
+   * replayed meanwhile by someone else is counted as skipped.
+   */
+  async replayDeadLetters(filter: BulkReplayFilter, opts: { dryRun?: boolean } = {}): Promise<BulkReplayResult> {
+    const f = { kind: filter.kind, destinationId: filter.destinationId, connectorId: filter.connectorId, since: filter.since, until: filter.until, pending: true };
+    const matched = await this.store.countDeadLetters(f);
+    const result: BulkReplayResult = { matched, replayed: 0, skipped: 0, failed: [], dryRun: opts.dryRun === true };
+    if (opts.dryRun || matched === 0) return result;
+    const seen = new Set<string>();
+    for (;;) {
+      // Pending ones only: each replay takes its letter off this list, so every page starts at the top.
+      const page = (await this.store.listDeadLetters({ ...f, limit: 500 })).filter((d) => !seen.has(d.id));
+      if (page.length === 0) break;
+      for (const d of page.reverse()) {
+        seen.add(d.id);
+        try {
+          await this.replayDeadLetter(d.id);
+          result.replayed++;
+        } catch (err) {
+          if (err instanceof HubError && err.code === 'HUB_ERR_STATE_CONFLICT' && !(d.payload as { gone?: boolean } | null)?.gone) result.skipped++;
+          else result.failed.push({ id: d.id, code: err instanceof HubError ? err.code : 'HUB_ERR_SYSTEM_INTERNAL', message: err instanceof Error ? err.message : String(err) });
+        }
+      }
+    }
+    return result;
   }
 
   private startScheduler(): void {
@@ -515,12 +741,14 @@ export class Hub implements HubApi {
           }
           const running = await this.store.listTransfers({ connectorId: c.id, status: 'running', limit: 1 });
           const queued = await this.store.listTransfers({ connectorId: c.id, status: 'queued', limit: 1 });
-          if (running.length || queued.length) {
-            this.log.info({ connector: c.id }, 'schedule skipped: the previous transfer has not finished');
+          const polling = (await this.polls.getJobs(['waiting', 'active', 'delayed', 'prioritized'], 0, 200)).some((j) => j?.data.connectorId === c.id);
+          if (running.length || queued.length || polling) {
+            this.log.info({ connector: c.id }, 'schedule skipped: the previous run has not finished');
             return;
           }
-          const id = await this.runConnector(c.id, { trigger: 'schedule', source: `schedule ${slot.slice(`schedule:${c.id}:`.length)}` });
-          this.log.debug({ connector: c.id, transfer: id }, 'scheduled transfer queued');
+          // The slot names the poll, so the poll a tick queues is the same job whoever queues it.
+          const { pollId } = await this.pollConnector(c.id, { trigger: 'schedule', pollId: derivedUuid(slot) });
+          this.log.debug({ connector: c.id, poll: pollId }, 'scheduled poll queued');
         },
         { timezone: agency?.timezone ?? this.cfg.hub.timezone, name: c.id, noOverlap: true },
       );
@@ -542,7 +770,7 @@ export class Hub implements HubApi {
     if (this.metricsServer) await this.metricsServer.close();
     await Promise.all(this.workers.map((w) => w.close()));
     await this.audit.drain();
-    await Promise.all([this.transfers.close(), this.leads.close(), ...[...this.deliveryQueues.values()].map((q) => q.close())]);
+    await Promise.all([this.transfers.close(), this.polls.close(), this.leads.close(), ...(this.intake ? [this.intake.transfers.close()] : []), ...[...this.deliveryQueues.values()].map((q) => q.close())]);
     for (const s of this.sources.values()) await s.close?.();
     for (const d of this.destinations.values()) await d.connector.close?.();
     for (const c of this.connections) c.disconnect();

@@ -6,12 +6,15 @@
  * log redaction list and the "no inline secret" check derive from the marks) and a factory.
  *
  * Sources hand the pipeline **units** (one file, one poll, one webhook body): each unit becomes one
- * transfer. A unit is acknowledged (`ack`: file archived, cursor advanced) only after its records are
- * committed, and set aside (`reject`) when it cannot be read at all. Destinations deliver one rendered
- * body with a deterministic delivery id, and say whether a failure is worth retrying.
+ * transfer of its own, processed and acknowledged on its own. A unit is acknowledged (`ack`: file
+ * archived, cursor advanced) only after its records are committed, and set aside (`reject`) when it
+ * cannot be read at all or failed every attempt; `restore` takes a set-aside unit back for a replay.
+ * Destinations deliver one rendered body with a deterministic delivery id, and say whether a failure
+ * is worth retrying.
  */
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
+import type { ErrorCode } from '../errors/registry.ts';
 
 export type Direction = 'source' | 'destination';
 
@@ -28,6 +31,24 @@ export interface ConnectorContext {
   readonly log: Logger;
   /** Folder for the connector's own state (e.g. downloaded files), under the hub's data dir. */
   readonly stateDir: string;
+  /** Durable storage for bodies the connector receives (webhooks), shared by every hub process. */
+  readonly spool?: BodySpool;
+}
+
+/**
+ * Bodies a source received, kept by the hub (in its store) until their unit is acknowledged, so a
+ * queue job carries a reference instead of the body. Ids are the connector's (a unit's `ref`).
+ */
+export interface BodySpool {
+  put(id: string, body: Buffer, meta: { sha256: string; receivedAt: string; transferId?: string }): Promise<void>;
+  /** The body, or undefined when it is gone. */
+  read(id: string): Promise<Buffer | undefined>;
+  /** The unit was acknowledged: the body is no longer needed. */
+  remove(id: string): Promise<void>;
+  /** Keep the body aside with its errors (the rejected spool); false when it is gone. */
+  reject(id: string, errors: unknown[]): Promise<boolean>;
+  /** A rejected body is queued again (a replay); false when it is gone. */
+  restore(id: string): Promise<boolean>;
 }
 
 /** One piece of work a source offers: becomes one transfer. Serializable (it travels in a job). */
@@ -38,6 +59,11 @@ export interface SourceUnit {
   readonly name: string;
   /** Connector-private data needed to read, ack or reject the unit. */
   readonly ref: Record<string, unknown>;
+  /**
+   * The connector claimed this unit only to set it aside (e.g. a file name that is not UTF-8): its
+   * transfer rejects it at once with this error, reported once, instead of failing a claim every run.
+   */
+  readonly refused?: { readonly code: ErrorCode; readonly params: Record<string, string | number> };
 }
 
 /** A part of a unit with its own resume point: an API page with the cursor after it. */
@@ -51,15 +77,31 @@ export interface SourcePart {
 
 export interface SourceConnector {
   readonly kind: string;
+  /**
+   * Whether a unit left unacknowledged (its transfer failed for a transient reason) is offered again
+   * by a later claim: files after reclaimAfterMs, polls from the committed cursor. @defaultValue true.
+   * Sources whose units arrive once (webhooks) say false: such a unit is set aside for a replay.
+   */
+  readonly reclaims?: boolean;
   check(): Promise<CheckResult>;
-  /** Claim what is ready now; each unit is then read by a transfer. Claiming is atomic (rename, lock). */
-  claim(): Promise<SourceUnit[]>;
+  /**
+   * Claim what is ready now; each unit is then read by a transfer of its own. Claiming is atomic
+   * (rename, lock). `resumeFrom` is the connector's committed cursor (null: none yet), for a source that
+   * can tell from it that nothing is new: it then claims nothing, and the run makes no transfer.
+   */
+  claim(resumeFrom?: string | null): Promise<SourceUnit[]>;
   /** The unit's content, as one or more parts (a file is one part; a poll is one part per page). */
   read(unit: SourceUnit, resumeFrom: string | null): AsyncIterable<SourcePart>;
   /** All records of the unit are committed: archive the file, delete the remote file, etc. */
   ack(unit: SourceUnit): Promise<void>;
-  /** The unit cannot be processed at all (e.g. the header lacks a required column): set it aside with its errors. */
-  reject(unit: SourceUnit, errors: unknown[]): Promise<void>;
+  /**
+   * The unit cannot be processed (the header lacks a required column, or it failed every attempt):
+   * set it aside with its errors (`rejected/` with `<name>.errors.json`, the rejected spool). Returns
+   * the unit as it lies now, for `restore`, or null when it was gone.
+   */
+  reject(unit: SourceUnit, errors: unknown[]): Promise<SourceUnit | null | void>;
+  /** Take a unit `reject` set aside back for another try (a replay): a claimed unit, ready to read. */
+  restore?(unit: SourceUnit): Promise<SourceUnit>;
   /** Give a claimed unit back untouched, to be claimed again later (after a dry run). */
   release?(unit: SourceUnit): Promise<void>;
   close?(): Promise<void>;

@@ -9,17 +9,51 @@ import type { Logger } from 'pino';
 import type { HubConfig } from '../config/hub-config.ts';
 import type { AuditEntry, AuditInput, Store } from '../store/index.ts';
 import type { Metrics } from '../pipeline/metrics.ts';
-import type { SourceConnector, SourceUnit } from '../sdk/connector.ts';
-import type { TransferJobData } from '../pipeline/transfer.ts';
 import type { KeyRing } from './auth.ts';
+import type { SourceConnector } from '../sdk/connector.ts';
+import type { DeadLetterKind } from '../store/types.ts';
+import type { IntakeResult, WebhookRequestIn } from '../runtime/webhook-intake.ts';
+
+/** What a poll (a run of a source) came to. */
+export interface PollStatus {
+  pollId: string;
+  connectorId: string;
+  dryRun: boolean;
+  /** pending: not finished yet; claimed: one transfer per unit; empty: nothing was ready (no transfer); failed: the claim failed. */
+  state: 'pending' | 'claimed' | 'empty' | 'failed';
+  transferIds: string[];
+  error?: string;
+}
+
+/** Which pending dead letters a bulk replay takes; no field set: all of them. */
+export interface BulkReplayFilter {
+  kind?: DeadLetterKind;
+  destinationId?: string;
+  connectorId?: string;
+  /** Created at or after (ISO 8601). */
+  since?: string;
+  /** Created before (ISO 8601). */
+  until?: string;
+}
+
+export interface BulkReplayResult {
+  /** Pending dead letters that matched. */
+  matched: number;
+  replayed: number;
+  /** Replayed by someone else meanwhile. */
+  skipped: number;
+  failed: { id: string; code: string; message: string }[];
+  dryRun: boolean;
+}
 
 export interface HubApi {
   readonly cfg: HubConfig;
   readonly store: Store;
   readonly log: Logger;
   readonly metrics: Metrics;
-  /** The transfers queue (for its depth in /metrics). */
+  /** The transfers and polls queues (for their depth in /metrics). */
   readonly transfers: Queue;
+  readonly polls: Queue;
   /** The API keys in force (refilled when the configuration is reloaded). */
   readonly keys: KeyRing;
   /** The audit trail: `record` resolves once the entry is committed, or rejects (the request is then refused). */
@@ -28,10 +62,16 @@ export interface HubApi {
   apiRedis(): { redis: Redis; prefix: string } | undefined;
   deliveryQueue(destinationId: string): Queue;
   source(connectorId: string): SourceConnector;
-  /** Queue a transfer of a connector now; the transfer id. */
-  runConnector(connectorId: string, opts?: { trigger?: TransferJobData['trigger']; dryRun?: boolean; unit?: SourceUnit; source?: string }): Promise<string>;
-  /** Deliver a dead letter again, once. */
-  replayDeadLetter(id: string): Promise<{ jobId: string }>;
+  /** Run a source now: a poll that queues one transfer per claimed unit; the poll id. */
+  pollConnector(connectorId: string, opts?: { trigger?: 'manual' | 'schedule'; dryRun?: boolean }): Promise<{ pollId: string }>;
+  /** What a poll claimed, waiting up to waitMs for it. */
+  pollStatus(pollId: string, waitMs?: number): Promise<PollStatus>;
+  /** Take in a signed webhook (spool, backpressure, replay protection). */
+  receiveWebhook(connectorId: string, req: WebhookRequestIn): Promise<IntakeResult>;
+  /** Replay a dead letter, once. */
+  replayDeadLetter(id: string): Promise<{ jobId: string; transferId?: string }>;
+  /** Replay every pending dead letter matching the filter (or count them: dryRun). */
+  replayDeadLetters(filter: BulkReplayFilter, opts?: { dryRun?: boolean }): Promise<BulkReplayResult>;
   /** The next scheduled run of a connector in this process, if it schedules one. */
   nextRun(connectorId: string): Date | null;
   /** For /readyz: a PING that fails fast. */

@@ -9,9 +9,11 @@ import type { DeadLetter, DeadLetterAttempt, DeadLetterFilter, NewDeadLetter } f
 function toDeadLetter(r: Row): DeadLetter {
   return {
     id: String(r.id),
+    kind: (r.kind ?? 'delivery') as DeadLetter['kind'],
     queue: String(r.queue),
     jobId: String(r.job_id),
     destinationId: strOrNull(r.destination_id),
+    connectorId: strOrNull(r.connector_id),
     payload: r.payload,
     attempts: (r.attempts as DeadLetterAttempt[] | null) ?? [],
     lastError: strOrNull(r.last_error),
@@ -20,29 +22,41 @@ function toDeadLetter(r: Row): DeadLetter {
     replayJobId: strOrNull(r.replay_job_id),
   };
 }
+/** Write a dead letter; one whose id exists already is returned as it is (a re-run writes it once). */
 export async function addDeadLetter(db: Db, input: NewDeadLetter): Promise<DeadLetter> {
   const lastError = input.lastError ?? input.attempts.at(-1)?.error ?? null;
+  const id = input.id ?? randomUUID();
   const rows = await db.query(
-    `INSERT INTO dead_letters (id, queue, job_id, destination_id, payload, attempts, last_error)
-     VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7) RETURNING *`,
+    `INSERT INTO dead_letters (id, kind, queue, job_id, destination_id, connector_id, payload, attempts, last_error)
+     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9) ON CONFLICT (id) DO NOTHING RETURNING *`,
     [
-      input.id ?? randomUUID(),
+      id,
+      input.kind ?? 'delivery',
       input.queue,
       input.jobId,
       input.destinationId ?? null,
+      input.connectorId ?? null,
       JSON.stringify(input.payload ?? null),
       JSON.stringify(input.attempts),
       lastError,
     ],
   );
-  return toDeadLetter(rows[0]!);
+  return toDeadLetter(rows[0] ?? (await db.query('SELECT * FROM dead_letters WHERE id = $1', [id]))[0]!);
 }
 
 function deadLetterWhere(filter: DeadLetterFilter, params: unknown[]): string {
-  const w = where([['queue', filter.queue], ['destination_id', filter.destinationId]], params);
-  if (filter.pending === undefined) return w;
-  const clause = filter.pending ? 'replayed_at IS NULL' : 'replayed_at IS NOT NULL';
-  return w ? `${w} AND ${clause}` : `WHERE ${clause}`;
+  let w = where([['queue', filter.queue], ['kind', filter.kind], ['destination_id', filter.destinationId], ['connector_id', filter.connectorId]], params);
+  const and = (clause: string): void => void (w = w ? `${w} AND ${clause}` : `WHERE ${clause}`);
+  if (filter.pending !== undefined) and(filter.pending ? 'replayed_at IS NULL' : 'replayed_at IS NOT NULL');
+  if (filter.since !== undefined) {
+    params.push(filter.since);
+    and(`created_at >= $${params.length}::timestamptz`);
+  }
+  if (filter.until !== undefined) {
+    params.push(filter.until);
+    and(`created_at < $${params.length}::timestamptz`);
+  }
+  return w;
 }
 
 /** Newest first (ties by id, so pages are stable). */
@@ -75,7 +89,7 @@ export async function getDeadLetter(db: Db, id: string): Promise<DeadLetter | un
  * already replayed. Unknown id: HUB_ERR_STORE_NOT_FOUND.
  */
 export async function markReplayed(db: Db, id: string, jobId: string): Promise<boolean> {
-    if (isUuid(id)) {
+  if (isUuid(id)) {
     const rows = await db.query(
       `UPDATE dead_letters SET replayed_at = now(), replay_job_id = $2 WHERE id = $1 AND replayed_at IS NULL RETURNING id`,
       [id, jobId],
@@ -84,4 +98,9 @@ export async function markReplayed(db: Db, id: string, jobId: string): Promise<b
     if ((await db.query('SELECT 1 FROM dead_letters WHERE id = $1', [id])).length) return false;
   }
   throw new HubError('HUB_ERR_STORE_NOT_FOUND', { what: 'Dead letter', id });
+}
+
+/** Undo `markReplayed` when the replay could not be queued after all, so it can be tried again. */
+export async function unmarkReplayed(db: Db, id: string, jobId: string): Promise<void> {
+  await db.query('UPDATE dead_letters SET replayed_at = NULL, replay_job_id = NULL WHERE id = $1 AND replay_job_id = $2', [id, jobId]);
 }

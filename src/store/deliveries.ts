@@ -82,14 +82,16 @@ export async function incrementAttempts(db: Db, deliveryId: string): Promise<num
   return Number(rows[0].attempts);
 }
 
-export async function markDelivered(db: Db, deliveryId: string, result: { responseStatus?: number } = {}): Promise<void> {
+export async function markDelivered(db: Db, deliveryId: string, result: { responseStatus?: number } = {}): Promise<boolean> {
   const rows = await db.query(
     `UPDATE deliveries
      SET status = 'delivered', delivered_at = COALESCE(delivered_at, now()), response_status = $2, updated_at = now()
-     WHERE delivery_id = $1 RETURNING delivery_id`,
+     WHERE delivery_id = $1 AND status <> 'delivered' RETURNING delivery_id`,
     [deliveryId, result.responseStatus ?? null],
   );
-  if (!rows[0]) throw new HubError('HUB_ERR_STORE_NOT_FOUND', { what: 'Delivery', id: deliveryId });
+  if (rows[0]) return true;
+  if ((await db.query('SELECT 1 FROM deliveries WHERE delivery_id = $1', [deliveryId])).length) return false;
+  throw new HubError('HUB_ERR_STORE_NOT_FOUND', { what: 'Delivery', id: deliveryId });
 }
 
 /** Record a failed attempt; `dead` when no attempt is left. A delivered row stays delivered. */

@@ -66,6 +66,9 @@ function prepare(input: UpsertInput, index: number, ctx: UpsertContext): Prepare
     key = derived.key;
   }
   if (typeof key !== 'string' || !key) return fail(`the ${type} record has an empty natural key`);
+  // PostgreSQL text cannot hold NUL: the stored key would differ from this one and the chunk could not
+  // find its own rows again. The pipeline quarantines such records before they reach the store.
+  if (key.includes('\u0000')) fail(`the ${type} record's natural key contains a NUL character (U+0000)`);
   if (record.id !== undefined && !isUuid(record.id)) fail(`id "${String(record.id)}" is not a UUID`);
   if (record.classification !== undefined && !CLASSIFICATIONS.includes(record.classification as Classification)) {
     fail(`classification "${String(record.classification)}" is not one of ${CLASSIFICATIONS.join(', ')}`);
@@ -263,6 +266,9 @@ export async function upsertRecords(db: Db, records: readonly UpsertInput[], ctx
       const rows = await t.query<ExistingRow>(SELECT_FOR_UPDATE, [keyParam(gks)]);
       if (rows.length === 0) return;
       const bases = new Map(rows.map((r) => [groupKey(String(r.type), String(r.natural_key)), toState(r)]));
+      for (const [gk, base] of bases) {
+        if (!groups.has(gk)) throw new HubError('HUB_ERR_SYSTEM_INTERNAL', { reason: `the database returned a record (${base.id}) whose key the chunk did not ask for` });
+      }
       const meta = await loadContributions(t, [...bases.values()].map((b) => b.id), false);
       const needBodies: string[] = [];
       for (const [gk, base] of bases) {

@@ -2,7 +2,7 @@
  * The hub's durable state over a `Db` (PostgreSQL or PGlite): one facade over the store's modules,
  * one concept a file: `records.ts` (canonical records, provenance), `transfers.ts`, `quarantine.ts`,
  * `deliveries.ts` (the outbox ledger), `cursors.ts`, `dead-letters.ts`, `leases.ts` (leases, once-claims),
- * `audit.ts` (the hash-chained audit trail).
+ * `audit.ts` (the hash-chained audit trail), `spool.ts` (received bodies waiting for their transfer).
  *
  * Methods that write take an optional `tx` (from `store.transaction()`), so the pipeline commits a
  * chunk's records, the connector's cursor and the transfer's counts in ONE transaction: a source is
@@ -23,6 +23,7 @@ import * as leases from './leases.ts';
 import * as audit from './audit.ts';
 import type { AuditEntry, AuditInput } from './audit-chain.ts';
 import { inTx } from './sql.ts';
+import * as spool from './spool.ts';
 import type {
   DeadLetter,
   DeadLetterFilter,
@@ -41,6 +42,8 @@ import type {
   RetractionInput,
   RetractResult,
   SourceRef,
+  SpoolBacklog,
+  SpooledBody,
   StoredRecord,
   StoreHealth,
   Transfer,
@@ -148,6 +151,19 @@ export class Store {
     return transfers.addTransferCounts(tx ?? this.db, id, deltas);
   }
 
+  /**
+   * Record that a transfer committed the chunk `chunkKey` (unit, part, chunk index), inside the chunk's
+   * transaction: true the first time, false when a resumed run reaches a chunk committed before.
+   */
+  claimChunk(transferId: string, chunkKey: string, tx?: Db): Promise<boolean> {
+    return transfers.claimChunk(tx ?? this.db, transferId, chunkKey);
+  }
+
+  /** Forget a transfer that never ran (its request was refused after it was written); false when it ran. */
+  dropQueuedTransfer(id: string, tx?: Db): Promise<boolean> {
+    return transfers.dropQueuedTransfer(tx ?? this.db, id);
+  }
+
   finishTransfer(id: string, status: 'succeeded' | 'failed' | 'partial', error?: string, tx?: Db): Promise<Transfer> {
     return transfers.finishTransfer(tx ?? this.db, id, status, error);
   }
@@ -175,7 +191,12 @@ export class Store {
     return quarantine.addQuarantine(tx ?? this.db, entries);
   }
 
-  /** Newest first. */
+  /** A later transfer stored rows with these identities: their open entries from other transfers are resolved. */
+  resolveQuarantine(connectorId: string, identities: readonly string[], transferId: string, tx?: Db): Promise<number> {
+    return quarantine.resolveQuarantine(tx ?? this.db, connectorId, identities, transferId);
+  }
+
+  /** Newest sighting first. */
   listQuarantine(filter: QuarantineFilter = {}): Promise<QuarantineEntry[]> {
     return quarantine.listQuarantine(this.db, filter);
   }
@@ -215,10 +236,11 @@ export class Store {
   /**
    * Mark a delivery delivered and record it in the audit trail (category `delivery`: destination,
    * delivery id, package ref), in one transaction: content that left the hub is never unrecorded.
+   * True when this call marked it delivered; false when it was already (a repeat is recorded too).
    */
-  markDelivered(deliveryId: string, result: { responseStatus?: number } = {}, tx?: Db): Promise<void> {
+  markDelivered(deliveryId: string, result: { responseStatus?: number } = {}, tx?: Db): Promise<boolean> {
     return inTx(this.db, tx, async (t) => {
-      await deliveries.markDelivered(t, deliveryId, result);
+      const first = await deliveries.markDelivered(t, deliveryId, result);
       const d = await deliveries.getDelivery(t, deliveryId);
       await audit.appendAudit(t, [
         {
@@ -231,6 +253,7 @@ export class Store {
           detail: { destination: d?.destinationId ?? null, packageRef: d?.packageRef ?? null, content: d?.content ?? null },
         },
       ]);
+      return first;
     });
   }
 
@@ -281,6 +304,48 @@ export class Store {
    */
   markReplayed(id: string, jobId: string, tx?: Db): Promise<boolean> {
     return deadLetters.markReplayed(tx ?? this.db, id, jobId);
+  }
+
+  /** Undo `markReplayed` when the replay could not be queued after all. */
+  unmarkReplayed(id: string, jobId: string): Promise<void> {
+    return deadLetters.unmarkReplayed(this.db, id, jobId);
+  }
+
+  // --- spool: received bodies waiting for their transfer ----------------------------------------
+
+  putSpooled(body: spool.NewSpooledBody, tx?: Db): Promise<void> {
+    return spool.putSpooled(tx ?? this.db, body);
+  }
+
+  /** The body, or undefined when it is gone (its transfer committed). */
+  readSpooled(id: string): Promise<Buffer | undefined> {
+    return spool.readSpooled(this.db, id);
+  }
+
+  getSpooled(id: string): Promise<SpooledBody | undefined> {
+    return spool.getSpooled(this.db, id);
+  }
+
+  removeSpooled(id: string, tx?: Db): Promise<boolean> {
+    return spool.removeSpooled(tx ?? this.db, id);
+  }
+
+  rejectSpooled(id: string, errors: unknown): Promise<boolean> {
+    return spool.rejectSpooled(this.db, id, errors);
+  }
+
+  restoreSpooled(id: string): Promise<boolean> {
+    return spool.restoreSpooled(this.db, id);
+  }
+
+  /** Bodies of a connector waiting for their transfer, and their bytes. */
+  spoolBacklog(connectorId: string): Promise<SpoolBacklog> {
+    return spool.spoolBacklog(this.db, connectorId);
+  }
+
+  /** Queued bodies received before `before`, oldest first. */
+  listSpooledQueued(before: string, limit?: number): Promise<SpooledBody[]> {
+    return spool.listSpooledQueued(this.db, before, limit);
   }
 
   /**

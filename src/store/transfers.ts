@@ -44,15 +44,18 @@ function toTransfer(r: Row): Transfer {
     finishedAt: isoOrNull(r.finished_at),
   };
 }
+/** Write a transfer. With `ifAbsent`, one whose id exists already is returned as it is (a poll re-run queues it once). */
 export async function createTransfer(db: Db, input: NewTransfer): Promise<Transfer> {
   const status = input.status ?? 'queued';
+  const id = input.id ?? randomUUID();
   const rows = await db.query(
     `INSERT INTO transfers (id, connector_id, trigger, source, status, started_at)
      VALUES ($1, $2, $3, $4, $5, CASE WHEN $5 = 'running' THEN now() END)
+     ${input.ifAbsent ? 'ON CONFLICT (id) DO NOTHING' : ''}
      RETURNING *`,
-    [input.id ?? randomUUID(), input.connectorId, input.trigger, input.source ?? null, status],
+    [id, input.connectorId, input.trigger, input.source ?? null, status],
   );
-  return toTransfer(rows[0]!);
+  return toTransfer(rows[0] ?? (await db.query('SELECT * FROM transfers WHERE id = $1', [id]))[0]!);
 }
 
 /** Mark a queued transfer running (sets started_at once). */
@@ -129,4 +132,23 @@ export async function countTransfers(db: Db, filter: Omit<TransferFilter, 'limit
 /** The connector's newest transfer (optionally: the newest with that status). */
 export async function lastTransfer(db: Db, connectorId: string, options: { status?: TransferStatus } = {}): Promise<Transfer | undefined> {
   return (await listTransfers(db, { connectorId, status: options.status, limit: 1 }))[0];
+}
+
+/**
+ * Record that a transfer committed the chunk `chunkKey` (unit, part, chunk index), in the chunk's own
+ * transaction. True the first time; false when the chunk was committed before (a run resumed after a
+ * crash), and then the caller skips it: its records, quarantine and counts are in the store already.
+ */
+export async function claimChunk(db: Db, transferId: string, chunkKey: string): Promise<boolean> {
+  const rows = await db.query(
+    `INSERT INTO transfer_chunks (transfer_id, chunk_key) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING chunk_key`,
+    [transferId, chunkKey],
+  );
+  return rows.length > 0;
+}
+
+/** Forget a transfer that never ran (its request was refused after it was written); false when it ran. */
+export async function dropQueuedTransfer(db: Db, id: string): Promise<boolean> {
+  const rows = await db.query(`DELETE FROM transfers WHERE id = $1 AND status = 'queued' RETURNING id`, [id]);
+  return rows.length > 0;
 }

@@ -144,6 +144,8 @@ export interface NewTransfer {
   source?: string;
   /** @defaultValue `queued` */
   status?: 'queued' | 'running';
+  /** A transfer with this id exists already: return it as it is instead of failing. */
+  ifAbsent?: boolean;
 }
 
 export interface Transfer {
@@ -183,6 +185,16 @@ export interface QuarantineInput {
   pointer?: SourcePointer;
   /** The raw source row or element: text, or a JSON value. */
   payload?: unknown;
+  /**
+   * What makes two sightings "the same bad row" (with connectorId): e.g. a hash of the code, the field
+   * and the raw row. Entries with a fingerprint are de-duplicated: a second sighting adds to the count.
+   * Without one, every input is an entry of its own.
+   */
+  fingerprint?: string;
+  /** The row's identity (e.g. its natural key): a later transfer storing that identity resolves the entry. */
+  rowIdentity?: string;
+  /** Where in a run it was seen (transfer, unit, chunk, position): the same key counts once. @defaultValue unique */
+  sightingKey?: string;
 }
 
 export interface QuarantineEntry {
@@ -195,13 +207,25 @@ export interface QuarantineEntry {
   value: string | null;
   pointer: SourcePointer | null;
   payload: unknown;
+  /** First sighting. */
   createdAt: string;
+  /** How many times the row was seen (one per transfer, or more when a file repeats it). */
+  count: number;
+  /** Last sighting; `transferId` and `pointer` are the last sighting's. */
+  lastSeenAt: string;
+  /** Set when a later transfer stored the row corrected (same identity). */
+  resolvedAt: string | null;
+  /** The transfer that stored the corrected row. */
+  resolvedBy: string | null;
 }
 
 export interface QuarantineFilter {
   connectorId?: string;
+  /** Entries seen in this transfer (any sighting). */
   transferId?: string;
   code?: string;
+  /** open: not resolved yet; resolved: a later transfer carried the row corrected. */
+  status?: 'open' | 'resolved';
   /** @defaultValue 100 */
   limit?: number;
   offset?: number;
@@ -266,12 +290,18 @@ export interface DeadLetterAttempt {
   status?: number | string;
 }
 
+export type DeadLetterKind = 'delivery' | 'unit';
+
 export interface NewDeadLetter {
-  /** @defaultValue a random UUID */
+  /** @defaultValue a random UUID. A dead letter with an id that exists already is not written twice. */
   id?: string;
+  /** @defaultValue `delivery` */
+  kind?: DeadLetterKind;
   queue: string;
   jobId: string;
   destinationId?: string;
+  /** The source connector of a unit that failed for good. */
+  connectorId?: string;
   payload: unknown;
   attempts: readonly DeadLetterAttempt[];
   /** @defaultValue the last attempt's error */
@@ -280,9 +310,12 @@ export interface NewDeadLetter {
 
 export interface DeadLetter {
   id: string;
+  /** delivery: a delivery that failed every attempt; unit: a source unit (file, body) that failed every attempt. */
+  kind: DeadLetterKind;
   queue: string;
   jobId: string;
   destinationId: string | null;
+  connectorId: string | null;
   payload: unknown;
   attempts: DeadLetterAttempt[];
   lastError: string | null;
@@ -293,7 +326,13 @@ export interface DeadLetter {
 
 export interface DeadLetterFilter {
   queue?: string;
+  kind?: DeadLetterKind;
   destinationId?: string;
+  connectorId?: string;
+  /** Created at or after this time (ISO 8601). */
+  since?: string;
+  /** Created before this time (ISO 8601). */
+  until?: string;
   /** true: only those not replayed yet; false: only replayed ones. */
   pending?: boolean;
   /** @defaultValue 100 */
@@ -314,4 +353,23 @@ export interface StoreHealth {
   latencyMs: number;
   schemaVersion?: string;
   error?: string;
+}
+
+/** A body a source received, held in the store until its transfer commits (see migration 006). */
+export interface SpooledBody {
+  id: string;
+  connectorId: string;
+  transferId: string | null;
+  bytes: number;
+  sha256: string;
+  status: 'queued' | 'rejected';
+  errors: unknown;
+  receivedAt: string;
+  rejectedAt: string | null;
+}
+
+/** What a connector's bodies waiting in the spool amount to. */
+export interface SpoolBacklog {
+  bodies: number;
+  bytes: number;
 }

@@ -11,6 +11,7 @@ import type { SourceConnector, SourceUnit } from '../../src/sdk/connector.ts';
 import { deadPort, startHttpPeer } from '../support/http-peer.ts';
 import { startSshd, type Sshd } from '../support/sshd.ts';
 import { webhookUnit } from '../../connectors/webhook/index.ts';
+import { TEST_SPOOL } from '../support/context.ts';
 
 export interface ConformancePeer {
   /** Options that reach the live local peer. */
@@ -143,8 +144,12 @@ export const HARNESSES: Record<HarnessKey, () => Promise<ConformancePeer>> = {
     input: 'webhook-body.json',
     options: { secret: 'c2f8a1d4e7b0c3f6a9d2e5b8c1f4a7d0e3b6c9f2a5d8e1b4' },
     missingPeerOptions: { secret: 'too-short' },
-    // The unit exactly as the server makes it from an accepted request.
-    offer: async (_connector, bytes) => webhookUnit(bytes),
+    // The unit exactly as the server makes it from an accepted request, its body in the spool.
+    offer: async (_connector, bytes) => {
+      const unit = webhookUnit(bytes);
+      await TEST_SPOOL.put(String(unit.ref.spool), bytes);
+      return unit;
+    },
     teardown: async () => {},
   }),
 

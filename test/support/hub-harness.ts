@@ -250,6 +250,21 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
   }
 }
 
+/** Run a source now and wait for its poll: the transfer ids it queued, one per claimed unit (none when nothing was ready). */
+export async function pollNow(hub: Hub, connectorId: string, opts: { dryRun?: boolean } = {}): Promise<string[]> {
+  const { pollId } = await hub.pollConnector(connectorId, { trigger: 'manual', ...opts });
+  const s = await hub.pollStatus(pollId, 60_000);
+  if (s.state === 'pending' || s.state === 'failed') throw new Error(`poll ${pollId} of ${connectorId}: ${s.state}${s.error ? `: ${s.error}` : ''}`);
+  return s.transferIds;
+}
+
+/** Run a source that has exactly one unit ready (one dropped file, one poll of an API): its transfer id. */
+export async function runOnce(hub: Hub, connectorId: string, opts: { dryRun?: boolean } = {}): Promise<string> {
+  const ids = await pollNow(hub, connectorId, opts);
+  if (ids.length !== 1) throw new Error(`expected one transfer from ${connectorId}, got ${ids.length}`);
+  return ids[0]!;
+}
+
 /** A CSV for the case-csv mapping: `rows` rows spread over the given ORIs. */
 export function caseCsv(rows: number, oris: string[], opts: { bad?: number[]; prefix?: string } = {}): string {
   const lines = ['ORI,CASE,DATE,TOWN'];

@@ -1,8 +1,10 @@
 /**
- * `cgic run <connector>`: one transfer now, in this process (a worker), with progress on a terminal
- * and a summary; deliveries it causes are attempted before the command returns (up to --wait seconds).
+ * `cgic run <connector>`: one run of a source now, in this process (a worker), with progress on a
+ * terminal and a summary: the poll claims what is ready, each claimed unit is one transfer; deliveries
+ * they cause are attempted before the command returns (up to --wait seconds).
  */
 import { Hub } from '../../runtime/hub.ts';
+import type { Transfer } from '../../store/types.ts';
 import { EXIT } from '../exit-codes.ts';
 import { err, out } from '../output.ts';
 import { operatorEntry } from '../operator.ts';
@@ -14,43 +16,60 @@ export interface RunOptions {
   wait: string;
 }
 
+const finished = (t: Transfer | undefined): boolean => t !== undefined && t.status !== 'queued' && t.status !== 'running';
+
 export async function runCommand(connectorId: string, opts: RunOptions): Promise<number> {
   const hub = await Hub.start({ configFile: opts.config, roles: ['worker'], logger: (await import('pino')).default({ level: process.env.LOG_LEVEL ?? 'warn' }) });
   try {
-    const id = await hub.runConnector(connectorId, { trigger: 'manual', dryRun: opts.dryRun });
-    await hub.audit.record(operatorEntry('cgic run', [{ type: 'connector', id: connectorId }, { type: 'transfer', id }], 'ok', opts.dryRun ? { detail: { dryRun: true } } : {}));
+    const { pollId } = await hub.pollConnector(connectorId, { trigger: 'manual', dryRun: opts.dryRun });
+    await hub.audit.record(operatorEntry('cgic run', [{ type: 'connector', id: connectorId }, { type: 'poll', id: pollId }], 'ok', opts.dryRun ? { detail: { dryRun: true } } : {}));
     const tty = process.stderr.isTTY && !opts.json;
-    let t = await hub.store.getTransfer(id);
     const started = Date.now();
-    while (t && (t.status === 'queued' || t.status === 'running')) {
+    let poll = await hub.pollStatus(pollId);
+    while (poll.state === 'pending') {
+      if (tty) process.stderr.write(`\r${spinner(Date.now() - started)} ${connectorId}: claiming   `);
+      poll = await hub.pollStatus(pollId, 200);
+    }
+    let transfers = await Promise.all(poll.transferIds.map((id) => hub.store.getTransfer(id)));
+    while (!transfers.every(finished)) {
       if (tty) {
-        const c = t.counts;
-        process.stderr.write(`\r${spinner(Date.now() - started)} ${connectorId}: ${t.status}  read ${c.read}  mapped ${c.mapped}  invalid ${c.invalid}  changed ${c.changed}   `);
+        const c = sum(transfers);
+        process.stderr.write(`\r${spinner(Date.now() - started)} ${connectorId}: ${transfers.filter(finished).length}/${transfers.length} transfers  read ${c.read}  mapped ${c.mapped}  invalid ${c.invalid}  changed ${c.changed}   `);
       }
       await new Promise((r) => setTimeout(r, 200));
-      t = await hub.store.getTransfer(id);
+      transfers = await Promise.all(poll.transferIds.map((id) => hub.store.getTransfer(id)));
     }
     if (tty) process.stderr.write('\n');
-    // Let the deliveries the transfer queued go out before stopping.
+    // Let the deliveries the transfers queued go out before stopping.
     const deadline = Date.now() + Number(opts.wait) * 1000;
     let pending = await pendingDeliveries(hub);
     while (pending > 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 250));
       pending = await pendingDeliveries(hub);
     }
-    if (!t) return EXIT.FAILED;
-    if (opts.json) out(JSON.stringify({ ...t, pendingDeliveries: pending }, null, 2));
+    const list = transfers.filter((t): t is Transfer => t !== undefined);
+    if (opts.json) out(JSON.stringify({ poll, transfers: list, pendingDeliveries: pending }, null, 2));
     else {
-      const c = t.counts;
-      err(`transfer ${t.id} ${t.status}${opts.dryRun ? ' (dry run: nothing stored, delivered or acknowledged)' : ''}`);
-      err(`  read ${c.read}, mapped ${c.mapped}, invalid ${c.invalid} (see GET /api/quarantine?transfer=${t.id}), stored ${c.stored}, changed ${c.changed}, unchanged ${c.unchanged}`);
-      if (t.error) err(`  error: ${t.error}`);
+      if (poll.state === 'failed') err(`${connectorId}: the claim failed: ${poll.error ?? 'unknown error'}`);
+      else if (list.length === 0) err(`${connectorId}: nothing to read (no transfer)`);
+      for (const t of list) {
+        const c = t.counts;
+        err(`transfer ${t.id} ${t.source ?? ''} ${t.status}${opts.dryRun ? ' (dry run: nothing stored, delivered or acknowledged)' : ''}`);
+        err(`  read ${c.read}, mapped ${c.mapped}, invalid ${c.invalid} (see GET /api/quarantine?transfer=${t.id}), stored ${c.stored}, changed ${c.changed}, unchanged ${c.unchanged}`);
+        if (t.error) err(`  error: ${t.error}`);
+      }
       if (pending) err(`  ${pending} deliveries still queued (they continue when the hub runs)`);
     }
-    return t.status === 'succeeded' ? EXIT.OK : EXIT.FAILED;
+    return poll.state !== 'failed' && list.every((t) => t.status === 'succeeded') ? EXIT.OK : EXIT.FAILED;
   } finally {
     await hub.stop();
   }
+}
+
+function sum(transfers: readonly (Transfer | undefined)[]): Transfer['counts'] {
+  const c = { read: 0, mapped: 0, invalid: 0, stored: 0, changed: 0, unchanged: 0, delivered: 0, failed: 0 };
+  for (const t of transfers) if (t) for (const k of Object.keys(c) as (keyof typeof c)[]) c[k] += t.counts[k];
+  return c;
 }
 
 async function pendingDeliveries(hub: Hub): Promise<number> {

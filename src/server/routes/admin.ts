@@ -1,4 +1,4 @@
-/** The admin API: connectors, transfers, quarantine, dead letters. API key required. */
+/** The admin API: connectors, polls, transfers, quarantine, dead letters. API key required. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { HubApi } from '../hub-api.ts';
 import { access } from '../auth.ts';
@@ -102,24 +102,62 @@ export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
     },
   );
 
-  app.post<{ Params: { id: string }; Querystring: { dryRun?: boolean } }>(
+  const pollSchema = {
+    type: 'object',
+    properties: {
+      pollId: { type: 'string' },
+      connectorId: { type: 'string' },
+      dryRun: { type: 'boolean' },
+      state: { type: 'string', enum: ['pending', 'claimed', 'empty', 'failed'], description: 'claimed: one transfer per unit; empty: nothing was ready, no transfer; pending: not claimed yet.' },
+      transferIds: { type: 'array', items: { type: 'string' } },
+      error: { type: 'string' },
+    },
+  } as const;
+
+  app.post<{ Params: { id: string }; Querystring: { dryRun?: boolean; wait: number } }>(
     '/connectors/:id/run',
     {
       ...admin,
       schema: {
-        summary: 'Run a connector now: 202 with the transfer id. dryRun=true maps without storing, delivering or acknowledging the source.',
+        summary: 'Run a connector now: a poll claims what is ready and queues one transfer per unit (none when nothing is ready). 202 with the poll; its transfer ids once claimed (waits up to `wait` seconds).',
         tags: ['connectors'],
         security,
         params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
-        querystring: { type: 'object', properties: { dryRun: { type: 'boolean', default: false } }, additionalProperties: false },
-        response: { 202: { type: 'object', properties: { transferId: { type: 'string' }, dryRun: { type: 'boolean' } } }, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema },
+        querystring: {
+          type: 'object',
+          properties: {
+            dryRun: { type: 'boolean', default: false, description: 'Map without storing, delivering or acknowledging the source.' },
+            wait: { type: 'integer', minimum: 0, maximum: 30, default: 5, description: 'Seconds to wait for the claim before answering (0: at once).' },
+          },
+          additionalProperties: false,
+        },
+        response: { 202: pollSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema },
       },
     },
     async (req, reply) => {
       auditSubjects(req, [{ type: 'connector', id: req.params.id }]);
-      const transferId = await hub.runConnector(req.params.id, { trigger: 'manual', dryRun: req.query.dryRun === true });
-      auditSubjects(req, [{ type: 'transfer', id: transferId }]);
-      return reply.code(202).send({ transferId, dryRun: req.query.dryRun === true });
+      const { pollId } = await hub.pollConnector(req.params.id, { trigger: 'manual', dryRun: req.query.dryRun === true });
+      const status = await hub.pollStatus(pollId, req.query.wait * 1000);
+      auditSubjects(req, [{ type: 'poll', id: pollId }, ...status.transferIds.map((id) => ({ type: 'transfer', id }))]);
+      return reply.code(202).send(status);
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/polls/:id',
+    {
+      ...reader,
+      schema: {
+        summary: 'A poll (a run of a connector): pending, or what it claimed (one transfer id per unit; none when it was empty). Kept a day.',
+        tags: ['connectors'],
+        security,
+        params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+        response: { 200: pollSchema, 401: errorSchema, 404: errorSchema },
+      },
+    },
+    async (req) => {
+      auditSubjects(req, [{ type: 'poll', id: req.params.id }]);
+      return hub.pollStatus(req.params.id);
     },
   );
 
@@ -168,12 +206,13 @@ export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
     },
   );
 
-  app.get<{ Querystring: PageQuery & { connector?: string; transfer?: string; code?: string } }>(
+  app.get<{ Querystring: PageQuery & { connector?: string; transfer?: string; code?: string; status?: 'open' | 'resolved' } }>(
     '/quarantine',
     {
       ...reader,
       schema: {
-        summary: 'Records that could not be mapped, newest first, with the error code and a pointer to their source.',
+        summary:
+          'Records that could not be mapped, last seen first, with the error code and a pointer to their source. The same bad row seen again is one entry with its count and last sighting; it is resolved when a later export carries the row corrected.',
         tags: ['quarantine'],
         security,
         querystring: {
@@ -183,6 +222,7 @@ export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
             connector: { type: 'string' },
             transfer: { type: 'string' },
             code: { type: 'string' },
+            status: { type: 'string', enum: ['open', 'resolved'] },
             ...pageQuery,
           },
         },
@@ -199,7 +239,11 @@ export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
               value: { type: ['string', 'null'] },
               pointer: pointerSchema,
               payload: {},
-              createdAt: { type: 'string' },
+              createdAt: { type: 'string', description: 'First sighting.' },
+              count: { type: 'integer', description: 'Sightings of this row (transferId and pointer are the last one\'s).' },
+              lastSeenAt: { type: 'string' },
+              resolvedAt: { type: ['string', 'null'], description: 'When a later transfer stored the row corrected.' },
+              resolvedBy: { type: ['string', 'null'], description: 'That transfer.' },
             },
           }),
           401: errorSchema,
@@ -208,7 +252,7 @@ export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
     },
     async (req) => {
       const q = req.query;
-      const f = { connectorId: q.connector, transferId: q.transfer, code: q.code };
+      const f = { connectorId: q.connector, transferId: q.transfer, code: q.code, status: q.status };
       const [items, total] = await Promise.all([hub.store.listQuarantine({ ...f, limit: q.limit, offset: q.offset }), hub.store.countQuarantine(f)]);
       auditSubjects(req, items.map((i) => ({ type: 'quarantine', id: i.id })));
       return { total, limit: q.limit, offset: q.offset, items };
@@ -219,9 +263,11 @@ export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
     type: 'object',
     properties: {
       id: { type: 'string' },
+      kind: { type: 'string', enum: ['delivery', 'unit'], description: 'delivery: failed every attempt to reach its destination; unit: a source unit (file, body) that failed every attempt, set aside.' },
       queue: { type: 'string' },
       jobId: { type: 'string' },
       destinationId: { type: ['string', 'null'] },
+      connectorId: { type: ['string', 'null'] },
       payload: {},
       attempts: { type: 'array', items: { type: 'object', properties: { at: { type: 'string' }, error: { type: 'string' }, status: { type: ['integer', 'string'] } } } },
       lastError: { type: ['string', 'null'] },
@@ -231,28 +277,86 @@ export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
     },
   } as const;
 
-  app.get<{ Querystring: PageQuery & { destination?: string; pending?: boolean } }>(
+  const replayFilter = {
+    kind: { type: 'string', enum: ['delivery', 'unit'] },
+    destination: { type: 'string', description: 'Deliveries to this destination.' },
+    connector: { type: 'string', description: 'Units of this source connector.' },
+    since: { ...isoTime, description: 'Dead at or after this time (ISO 8601).' },
+    until: { ...isoTime, description: 'Dead before this time (ISO 8601).' },
+  } as const;
+  interface FilterIn {
+    kind?: 'delivery' | 'unit';
+    destination?: string;
+    connector?: string;
+    since?: string;
+    until?: string;
+  }
+  const filterOf = (q: FilterIn) => ({ kind: q.kind, destinationId: q.destination, connectorId: q.connector, since: q.since, until: q.until });
+
+  app.get<{ Querystring: PageQuery & FilterIn & { pending?: boolean } }>(
     '/dead-letters',
     {
       ...reader,
       schema: {
-        summary: 'Deliveries that failed every attempt, newest first, with their attempt history; paged.',
+        summary: 'Deliveries, and source units, that failed every attempt, newest first, with their attempt history; paged.',
         tags: ['dead letters'],
         security,
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { destination: { type: 'string' }, pending: { type: 'boolean', description: 'true: not replayed yet' }, ...pageQuery },
+          properties: { ...replayFilter, pending: { type: 'boolean', description: 'true: not replayed yet' }, ...pageQuery },
         },
         response: { 200: pageOf(deadLetterSchema), 401: errorSchema },
       },
     },
     async (req) => {
       const q = req.query;
-      const f = { destinationId: q.destination, pending: q.pending };
+      const f = { ...filterOf(q), pending: q.pending };
       const [items, total] = await Promise.all([hub.store.listDeadLetters({ ...f, limit: q.limit, offset: q.offset }), hub.store.countDeadLetters(f)]);
       auditSubjects(req, items.map((d) => ({ type: 'dead-letter', id: d.id })));
       return { total, limit: q.limit, offset: q.offset, items };
+    },
+  );
+
+  app.post<{ Body: FilterIn & { all?: boolean; dryRun?: boolean } }>(
+    '/dead-letters/replay',
+    {
+      ...admin,
+      schema: {
+        summary: 'Replay every pending dead letter matching the filter (destination, connector, time range), or all: each once. dryRun: true only counts them.',
+        tags: ['dead letters'],
+        security,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { ...replayFilter, all: { type: 'boolean', description: 'Required (true) when no filter is given, so an empty body never replays everything.' }, dryRun: { type: 'boolean', default: false } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              matched: { type: 'integer' },
+              replayed: { type: 'integer' },
+              skipped: { type: 'integer', description: 'Replayed by someone else meanwhile.' },
+              failed: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } } } },
+              dryRun: { type: 'boolean' },
+            },
+          },
+          400: errorSchema,
+          401: errorSchema,
+          403: errorSchema,
+        },
+      },
+    },
+    async (req) => {
+      const b = req.body ?? {};
+      const filter = filterOf(b);
+      if (!Object.values(filter).some((v) => v !== undefined) && b.all !== true) {
+        throw new HubError('HUB_ERR_REQUEST_INVALID', { reason: 'give a filter (kind, destination, connector, since, until) or "all": true' });
+      }
+      const r = await hub.replayDeadLetters(filter, { dryRun: b.dryRun === true });
+      auditDetail(req, { ...filter, dryRun: r.dryRun, matched: r.matched, replayed: r.replayed });
+      return r;
     },
   );
 
@@ -261,17 +365,17 @@ export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
     {
       ...admin,
       schema: {
-        summary: 'Deliver a dead letter again (once): 202 with the new job id.',
+        summary: 'Replay a dead letter (once): a delivery is queued again; a unit is taken back from rejected/ and read by a new transfer. 202 with the new job id (and the transfer id of a unit).',
         tags: ['dead letters'],
         security,
         params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
-        response: { 202: { type: 'object', properties: { jobId: { type: 'string' } } }, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema },
+        response: { 202: { type: 'object', properties: { jobId: { type: 'string' }, transferId: { type: 'string' } } }, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema },
       },
     },
     async (req, reply) => {
       auditSubjects(req, [{ type: 'dead-letter', id: req.params.id }]);
       const r = await hub.replayDeadLetter(req.params.id);
-      auditDetail(req, { jobId: r.jobId });
+      auditDetail(req, { jobId: r.jobId, ...(r.transferId ? { transferId: r.transferId } : {}) });
       return reply.code(202).send(r);
     },
   );

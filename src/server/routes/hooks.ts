@@ -1,8 +1,10 @@
 /**
  * POST /hooks/:connector: a signed body from a sender. The body is read raw (the signature is over the
- * bytes), checked by the webhook connector, and queued as one transfer: 202 with the transfer id. A
- * bad or stale signature is 401 and nothing is queued; a body over the connector's maxBytes is 413
- * HUB_ERR_CONNECTOR_WEBHOOK_TOO_LARGE, whatever its size.
+ * bytes) and handed to the hub's webhook intake (runtime/webhook-intake.ts): 202 with the transfer id
+ * once the body is spooled and its transfer queued; the same signed request again: 202 with the first
+ * request's transfer id, nothing queued; 401 bad or stale signature; 413 a body over the connector's
+ * maxBytes (HUB_ERR_CONNECTOR_WEBHOOK_TOO_LARGE, whatever its size); 429 + Retry-After when the
+ * connector's backlog is full; 503 + Retry-After when Redis or the store does not answer in time.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { HubApi } from '../hub-api.ts';
@@ -33,21 +35,34 @@ export const hookRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hub
       bodyLimit: maxBytes,
       schema: {
         summary: 'Receive a signed webhook body; it becomes one transfer.',
-        description: 'Sign with HMAC-SHA256 over "<timestamp>.<body>" (connectors/webhook/README.md). Answers 202 with the transfer id once queued.',
+        description:
+          'Sign with HMAC-SHA256 over "<timestamp>.<body>" (connectors/webhook/README.md). Answers 202 with the transfer id once the body is stored and queued; ' +
+          'the same signed request again within its window: 202 with the first transfer id and duplicate: true (nothing queued); ' +
+          '429 with Retry-After when the connector\'s backlog is full; 503 with Retry-After when Redis or the database does not answer within a second.',
         tags: ['webhooks'],
         params: { type: 'object', properties: { connector: { type: 'string' } }, required: ['connector'] },
-        response: { 202: { type: 'object', properties: { transferId: { type: 'string' } }, required: ['transferId'] }, 401: errorSchema, 404: errorSchema, 413: errorSchema },
+        response: {
+          202: { type: 'object', properties: { transferId: { type: 'string' }, duplicate: { type: 'boolean' } }, required: ['transferId'] },
+          401: errorSchema,
+          404: errorSchema,
+          413: errorSchema,
+          429: errorSchema,
+          503: errorSchema,
+        },
       },
     },
     async (req, reply) => {
-      const conn = hub.cfg.connectors.find((c) => c.id === req.params.connector && c.kind === 'webhook' && c.enabled);
-      if (!conn) return reply.code(404).send({ code: 'HUB_ERR_NOT_FOUND', message: `No webhook connector "${req.params.connector}"` });
-      const source = hub.source(conn.id) as WebhookSource;
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.from((req.body as string | undefined) ?? '');
-      const r = source.accept({ headers: req.headers, body });
-      if (!r.ok) return reply.code(r.error.status).send({ code: r.error.code, message: r.error.message });
-      const transferId = await hub.runConnector(conn.id, { trigger: 'webhook', unit: r.unit });
-      return reply.code(202).send({ transferId });
+      const r = await hub.receiveWebhook(req.params.connector, {
+        headers: req.headers,
+        body,
+        clientGone: () => req.raw.socket?.destroyed === true || reply.raw.destroyed,
+      });
+      if (r.status === 202 && 'transferId' in r) return reply.code(202).send({ transferId: r.transferId, ...(r.duplicate ? { duplicate: true } : {}) });
+      if (r.status === 'gone') return reply.code(503).send({ code: 'HUB_ERR_CONNECTOR_WEBHOOK_UNAVAILABLE', message: 'the sender went away before the body was queued' });
+      const refused = r as { status: number; error: HubError; retryAfter?: number };
+      if (refused.retryAfter !== undefined) void reply.header('retry-after', String(refused.retryAfter));
+      return reply.code(refused.status).send({ code: refused.error.code, message: refused.error.message });
     },
   );
 };

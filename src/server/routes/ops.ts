@@ -43,7 +43,7 @@ export const opsRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hub 
 };
 
 async function sampleQueues(hub: HubApi): Promise<void> {
-  const queues = [hub.transfers, ...hub.cfg.agencies.flatMap((a) => a.destinations.map((d) => hub.deliveryQueue(d.id)))];
+  const queues = [hub.polls, hub.transfers, ...hub.cfg.agencies.flatMap((a) => a.destinations.map((d) => hub.deliveryQueue(d.id)))];
   for (const q of queues) {
     const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed');
     for (const [state, n] of Object.entries(counts)) hub.metrics.queueDepth.set({ queue: q.name, state }, n);

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { AgencyServer, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
+import { AgencyServer, runOnce, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
 import { leadLine, oriOf } from '../../support/leads.ts';
 
 let env: TestEnv | null = null;
@@ -37,7 +37,7 @@ describe('lead fan-out', () => {
     const eventCount = lines.reduce((a, l) => a + (JSON.parse(l).events as unknown[]).length, 0);
     expect(eventCount).toBe(500);
     writeFileSync(path.join(env.dir, 'in', 'leads.ndjson'), lines.join('\n') + '\n');
-    await hub.runConnector('nibin');
+    await runOnce(hub, 'nibin');
     const expected = new Set(lines.flatMap((l) => {
       const o = JSON.parse(l) as { leadId: string; events: { agencyOri: string }[] };
       return o.events.map((e) => `${o.leadId}|${e.agencyOri}`);

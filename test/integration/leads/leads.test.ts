@@ -9,7 +9,7 @@ import path from 'node:path';
 import iconv from 'iconv-lite';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify } from 'yaml';
-import { AgencyServer, AgencyServers, PROJECT_ROOT, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
+import { AgencyServer, AgencyServers, PROJECT_ROOT, runOnce, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
 import type { Hub } from '../../../src/runtime/hub.ts';
 import { hashKey } from '../../../src/server/auth.ts';
 
@@ -88,7 +88,7 @@ async function scenario(opts: { waitSeconds?: number } = {}): Promise<Scenario> 
     http,
     async ingest(connector, name, content) {
       writeFileSync(path.join(e.dir, connector, name), content);
-      const id = await hub.runConnector(connector);
+      const id = await runOnce(hub, connector);
       await waitFor(`transfer of ${name}`, async () => {
         const t = await hub.store.getTransfer(id);
         return t && !['queued', 'running'].includes(t.status) ? t : null;

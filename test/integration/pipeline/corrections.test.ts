@@ -12,7 +12,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { AgencyServer, AgencyServers, mkdirs, PROJECT_ROOT, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
+import { AgencyServer, AgencyServers, mkdirs, PROJECT_ROOT, runOnce, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
 import type { Hub } from '../../../src/runtime/hub.ts';
 
 const HFD = 'CT0006400';
@@ -49,7 +49,7 @@ async function setup(): Promise<{ hub: Hub; rms: AgencyServer }> {
 /** Drop a file for a connector and wait for its transfer to finish; returns the transfer. */
 async function ingest(hub: Hub, connector: 'hfd-rms-export' | 'lab-cases', name: string, lines: string[]) {
   writeFileSync(path.join(env!.dir, connector === 'lab-cases' ? 'lab' : 'rms', name), lines.join('\r\n') + '\r\n');
-  const id = await hub.runConnector(connector);
+  const id = await runOnce(hub, connector);
   return waitFor(`transfer ${id}`, async () => {
     const t = await hub.store.getTransfer(id);
     return t && !['queued', 'running'].includes(t.status) ? t : null;

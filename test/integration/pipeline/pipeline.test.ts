@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { AgencyServer, AgencyServers, CASE_MAPPING, caseCsv, mkdirs, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
+import { AgencyServer, AgencyServers, CASE_MAPPING, caseCsv, mkdirs, runOnce, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
 import { sign } from '../../../connectors/webhook/index.ts';
 
 const HFD = 'CT0006400';
@@ -70,7 +70,7 @@ describe.each(['postgres', 'pglite'] as const)('drop folder to agencies (%s stor
     env = await twoAgencies(store, http);
     const hub = await env.start();
     writeFileSync(path.join(env.dir, 'in', 'export.csv'), caseCsv(40, [HFD, EHPD]));
-    const id = await hub.runConnector('lims-drop');
+    const id = await runOnce(hub, 'lims-drop');
     const t = await finished(env, 0, id);
     expect(t).toMatchObject({ status: 'succeeded', counts: { read: 40, mapped: 40, invalid: 0, stored: 40, changed: 40 } });
     expect(await hub.store.getRecord('Case', `${HFD}|C-000002`)).toMatchObject({ agencyOri: HFD, version: 1 });
@@ -128,7 +128,7 @@ describe('pipeline on PostgreSQL', () => {
     env = await twoAgencies('postgres', http, { delivery: { attempts: 5, backoffMs: 20, maxBackoffMs: 100 } });
     const hub = await env.start();
     writeFileSync(path.join(env.dir, 'in', 'a.csv'), caseCsv(5, [HFD]));
-    await finished(env, 0, await hub.runConnector('lims-drop'));
+    await finished(env, 0, await runOnce(hub, 'lims-drop'));
     await waitFor("a 200", () => http.okRequests().length === 1).catch((e) => { console.log("RECEIVED", http.received.map((r) => [r.status, r.idempotencyKey])); throw e; });
     await new Promise((r) => setTimeout(r, 500));
     expect(http.received.map((r) => r.status)).toEqual([500, 500, 500, 200]);
@@ -145,7 +145,7 @@ describe('pipeline on PostgreSQL', () => {
     env = await twoAgencies('postgres', http, { delivery: { attempts: 3, backoffMs: 20, maxBackoffMs: 50 } });
     const hub = await env.start();
     writeFileSync(path.join(env.dir, 'in', 'a.csv'), caseCsv(4, [HFD]));
-    await finished(env, 0, await hub.runConnector('lims-drop'));
+    await finished(env, 0, await runOnce(hub, 'lims-drop'));
     const [dl] = await waitFor('a dead letter', async () => {
       const l = await hub.store.listDeadLetters({ destinationId: 'hfd-rms' });
       return l.length ? l : null;
@@ -171,13 +171,15 @@ describe('pipeline on PostgreSQL', () => {
     env = await twoAgencies('postgres', http);
     const hub = await env.start();
     writeFileSync(path.join(env.dir, 'in', 'x.csv'), caseCsv(6, [HFD], { bad: [2] }));
-    const res = await fetch(`${hub.address}/api/connectors/lims-drop/run?dryRun=true`, { method: 'POST', headers: ADMIN });
+    const res = await fetch(`${hub.address}/api/connectors/lims-drop/run?dryRun=true&wait=20`, { method: 'POST', headers: ADMIN });
     expect(res.status).toBe(202);
-    const { transferId } = (await res.json()) as { transferId: string };
+    const poll = (await res.json()) as { pollId: string; state: string; dryRun: boolean; transferIds: string[] };
+    expect(poll).toMatchObject({ state: 'claimed', dryRun: true });
+    const [transferId] = poll.transferIds as [string];
     expect(await finished(env, 0, transferId)).toMatchObject({ counts: { read: 6, mapped: 5, invalid: 1, stored: 0 } });
     expect(await hub.store.getRecord('Case', `${HFD}|C-000001`)).toBeUndefined();
     expect(readdirSync(path.join(env.dir, 'in')).filter((f) => !f.startsWith('.'))).toEqual(['x.csv']);
-    const real = await finished(env, 0, await hub.runConnector('lims-drop'));
+    const real = await finished(env, 0, await runOnce(hub, 'lims-drop'));
     expect(real.counts).toMatchObject({ read: 6, stored: 5 });
     await waitFor('delivered and counted on the transfer', async () => (await hub.store.getTransfer(real.id))!.counts.delivered === 5);
     expect(http.okRequests()).toHaveLength(1);
@@ -220,10 +222,10 @@ describe('pipeline on PostgreSQL', () => {
     const hub = await env.start();
     const csv = caseCsv(10, [HFD, EHPD]);
     writeFileSync(path.join(env.dir, 'in', 'x.csv'), csv);
-    await finished(env, 0, await hub.runConnector('lims-drop'));
+    await finished(env, 0, await runOnce(hub, 'lims-drop'));
     await waitFor('first deliveries', () => http.recordCounts().size === 5 && recordsInFolder(env!).length === 5);
     writeFileSync(path.join(env.dir, 'in', 'x.csv'), csv);
-    const second = await finished(env, 0, await hub.runConnector('lims-drop'));
+    const second = await finished(env, 0, await runOnce(hub, 'lims-drop'));
     expect(second.counts).toMatchObject({ read: 10, stored: 10, changed: 0, unchanged: 10 });
     await new Promise((r) => setTimeout(r, 500));
     expect(http.received.map((r) => [r.status, r.idempotencyKey, r.body.length])).toHaveLength(1);
@@ -236,7 +238,7 @@ describe('pipeline on PostgreSQL', () => {
     env = await twoAgencies('postgres', http);
     const hub = await env.start();
     writeFileSync(path.join(env.dir, 'in', 'mixed.csv'), caseCsv(12, [HFD], { bad: [3, 7] }));
-    const t = await finished(env, 0, await hub.runConnector('lims-drop'));
+    const t = await finished(env, 0, await runOnce(hub, 'lims-drop'));
     expect(t).toMatchObject({ status: 'partial', counts: { read: 12, mapped: 10, invalid: 2 } });
     const res = await fetch(`${hub.address}/api/quarantine?transfer=${t.id}`, { headers: ADMIN });
     const q = (await res.json()) as { total: number; items: { code: string; pointer: { file: string; row: number; line: number; column: string }; payload: unknown }[] };
@@ -269,7 +271,7 @@ describe('pipeline on PostgreSQL', () => {
     // Many chunks for the failing agency first, so a shared queue would hold East Hartford's behind them.
     writeFileSync(path.join(env.dir, 'in', 'a.csv'), caseCsv(3000, [HFD, HFD, HFD, HFD, HFD, EHPD]));
     const started = Date.now();
-    await finished(env, 0, await hub.runConnector('lims-drop'));
+    await finished(env, 0, await runOnce(hub, 'lims-drop'));
     await waitFor('East Hartford delivered', () => up.recordCounts().size === 500, 15_000);
     const latency = Date.now() - started;
     expect(down.okRequests()).toHaveLength(0);

@@ -5,8 +5,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { Queue } from 'bullmq';
 import { openStore, type Store } from '../../../src/store/index.ts';
-import { AgencyServer, AgencyServers, CASE_MAPPING, caseCsv, mkdirs, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
+import { derivedUuid } from '../../../src/pipeline/ids.ts';
+import { AgencyServer, AgencyServers, CASE_MAPPING, caseCsv, mkdirs, REDIS_URL, runOnce, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
 import { deadPort } from '../../support/http-peer.ts';
 
 const HFD = 'CT0006400';
@@ -45,25 +47,34 @@ function exited(child: import('node:child_process').ChildProcess): Promise<void>
 }
 
 describe('hub processes', () => {
-  it('with two hub processes running the scheduler, each scheduled run fires once', async () => {
+  it('with two hub processes running the scheduler, each scheduled run fires once; a run that finds nothing makes no transfer', async () => {
     await setup('* * * * * *'); // every second
     const a = env!.spawnHub(['scheduler', 'worker']);
     const b = env!.spawnHub(['scheduler', 'worker']);
-    // Wait until both processes are up (each has claimed... each logs nothing at warn; use the store).
-    await waitFor('scheduled transfers from the running processes', async () => (await store!.listTransfers({ connectorId: 'lims-drop', limit: 100 })).length >= 6, 40_000, 200);
+    const claims = async () => (await store!.db.query<{ name: string }>(`SELECT name FROM once_claims WHERE name LIKE 'schedule:lims-drop:%'`)).map((r) => r.name);
+    await waitFor('six scheduled ticks claimed by the running processes', async () => (await claims()).length >= 6, 40_000, 200);
+    expect(await store!.listTransfers({ connectorId: 'lims-drop' })).toEqual([]); // empty polls: no transfer at all
+    writeFileSync(path.join(env!.dir, 'in', 'one.csv'), caseCsv(3, [HFD]));
+    await waitFor('the dropped file transferred', async () => (await store!.listTransfers({ connectorId: 'lims-drop' })).some((t) => t.status === 'succeeded'), 30_000, 200);
+    await new Promise((r) => setTimeout(r, 2500)); // a few more ticks, with nothing left to read
     a.kill('SIGTERM');
     b.kill('SIGTERM');
     await Promise.all([exited(a), exited(b)]);
     expect(a.exitCode ?? 0).toBe(0);
     const transfers = await store!.listTransfers({ connectorId: 'lims-drop', limit: 1000 });
-    expect(transfers.every((t) => t.trigger === 'schedule')).toBe(true);
-    // Each scheduled slot (the tick's time, in the transfer's source) ran once: two schedulers firing the
-    // same tick would make two transfers with the same slot.
-    const slots = transfers.map((t) => t.source);
-    expect(slots.every((s) => /^schedule \d{4}-\d\d-\d\dT/.test(String(s)))).toBe(true);
-    expect(new Set(slots).size).toBe(slots.length);
-    const claims = await store!.db.query<{ name: string }>(`SELECT name FROM once_claims WHERE name LIKE 'schedule:lims-drop:%'`);
-    expect(transfers.length).toBeLessThanOrEqual(claims.length);
+    expect(transfers.map((t) => [t.trigger, t.source, t.status])).toEqual([['schedule', 'one.csv', 'succeeded']]);
+    // Each tick's poll is named after its slot: two schedulers firing the same tick would make one poll
+    // job anyway, and every poll job belongs to a tick claimed once.
+    const slots = new Set((await claims()).map((c) => derivedUuid(c)));
+    const polls = new Queue('polls', { connection: { url: REDIS_URL }, prefix: env!.prefix });
+    try {
+      const jobs = await polls.getJobs(['completed', 'failed', 'waiting', 'active', 'delayed']);
+      expect(jobs.length).toBeGreaterThanOrEqual(6);
+      expect(jobs.every((j) => slots.has(String(j.id)))).toBe(true);
+      expect(jobs.filter((j) => j.returnvalue?.transferIds?.length).length).toBe(1);
+    } finally {
+      await polls.close();
+    }
   }, 90_000);
 
   it('a worker-only process serves its own counters on hub.api.metricsPort, and nothing else', async () => {
@@ -72,7 +83,7 @@ describe('hub processes', () => {
     writeFileSync(path.join(env!.dir, 'in', 'small.csv'), caseCsv(7, [HFD]));
     env!.spawnHub(['worker']);
     const hub = await env!.start({ roles: [] }); // queues the transfer; the child does the work (this process serves nothing)
-    await hub.runConnector('lims-drop');
+    await runOnce(hub, 'lims-drop');
     await waitFor('7 records delivered by the worker process', () => http.recordCounts().size === 7, 30_000);
     const base = `http://127.0.0.1:${port}`;
     const metrics = await waitFor('the worker counted its deliveries', async () => {
@@ -106,7 +117,7 @@ describe('hub processes', () => {
     const api = env!.spawnHub(['worker']);
     // Queue the transfer from this process (no worker role here: the child does the work).
     const hub = await env!.start({ roles: [] });
-    const id = await hub.runConnector('lims-drop');
+    const id = await runOnce(hub, 'lims-drop');
     await waitFor('the worker to be half way', async () => {
       const t = await store!.getTransfer(id);
       return t && t.counts.stored >= 3000 && t.counts.stored < rows ? t : null;

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { stringify } from 'yaml';
-import { AgencyServers, PROJECT_ROOT, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
+import { AgencyServers, PROJECT_ROOT, runOnce, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
 import { hashKey } from '../../../src/server/auth.ts';
 import { chain, entryHash, type AuditEntry } from '../../../src/store/audit-chain.ts';
 import { insertLeadPackage } from '../../../src/store/lead-ledger.ts';
@@ -93,7 +93,7 @@ async function demo(): Promise<Demo> {
   const hub = await env.start();
   const ingest = async (c: string, name: string, content: string | Buffer): Promise<void> => {
     writeFileSync(path.join(env.dir, c, name), content);
-    const id = await hub.runConnector(c);
+    const id = await runOnce(hub, c);
     await waitFor(`transfer of ${name}`, async () => {
       const t = await hub.store.getTransfer(id);
       return t && !['queued', 'running'].includes(t.status);

@@ -12,7 +12,7 @@ import type { RecordInput } from '../../../src/store/types.ts';
 import { BACKENDS, countingDb, sleep, useBackend } from './backends.ts';
 import { Store } from '../../../src/store/store.ts';
 
-const TABLES = ['audit_checkpoints', 'audit_head', 'audit_log', 'cursors', 'dead_letters', 'deliveries', 'lead_packages', 'lead_pending', 'lead_versions', 'leases', 'once_claims', 'quarantine', 'record_contributions', 'record_sources', 'records', 'schema_migrations', 'transfers'];
+const TABLES = ['audit_checkpoints', 'audit_head', 'audit_log', 'cursors', 'dead_letters', 'deliveries', 'lead_packages', 'lead_pending', 'lead_versions', 'leases', 'once_claims', 'quarantine', 'quarantine_sightings', 'record_contributions', 'record_sources', 'records', 'schema_migrations', 'spool', 'transfer_chunks', 'transfers'];
 
 function firearm(i: number, extra: Record<string, unknown> = {}): RecordInput {
   const serial = `SN${String(i).padStart(6, '0')}`;
@@ -361,6 +361,28 @@ describe.each(BACKENDS)('store on %s', (backend) => {
       await expectHubError(store.addTransferCounts(t.id, { bogus: 1 } as never), 'HUB_ERR_STORE_OPTIONS');
     });
 
+    it('records each committed chunk once: a resumed run finds it (claimChunk), and a refused transfer is dropped only while queued', async () => {
+      const { store } = ctx;
+      const t = await store.createTransfer({ connectorId: 'lims', trigger: 'file' });
+      expect(await store.claimChunk(t.id, 'part-a:0')).toBe(true);
+      expect(await store.claimChunk(t.id, 'part-a:0')).toBe(false);
+      expect(await store.claimChunk(t.id, 'part-a:1')).toBe(true);
+      // A chunk whose transaction rolled back was never claimed.
+      await store.transaction(async (tx) => {
+        expect(await store.claimChunk(t.id, 'part-a:2', tx)).toBe(true);
+        throw new Error('rolled back');
+      }).catch(() => {});
+      expect(await store.claimChunk(t.id, 'part-a:2')).toBe(true);
+      // The same id twice: an error, unless asked to keep the existing one.
+      await expectHubError(store.createTransfer({ id: t.id, connectorId: 'lims', trigger: 'file' }), 'HUB_ERR_STORE_QUERY');
+      expect(await store.createTransfer({ id: t.id, connectorId: 'other', trigger: 'manual', ifAbsent: true })).toMatchObject({ id: t.id, connectorId: 'lims' });
+      const q = await store.createTransfer({ connectorId: 'hook', trigger: 'webhook' });
+      expect(await store.dropQueuedTransfer(q.id)).toBe(true);
+      expect(await store.getTransfer(q.id)).toBeUndefined();
+      await store.startTransfer(t.id);
+      expect(await store.dropQueuedTransfer(t.id)).toBe(false);
+    });
+
     it('increments counts atomically under concurrency (two store instances)', async () => {
       const { store } = ctx;
       const other = await ctx.openAnother();
@@ -408,6 +430,83 @@ describe.each(BACKENDS)('store on %s', (backend) => {
       expect(await store.countQuarantine()).toBe(3);
       expect(await store.countQuarantine({ transferId: t.id })).toBe(2);
       expect(await store.countQuarantine({ code: 'HUB_ERR_SOURCE_XML' })).toBe(1);
+    });
+  });
+
+  describe('quarantine: one entry per bad row, counted, resolved', () => {
+    const bad = (transferId: string, sighting: string, row: number, extra: Record<string, unknown> = {}) => ({
+      transferId,
+      connectorId: 'lims',
+      code: 'HUB_ERR_RECORD_DATE',
+      message: 'DATE: "02/30/2026" matches none of the date formats',
+      field: 'DATE',
+      pointer: { file: 'x.csv', row },
+      payload: { CASE: 'C-1', DATE: '02/30/2026' },
+      fingerprint: 'fp-1',
+      rowIdentity: 'id-1',
+      sightingKey: sighting,
+      ...extra,
+    });
+
+    it('the same row seen again is one entry with its count and last sighting; the same sighting twice counts once', async () => {
+      const { store } = ctx;
+      const t1 = await store.createTransfer({ connectorId: 'lims', trigger: 'file' });
+      const t2 = await store.createTransfer({ connectorId: 'lims', trigger: 'file' });
+      const [a] = await store.addQuarantine([bad(t1.id, `${t1.id}|c0|0|0`, 3)]);
+      expect(await store.addQuarantine([bad(t1.id, `${t1.id}|c0|0|0`, 3)])).toEqual([a]); // a re-run writes the same sighting
+      const [b, c] = await store.addQuarantine([bad(t2.id, `${t2.id}|c0|4|0`, 5), bad(t2.id, `${t2.id}|c0|9|0`, 10)]); // the file repeats the row
+      expect([b, c]).toEqual([a, a]);
+      const [entry] = await store.listQuarantine({ connectorId: 'lims' });
+      expect(entry).toMatchObject({ id: a, count: 3, transferId: t2.id, pointer: { file: 'x.csv', row: 10 }, resolvedAt: null });
+      expect(Date.parse(entry!.lastSeenAt)).toBeGreaterThanOrEqual(Date.parse(entry!.createdAt));
+      expect(await store.countQuarantine({ transferId: t1.id })).toBe(1);
+      expect(await store.countQuarantine({ transferId: t2.id })).toBe(1);
+      expect(await store.countQuarantine()).toBe(1);
+      // Another connector's identical row is its own entry; an entry without a fingerprint is never merged.
+      await store.addQuarantine([{ ...bad(t1.id, 'x', 3), connectorId: 'rms' }]);
+      await store.addQuarantine([{ ...bad(t1.id, 'y', 3), fingerprint: undefined }, { ...bad(t1.id, 'z', 3), fingerprint: undefined }]);
+      expect(await store.countQuarantine()).toBe(4);
+    });
+
+    it('a later transfer storing the row resolves the entry; seeing the bad row again reopens it', async () => {
+      const { store } = ctx;
+      const t1 = await store.createTransfer({ connectorId: 'lims', trigger: 'file' });
+      const t2 = await store.createTransfer({ connectorId: 'lims', trigger: 'file' });
+      const t3 = await store.createTransfer({ connectorId: 'lims', trigger: 'file' });
+      const [id] = await store.addQuarantine([bad(t1.id, 's1', 3)]);
+      expect(await store.resolveQuarantine('lims', ['id-1'], t1.id)).toBe(0); // the same transfer: not a correction
+      expect(await store.resolveQuarantine('rms', ['id-1'], t2.id)).toBe(0);
+      expect(await store.resolveQuarantine('lims', ['id-2'], t2.id)).toBe(0);
+      expect(await store.resolveQuarantine('lims', ['id-1', 'id-1'], t2.id)).toBe(1);
+      expect(await store.listQuarantine({ status: 'resolved' })).toMatchObject([{ id, resolvedBy: t2.id }]);
+      expect(await store.countQuarantine({ status: 'open' })).toBe(0);
+      expect(await store.resolveQuarantine('lims', ['id-1'], t3.id)).toBe(0); // resolved already
+      await store.addQuarantine([bad(t3.id, 's3', 3)]);
+      expect(await store.listQuarantine({ status: 'open' })).toMatchObject([{ id, count: 2, resolvedAt: null, resolvedBy: null }]);
+    });
+  });
+
+  describe('spool', () => {
+    it('keeps a body until it is removed, sets it aside with its errors, restores it, and counts the backlog', async () => {
+      const { store } = ctx;
+      const body = Buffer.from([0, 1, 2, 0xff, 0xfe, 0x80, 0x41]);
+      await store.putSpooled({ id: 's-1', connectorId: 'hook', transferId: 't-1', body, sha256: 'abc', receivedAt: '2026-03-14T10:00:00.000Z' });
+      await store.putSpooled({ id: 's-2', connectorId: 'hook', body: Buffer.alloc(1000, 0x41), sha256: 'def' });
+      await store.putSpooled({ id: 's-3', connectorId: 'other', body: Buffer.alloc(5), sha256: 'ghi' });
+      expect((await store.readSpooled('s-1'))!.equals(body)).toBe(true);
+      expect(await store.getSpooled('s-1')).toMatchObject({ connectorId: 'hook', transferId: 't-1', bytes: 7, sha256: 'abc', status: 'queued', receivedAt: '2026-03-14T10:00:00.000Z' });
+      expect(await store.spoolBacklog('hook')).toEqual({ bodies: 2, bytes: 1007 });
+      expect(await store.rejectSpooled('s-1', [{ code: 'HUB_ERR_PIPELINE_UNIT_FAILED' }])).toBe(true);
+      expect(await store.getSpooled('s-1')).toMatchObject({ status: 'rejected', errors: [{ code: 'HUB_ERR_PIPELINE_UNIT_FAILED' }] });
+      expect(await store.spoolBacklog('hook')).toEqual({ bodies: 1, bytes: 1000 });
+      expect((await store.listSpooledQueued(new Date(Date.now() + 1000).toISOString())).map((b) => b.id).sort()).toEqual(['s-2', 's-3']);
+      expect(await store.restoreSpooled('s-1')).toBe(true);
+      expect(await store.spoolBacklog('hook')).toEqual({ bodies: 2, bytes: 1007 });
+      expect(await store.removeSpooled('s-1')).toBe(true);
+      expect(await store.readSpooled('s-1')).toBeUndefined();
+      expect(await store.removeSpooled('s-1')).toBe(false);
+      expect(await store.rejectSpooled('s-1', [])).toBe(false);
+      expect(await store.restoreSpooled('s-1')).toBe(false);
     });
   });
 
@@ -526,6 +625,33 @@ describe.each(BACKENDS)('store on %s', (backend) => {
       expect(await store.getDeadLetter('00000000-0000-0000-0000-000000000000')).toBeUndefined();
       expect(await store.getDeadLetter('nope')).toBeUndefined();
       await expectHubError(store.markReplayed('00000000-0000-0000-0000-000000000000', 'j'), 'HUB_ERR_STORE_NOT_FOUND');
+    });
+  });
+
+  describe('dead letters: kinds, filters, bulk', () => {
+    it('filters by kind, destination, connector and time; counts; writes an id once; a replay can be undone', async () => {
+      const { store } = ctx;
+      const d1 = await store.addDeadLetter({ queue: 'deliver.hfd', jobId: 'j1', destinationId: 'hfd', payload: { deliveryId: 'a' }, attempts: [] });
+      await sleep(20);
+      const mid = new Date().toISOString();
+      await sleep(20);
+      const d2 = await store.addDeadLetter({ queue: 'deliver.ehpd', jobId: 'j2', destinationId: 'ehpd', payload: { deliveryId: 'b' }, attempts: [] });
+      const u1 = await store.addDeadLetter({ id: '6f1d2c3b-0000-5000-8000-000000000001', kind: 'unit', queue: 'transfers', jobId: 't1', connectorId: 'lims', payload: { unit: { id: 'file:x' } }, attempts: [{ at: mid, error: 'TypeError: boom' }] });
+      expect(u1).toMatchObject({ kind: 'unit', connectorId: 'lims', destinationId: null, lastError: 'TypeError: boom' });
+      expect(d1).toMatchObject({ kind: 'delivery', connectorId: null });
+      expect(await store.addDeadLetter({ id: u1.id, kind: 'unit', queue: 'transfers', jobId: 'other', payload: null, attempts: [] })).toEqual(u1);
+      expect((await store.listDeadLetters({ kind: 'unit' })).map((d) => d.id)).toEqual([u1.id]);
+      expect((await store.listDeadLetters({ destinationId: 'hfd' })).map((d) => d.id)).toEqual([d1.id]);
+      expect((await store.listDeadLetters({ connectorId: 'lims' })).map((d) => d.id)).toEqual([u1.id]);
+      expect((await store.listDeadLetters({ since: mid })).map((d) => d.id).sort()).toEqual([d2.id, u1.id].sort());
+      expect((await store.listDeadLetters({ until: mid })).map((d) => d.id)).toEqual([d1.id]);
+      expect(await store.countDeadLetters({ kind: 'delivery', pending: true })).toBe(2);
+      expect(await store.markReplayed(d1.id, 'r1')).toBe(true);
+      expect(await store.countDeadLetters({ kind: 'delivery', pending: true })).toBe(1);
+      await store.unmarkReplayed(d1.id, 'another-job'); // not ours: stays replayed
+      expect(await store.getDeadLetter(d1.id)).toMatchObject({ replayJobId: 'r1' });
+      await store.unmarkReplayed(d1.id, 'r1');
+      expect(await store.getDeadLetter(d1.id)).toMatchObject({ replayedAt: null, replayJobId: null });
     });
   });
 

@@ -1,6 +1,7 @@
 /**
  * The `cgic` command. Subcommands read like the task; `--json` where a machine reads the output;
- * exit codes: 0 ok, 1 failed work, 2 usage, 78 bad configuration.
+ * exit codes: 0 ok, 1 failed work, 2 usage, 69 Redis or the database unavailable, 75 state conflict
+ * (e.g. a dead letter replayed already), 78 bad configuration.
  */
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { HubError } from '../errors/hub-error.ts';
@@ -11,6 +12,7 @@ import type { GenerateOptions } from './commands/generate.ts';
 import type { StartOptions } from './commands/start.ts';
 import type { RunOptions } from './commands/run.ts';
 import type { AuditCommandOptions } from './commands/audit.ts';
+import type { DeadLettersOptions } from './commands/dead-letters.ts';
 
 /** Kinds `cgic generate` writes (src/generate). */
 const GENERATOR_KINDS = ['lims-csv', 'lims-xml', 'nibin-leads', 'etrace', 'rms-xml'];
@@ -90,15 +92,28 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command('dead-letters')
-    .description('list deliveries that failed every attempt, or replay one')
+    .description('list deliveries and units that failed every attempt, or replay them: one by id, or every pending one a filter matches')
     .addArgument(new Argument('<action>', 'list or replay').choices(['list', 'replay']))
-    .argument('[id]', 'dead letter id (replay)')
+    .argument('[id]', 'dead letter id (replay one)')
     .option('-c, --config <file>', 'hub configuration (default: config/cgic.yaml)')
-    .option('--all', 'list replayed ones too')
+    .option('--destination <id>', 'deliveries to this destination')
+    .option('--connector <id>', 'units of this source connector')
+    .addOption(new Option('--kind <kind>', 'deliveries or source units').choices(['delivery', 'unit']))
+    .option('--since <time>', 'dead at or after this time (ISO 8601, e.g. 2026-03-14T08:00:00Z)')
+    .option('--until <time>', 'dead before this time (ISO 8601)')
+    .option('--all', 'list: replayed ones too; replay: every pending dead letter (needed when no filter is given)')
+    .option('--dry-run', 'replay: only count what would be replayed')
     .option('--json', 'print JSON')
     .action(
-      run(async (action: 'list' | 'replay', id: string | undefined, opts: { config?: string; json?: boolean; all?: boolean }) => {
-        if (action === 'replay' && !id) throw new HubError('HUB_ERR_CLI_USAGE', { reason: 'cgic dead-letters replay needs the dead letter id (see cgic dead-letters list)' });
+      run(async (action: 'list' | 'replay', id: string | undefined, opts: DeadLettersOptions) => {
+        const filtered = opts.destination !== undefined || opts.connector !== undefined || opts.kind !== undefined || opts.since !== undefined || opts.until !== undefined;
+        if (action === 'replay' && id !== undefined && (filtered || opts.all)) throw new HubError('HUB_ERR_CLI_USAGE', { reason: 'cgic dead-letters replay takes a dead letter id, or filters (--destination, --connector, --kind, --since, --until, --all), not both' });
+        if (action === 'replay' && id === undefined && !filtered && !opts.all) {
+          throw new HubError('HUB_ERR_CLI_USAGE', { reason: 'cgic dead-letters replay needs a dead letter id (see cgic dead-letters list), a filter (--destination, --connector, --kind, --since, --until) or --all' });
+        }
+        for (const [name, value] of [['--since', opts.since], ['--until', opts.until]] as const) {
+          if (value !== undefined && Number.isNaN(Date.parse(value))) throw new HubError('HUB_ERR_CLI_USAGE', { reason: `${name} "${value}" is not a time (ISO 8601, e.g. 2026-03-14T08:00:00Z)` });
+        }
         return (await import('./commands/dead-letters.ts')).deadLettersCommand(action, id, opts);
       }),
     );

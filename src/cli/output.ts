@@ -17,6 +17,8 @@ export function reportError(e: unknown): number {
     err(formatReport(e.toReport()));
     err(`  how to fix: ${fixOf(e)}`);
     if (e.code === 'HUB_ERR_CLI_USAGE') return EXIT.USAGE;
+    if (e.code === 'HUB_ERR_STATE_CONFLICT') return EXIT.CONFLICT;
+    if (e.errorClass === 'transient') return EXIT.UNAVAILABLE;
     return e.errorClass === 'config' ? EXIT.CONFIG : EXIT.FAILED;
   }
   err(`HUB_ERR_SYSTEM_INTERNAL ${(e as Error)?.stack ?? String(e)}`);

@@ -95,7 +95,7 @@ export interface HubConfig {
     api: { host: string; port: number; metricsPort?: number; keys: ApiKeyConfig[]; trustProxy: string[]; rateLimit: RateLimitConfig; tls?: TlsConfig };
     audit: AuditConfig;
     delivery: { attempts: number; backoffMs: number; maxBackoffMs: number; concurrency: number };
-    transfers: { concurrency: number; chunkSize: number };
+    transfers: { concurrency: number; chunkSize: number; attempts: number; backoffMs: number };
   };
   agencies: AgencyConfig[];
   connectors: ConnectorConfig[];
@@ -173,7 +173,7 @@ async function checkConfig(raw: Record<string, unknown>, src: YamlSource, abs: s
       },
       audit: { retentionDays: 400, checkpointMinutes: 60, ...(h.audit ?? {}) },
       delivery: { attempts: 24, backoffMs: 2000, maxBackoffMs: 300_000, concurrency: 4, ...(h.delivery ?? {}) },
-      transfers: { concurrency: 2, chunkSize: 500, ...(h.transfers ?? {}) },
+      transfers: { concurrency: 2, chunkSize: 500, attempts: 3, backoffMs: 5000, ...(h.transfers ?? {}) },
     },
     agencies: [],
     connectors: [],

@@ -11,6 +11,8 @@ import type { InvalidSource, MappedBatch } from '../mapping/run.ts';
 // eslint-disable-next-line no-control-regex
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+const ENVELOPE = new Set(['sourceRefs', 'key', 'id', 'version', 'classification', 'type']);
+
 /** The first field path (dotted) of `value` whose text the store cannot hold, with what it holds. */
 export function unstorableField(value: unknown, path = ''): { field: string; character: string } | undefined {
   if (typeof value === 'string') {
@@ -27,7 +29,8 @@ export function unstorableField(value: unknown, path = ''): { field: string; cha
     return undefined;
   }
   for (const [k, v] of Object.entries(value)) {
-    if (k === 'sourceRefs') continue;
+    // The envelope is derived from the fields (key, id) or set by the hub: name the field instead.
+    if (path === '' && ENVELOPE.has(k)) continue;
     const f = unstorableField(v, path ? `${path}.${k}` : k);
     if (f) return f;
   }

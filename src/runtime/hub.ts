@@ -94,8 +94,11 @@ interface DeliveryJobData {
   history?: { at: string; error: string; status?: number }[];
 }
 
-/** Transfer jobs: a few attempts a few seconds apart; then a unit is set aside (or re-offered, see transferFailedForGood). */
-export const TRANSFER_JOB_OPTIONS: JobsOptions = { attempts: 3, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: { age: 86400, count: 1000 }, removeOnFail: { age: 7 * 86400 } };
+/** Transfer jobs: hub.transfers.attempts, backoff from hub.transfers.backoffMs; then a unit is set aside (or re-offered, see transferFailedForGood). */
+function transferJobOptions(cfg: HubConfig): JobsOptions {
+  const { attempts, backoffMs } = cfg.hub.transfers;
+  return { attempts, backoff: { type: 'exponential', delay: backoffMs }, removeOnComplete: { age: 86400, count: 1000 }, removeOnFail: { age: 7 * 86400 } };
+}
 /** Poll jobs: claims are cheap and atomic; results are kept a day for GET /api/polls/:id. */
 const POLL_JOB_OPTIONS: JobsOptions = { attempts: 3, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: { age: 86400, count: 5000 }, removeOnFail: { age: 7 * 86400 } };
 
@@ -417,7 +420,7 @@ export class Hub implements HubApi {
   /** Write a transfer and queue its job; both idempotent on the transfer id. */
   async queueTransfer(data: TransferJobData, source: string): Promise<void> {
     await this.store.createTransfer({ id: data.transferId, connectorId: data.connectorId, trigger: data.trigger, source, ifAbsent: true });
-    await this.transfers.add('transfer', data, { ...TRANSFER_JOB_OPTIONS, jobId: data.transferId });
+    await this.transfers.add('transfer', data, { ...transferJobOptions(this.cfg), jobId: data.transferId });
   }
 
   /** Take in a signed webhook: 202 with the transfer id once its body is spooled and its job queued (see webhook-intake.ts). */
@@ -433,7 +436,7 @@ export class Hub implements HubApi {
         source: (id) => this.source(id),
         redis: this.intake.redis,
         transfers: this.intake.transfers,
-        transferJobOptions: TRANSFER_JOB_OPTIONS,
+        transferJobOptions: transferJobOptions(this.cfg),
       },
       connectorId,
       req,
@@ -580,7 +583,7 @@ export class Hub implements HubApi {
       if (t.status !== 'queued' && t.status !== 'running') continue;
       if (await this.transfers.getJob(b.transferId)) continue;
       const unit = spooledWebhookUnit(b);
-      await this.transfers.add('transfer', { transferId: b.transferId, connectorId: b.connectorId, trigger: 'webhook', unit }, { ...TRANSFER_JOB_OPTIONS, jobId: b.transferId });
+      await this.transfers.add('transfer', { transferId: b.transferId, connectorId: b.connectorId, trigger: 'webhook', unit }, { ...transferJobOptions(this.cfg), jobId: b.transferId });
       n++;
     }
     return n;

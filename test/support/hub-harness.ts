@@ -135,6 +135,8 @@ export interface TestHubSpec {
   agencies: Record<string, unknown>[];
   connectors: Record<string, unknown>[];
   delivery?: Record<string, unknown>;
+  /** hub.transfers, over the tests' defaults (concurrency 2, chunkSize 500, backoffMs 200). */
+  transfers?: Record<string, unknown>;
   keys?: Record<string, unknown>[];
   /** hub.api.metricsPort: where a process without the api role serves /metrics. */
   metricsPort?: number;
@@ -168,7 +170,7 @@ export async function testEnv(spec: TestHubSpec, opts: { store?: 'postgres' | 'p
       api: { host: '127.0.0.1', port: 0, ...(spec.metricsPort !== undefined ? { metricsPort: spec.metricsPort } : {}), keys: spec.keys ?? [{ id: 'admin', role: 'admin', sha256: 'ac5bb3526d3be432ba19fb1fc0712d350c160bd2169cd24401c9fcaeaac2d860' }], ...(spec.api ?? {}) },
       ...(spec.audit ? { audit: spec.audit } : {}),
       delivery: { attempts: 4, backoffMs: 50, maxBackoffMs: 200, concurrency: 2, ...(spec.delivery ?? {}) },
-      transfers: { concurrency: 2, chunkSize: 500 },
+      transfers: { concurrency: 2, chunkSize: 500, backoffMs: 200, ...(spec.transfers ?? {}) },
     },
     agencies: spec.agencies,
     connectors: spec.connectors,

@@ -1,0 +1,124 @@
+/**
+ * Patient with agencies: the default retry policy rides out a 30-minute outage (time compressed here by
+ * configuration: every wait divided by 1,000), and dead letters are replayed in bulk, once each.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { AgencyServer, AgencyServers, CASE_MAPPING, caseCsv, mkdirs, PROJECT_ROOT, REDIS_URL, runOnce, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
+import { loadHubConfig } from '../../../src/config/hub-config.ts';
+import { retrySpanMs } from '../../../src/pipeline/backoff.ts';
+import type { Hub } from '../../../src/runtime/hub.ts';
+
+const HFD = 'CT0006400';
+const LAB = 'CTFSL0000';
+const ADMIN = { authorization: 'Bearer demo-admin-key', 'content-type': 'application/json' };
+/** Real time / test time. */
+const COMPRESSION = 1000;
+
+let env: TestEnv | null = null;
+const servers = new AgencyServers();
+afterEach(async () => {
+  await env?.cleanup();
+  env = null;
+  await servers.stopAll();
+});
+
+/** 40 rows, one chunk each: 40 deliveries to Hartford. */
+async function forty(http: AgencyServer, delivery: Record<string, unknown>): Promise<{ hub: Hub; transferId: string }> {
+  env = await testEnv({
+    agencies: [
+      { ori: LAB, name: 'Lab', kind: 'lab' },
+      { ori: HFD, name: 'Hartford PD', destinations: [{ id: 'hfd-rms', kind: 'http', content: ['records'], options: { url: http.url } }] },
+    ],
+    connectors: [{ id: 'lims-drop', kind: 'directory', agency: LAB, mapping: CASE_MAPPING, options: { path: 'IN', stableMs: 0 } }],
+    delivery,
+    transfers: { chunkSize: 1 },
+  });
+  writeFileSync(env.configFile, readFileSync(env.configFile, 'utf8').replace(/path: IN/, `path: ${path.join(env.dir, 'in')}`));
+  mkdirs(path.join(env.dir, 'in'));
+  writeFileSync(path.join(env.dir, 'in', 'forty.csv'), caseCsv(40, [HFD]));
+  const hub = await env.start();
+  return { hub, transferId: await runOnce(hub, 'lims-drop') };
+}
+
+function cgic(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'bin/cgic.js'), ...args, '--config', env!.configFile], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, REDIS_URL, CGIC_QUEUE_PREFIX: env!.prefix, DATABASE_URL: env!.db!.url, LOG_LEVEL: 'warn' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('agency outages', () => {
+  it('the default retry policy spans more than 30 minutes before a dead letter', async () => {
+    const dir = path.join(PROJECT_ROOT, 'var');
+    mkdirs(dir);
+    const file = path.join(dir, `defaults-${process.pid}.yaml`);
+    writeFileSync(file, 'hub: { name: defaults }\nagencies: []\nconnectors: []\n');
+    const { delivery } = (await loadHubConfig(file).finally(() => rmSync(file))).hub;
+    const span = retrySpanMs(delivery);
+    expect(delivery).toMatchObject({ attempts: 24, backoffMs: 2000, maxBackoffMs: 300_000 });
+    expect(span.min).toBeGreaterThan(30 * 60_000);
+    console.log(`default retry span: ${(span.min / 60_000).toFixed(1)} to ${(span.max / 60_000).toFixed(1)} minutes`);
+  });
+
+  it('an agency endpoint down 30 minutes (compressed 1,000 times): no dead letter, every delivery once afterwards', async () => {
+    const http = await servers.start();
+    const outageMs = (30 * 60_000) / COMPRESSION;
+    let downSince = 0;
+    http.answer = (r) => {
+      downSince ||= r.at;
+      return r.at - downSince < outageMs ? 503 : 200;
+    };
+    // The default policy (24 attempts, 2 s base, 5 min cap), every wait divided by 1,000.
+    const { hub, transferId } = await forty(http, { attempts: 24, backoffMs: 2000 / COMPRESSION, maxBackoffMs: 300_000 / COMPRESSION, concurrency: 4 });
+    await waitFor('40 deliveries', () => http.okRequests().length >= 40, 60_000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await hub.store.listDeadLetters({})).toEqual([]);
+    expect(http.received.filter((r) => r.status === 503).length).toBeGreaterThan(40); // it was down, and retried
+    expect(http.okRequests()).toHaveLength(40);
+    expect(new Set(http.okRequests().map((r) => r.idempotencyKey)).size).toBe(40);
+    expect([...http.recordCounts().values()]).toEqual(Array(40).fill(1));
+    await waitFor('counted on the transfer', async () => (await hub.store.getTransfer(transferId))!.counts.delivered === 40);
+    const last = Math.max(...http.okRequests().map((r) => r.at));
+    console.log(`outage of ${outageMs} ms (30 min / ${COMPRESSION}): ${http.received.length - 40} failed attempts, 0 dead letters, 40 delivered once, the last ${last - downSince - outageMs} ms after the end`);
+  });
+
+  it('40 dead letters replayed in one command (cgic dead-letters replay --destination): every delivery once, 0 duplicates', async () => {
+    const http = await servers.start();
+    let up = false;
+    http.answer = () => (up ? 200 : 503);
+    const { hub } = await forty(http, { attempts: 2, backoffMs: 5, maxBackoffMs: 10, concurrency: 4 });
+    await waitFor('40 dead letters', async () => (await hub.store.countDeadLetters({ destinationId: 'hfd-rms', pending: true })) === 40, 30_000);
+    up = true;
+
+    // The API counts them; an empty filter is refused (no accidental replay of everything).
+    const dry = await fetch(`${hub.address}/api/dead-letters/replay`, { method: 'POST', headers: ADMIN, body: JSON.stringify({ destination: 'hfd-rms', dryRun: true }) });
+    expect(await dry.json()).toEqual({ matched: 40, replayed: 0, skipped: 0, failed: [], dryRun: true });
+    expect((await fetch(`${hub.address}/api/dead-letters/replay`, { method: 'POST', headers: ADMIN, body: '{}' })).status).toBe(400);
+
+    expect(cgic(['dead-letters', 'replay', '--destination', 'hfd-rms', '--dry-run'])).toMatchObject({ status: 0, stdout: '40 dead letters would be replayed (dry run: nothing queued)\n' });
+    const since = new Date(Date.now() - 3_600_000).toISOString();
+    const run = cgic(['dead-letters', 'replay', '--destination', 'hfd-rms', '--since', since]);
+    expect(run).toMatchObject({ status: 0, stdout: "40 of 40 dead letters replayed; a running hub's workers deliver them\n" });
+    await waitFor('40 replays delivered', () => http.okRequests().length >= 40, 30_000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(http.okRequests()).toHaveLength(40);
+    expect(new Set(http.okRequests().map((r) => r.idempotencyKey)).size).toBe(40);
+    expect([...http.recordCounts().values()]).toEqual(Array(40).fill(1));
+    expect(await hub.store.countDeadLetters({ pending: true })).toBe(0);
+
+    // Again: nothing left to replay; one id again is a state conflict (exit 75), not a configuration error (78).
+    expect(cgic(['dead-letters', 'replay', '--all'])).toMatchObject({ status: 0, stdout: "0 of 0 dead letters replayed; a running hub's workers deliver them\n" });
+    const [one] = await hub.store.listDeadLetters({ destinationId: 'hfd-rms', limit: 1 });
+    const again = cgic(['dead-letters', 'replay', one!.id]);
+    expect(again.status).toBe(75);
+    expect(again.stderr).toContain('HUB_ERR_STATE_CONFLICT');
+    expect(cgic(['dead-letters', 'replay']).status).toBe(2);
+    console.log(`bulk replay: 40 dead letters in one command, ${http.okRequests().length} deliveries, ${http.okRequests().length - new Set(http.okRequests().map((r) => r.idempotencyKey)).size} duplicates`);
+  });
+});

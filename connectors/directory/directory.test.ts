@@ -194,12 +194,83 @@ describe('directory source: read, ack, reject', () => {
     expect(errors[1]).toEqual({ code: 'X', message: 'plain object' });
   });
 
+  it('reject returns the unit where it lies; restore claims it again from there (a replay) and drops its errors file', async () => {
+    drop('poison.csv', 'a,b\n1,2\n');
+    const src = source();
+    const [unit] = await src.claim();
+    const aside = await src.reject(unit!, [{ code: 'HUB_ERR_PIPELINE_UNIT_FAILED' }]);
+    expect(aside).toMatchObject({ id: unit!.id, name: 'poison.csv', ref: { path: join(root, 'in', 'rejected', 'poison.csv'), rejected: true } });
+    const again = await src.restore(aside!);
+    expect(readdirSync(join(root, 'in', 'rejected'))).toEqual([]);
+    expect(again.name).toBe('poison.csv');
+    expect(String(again.ref.path)).toMatch(/\.processing\/\d+-[0-9a-f]{8}--poison\.csv$/);
+    expect(Buffer.concat(await readAll(src, again)).toString()).toBe('a,b\n1,2\n');
+    await src.ack(again);
+    expect(readdirSync(join(root, 'in', 'archive'))).toEqual(['poison.csv']);
+    await expect(src.restore(aside!)).rejects.toMatchObject({ code: 'HUB_ERR_CONNECTOR_UNIT_MISSING' });
+    expect(await src.reject(again, [])).toBeNull(); // gone (archived): nothing to set aside
+  });
+
   it('reading a unit whose file was taken away fails with HUB_ERR_CONNECTOR_UNIT_MISSING', async () => {
     drop('gone.csv', 'x\n');
     const src = source();
     const [unit] = await src.claim();
     rmSync(String(unit!.ref.path));
     await expect(readAll(src, unit!)).rejects.toMatchObject({ code: 'HUB_ERR_CONNECTOR_UNIT_MISSING' });
+  });
+});
+
+describe('directory source: file names', () => {
+  it('a name that is not UTF-8 is claimed under a %XX name as a unit to refuse; rejected, it keeps that name', async () => {
+    mkdirSync(join(root, 'in'), { recursive: true });
+    writeFileSync(Buffer.from(join(root, 'in') + '/caf\xe9.csv', 'latin1'), 'x\n');
+    const src = source();
+    const [unit] = await src.claim();
+    expect(unit).toMatchObject({ name: 'caf%E9.csv', refused: { code: 'HUB_ERR_SOURCE_FILE_NAME', params: { name: '"caf%E9.csv"' } } });
+    expect(Buffer.concat(await readAll(src, unit!)).toString()).toBe('x\n');
+    await src.reject(unit!, [new HubError(unit!.refused!.code, unit!.refused!.params)]);
+    expect(readdirSync(join(root, 'in', 'rejected')).sort()).toEqual(['caf%E9.csv', 'caf%E9.csv.errors.json']);
+    expect(await src.claim()).toEqual([]);
+  });
+
+  it('a name of 255 bytes is claimed (under a shortened name), read, archived and rejected under its own name', async () => {
+    const long = `${'é'.repeat(100)}${'x'.repeat(44)}-export.csv`;
+    expect(Buffer.byteLength(long)).toBe(255);
+    drop(long, 'y\n');
+    const src = source();
+    const [unit] = await src.claim();
+    expect(unit!.name).toBe(long);
+    expect(Buffer.byteLength(String(unit!.ref.path).split('/').at(-1)!)).toBeLessThanOrEqual(255);
+    expect(String(unit!.ref.path)).toMatch(/~[0-9a-f]{8}\.csv$/);
+    expect(Buffer.concat(await readAll(src, unit!)).toString()).toBe('y\n');
+    await src.reject(unit!, [{ code: 'X' }]);
+    const rejected = readdirSync(join(root, 'in', 'rejected')).sort();
+    expect(rejected[0]).toBe(long);
+    expect(rejected[1]).toMatch(/~[0-9a-f]{8}\.csv\.errors\.json$/);
+    expect(rejected.every((n) => Buffer.byteLength(n) <= 255)).toBe(true);
+  });
+
+  it('a file that cannot be claimed is reported once, not on every run', async () => {
+    drop('a.csv', 'x\n');
+    const errors: unknown[] = [];
+    const ctx = testContext('lims-drop');
+    const log = Object.assign(Object.create(ctx.log) as typeof ctx.log, { error: (o: unknown) => void errors.push(o) });
+    // A processing folder on another filesystem: every claim (a rename) fails with EXDEV.
+    const processingDir = mkdtempSync(join('/dev/shm', 'cgic-dir-'));
+    try {
+      const src = directorySource.create({ path: join(root, 'in'), stableMs: 0, processingDir }, { ...ctx, log }) as DirectorySource;
+      await expect(src.claim()).rejects.toMatchObject({ code: 'HUB_ERR_CONNECTOR_IO' });
+      expect(await src.claim()).toEqual([]);
+      expect(await src.claim()).toEqual([]);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({ file: 'a.csv', code: 'HUB_ERR_CONNECTOR_IO' });
+      drop('b.csv', 'y\n'); // a new file is reported in its turn
+      await expect(src.claim()).rejects.toMatchObject({ code: 'HUB_ERR_CONNECTOR_IO' });
+      expect(await src.claim()).toEqual([]);
+      expect(errors).toHaveLength(2);
+    } finally {
+      rmSync(processingDir, { recursive: true, force: true });
+    }
   });
 });
 

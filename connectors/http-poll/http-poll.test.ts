@@ -48,6 +48,16 @@ describe('http-poll: paging', () => {
     expect(units[0]!.name).toBe('poll');
   });
 
+  it('given where it resumes, claims nothing when the first page is empty and names no further page (an empty poll makes no transfer)', async () => {
+    const c = await start(feed(4, 2), { recordsPath: 'items' });
+    expect(await c.claim('4')).toEqual([]); // the feed is read up to 4: nothing new
+    expect(await c.claim('2')).toHaveLength(1);
+    expect(await c.claim(null)).toHaveLength(1);
+    expect(peer!.requests.map((r) => r.url)).toEqual(['/api/firearms?status=recovered&cursor=4', '/api/firearms?status=recovered&cursor=2', '/api/firearms?status=recovered']);
+    const restored = await c.restore({ id: 'poll:x', name: 'poll', ref: {} });
+    expect(restored.name).toBe('poll');
+  });
+
   it('yields page after page, each with the cursor to resume after it, and stops at the last page', async () => {
     const c = await start(feed(5, 2), { recordsPath: 'items' });
     const parts = await readParts(c, null);

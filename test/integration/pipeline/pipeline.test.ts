@@ -252,6 +252,36 @@ describe('pipeline on PostgreSQL', () => {
     expect(http.recordCounts().size).toBe(10);
   });
 
+  it('the same bad row in a re-sent file is one quarantine entry with a count and its last sighting; a later export with the row corrected resolves it', async () => {
+    const http = await agency();
+    env = await twoAgencies('postgres', http);
+    const hub = await env.start();
+    const q = async (transfer?: string) => {
+      const res = await fetch(`${hub.address}/api/quarantine${transfer ? `?transfer=${transfer}` : ''}`, { headers: ADMIN });
+      return (await res.json()) as { total: number; items: { count: number; transferId: string; pointer: { file: string; row: number }; resolvedAt: string | null; resolvedBy: string | null; createdAt: string; lastSeenAt: string }[] };
+    };
+    writeFileSync(path.join(env.dir, 'in', 'monday.csv'), caseCsv(8, [HFD], { bad: [3] }));
+    const first = await finished(env, 0, await runOnce(hub, 'lims-drop'));
+    expect((await q()).items).toMatchObject([{ count: 1, transferId: first.id, pointer: { file: 'monday.csv', row: 3 }, resolvedAt: null }]);
+    // Re-sent under another name, the bad row on another line: the same entry, counted twice.
+    writeFileSync(path.join(env.dir, 'in', 'tuesday.csv'), caseCsv(8, [HFD], { bad: [3] }).replace(/^(ORI,CASE,DATE,TOWN\r\n)/, '$1CT0006400,X-000001,03/14/2026 14:22,Hartford\r\n'));
+    const second = await finished(env, 0, await runOnce(hub, 'lims-drop'));
+    const again = await q();
+    expect(again.total).toBe(1);
+    expect(again.items).toMatchObject([{ count: 2, transferId: second.id, pointer: { file: 'tuesday.csv', row: 4 }, resolvedAt: null }]);
+    expect((await q(first.id)).total).toBe(1); // each transfer still lists what it saw
+    expect((await q(second.id)).total).toBe(1);
+    // The next export carries row 3 corrected (same agency and case number, a valid date): resolved by it.
+    writeFileSync(path.join(env.dir, 'in', 'wednesday.csv'), caseCsv(8, [HFD]));
+    const third = await finished(env, 0, await runOnce(hub, 'lims-drop'));
+    expect(third).toMatchObject({ status: 'succeeded', counts: { invalid: 0 } });
+    const resolved = await q();
+    expect(resolved.items).toMatchObject([{ count: 2, resolvedBy: third.id }]);
+    expect(resolved.items[0]!.resolvedAt).not.toBeNull();
+    const open = (await (await fetch(`${hub.address}/api/quarantine?status=open`, { headers: ADMIN })).json()) as { total: number };
+    expect(open.total).toBe(0);
+  });
+
   it("one agency's endpoint being down does not delay another agency's delivery", async () => {
     const down = await agency();
     down.answer = () => 503;

@@ -30,7 +30,8 @@ function reachable(host: string, port: number, timeoutMs = 500): Promise<boolean
   });
 }
 
-function freePort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.listen(0, '127.0.0.1', () => {

@@ -3,20 +3,9 @@
  * free port, optionally persisting to a folder (appendonly), started and stopped by the test.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { Redis } from 'ioredis';
 import { waitFor } from './hub-harness.ts';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
+import { freePort } from '../../src/runtime/redis.ts';
 
 export class PrivateRedis {
   private child: ChildProcess | null = null;

@@ -23,6 +23,7 @@ describe('text the store cannot hold', () => {
       records: [rec('Case', { agencyCaseNumber: 'C-1' }, row2), rec('Case', { agencyCaseNumber: 'C-\u00002' }, row3), rec('LabCase', { labCaseNumber: 'L-1' }, row3)],
       invalid: [],
       warnings: [],
+      retractions: [],
       rows: 2,
     };
     expect(screenUnstorable(batch)).toBe(1);

@@ -39,8 +39,9 @@ export function unstorableField(value: unknown, path = ''): { field: string; cha
 
 /**
  * Move the records of every source row that carries unstorable text out of the batch: the row
- * becomes invalid (all its records in this batch go, so a row is stored whole or not at all), with
- * one error naming the first such field. Returns how many rows moved (mapped -> invalid).
+ * becomes invalid (all its records in this batch go, and its replace or delete instruction, so a row
+ * is stored whole or not at all), with one error naming the first such field. Returns how many rows
+ * moved (mapped -> invalid).
  */
 export function screenUnstorable(batch: MappedBatch): number {
   const bad = new Map<unknown, { record: MappedRecord; found: { field: string; character: string } }>();
@@ -52,6 +53,9 @@ export function screenUnstorable(batch: MappedBatch): number {
   }
   if (bad.size === 0) return 0;
   batch.records = batch.records.filter((r) => !bad.has(r.sourceRefs[0] ?? r));
+  // An invalid row asks for nothing: its replace or delete instruction goes with its records.
+  const badRows = new Set([...bad.values()].map((b) => b.record.sourceRefs[0]?.pointer?.row));
+  batch.retractions = batch.retractions.filter((r) => !badRows.has(r.row));
   for (const { record, found } of bad.values()) {
     const pointer = record.sourceRefs[0]?.pointer ?? {};
     const error: ErrorReport = errorReport('HUB_ERR_RECORD_UNSTORABLE_CHARACTER', { field: `${record.type}.${found.field}`, character: found.character }, pointer);

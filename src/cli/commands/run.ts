@@ -54,7 +54,7 @@ export async function runCommand(connectorId: string, opts: RunOptions): Promise
       else if (list.length === 0) err(`${connectorId}: nothing to read (no transfer)`);
       for (const t of list) {
         const c = t.counts;
-        err(`transfer ${t.id} ${t.source ?? ''} ${t.status}${opts.dryRun ? ' (dry run: nothing stored, delivered or acknowledged)' : ''}`);
+        err(`transfer ${t.id} ${t.source ?? ''}: ${t.status}${opts.dryRun ? ' (nothing stored, delivered or acknowledged)' : ''}`);
         err(`  read ${c.read}, mapped ${c.mapped}, invalid ${c.invalid} (see GET /api/quarantine?transfer=${t.id}), stored ${c.stored}, changed ${c.changed}, unchanged ${c.unchanged}`);
         if (t.error) err(`  error: ${t.error}`);
       }

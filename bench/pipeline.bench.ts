@@ -3,7 +3,7 @@
  *
  * 1. Throughput: a generated 100,000-row LIMS CSV through the whole pipeline (drop folder -> mapping ->
  *    canonical validation -> PostgreSQL upsert -> routing -> one directory destination per agency), from
- *    `runConnector` until every delivery is written, as records/s; and, in the same run, the mapping
+ *    the run (a poll: one transfer for the one file) until every delivery is written, as records/s; and, in the same run, the mapping
  *    alone (read -> map -> validate) over the same file, so the pipeline is reported as a ratio to it.
  * 2. Latency: signed webhooks at 50 requests/s on loopback, each a small LIMS export with its own lab
  *    case, to a hub whose agency destination is a local HTTP server; per request, the time from sending

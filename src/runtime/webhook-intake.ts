@@ -143,17 +143,15 @@ export async function receiveWebhook(deps: IntakeDeps, connectorId: string, req:
     }).catch((err: unknown) => deps.log.warn({ connector: conn.id, transfer: transferId, err: reasonOf(err, 'the store') }, 'webhook: could not remove a refused body from the spool'));
     await forget();
   };
+  const written = deps.store.transaction(async (tx) => {
+    await deps.store.createTransfer({ id: transferId, connectorId: conn.id, trigger: 'webhook', source: unit.name }, tx);
+    await deps.store.putSpooled({ id: spoolId, connectorId: conn.id, transferId, body, sha256: String(unit.ref.sha256), receivedAt: String(unit.ref.receivedAt) }, tx);
+  });
   try {
-    await within(
-      deadline,
-      'the store',
-      deps.store.transaction(async (tx) => {
-        await deps.store.createTransfer({ id: transferId, connectorId: conn.id, trigger: 'webhook', source: unit.name }, tx);
-        await deps.store.putSpooled({ id: spoolId, connectorId: conn.id, transferId, body, sha256: String(unit.ref.sha256), receivedAt: String(unit.ref.receivedAt) }, tx);
-      }),
-    );
+    await within(deadline, 'the store', written);
   } catch (err) {
-    void undo(); // the transaction may still commit after the budget ran out
+    // Out of time, the transaction may still commit: undo once it has settled, whatever it did.
+    void written.then(undo, undo);
     return unavailable(reasonOf(err, 'the store'));
   }
   if (req.clientGone()) {
@@ -163,10 +161,12 @@ export async function receiveWebhook(deps: IntakeDeps, connectorId: string, req:
     return { status: 'gone' };
   }
   const data: TransferJobData = { transferId, connectorId: conn.id, trigger: 'webhook', unit };
+  const queued = deps.transfers.add('transfer', data, { ...deps.transferJobOptions, jobId: transferId });
   try {
-    await within(deadline, 'Redis', deps.transfers.add('transfer', data, { ...deps.transferJobOptions, jobId: transferId }));
+    await within(deadline, 'Redis', queued);
   } catch (err) {
-    await undo();
+    // A job queued after the budget ran out is taken back (or finds no transfer and does nothing).
+    void queued.then((job) => job.remove().catch(() => {}), () => {}).finally(() => void undo());
     return unavailable(reasonOf(err, 'Redis'));
   }
   await deps.redis.set(seenKey, transferId, 'KEEPTTL', 'XX').catch(() => null);

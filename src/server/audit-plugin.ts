@@ -135,7 +135,8 @@ export const auditPlugin = fp<{ sink: AuditSink; log: Logger; counter: AuditCoun
         counter.inc({ category: entry.category, result: 'failed' });
         const e = err instanceof HubError ? err : new HubError('HUB_ERR_AUDIT_UNAVAILABLE', { reason: (err as Error).message });
         log.error({ err: e.message, request: req.id, route: req.routeOptions.url }, 'audit entry not written: request refused');
-        reply.code(e.status).header('content-type', 'application/json; charset=utf-8').removeHeader('retry-after');
+        // The database is what failed: the caller may try again shortly (webhook senders honour it).
+        reply.code(e.status).header('content-type', 'application/json; charset=utf-8').header('retry-after', '5');
         return JSON.stringify({ code: e.code, message: e.message });
       }
     });

@@ -129,6 +129,10 @@ function expected(route: string, c: Caller): number {
       return ok(['admin'], 202);
     case 'POST /api/dead-letters/{id}/replay':
       return ok(['admin'], 404); // an unknown dead letter
+    case 'GET /api/polls/{id}':
+      return ok(['analyst', 'admin'], 404); // an unknown poll
+    case 'POST /api/dead-letters/replay':
+      return ok(['admin'], 400); // no filter: refused, nothing replayed
     case 'GET /api/leads':
       return ok(['hfd', 'nhpd', 'analyst', 'admin']);
     case 'GET /api/leads/{id}':

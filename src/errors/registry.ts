@@ -72,6 +72,12 @@ export const ERRORS = {
     message: 'Malformed XML: {reason}',
     fix: 'The export is not well-formed XML at the line given; records before it were read. Ask the sender for a corrected file.',
   },
+  HUB_ERR_SOURCE_XML_DECLARATION: {
+    class: 'record',
+    status: 422,
+    message: 'The XML declaration is at line {line}, column {column}, after comments or white space: nothing may come before <?xml ...?>, so the file is not well-formed XML',
+    fix: 'Ask the sender to put the XML declaration first (a licence notice belongs after it). To accept such files as they are, set `source.xml.leadingComments: allow` in the mapping: comments and white space before the declaration are then skipped, and nothing else is changed.',
+  },
   HUB_ERR_SOURCE_JSON: {
     class: 'record',
     status: 422,

@@ -13,6 +13,7 @@ import { SaxesParser, type SaxesTagNS } from 'saxes';
 import { normalizeEncoding } from './decode.ts';
 import { errorReport } from '../errors/hub-error.ts';
 import { expandedName, type XmlElement } from './xml-tree.ts';
+import { LeadingCommentsFilter, type LeadingComments } from './xml-leading-comments.ts';
 import type { SourceBatch, SourceItem } from './source-record.ts';
 
 export interface XmlReadOptions {
@@ -23,6 +24,8 @@ export interface XmlReadOptions {
   namespaces: Record<string, string>;
   /** Records per batch. @defaultValue 200 */
   batchSize?: number;
+  /** Comments and white space before the XML declaration: refused, or skipped (xml-leading-comments.ts). @defaultValue `'error'` */
+  leadingComments?: LeadingComments;
 }
 
 interface Step {
@@ -127,9 +130,15 @@ export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGene
     stack.pop();
   });
 
+  const prolog = new LeadingCommentsFilter(opts.leadingComments ?? 'error');
   parser.on('error', (err: Error) => {
     if (failed) return;
     failed = true;
+    const at = prolog.misplaced;
+    if (at) {
+      batch.push({ format: 'failure', row: row + 1, line: at.line, error: errorReport('HUB_ERR_SOURCE_XML_DECLARATION', at, { file: opts.file, line: at.line, column: at.column }) });
+      return;
+    }
     const m = /^[^:]*:(\d+):(\d+): (.*)$/s.exec(err.message);
     const line = m ? Number(m[1]) : parser.line;
     batch.push({
@@ -143,7 +152,7 @@ export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGene
   const decoder = new StringDecoder('utf8');
   const source = normalizeEncoding(input, opts.encoding);
   for await (const chunk of source) {
-    if (!failed) parser.write(decoder.write(chunk as Buffer));
+    if (!failed) parser.write(prolog.push(decoder.write(chunk as Buffer)));
     if (batch.length >= batchSize || (failed && batch.length)) {
       yield { items: batch };
       batch = [];
@@ -151,7 +160,7 @@ export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGene
     if (failed) break;
   }
   if (!failed) {
-    const rest = decoder.end();
+    const rest = prolog.push(decoder.end()) + prolog.end();
     if (rest) parser.write(rest);
     parser.close();
   }

@@ -81,6 +81,11 @@ export function buildMappingSchema(): Record<string, unknown> {
                 description: 'Attributes that are ids, for id(path) in paths (qualified names, prefixes from namespaces). Default: every attribute whose local name is id. References resolve within the source record.',
                 examples: [['s:id']],
               },
+              leadingComments: {
+                enum: ['error', 'allow'],
+                default: 'error',
+                description: 'Comments or white space before the XML declaration (not well-formed XML): error refuses the file (HUB_ERR_SOURCE_XML_DECLARATION); allow skips them and reads the document.',
+              },
             },
           },
           json: {

@@ -81,7 +81,7 @@ export function readSource(mapping: InboundMapping, input: Readable, file?: stri
     case 'csv':
       return readCsv(input, { ...common, ...src.csv });
     case 'xml':
-      return readXml(input, { ...common, record: src.xml!.record, namespaces: mapping.spec.namespaces ?? {} });
+      return readXml(input, { ...common, record: src.xml!.record, namespaces: mapping.spec.namespaces ?? {}, leadingComments: src.xml!.leadingComments });
     case 'json':
       return readJson(input, { ...common, records: src.json?.records });
     case 'ndjson':

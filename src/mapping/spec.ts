@@ -43,7 +43,7 @@ export interface SourceSpec {
   format: 'csv' | 'xml' | 'json' | 'ndjson';
   encoding?: string;
   csv?: { delimiter?: string; quote?: string; escape?: string; headerRow?: number; relaxColumnCount?: boolean; comment?: string };
-  xml?: { record: string; ids?: string[] };
+  xml?: { record: string; ids?: string[]; leadingComments?: 'error' | 'allow' };
   json?: { records?: string };
   /** Path of the source's own id of the source record, or the paths whose values together are it (docs/corrections.md). */
   recordId?: string | string[];

@@ -15,7 +15,7 @@ import type { AuditCommandOptions } from './commands/audit.ts';
 import type { DeadLettersOptions } from './commands/dead-letters.ts';
 
 /** Kinds `cgic generate` writes (src/generate). */
-const GENERATOR_KINDS = ['lims-csv', 'lims-xml', 'nibin-leads', 'etrace', 'rms-xml'];
+const GENERATOR_KINDS = ['lims-csv', 'lims-xml', 'nibin-leads', 'etrace', 'ndex-xml', 'nibrs-xml'];
 
 export async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.OK;
@@ -64,10 +64,9 @@ export async function main(argv: string[]): Promise<number> {
     .command('generate')
     .description('write a deterministic synthetic export (messy spellings, ~1% bad rows) for tests, demos and benchmarks')
     .addOption(new Option('-k, --kind <kind>', 'what to generate').choices(GENERATOR_KINDS).makeOptionMandatory())
-    .option('-n, --rows <n>', 'rows (lims-csv, etrace), lab cases (lims-xml), lines (nibin-leads), incidents (rms-xml)', '1000')
+    .option('-n, --rows <n>', 'rows (lims-csv, etrace), lab cases (lims-xml), lines (nibin-leads), data items (ndex-xml), reports (nibrs-xml)', '1000')
     .option('-s, --seed <seed>', 'seed: the same seed gives the same bytes', '1')
     .option('-o, --out <file>', 'output file (default: stdout)')
-    .addOption(new Option('--niem <version>', 'rms-xml: NIEM version').choices(['2', '6']))
     .addOption(new Option('--encoding <encoding>', 'lims-csv: text encoding').choices(['windows-1252', 'utf-8']))
     .option('--bom', 'lims-csv with --encoding utf-8: start with a byte-order mark')
     .action(run(async (opts: GenerateOptions) => (await import('./commands/generate.ts')).generateCommand(opts)));

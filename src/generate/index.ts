@@ -11,8 +11,9 @@ import { generateEtrace } from './etrace.ts';
 import { generateLimsCsv } from './lims-csv.ts';
 import { generateLimsXml } from './lims-xml.ts';
 import { generateNibinLeads } from './nibin-leads.ts';
+import { generateNdexXml } from './ndex-xml.ts';
+import { generateNibrsXml } from './nibrs-xml.ts';
 import { hash32 } from './prng.ts';
-import { generateRmsXml } from './rms-xml.ts';
 import { usageError } from './sink.ts';
 import type { GenerateOptions, GenerateSummary, GeneratorKind } from './types.ts';
 import { GENERATOR_KINDS } from './types.ts';
@@ -29,7 +30,8 @@ export const LAYOUT_OF_KIND: Record<GeneratorKind, string> = {
   'lims-xml': 'lims-xml',
   'nibin-leads': 'nibin-lead',
   'etrace': 'etrace-csv',
-  'rms-xml': 'rms-niem2-xml',
+  'ndex-xml': 'ndex-2.1-lexs',
+  'nibrs-xml': 'nibrs-2019',
 };
 
 /** A string seed becomes a 32-bit number (FNV-1a, then mixed); a number is taken modulo 2^32. */
@@ -59,9 +61,12 @@ export async function generate(kind: GeneratorKind, opts: GenerateOptions, out: 
       return generateNibinLeads(opts, seed, out);
     case 'etrace':
       return generateEtrace(opts, seed, out);
-    case 'rms-xml':
-      return generateRmsXml(opts, seed, out);
+    case 'ndex-xml':
+      return generateNdexXml(opts, seed, out);
+    case 'nibrs-xml':
+      return generateNibrsXml(opts, seed, out);
     default:
+      if (String(kind) === 'rms-xml') throw usageError('the kind rms-xml (an invented N-DEx-style layout) is retired: use ndex-xml (N-DEx IncidentArrest 2.1) or nibrs-xml (docs/migrations.md)');
       throw usageError(`unknown generator kind "${String(kind)}" (one of ${GENERATOR_KINDS.join(', ')})`);
   }
 }

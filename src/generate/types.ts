@@ -1,7 +1,7 @@
 /** Options and results shared by every generator kind. */
 import type { TextEncoding } from './sink.ts';
 
-export const GENERATOR_KINDS = ['lims-csv', 'lims-xml', 'nibin-leads', 'etrace', 'rms-xml'] as const;
+export const GENERATOR_KINDS = ['lims-csv', 'lims-xml', 'nibin-leads', 'etrace', 'ndex-xml', 'nibrs-xml'] as const;
 export type GeneratorKind = (typeof GENERATOR_KINDS)[number];
 
 /** What kind of defect a deliberately bad LIMS CSV row carries (mappings/lims-csv/README.md, "Known quirks"). */
@@ -20,7 +20,7 @@ export interface BadRow {
 export interface GenerateOptions {
   /**
    * How much to write: data rows (lims-csv, etrace), lab cases (lims-xml), NDJSON lines
-   * (nibin-leads), incident packages (rms-xml).
+   * (nibin-leads), data item packages (ndex-xml), reports (nibrs-xml).
    */
   rows: number;
   /** Same seed, same rows, same options: byte-identical output. A string is hashed to a number. */
@@ -33,8 +33,6 @@ export interface GenerateOptions {
   badRowRate?: number;
   /** lims-csv: called once per deliberately bad row, in row order (for golden tests that want the detail). */
   onBadRow?: (bad: BadRow) => void;
-  /** rms-xml: NIEM release of the layout, 2 (N-DEx LEXS 3.1 / NIEM 2.0) or 6 (NIEM 6.0). @defaultValue `2` */
-  niem?: 2 | 6;
 }
 
 export interface GenerateSummary {

@@ -45,6 +45,8 @@ export const STREAM = {
   nibin: 5,
   etrace: 6,
   rms: 7,
+  ndex: 8,
+  nibrs: 9,
 } as const;
 
 const DAY = MINUTES_PER_DAY;

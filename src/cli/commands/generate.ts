@@ -11,7 +11,6 @@ export interface GenerateOptions {
   rows: string;
   seed: string;
   out?: string;
-  niem?: string;
   encoding?: string;
   bom?: boolean;
 }
@@ -27,7 +26,6 @@ export async function generateCommand(opts: GenerateOptions): Promise<number> {
     {
       rows,
       seed: seed as number,
-      ...(opts.niem ? { niem: Number(opts.niem) as 2 | 6 } : {}),
       ...(opts.encoding ? { encoding: opts.encoding as 'utf-8' | 'windows-1252' } : {}),
       ...(opts.bom ? { bom: true } : {}),
     },

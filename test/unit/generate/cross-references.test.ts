@@ -3,7 +3,8 @@ import iconv from 'iconv-lite';
 import { parse } from 'csv-parse/sync';
 import { DateTime } from 'luxon';
 import { MAKES } from '../../../src/generate/catalog.ts';
-import { NS } from '../../../src/generate/rms-xml.ts';
+import { NDEX_NS as NS } from '../../../src/generate/ndex-xml.ts';
+import { NIBRS_NS as NB } from '../../../src/generate/nibrs-xml.ts';
 import { LIMS_XML_NAMESPACE as L } from '../../../src/generate/lims-xml.ts';
 import { findAll, generateToBuffer, parseXml, textAt, type XmlElement } from './helpers.ts';
 
@@ -93,23 +94,23 @@ describe('one seed, one world: the kinds agree', () => {
     expect(checked).toBeGreaterThan(300);
   });
 
-  it('RMS incidents are the agency cases of the LIMS, and their firearms match the LIMS firearm rows', async () => {
-    const { buf } = await generateToBuffer('rms-xml', { rows: 1200, seed: SEED });
+  it('N-DEx incidents are the agency cases of the LIMS, and their firearms match the LIMS firearm rows', async () => {
+    const { buf } = await generateToBuffer('ndex-xml', { rows: 1200, seed: SEED });
     const doc = parseXml(buf.toString('utf8'));
     let checked = 0;
     let guns = 0;
     for (const p of findAll(doc, NS.lexs, 'DataItemPackage')) {
       const ori = textAt(p, [NS.lexs, 'PackageMetadata'], [NS.lexs, 'DataOwnerMetadata'], [NS.lexs, 'DataOwnerIdentifier'], [NS.lexs, 'ORI']) as string;
-      const act = findAll(p, NS.nc2, 'Activity')[0];
+      const act = findAll(p, NS.nc, 'Activity').find((a) => textAt(a, [NS.nc, 'ActivityCategoryText']) === 'Incident');
       if (!act) continue;
-      const id = textAt(act, [NS.nc2, 'ActivityIdentification'], [NS.nc2, 'IdentificationID']) as string;
+      const id = textAt(act, [NS.nc, 'ActivityIdentification'], [NS.nc, 'IdentificationID']) as string;
       if (id.endsWith('-DUP')) continue;
       const mine = byCase(ori, id);
       if (mine.length === 0 || !complete.has(mine[0]?.LAB_CASE_NO as string)) continue;
       checked++;
-      for (const f of findAll(p, NS.nc2, 'Firearm')) {
-        const serial = textAt(f, [NS.nc2, 'ItemSerialIdentification'], [NS.nc2, 'IdentificationID']);
-        const make = makeOfNcic.get(textAt(f, [NS.nc2, 'FirearmMakeCode']) as string);
+      for (const f of findAll(p, NS.nc, 'Firearm')) {
+        const serial = textAt(f, [NS.nc, 'ItemSerialIdentification'], [NS.nc, 'IdentificationID']);
+        const make = makeOfNcic.get(textAt(f, [NS.nc, 'FirearmMakeCode']) as string);
         const candidates = mine.filter((r) => r.ITEM_TYPE === 'FIREARM' && makeOfSpelling.get(r.MAKE as string) === make);
         expect(candidates.length).toBeGreaterThan(0);
         if (serial) {
@@ -120,5 +121,37 @@ describe('one seed, one world: the kinds agree', () => {
     }
     expect(checked).toBeGreaterThan(300);
     expect(guns).toBeGreaterThan(50);
+  });
+
+  it('N-DEx and NIBRS of one seed report the same incidents with the same offenses and weapon/force codes', async () => {
+    const ndex = parseXml((await generateToBuffer('ndex-xml', { rows: 600, seed: SEED })).buf.toString('utf8'));
+    const nibrs = parseXml((await generateToBuffer('nibrs-xml', { rows: 800, seed: SEED })).buf.toString('utf8'));
+    // incident id -> per report about it, in order: its offenses' weapon/force codes
+    const reports = (pairs: [string, string][]): Map<string, string[]> => {
+      const m = new Map<string, string[]>();
+      for (const [id, codes] of pairs) m.set(id, [...(m.get(id) ?? []), codes]);
+      return m;
+    };
+    const forces = (offenses: XmlElement[], ns: string): string => offenses.map((o) => findAll(o, ns, 'ForceCategoryCode').map((c) => c.text).join('+')).join(',');
+    const fromNdex = reports(
+      findAll(ndex, NS.lexs, 'DataItemPackage')
+        .filter((p) => findAll(p, NS.lexs, 'Digest').length > 0)
+        .map((p) => [textAt(p, [NS.lexs, 'PackageMetadata'], [NS.lexs, 'DataItemReferenceID']) as string, forces(findAll(p, NS.ndexia, 'Offense'), NS.j)]),
+    );
+    const fromNibrs = reports(
+      findAll(nibrs, NB.nibrs, 'Report')
+        .map((r) => [r, r.children.filter((c) => c.uri === NB.j && c.local === 'Offense')] as const)
+        .filter(([, offenses]) => offenses.length > 0)
+        .map(([r, offenses]) => [textAt(r, [NB.nc, 'Incident'], [NB.nc, 'ActivityIdentification'], [NB.nc, 'IdentificationID']) as string, forces(offenses, NB.j)]),
+    );
+    let checked = 0;
+    for (const [id, mine] of fromNdex) {
+      const theirs = fromNibrs.get(id);
+      if (!theirs) continue;
+      const n = Math.min(mine.length, theirs.length); // a file may end between a report and its replace
+      expect(theirs.slice(0, n), id).toEqual(mine.slice(0, n));
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(200);
   });
 });

@@ -4,7 +4,7 @@ import { HubError } from '../../../src/errors/hub-error.ts';
 import { generateToBuffer } from './helpers.ts';
 import { Writable } from 'node:stream';
 
-const ROWS: Record<string, number> = { 'lims-csv': 1500, 'lims-xml': 60, 'nibin-leads': 80, 'etrace': 120, 'rms-xml': 90 };
+const ROWS: Record<string, number> = { 'lims-csv': 1500, 'lims-xml': 60, 'nibin-leads': 80, 'etrace': 120, 'ndex-xml': 90, 'nibrs-xml': 90 };
 
 describe('generators are deterministic', () => {
   for (const kind of GENERATOR_KINDS) {
@@ -22,18 +22,18 @@ describe('generators are deterministic', () => {
     });
   }
 
-  it('rms-xml with niem 6 is deterministic too and differs from niem 2', async () => {
-    const a = await generateToBuffer('rms-xml', { rows: 50, seed: 9, niem: 6 });
-    const b = await generateToBuffer('rms-xml', { rows: 50, seed: 9, niem: 6 });
-    const two = await generateToBuffer('rms-xml', { rows: 50, seed: 9 });
-    expect(a.buf.equals(b.buf)).toBe(true);
-    expect(a.buf.equals(two.buf)).toBe(false);
-  });
-
   it('a prefix of the rows is the same whatever rows were asked for (the world does not depend on rows)', async () => {
     const small = await generateToBuffer('nibin-leads', { rows: 30, seed: 5 });
     const large = await generateToBuffer('nibin-leads', { rows: 90, seed: 5 });
     expect(large.buf.subarray(0, small.buf.length).equals(small.buf)).toBe(true);
+    for (const kind of ['ndex-xml', 'nibrs-xml'] as const) {
+      // The XML files differ only in where the document is closed.
+      const a = (await generateToBuffer(kind, { rows: 40, seed: 5 })).buf.toString('utf8');
+      const b = (await generateToBuffer(kind, { rows: 120, seed: 5 })).buf.toString('utf8');
+      const cut = a.lastIndexOf(kind === 'ndex-xml' ? '</lexs:DataItemPackage>' : '</nibrs:Submission>');
+      expect(cut).toBeGreaterThan(0);
+      expect(b.startsWith(a.slice(0, cut))).toBe(true);
+    }
   });
 
   it('string seeds are hashed to a stable number', () => {
@@ -57,6 +57,6 @@ describe('generators are deterministic', () => {
     await expect(generate('lims-csv', { rows: 1.5, seed: 1 }, sink)).rejects.toMatchObject({ code: 'HUB_ERR_CLI_USAGE' });
     await expect(generate('lims-csv', { rows: 5, seed: 1, bom: true }, sink)).rejects.toMatchObject({ code: 'HUB_ERR_CLI_USAGE' });
     await expect(generate('nope' as never, { rows: 5, seed: 1 }, sink)).rejects.toMatchObject({ code: 'HUB_ERR_CLI_USAGE' });
-    await expect(generate('rms-xml', { rows: 5, seed: 1, niem: 3 as never }, sink)).rejects.toMatchObject({ code: 'HUB_ERR_CLI_USAGE' });
+    await expect(generate('rms-xml' as never, { rows: 5, seed: 1 }, sink)).rejects.toThrow(/retired: use ndex-xml/);
   });
 });

@@ -38,6 +38,7 @@ function compileItems(source: string, p: PathAst): ItemsFn {
       from = (_c, _cur, root) => [root];
       break;
     case 'current':
+      if (start.up > 0) throw new PathError(`path "${source}": "current()/.." is for XML; a JSON value has no parent to climb to`);
       from = (_c, cur) => [cur];
       break;
     case 'id':

@@ -5,7 +5,7 @@
  * character position and what was expected. Grammar (XPath's, a documented subset):
  *
  *   path      := start? step (('/' | '//') step)* ('/' '@' name)?  |  '@' name  |  '.'
- *   start     := '$/' (the record root) | ('../')* (up from the scope) | 'current()/' | 'id(' operand ')' predicate* '/'
+ *   start     := '$/' (the record root) | ('../')* (up from the scope) | 'current()/' ('../')* | 'id(' operand ')' predicate* '/'
  *   step      := name predicate*  |  '.'
  *   predicate := '[' integer ']'                     1-based position among the step's matches
  *              | '[' operand ']'                     existence of a node (operand is a path)
@@ -23,8 +23,8 @@ export type PathStart =
   | { readonly kind: 'scope'; readonly up: number }
   /** `$/`: from the source record's root. */
   | { readonly kind: 'root' }
-  /** `current()`: the element (or JSON value) the field is evaluated on, also inside predicates. */
-  | { readonly kind: 'current' }
+  /** `current()`: the element (or JSON value) the field is evaluated on, also inside predicates; `current()/..` its parent (XML). */
+  | { readonly kind: 'current'; readonly up: number }
   /** `id(path)` or `id('value')`: the elements whose id attribute equals a value of the argument (XML). */
   | { readonly kind: 'id'; readonly arg: OperandAst; readonly predicates: readonly PredicateAst[] };
 
@@ -95,8 +95,15 @@ class Parser {
       start = { kind: 'root' };
     }
     else if (this.eat('current()')) {
-      start = { kind: 'current' };
+      let up = 0;
       if (!this.atPathEnd(inner) && !this.eat('/')) this.fail('expected "/" after current()');
+      // current()/../..: the parents of the element the field is evaluated on, as in XPath.
+      while (this.peek('..') && (this.text[this.i + 2] === '/' || this.atEnd(this.i + 2, inner))) {
+        this.i += 2;
+        up++;
+        if (!this.eat('/')) break;
+      }
+      start = { kind: 'current', up };
     } else if (this.peek('id(')) {
       this.i += 3;
       this.spaces();

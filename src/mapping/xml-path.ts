@@ -107,9 +107,15 @@ function compileNodes(c: Compiler, p: PathAst): NodesFn {
     case 'root':
       from = (ctx) => [recordRoot(ctx)];
       break;
-    case 'current':
-      from = (ctx, cur) => [cur ?? ctx];
+    case 'current': {
+      const up = start.up;
+      from = (ctx, cur) => {
+        let el: XmlElement | null = cur ?? ctx;
+        for (let i = 0; i < up && el; i++) el = el.parent;
+        return el ? [el] : [];
+      };
       break;
+    }
     case 'id': {
       const values = compileOperand(c, start.arg);
       const tests = start.predicates.map((pr) => compilePredicate(c, pr));

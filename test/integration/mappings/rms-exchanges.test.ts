@@ -1,0 +1,110 @@
+/**
+ * The N-DEx and NIBRS mappings in the hub, on real Redis and PostgreSQL: what a publish message or a
+ * NIBRS report asks for takes effect in the store.
+ * - N-DEx (fixtures/ndex): an Insert of a data item already published replaces it (the corrected
+ *   offense and model stand, the revolver no longer published becomes a tombstone); a Delete withdraws
+ *   everything its data item published (the State Police case and gun become tombstones).
+ * - NIBRS (fixtures/nibrs): a replace (R) drops what the incident report no longer says, a delete (D)
+ *   tombstones the incident's records; a Group B arrest delete withdraws the arrest and nothing else,
+ *   although an incident of the same agency could carry the same number.
+ * Weapon/force codes never become Firearms.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { mkdirs, PROJECT_ROOT, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
+import type { Hub } from '../../../src/runtime/hub.ts';
+
+let env: TestEnv | null = null;
+afterEach(async () => {
+  await env?.cleanup();
+  env = null;
+});
+
+async function setup(): Promise<Hub> {
+  env = await testEnv({
+    agencies: [
+      { ori: 'CTCSP0000', name: 'State Police', kind: 'state' },
+      { ori: 'CT0006400', name: 'Hartford PD' },
+      { ori: 'CT0004300', name: 'East Hartford PD' },
+    ],
+    connectors: [
+      { id: 'ndex-feed', kind: 'directory', agency: 'CTCSP0000', mapping: 'ndex-2.1-lexs', options: { path: 'NDEX_IN', stableMs: 0 } },
+      { id: 'hpd-nibrs', kind: 'directory', agency: 'CT0006400', mapping: 'nibrs-2019', options: { path: 'NIBRS_IN', stableMs: 0 } },
+    ],
+  });
+  const cfg = readFileSync(env.configFile, 'utf8').replace('path: NDEX_IN', `path: ${path.join(env.dir, 'ndex')}`).replace('path: NIBRS_IN', `path: ${path.join(env.dir, 'nibrs')}`);
+  writeFileSync(env.configFile, cfg);
+  mkdirs(path.join(env.dir, 'ndex'), path.join(env.dir, 'nibrs'));
+  return env.start();
+}
+
+/** Copy a fixture into a connector's folder and wait for its transfer to end. */
+async function ingest(hub: Hub, connector: 'ndex-feed' | 'hpd-nibrs', fixture: string) {
+  copyFileSync(path.join(PROJECT_ROOT, 'fixtures', fixture), path.join(env!.dir, connector === 'ndex-feed' ? 'ndex' : 'nibrs', path.basename(fixture)));
+  const id = await hub.runConnector(connector);
+  return waitFor(`transfer ${id}`, async () => {
+    const t = await hub.store.getTransfer(id);
+    return t && !['queued', 'running'].includes(t.status) ? t : null;
+  });
+}
+
+describe('N-DEx publish instructions in the store', () => {
+  it('Insert again replaces the data item, Delete tombstones what it published', async () => {
+    const hub = await setup();
+    const t1 = await ingest(hub, 'ndex-feed', 'ndex/incident-arrest.xml');
+    expect(t1).toMatchObject({ status: 'succeeded', counts: { read: 2, mapped: 2, invalid: 0 } });
+    const spCase = (await hub.store.getRecord('Case', 'CTCSP0000|CFS2400012345'))!;
+    const spGun = (await hub.store.getRecord('Firearm', 'agency:CTCSP0000|CFS2400012345|P24-00871'))!;
+    expect(spGun).toMatchObject({ serial: { normalized: 'BXRT812' }, caliber: { code: '9' }, gunType: { code: 'PI' } });
+    expect(await hub.store.getRecord('Firearm', 'agency:CT0006400|24-004980|HPD-P-24-3311')).toMatchObject({ gunType: { code: 'PR' } });
+    expect(await hub.store.findRecords('WeaponInvolved', { agencyCaseNumber: 'CFS2400012345' }, 10)).toHaveLength(2);
+
+    const t2 = await ingest(hub, 'ndex-feed', 'ndex/publish-instructions.xml');
+    expect(t2).toMatchObject({ status: 'succeeded', counts: { read: 3, mapped: 3, invalid: 0 } });
+
+    // Delete: the State Police data item published the case, the gun and two weapons: all tombstones.
+    expect(await hub.store.getRecord('Case', spCase.key)).toBeUndefined();
+    expect(await hub.store.getRecord('Firearm', spGun.key)).toBeUndefined();
+    expect(await hub.store.findRecords('WeaponInvolved', { agencyCaseNumber: 'CFS2400012345' }, 10)).toEqual([]);
+    const tomb = await hub.store.getRecord('Firearm', spGun.key, { includeDeleted: true });
+    expect(tomb).toMatchObject({ id: spGun.id, deleted: true, version: spGun.version + 1 });
+    expect(tomb!.sourceRefs!.at(-1)).toMatchObject({ source: 'ndex-feed', recordId: 'CTCSP0000-RMS-2024-0012345', action: 'delete' });
+
+    // Insert again: the corrected offense replaces the old one, the revolver no longer published is gone.
+    const hartford = (await hub.store.getRecord('Case', 'CT0006400|24-004980'))!;
+    expect(hartford.offenses).toEqual([{ code: 'Aggravated Assault_nonfamily_gun', system: 'NDEX-OFFENSE', text: 'Aggravated Assault_nonfamily_gun' }]);
+    expect(await hub.store.getRecord('Firearm', 'agency:CT0006400|24-004980|HPD-P-24-3310')).toMatchObject({ model: '17 Gen4', gunType: { code: 'PA' } });
+    expect(await hub.store.getRecord('Firearm', 'agency:CT0006400|24-004980|HPD-P-24-3311')).toBeUndefined();
+    expect((await hub.store.findRecords('WeaponInvolved', { agencyCaseNumber: '24-004980' }, 10)).map((w) => [w.sequence, (w.category as { code: string }).code])).toEqual([[1, '12']]);
+  });
+});
+
+describe('NIBRS report actions in the store', () => {
+  it('R replaces the incident, D tombstones it; a Group B delete withdraws the arrest only; weapon codes are never Firearms', async () => {
+    const hub = await setup();
+    await ingest(hub, 'hpd-nibrs', 'nibrs/group-a-incident.xml');
+    const incident = (await hub.store.getRecord('Case', 'CT0006400|24-004512'))!;
+    expect((incident.offenses as { code: string }[]).map((o) => o.code)).toEqual(['13A', '120', '290']);
+    const weapons = await hub.store.findRecords('WeaponInvolved', { agencyCaseNumber: '24-004512' }, 20);
+    expect(weapons).toHaveLength(6);
+    expect(await hub.store.findRecords('Firearm', { agencyOri: 'CT0006400' }, 10)).toEqual([]);
+
+    await ingest(hub, 'hpd-nibrs', 'nibrs/group-a-replace.xml');
+    const replaced = (await hub.store.getRecord('Case', incident.key))!;
+    expect((replaced.offenses as { code: string }[]).map((o) => o.code)).toEqual(['09A', '13B']);
+    const after = await hub.store.findRecords('WeaponInvolved', { agencyCaseNumber: '24-004512' }, 20);
+    expect(after.map((w) => w.key).sort()).toEqual(['CT0006400|24-004512|arrest|HPD-A24-0311|1', 'CT0006400|24-004512|offense|09A|1']);
+
+    await ingest(hub, 'hpd-nibrs', 'nibrs/group-b-arrest.xml');
+    expect(await hub.store.getRecord('Case', 'CT0006400|HPD-A24-0402')).toMatchObject({ offenses: [{ code: '90D', text: 'Driving Under the Influence' }] });
+    await ingest(hub, 'hpd-nibrs', 'nibrs/group-b-arrest-delete.xml');
+    expect(await hub.store.getRecord('Case', 'CT0006400|HPD-A24-0402')).toBeUndefined();
+    expect(await hub.store.getRecord('Case', incident.key)).toMatchObject({ version: replaced.version });
+
+    await ingest(hub, 'hpd-nibrs', 'nibrs/incident-delete.xml');
+    expect(await hub.store.getRecord('Case', incident.key)).toBeUndefined();
+    expect(await hub.store.findRecords('WeaponInvolved', { agencyCaseNumber: '24-004512' }, 20)).toEqual([]);
+    expect(await hub.store.getRecord('Case', incident.key, { includeDeleted: true })).toMatchObject({ deleted: true });
+  });
+});

@@ -206,6 +206,10 @@ async function checkConfig(raw: Record<string, unknown>, src: YamlSource, abs: s
       cfg.mappings.set(ref, m);
     } catch (err) {
       if (err instanceof HubError && err.code === 'HUB_ERR_MAPPING_NOT_FOUND') problem(p, `unknown mapping "${ref}"`, 'name a folder of mappings/ (cgic validate lists them) or a path to a mapping.yaml');
+      else if (err instanceof HubError && err.code === 'HUB_ERR_MAPPING_RETIRED') {
+        const pos = src.locate(p);
+        problems.push({ code: err.code, file: src.file, line: pos.line, col: pos.col, pointer: pathToPointer(p), message: err.message, hint: 'see docs/migrations.md' });
+      }
       else if (err instanceof ConfigProblems) {
         problem(p, `mapping "${ref}" is invalid (${err.problems.length} problem${err.problems.length === 1 ? '' : 's'})`, 'run `cgic validate` on the mapping');
         problems.push(...err.problems);

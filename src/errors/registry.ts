@@ -53,6 +53,12 @@ export const ERRORS = {
     message: 'No mapping "{mapping}" (looked in {where})',
     fix: 'Check the mapping id or path; `cgic validate` lists the mappings it found.',
   },
+  HUB_ERR_MAPPING_RETIRED: {
+    class: 'config',
+    status: 410,
+    message: 'Mapping "{mapping}" is retired: {reason}. Use "{replacement}" instead',
+    fix: 'Change the connector\'s `mapping:` to the replacement named in the message; docs/migrations.md says what changes in the records (keys, codes, actions) and how to move a feed.',
+  },
   // --- source files (record or config) ----------------------------------------------------------
   HUB_ERR_SOURCE_CSV: {
     class: 'record',

@@ -18,6 +18,7 @@ import { OutboundMapping } from './outbound.ts';
 import type { MappingSpec } from './spec.ts';
 import { compileRecordPath } from '../formats/xml-reader.ts';
 import type { CompileEnv } from './ops/op.ts';
+import { RETIRED_MAPPINGS } from './retired.ts';
 
 export type Mapping = InboundMapping | OutboundMapping;
 
@@ -85,6 +86,8 @@ export function findMappingFiles(dir = MAPPINGS_DIR): string[] {
 export function resolveMappingFile(ref: string, dir = MAPPINGS_DIR): string {
   const candidates = [ref, path.join(ref, 'mapping.yaml'), path.join(dir, ref, 'mapping.yaml')];
   for (const c of candidates) if (existsSync(c) && statSync(c).isFile()) return path.resolve(c);
+  const retired = Object.hasOwn(RETIRED_MAPPINGS, ref) ? RETIRED_MAPPINGS[ref] : undefined;
+  if (retired) throw new HubError('HUB_ERR_MAPPING_RETIRED', { mapping: ref, reason: retired.reason, replacement: retired.replacement });
   throw new HubError('HUB_ERR_MAPPING_NOT_FOUND', { mapping: ref, where: `${ref}, ${path.relative(process.cwd(), dir) || dir}/${ref}/mapping.yaml` });
 }
 

@@ -27,7 +27,7 @@ export function buildMappingSchema(): Record<string, unknown> {
     required: ['id', 'version', 'direction'],
     properties: {
       $schema: { type: 'string', description: 'Path or URL of this schema, for editors.' },
-      id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]*$', description: 'Mapping id, lower-case words joined by dashes; connectors name mappings by it.' },
+      id: { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]*$', description: 'Mapping id, lower-case words joined by dashes (a version number may keep its dots: ndex-2.1-lexs); connectors name mappings by it.' },
       version: { type: 'integer', minimum: 1, description: 'Bump on every change that alters output; recorded in each record\'s provenance.' },
       description: { type: 'string', description: 'What the mapping reads and writes.' },
       direction: { enum: ['inbound', 'outbound'], description: 'inbound: source -> canonical records; outbound: canonical document -> agency format.' },

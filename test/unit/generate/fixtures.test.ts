@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
 import { parse } from 'csv-parse/sync';
 import { LIMS_CSV_COLUMNS, ETRACE_COLUMNS } from '../../../src/generate/index.ts';
-import { NS } from '../../../src/generate/rms-xml.ts';
+import { NDEX_NS as NS } from '../../../src/generate/ndex-xml.ts';
+import { NIBRS_NS as NB } from '../../../src/generate/nibrs-xml.ts';
 import { LIMS_XML_NAMESPACE as L } from '../../../src/generate/lims-xml.ts';
 import { findAll, parseXml, textAt, type XmlElement } from './helpers.ts';
 import { parseCsv, violations, type Row } from './lims-rules.ts';
@@ -52,13 +53,9 @@ function expectTracesInLims(traces: Trace[], rows: Row[]): number {
   return matched;
 }
 
-const firearmOf = (f: XmlElement, nc: string, j: string, niem6: boolean) => ({
-  serial: textAt(f, [nc, 'ItemSerialIdentification'], [nc, 'IdentificationID']),
-  model: textAt(f, [nc, 'ItemModelName']),
-  make: textAt(f, niem6 ? [j, 'FirearmMakeCode'] : [nc, 'FirearmMakeCode']),
-  caliber: textAt(f, niem6 ? [j, 'FirearmBoreSizeCode'] : [nc, 'FirearmCaliberCode']),
-  category: textAt(f, niem6 ? [j, 'FirearmCategoryCode'] : [nc, 'FirearmCategoryCode']),
-});
+/** A tree as URIs and local names see it (prefixes and comments left out), to compare a document with its prefix-renamed copy. */
+const XMLNS = '{http://www.w3.org/2000/xmlns/}';
+const byUri = (el: XmlElement): unknown => ({ n: `{${el.uri}}${el.local}`, a: Object.entries(el.attributes).filter(([k]) => !k.startsWith(XMLNS) && k !== 'xmlns'), t: el.children.length ? '' : el.text.trim(), c: el.children.map(byUri) });
 
 describe('fixtures', () => {
   it('are small (< 20 KB each)', () => {
@@ -135,20 +132,51 @@ describe('fixtures', () => {
     expect(expectTracesInLims(traces, limsRows)).toBe(3);
   });
 
-  it('rms-niem2 and rms-niem6 carry the same firearm, under prefixes a prefix-keyed mapping would miss', () => {
-    const two = parseXml(read('rms-niem2/incident.xml').toString('utf8'));
-    const six = parseXml(read('rms-niem6/incident.xml').toString('utf8'));
-    const f2 = findAll(two, NS.nc2, 'Firearm');
-    const f6 = findAll(six, NS.j6, 'Firearm');
-    expect(f2).toHaveLength(1);
-    expect(f6).toHaveLength(1);
-    expect(f2[0]?.prefix).toBe('n2');
-    expect(f6[0]?.prefix).toBe('jus');
-    expect(firearmOf(f2[0] as XmlElement, NS.nc2, NS.j4, false)).toEqual(firearmOf(f6[0] as XmlElement, NS.nc6, NS.j6, true));
-    expect(firearmOf(f2[0] as XmlElement, NS.nc2, NS.j4, false)).toEqual({ serial: 'BXRT812', model: '19', make: 'GLC', caliber: '9', category: 'PI' });
-    expect(textAt(six.children[0] as XmlElement, [NS.rms6, 'IncidentReport'], [NS.nc6, 'Incident'], [NS.nc6, 'ActivityIdentification'], [NS.nc6, 'IdentificationID'])).toBe('CFS2400012345');
-    const instructions = findAll(two, NS.lexs, 'PublishInstruction').map((e) => e.text);
-    expect(instructions).toEqual(['insert', 'delete']);
+  it('ndex: the IEPD structure with the traps the README lists, and a prefix-renamed copy that is the same document', () => {
+    const doc = parseXml(read('ndex/incident-arrest.xml').toString('utf8'));
+    const packages = findAll(doc, NS.lexs, 'DataItemPackage');
+    expect(packages).toHaveLength(2);
+    for (const p of packages) {
+      const categories = findAll(p, NS.nc, 'ActivityCategoryText').map((c) => c.text);
+      expect(categories[0]).not.toBe('Incident');
+      expect(categories.filter((c) => c === 'Incident')).toHaveLength(1);
+      expect(findAll(p, NS.nc, 'ActivityDescriptionText').some((n) => /000-?\d{2}-?\d{4}/.test(n.text))).toBe(true);
+    }
+    const f1 = findAll(doc, NS.nc, 'Firearm')[0] as XmlElement;
+    expect(textAt(f1, [NS.nc, 'FirearmCaliberCode'])).toBeUndefined();
+    const joined = findAll(doc, NS.ndexia, 'FirearmAugmentation').find((a) => findAll(a, NS.lexslib, 'SameAsDigestReference')[0]?.attributes[`{${NS.lexslib}}ref`] === f1.attributes[`{${NS.s}}id`]);
+    expect(textAt(joined as XmlElement, [NS.ndexia, 'FirearmCaliberCode'])).toBe('9');
+    expect(findAll(doc, NS.nc, 'Firearm').map((f) => `${textAt(f, [NS.nc, 'FirearmCategoryCode'])}${textAt(f, [NS.nc, 'FirearmCategoryDescriptionCode'])}`)).toEqual(['PI', 'PA', 'PR']);
+    expect(findAll(doc, NS.nc, 'DateTime').map((d) => d.text).filter((t) => t.endsWith('.0Z')).length).toBeGreaterThan(3);
+    const renamed = parseXml(read('ndex/prefixes-renamed.xml').toString('utf8'));
+    expect(findAll(renamed, NS.nc, 'Firearm')[0]?.prefix).toBe('');
+    expect(byUri(renamed)).toEqual(byUri(doc));
+    const instructions = findAll(parseXml(read('ndex/publish-instructions.xml').toString('utf8')), NS.lexs, 'DataItemPublishInstruction').map((e) => e.text);
+    expect(instructions).toEqual(['Insert', 'Replace', 'Delete']);
+  });
+
+  it('nibrs: one report per submission, the actions and categories the README lists, a prefix-renamed copy that is the same document', () => {
+    const header = (f: string): string[] => {
+      const d = parseXml(read(`nibrs/${f}`).toString('utf8'));
+      const reports = findAll(d, NB.nibrs, 'Report');
+      expect(reports, f).toHaveLength(1);
+      return [NB.nibrs, NB.nibrs].map((_, i) => textAt(reports[0] as XmlElement, [NB.nibrs, 'ReportHeader'], [NB.nibrs, i ? 'ReportActionCategoryCode' : 'NIBRSReportCategoryCode']) as string);
+    };
+    expect(['group-a-incident.xml', 'group-a-replace.xml', 'incident-delete.xml', 'group-b-arrest.xml', 'group-b-arrest-delete.xml', 'zero-report.xml'].map(header)).toEqual([
+      ['GROUP A INCIDENT REPORT', 'I'], ['GROUP A INCIDENT REPORT', 'R'], ['GROUP A INCIDENT REPORT', 'D'], ['GROUP B ARREST REPORT', 'A'], ['GROUP B ARREST REPORT', 'D'], ['ZERO REPORT', 'A'],
+    ]);
+    const doc = parseXml(read('nibrs/group-a-incident.xml').toString('utf8'));
+    expect(findAll(doc, NB.j, 'ForceCategoryCode').map((c) => c.text)).toEqual(['12', '11A', '13A', '40']);
+    expect(findAll(doc, NB.nibrs, 'OffenseUCRCode').map((c) => c.text)).toEqual(['13A', '120', '290']);
+    expect(byUri(parseXml(read('nibrs/prefixes-renamed.xml').toString('utf8')))).toEqual(byUri(doc));
+  });
+
+  it('the leading-comment fixtures are not well-formed only because of the comment before <?xml', () => {
+    for (const f of ['ndex/leading-comment.xml', 'nibrs/leading-comment.xml']) {
+      const text = read(f).toString('utf8');
+      expect(() => parseXml(text), f).toThrow(/XML declaration/);
+      expect(() => parseXml(text.slice(text.indexOf('-->\n') + 4)), f).not.toThrow();
+    }
   });
 
   it('rms-rest-json: two pages joined by next_cursor, incidents with nested weapons', () => {
@@ -177,8 +205,8 @@ describe('fixtures', () => {
     expect(expectEventsInLims(leads, rows)).toBe(6);
     const traces = parse(read('scenario/etrace.csv').toString('utf8'), { columns: true }) as Trace[];
     expect(expectTracesInLims(traces, rows)).toBe(1);
-    // The RMS fixtures describe the same recovery and gun.
-    const rmsSerial = textAt(findAll(parseXml(read('rms-niem2/incident.xml').toString('utf8')), NS.nc2, 'Firearm')[0] as XmlElement, [NS.nc2, 'ItemSerialIdentification'], [NS.nc2, 'IdentificationID']);
+    // The N-DEx fixture describes the same recovery and gun.
+    const rmsSerial = textAt(findAll(parseXml(read('ndex/incident-arrest.xml').toString('utf8')), NS.nc, 'Firearm')[0] as XmlElement, [NS.nc, 'ItemSerialIdentification'], [NS.nc, 'IdentificationID']);
     expect(rmsSerial).toBe(traces[0]?.SERIAL);
     expect(rows.find((r) => r.ITEM_TYPE === 'FIREARM')?.SERIAL_NO).toBe(rmsSerial);
   });

@@ -12,7 +12,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { mkdirs, PROJECT_ROOT, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
+import { mkdirs, PROJECT_ROOT, runOnce, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
 import type { Hub } from '../../../src/runtime/hub.ts';
 
 let env: TestEnv | null = null;
@@ -42,7 +42,7 @@ async function setup(): Promise<Hub> {
 /** Copy a fixture into a connector's folder and wait for its transfer to end. */
 async function ingest(hub: Hub, connector: 'ndex-feed' | 'hpd-nibrs', fixture: string) {
   copyFileSync(path.join(PROJECT_ROOT, 'fixtures', fixture), path.join(env!.dir, connector === 'ndex-feed' ? 'ndex' : 'nibrs', path.basename(fixture)));
-  const id = await hub.runConnector(connector);
+  const id = await runOnce(hub, connector);
   return waitFor(`transfer ${id}`, async () => {
     const t = await hub.store.getTransfer(id);
     return t && !['queued', 'running'].includes(t.status) ? t : null;

@@ -38,7 +38,12 @@ function specValidator(): NonNullable<typeof validateSpec> {
 export async function loadMappingFile(file: string): Promise<Mapping> {
   const rel = path.relative(process.cwd(), file) || file;
   if (!existsSync(file)) throw new HubError('HUB_ERR_FILE_NOT_FOUND', { path: rel });
-  const src = new YamlSource(rel, readFileSync(file, 'utf8'));
+  return loadMappingText(rel, readFileSync(file, 'utf8'));
+}
+
+/** Check and compile a mapping given as YAML text (`name` locates its problems); throws `ConfigProblems`. */
+export async function loadMappingText(name: string, text: string): Promise<Mapping> {
+  const src = new YamlSource(name, text);
   const yamlErrors = src.yamlProblems();
   if (yamlErrors.length) throw new ConfigProblems(yamlErrors);
   const spec = src.toJS();

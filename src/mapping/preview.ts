@@ -1,0 +1,67 @@
+/**
+ * A mapping previewed on a sample: what `cgic map` prints and what the console's mapping playground
+ * shows (`POST /api/playground/map`) come from this one loop, so the two never disagree.
+ *
+ * Input: a compiled inbound mapping, the sample as a byte stream, its file name (for pointers), a time zone.
+ * Output: every batch's records and each bad row's errors and warnings handed to a sink as they are
+ * mapped, each problem with the line `cgic map` writes for it; then the summary and its lines.
+ * Nothing is stored.
+ */
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { formatReport, type ErrorReport } from '../errors/hub-error.ts';
+import type { InboundMapping, MappedRecord } from './inbound.ts';
+import { emptySummary, mapStream, type InvalidSource, type MapSummary, type Retraction } from './run.ts';
+
+export interface PreviewSink {
+  records(records: readonly MappedRecord[]): void;
+  /** A source record that withdraws or replaces what it published, with the line `cgic map` writes. */
+  retraction(r: Retraction, line: string): void;
+  /** A bad row: all its errors, each with the line `cgic map` writes to stderr for it. */
+  invalid(row: InvalidSource, lines: readonly string[]): void;
+  /** A warning (a field left empty by `warnIfEmpty`, a column the file lacks), with its line. */
+  warning(report: ErrorReport, line: string): void;
+}
+
+export interface PreviewOptions {
+  /** The sample's name, as pointers show it. */
+  file: string;
+  timezone?: string;
+}
+
+/** Map the sample, feeding the sink batch by batch; the summary when the sample is read. */
+export async function previewMapping(mapping: InboundMapping, input: Readable, sink: PreviewSink, opts: PreviewOptions): Promise<MapSummary> {
+  const summary = emptySummary();
+  for await (const b of mapStream(mapping, input, summary, { file: opts.file, timezone: opts.timezone })) {
+    if (b.records.length) sink.records(b.records);
+    for (const r of b.retractions) {
+      sink.retraction(r, `${r.action}  row ${r.row}: source record "${r.sourceRecordId}" ${r.action === 'delete' ? 'withdraws what it published (its records lose this contribution)' : 'replaces what it published before'}`);
+    }
+    for (const inv of b.invalid) sink.invalid(inv, inv.errors.map(formatReport));
+    for (const w of b.warnings) sink.warning(w, `warning: ${formatReport(w)}`);
+  }
+  return summary;
+}
+
+/** The summary block `cgic map` prints after the rows, line by line. */
+export function summaryLines(s: MapSummary, label: string, file: string): string[] {
+  const lines: string[] = [];
+  const types = Object.entries(s.recordsByType).map(([t, n]) => `${t} ${n}`).join(', ') || 'none';
+  lines.push('');
+  lines.push(`summary  ${path.basename(file)} with ${label}`);
+  lines.push(`  rows read      ${s.rowsRead}`);
+  lines.push(`  rows mapped    ${s.rowsMapped}`);
+  lines.push(`  rows invalid   ${s.rowsInvalid}${s.rowsInvalid ? '  (' + Object.entries(s.errorsByCode).map(([c, n]) => `${c} ${n}`).join(', ') + ')' : ''}`);
+  lines.push(`  records out    ${s.recordsOut}  (${types})`);
+  if (s.deletes) lines.push(`  deletes        ${s.deletes}`);
+  const unknown = Object.entries(s.unknownCodes);
+  const nUnknown = unknown.reduce((a, [, v]) => a + Object.values(v).reduce((x, y) => x + y, 0), 0);
+  lines.push(`  unknown codes  ${nUnknown}`);
+  for (const [table, values] of unknown) {
+    const top = Object.entries(values).sort((a, b) => b[1] - a[1]);
+    lines.push(`    ${table}: ${top.slice(0, 10).map(([v, n]) => `"${v}" x${n}`).join(', ')}${top.length > 10 ? `, ... (${top.length} distinct)` : ''}`);
+  }
+  const ok = s.rowsRead === s.rowsMapped + s.rowsInvalid;
+  lines.push(`  check          read ${s.rowsRead} = mapped ${s.rowsMapped} + invalid ${s.rowsInvalid}${ok ? '' : '  MISMATCH'}`);
+  return lines;
+}

@@ -9,6 +9,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { validate as validateCron } from 'node-cron';
+import { expectedEverySeconds } from './cadence.ts';
 import { ConfigProblems, newAjv, pathToPointer, schemaProblems, YamlSource, closest, type ConfigProblem } from './problems.ts';
 import { isSecretRef, secretPaths } from './secrets.ts';
 import { HubError } from '../errors/hub-error.ts';
@@ -81,6 +82,10 @@ export interface ConnectorConfig {
   agency: string;
   mapping: string;
   schedule?: string;
+  /** As configured ("26h", "off"), if it is. */
+  expectEvery?: string;
+  /** Seconds without data after which the connector is quiet (config/cadence.ts); null: never. */
+  expectEverySeconds: number | null;
   enabled: boolean;
   options: Record<string, unknown>;
 }
@@ -281,7 +286,9 @@ async function checkConfig(raw: Record<string, unknown>, src: YamlSource, abs: s
     }
     checkOptions(c.kind, 'source', c.options ?? {}, p);
     await mappingOf(c.mapping, [...p, 'mapping'], 'inbound');
-    cfg.connectors.push({ id: c.id, kind: c.kind, agency: c.agency, mapping: c.mapping, schedule: c.schedule, enabled: c.enabled !== false, options: c.options ?? {} });
+    const tz = cfg.agencies.find((a) => a.ori === c.agency)?.timezone ?? cfg.hub.timezone;
+    const expectEverySeconds = c.schedule !== undefined && !validateCron(c.schedule) ? null : expectedEverySeconds(c.expectEvery, c.schedule, tz);
+    cfg.connectors.push({ id: c.id, kind: c.kind, agency: c.agency, mapping: c.mapping, schedule: c.schedule, ...(c.expectEvery !== undefined ? { expectEvery: c.expectEvery } : {}), expectEverySeconds, enabled: c.enabled !== false, options: c.options ?? {} });
   }
   cfg.sharing.rules.forEach((r, i) => {
     for (const k of ['recipient', 'owner'] as const) {

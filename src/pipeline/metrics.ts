@@ -11,6 +11,8 @@
  * - cgic_lead_turnaround_seconds{recipient}: lead stored -> package delivered to that agency
  * - cgic_lead_versions_total{outcome}: published, unchanged, pending
  * - cgic_api_audit_entries_total{category,result}: API requests' audit entries written, or failed (the request refused)
+ * - cgic_connector_quiet{connector}: 1 when the feed brought no data for longer than its expectEvery (sampled on scrape)
+ * - cgic_connector_last_data_timestamp_seconds{connector}: when the feed last brought data (sampled on scrape)
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -27,6 +29,8 @@ export interface Metrics {
   readonly leadTurnaround: Histogram<'recipient'>;
   readonly leadVersions: Counter<'outcome'>;
   readonly auditEntries: Counter<'category' | 'result'>;
+  readonly connectorQuiet: Gauge<'connector'>;
+  readonly connectorLastData: Gauge<'connector'>;
 }
 
 export function createMetrics(opts: { defaults?: boolean } = {}): Metrics {
@@ -56,6 +60,13 @@ export function createMetrics(opts: { defaults?: boolean } = {}): Metrics {
     }),
     leadVersions: new Counter({ name: 'cgic_lead_versions_total', help: 'Lead enrichment outcomes: published (a new version), unchanged, pending.', labelNames: ['outcome'], registers: [registry] }),
     auditEntries: new Counter({ name: 'cgic_api_audit_entries_total', help: "API requests' audit entries: written, or failed (the request was refused).", labelNames: ['category', 'result'], registers: [registry] }),
+    connectorQuiet: new Gauge({
+      name: 'cgic_connector_quiet',
+      help: 'A connector that should bring data every connectors[].expectEvery and has brought none for longer: 1, else 0. Sampled when scraped.',
+      labelNames: ['connector'],
+      registers: [registry],
+    }),
+    connectorLastData: new Gauge({ name: 'cgic_connector_last_data_timestamp_seconds', help: 'When the connector last brought data (a transfer that read anything), Unix seconds. Sampled when scraped.', labelNames: ['connector'], registers: [registry] }),
     queueDepth: new Gauge({ name: 'cgic_queue_depth', help: 'Jobs per queue and state, sampled when scraped.', labelNames: ['queue', 'state'], registers: [registry] }),
   };
 }

@@ -1,6 +1,7 @@
 /** Health, readiness and metrics: unauthenticated, as probes and scrapers expect. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { HubApi } from '../hub-api.ts';
+import { feedStates } from '../feeds.ts';
 
 export const opsRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hub }) => {
   // Probes and scrapes carry no case data and come every few seconds: not in the audit trail.
@@ -37,7 +38,7 @@ export const opsRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hub 
 
   app.get('/metrics', { ...unaudited, schema: { summary: 'Prometheus metrics.', tags: ['operations'], produces: ['text/plain'] } }, async (_req, reply) => {
     // Queue depths need Redis; a scrape must not hang while Redis is away (the other metrics still answer).
-    await Promise.race([sampleQueues(hub).catch(() => {}), new Promise((r) => setTimeout(r, 1000))]);
+    await Promise.race([Promise.all([sampleQueues(hub).catch(() => {}), sampleFeeds(hub).catch(() => {})]), new Promise((r) => setTimeout(r, 1000))]);
     return reply.type(hub.metrics.registry.contentType).send(await hub.metrics.registry.metrics());
   });
 };
@@ -47,5 +48,12 @@ async function sampleQueues(hub: HubApi): Promise<void> {
   for (const q of queues) {
     const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed');
     for (const [state, n] of Object.entries(counts)) hub.metrics.queueDepth.set({ queue: q.name, state }, n);
+  }
+}
+
+async function sampleFeeds(hub: HubApi): Promise<void> {
+  for (const f of await feedStates(hub.cfg, hub.store.db)) {
+    hub.metrics.connectorQuiet.set({ connector: f.connectorId }, f.quietSince ? 1 : 0);
+    if (f.lastDataAt) hub.metrics.connectorLastData.set({ connector: f.connectorId }, Date.parse(f.lastDataAt) / 1000);
   }
 }

@@ -65,3 +65,4 @@ export function summaryLines(s: MapSummary, label: string, file: string): string
   lines.push(`  check          read ${s.rowsRead} = mapped ${s.rowsMapped} + invalid ${s.rowsInvalid}${ok ? '' : '  MISMATCH'}`);
   return lines;
 }
+

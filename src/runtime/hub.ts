@@ -27,7 +27,7 @@ import { openStore, AuditWriter, type OpenStoreOptions, type Store } from '../st
 import { KeyRing } from '../server/auth.ts';
 import { maintainAudit, MIN_SIGNING_KEY_LENGTH } from './audit-maintenance.ts';
 import { CONNECTORS, findConnector, secretOptionPaths } from '../../connectors/index.ts';
-import type { BodySpool, DestinationConnector, SourceConnector, SourceUnit } from '../sdk/connector.ts';
+import type { BodySpool, CheckResult, DestinationConnector, SourceConnector, SourceUnit } from '../sdk/connector.ts';
 import { DeliveryError } from '../sdk/connector.ts';
 import { HubError } from '../errors/hub-error.ts';
 import { Router } from '../pipeline/routing.ts';
@@ -347,6 +347,16 @@ export class Hub implements HubApi {
     const d = this.destinations.get(id);
     if (!d) throw new DeliveryError(`no destination "${id}" in the configuration`, false);
     return d;
+  }
+
+  allQueues(): Queue[] {
+    return [this.transfers, this.leads, ...[...this.destinations.keys()].map((id) => this.deliveryQueue(id))];
+  }
+
+  checkDestination(destinationId: string): Promise<CheckResult> {
+    const d = this.destinations.get(destinationId);
+    if (!d) throw new HubError('HUB_ERR_NOT_FOUND', { what: 'destination', id: destinationId });
+    return d.connector.check();
   }
 
   deliveryQueue(destinationId: string): Queue<DeliveryJobData> {

@@ -67,6 +67,14 @@ export class KeyRing {
     return { kind: 'caller', caller };
   }
 
+  /** The caller a configured, unexpired key id stands for (a signed pass names its key by id). */
+  byId(keyId: string, now: number = Date.now()): Caller | null {
+    const e = this.#entries.find((x) => x.config.id === keyId);
+    if (!e || now >= e.expiresAt) return null;
+    const k = e.config;
+    return { keyId: k.id, client: k.client ?? k.id, role: k.role, ...(k.ori ? { ori: k.ori } : {}) };
+  }
+
   /** The configured rate limit of a key, if it has its own. */
   rateLimitOf(keyId: string): number | undefined {
     return this.#entries.find((e) => e.config.id === keyId)?.config.rateLimit;

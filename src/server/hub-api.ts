@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { HubConfig } from '../config/hub-config.ts';
 import type { AuditEntry, AuditInput, Store } from '../store/index.ts';
 import type { Metrics } from '../pipeline/metrics.ts';
+import type { CheckResult } from '../sdk/connector.ts';
 import type { KeyRing } from './auth.ts';
 import type { SourceConnector } from '../sdk/connector.ts';
 import type { DeadLetterKind } from '../store/types.ts';
@@ -61,6 +62,8 @@ export interface HubApi {
   /** A Redis connection for the API's shared counters (rate limits), and the key prefix to use in it. */
   apiRedis(): { redis: Redis; prefix: string } | undefined;
   deliveryQueue(destinationId: string): Queue;
+  /** Every queue of the hub (transfers, leads, one per destination), for Bull Board. */
+  allQueues(): Queue[];
   source(connectorId: string): SourceConnector;
   /** Run a source now: a poll that queues one transfer per claimed unit; the poll id. */
   pollConnector(connectorId: string, opts?: { trigger?: 'manual' | 'schedule'; dryRun?: boolean }): Promise<{ pollId: string }>;
@@ -72,6 +75,8 @@ export interface HubApi {
   replayDeadLetter(id: string): Promise<{ jobId: string; transferId?: string }>;
   /** Replay every pending dead letter matching the filter (or count them: dryRun). */
   replayDeadLetters(filter: BulkReplayFilter, opts?: { dryRun?: boolean }): Promise<BulkReplayResult>;
+  /** A destination's own check (folder writable, server reachable, login accepted). */
+  checkDestination(destinationId: string): Promise<CheckResult>;
   /** The next scheduled run of a connector in this process, if it schedules one. */
   nextRun(connectorId: string): Date | null;
   /** For /readyz: a PING that fails fast. */

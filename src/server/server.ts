@@ -15,6 +15,14 @@ import { adminRoutes } from './routes/admin.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { leadRoutes } from './routes/leads.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { meRoutes } from './routes/me.ts';
+import { overviewRoutes } from './routes/overview.ts';
+import { destinationRoutes } from './routes/destinations.ts';
+import { liveRoutes } from './routes/live.ts';
+import { playgroundRoutes } from './routes/playground.ts';
+import { leadPackageRoutes } from './routes/lead-packages.ts';
+import { errorCodeRoutes } from './routes/error-codes.ts';
+import { consolePlugin } from '../console/plugin.ts';
 import { accessPlugin } from './access-plugin.ts';
 import { auditPlugin, requestIdOf } from './audit-plugin.ts';
 import { httpsOptions, watchTls } from './tls.ts';
@@ -64,6 +72,8 @@ export async function buildServer(hub: HubApi, opts: { opsOnly?: boolean } = {})
   await app.register(adminRoutes, { hub, prefix: '/api' });
   await app.register(leadRoutes, { hub, prefix: '/api' });
   await app.register(auditRoutes, { hub, prefix: '/api' });
+  for (const routes of [meRoutes, overviewRoutes, destinationRoutes, liveRoutes, playgroundRoutes, leadPackageRoutes, errorCodeRoutes]) await app.register(routes, { hub, prefix: '/api' });
+  await app.register(consolePlugin, { hub });
   return app;
 }
 

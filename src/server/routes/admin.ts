@@ -5,47 +5,15 @@ import { access } from '../auth.ts';
 import { auditDetail, auditSubjects } from '../audit-plugin.ts';
 import { security, errorSchema, pointerSchema, transferSchema, pageOf, pageQuery, isoTime, type PageQuery } from '../schemas.ts';
 import { HubError } from '../../errors/hub-error.ts';
+import { HealthChecks, HEALTH_TTL_MS } from '../health-checks.ts';
 import type { TransferStatus } from '../../store/index.ts';
 
-
-/** A connector's health is checked at most once per this long; dashboards may poll freely. */
-export const HEALTH_TTL_MS = 30_000;
-/** A check that has not answered by then counts as not ok (a hung server must not hang the list). */
-export const HEALTH_TIMEOUT_MS = 10_000;
-
-interface Health {
-  ok: boolean;
-  detail?: string;
-  checkedAt: string;
-}
 
 export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hub }) => {
   const admin = access('admin');
   const reader = access('admin', 'analyst');
 
-  // id -> the newest check (in flight or done): every caller within HEALTH_TTL_MS shares it, so a
-  // dashboard polling GET /api/connectors does not log in to every agency's server on each poll.
-  const checks = new Map<string, { startedAt: number; result: Promise<Health> }>();
-  const healthOf = (id: string): Promise<Health> => {
-    const now = Date.now();
-    const last = checks.get(id);
-    if (last && now - last.startedAt < HEALTH_TTL_MS) return last.result;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<Health>((resolve) => {
-      timer = setTimeout(() => resolve({ ok: false, detail: `no answer to the check within ${HEALTH_TIMEOUT_MS / 1000} s`, checkedAt: new Date().toISOString() }), HEALTH_TIMEOUT_MS);
-      timer.unref();
-    });
-    const check = hub
-      .source(id)
-      .check()
-      .then(
-        (r): Health => ({ ...r, checkedAt: new Date().toISOString() }),
-        (e: Error): Health => ({ ok: false, detail: e.message, checkedAt: new Date().toISOString() }),
-      );
-    const result = Promise.race([check, timeout]).finally(() => clearTimeout(timer));
-    checks.set(id, { startedAt: now, result });
-    return result;
-  };
+  const checks = new HealthChecks((id) => hub.source(id).check());
 
   app.get(
     '/connectors',
@@ -85,7 +53,7 @@ export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
       auditSubjects(req, hub.cfg.connectors.map((c) => ({ type: 'connector', id: c.id })));
       return Promise.all(
         hub.cfg.connectors.map(async (c) => {
-          const [last, health] = await Promise.all([hub.store.lastTransfer(c.id), healthOf(c.id)]);
+          const [last, health] = await Promise.all([hub.store.lastTransfer(c.id), checks.of(c.id)]);
           return {
             id: c.id,
             kind: c.kind,

@@ -1,0 +1,100 @@
+/**
+ * What the console costs the pipeline: the webhook -> delivered latency of the README demo's hub with
+ * no console open, then with a headless Chromium holding the console open on its live screens (the
+ * overview and the transfers list, re-reading as things change), alternating closed and open phases in
+ * the same run and process. Each phase sends signed LIMS webhooks (one row each, its own lab case) at a fixed rate to
+ * the demo's `lab-lims-hook` and times each until Hartford's RMS endpoint (a local HTTP server)
+ * receives its records. Printed: p50/p99 per phase, then pooled: p99(open) - p99(closed).
+ * The goal: at most 50 ms.
+ *
+ * Needs Redis and PostgreSQL on localhost (as the tests do) and Chromium (/usr/bin/chromium).
+ * Run: npm run bench:console [-- --rate 20 --seconds 15 --rounds 3]
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import iconv from 'iconv-lite';
+import { sign } from '../connectors/webhook/index.ts';
+import { DEMO_KEYS, SCENARIO, startDemoHub, type DemoHub } from '../test/support/console-demo.ts';
+import { launchChromium, newPage, signIn } from '../test/support/browser.ts';
+import { machine, percentile } from './support.ts';
+
+const { values: args } = parseArgs({ options: { rate: { type: 'string', default: '20' }, seconds: { type: 'string', default: '15' }, rounds: { type: 'string', default: '3' } } });
+const RATE = Number(args.rate);
+const SECONDS = Number(args.seconds);
+const ROUNDS = Number(args.rounds);
+
+async function phase(demo: DemoHub, name: string, tag: string, secret: string, lines: string[]): Promise<number[]> {
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  demo.rms.answer = (req) => {
+    const now = Date.now();
+    if (!req.body.startsWith('{')) return 200; // the destination's check
+    const body = JSON.parse(req.body) as { records?: { type: string; labCaseNumber?: string }[] };
+    for (const rec of body.records ?? []) {
+      if (rec.type === 'EvidenceItem' && rec.labCaseNumber && sentAt.has(rec.labCaseNumber)) {
+        latencies.push(now - sentAt.get(rec.labCaseNumber)!);
+        sentAt.delete(rec.labCaseNumber);
+      }
+    }
+    return 200;
+  };
+  const [header, , row] = lines as [string, string, string];
+  const total = RATE * SECONDS;
+  const start = performance.now();
+  const posts: Promise<unknown>[] = [];
+  for (let i = 0; i < total; i++) {
+    const wait = start + (i * 1000) / RATE - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const lab = `${tag}${String(i).padStart(6, '0')}`;
+    const body = iconv.encode(`${header}\r\n${row.replace('L24-000301', lab)}\r\n`, 'windows-1252');
+    const ts = Math.floor(Date.now() / 1000);
+    sentAt.set(lab, Date.now());
+    posts.push(
+      fetch(`${demo.url}/hooks/lab-lims-hook`, { method: 'POST', headers: { 'content-type': 'text/csv', 'x-cgic-timestamp': String(ts), 'x-cgic-signature': sign(secret, ts, body) }, body }).then((r) => {
+        if (r.status !== 202) throw new Error(`webhook answered ${r.status}`);
+      }),
+    );
+  }
+  await Promise.all(posts);
+  const deadline = Date.now() + 60_000;
+  while (sentAt.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const s = [...latencies].sort((a, b) => a - b);
+  console.log(`  ${name.padEnd(14)} ${s.length}/${total} delivered: p50 ${percentile(s, 50)} ms, p99 ${percentile(s, 99)} ms, max ${s[s.length - 1]} ms`);
+  return s;
+}
+
+console.log(`console cost benchmark: ${machine()}`);
+console.log(`method: ${RATE} signed webhooks/s for ${SECONDS} s per phase, webhook sent -> records received by Hartford's endpoint; after a warm-up, ${ROUNDS} rounds of (console closed, console open on the overview and the transfers list) in one run`);
+const demo = await startDemoHub({ hartfordApi: true });
+const secret = readFileSync(path.join(demo.dir, 'demo-webhook.secret'), 'utf8').trim();
+const lines = iconv.decode(readFileSync(path.join(SCENARIO, 'lims.csv')), 'windows-1252').split('\r\n');
+const browser = await launchChromium();
+try {
+  // Warm-up (not counted): connections, compiled paths, the first queue jobs.
+  demo.rms.answer = () => 200;
+  await phase(demo, 'warm-up', 'LW', secret, lines);
+  // Closed and open phases alternate, so a neighbour's load on a shared machine falls on both.
+  const closed: number[] = [];
+  const open: number[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    closed.push(...(await phase(demo, `closed ${round}`, `LC${round}`, secret, lines)));
+    const overview = await newPage(browser);
+    await signIn(overview, demo.url, DEMO_KEYS.admin, '#/overview');
+    const transfers = await newPage(browser);
+    await signIn(transfers, demo.url, DEMO_KEYS.admin, '#/transfers');
+    await overview.getByText('Live', { exact: true }).waitFor();
+    open.push(...(await phase(demo, `open ${round}`, `LO${round}`, secret, lines)));
+    await overview.context().close();
+    await transfers.context().close();
+  }
+  const p = (xs: number[], q: number): number => percentile([...xs].sort((x, y) => x - y), q);
+  console.log(`
+console closed: ${closed.length} deliveries, p50 ${p(closed, 50)} ms, p99 ${p(closed, 99)} ms`);
+  console.log(`console open:   ${open.length} deliveries, p50 ${p(open, 50)} ms, p99 ${p(open, 99)} ms`);
+  console.log(`the console adds ${p(open, 99) - p(closed, 99)} ms to the p99 (goal: at most 50 ms)`);
+} finally {
+  await browser.close();
+  await demo.stop();
+}
+process.exit(0);

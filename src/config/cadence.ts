@@ -49,12 +49,3 @@ export function expectedEverySeconds(expectEvery: string | undefined, schedule: 
   const gap = longestGapSeconds(schedule, timezone);
   return gap !== null && gap >= CADENCE_MIN_GAP_SECONDS ? gap + CADENCE_SLACK_SECONDS : null;
 }
-
-/** "26h", "3d 2h", "45m": a number of seconds for people. */
-export function formatDuration(seconds: number): string {
-  const d = Math.floor(seconds / 86400);
-  const h = Math.floor((seconds % 86400) / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const parts = [d ? `${d}d` : '', h ? `${h}h` : '', m && !d ? `${m}m` : ''].filter(Boolean);
-  return parts.join(' ') || `${Math.round(seconds)}s`;
-}

@@ -18,6 +18,7 @@ import { loadMapping, PROJECT_ROOT, type Mapping } from '../mapping/load.ts';
 import { InboundMapping } from '../mapping/inbound.ts';
 import { CONNECTORS, findConnector } from '../../connectors/index.ts';
 import { DEFAULT_SHARED, type ShareableField, type SharingConfig, type SharingRule } from '../enrich/sharing-rules.ts';
+import { DEFAULT_LIMITS, mergeLimits, type ReaderLimits, type ReaderLimitsInput } from '../formats/limits.ts';
 
 export interface ApiKeyConfig {
   id: string;
@@ -88,6 +89,8 @@ export interface ConnectorConfig {
   expectEverySeconds: number | null;
   enabled: boolean;
   options: Record<string, unknown>;
+  /** Limits on hostile input for this connector: hub.limits with the connector's own `limits` over them. */
+  limits: ReaderLimits;
 }
 
 export interface HubConfig {
@@ -101,6 +104,8 @@ export interface HubConfig {
     audit: AuditConfig;
     delivery: { attempts: number; backoffMs: number; maxBackoffMs: number; concurrency: number };
     transfers: { concurrency: number; chunkSize: number; attempts: number; backoffMs: number };
+    /** Limits on hostile input (src/formats/limits.ts, docs/hostile-input.md). */
+    limits: ReaderLimits;
   };
   agencies: AgencyConfig[];
   connectors: ConnectorConfig[];
@@ -179,6 +184,7 @@ async function checkConfig(raw: Record<string, unknown>, src: YamlSource, abs: s
       audit: { retentionDays: 400, checkpointMinutes: 60, ...(h.audit ?? {}) },
       delivery: { attempts: 24, backoffMs: 2000, maxBackoffMs: 300_000, concurrency: 4, ...(h.delivery ?? {}) },
       transfers: { concurrency: 2, chunkSize: 500, attempts: 3, backoffMs: 5000, ...(h.transfers ?? {}) },
+      limits: mergeLimits(DEFAULT_LIMITS, h.limits as ReaderLimitsInput | undefined),
     },
     agencies: [],
     connectors: [],
@@ -288,7 +294,7 @@ async function checkConfig(raw: Record<string, unknown>, src: YamlSource, abs: s
     await mappingOf(c.mapping, [...p, 'mapping'], 'inbound');
     const tz = cfg.agencies.find((a) => a.ori === c.agency)?.timezone ?? cfg.hub.timezone;
     const expectEverySeconds = c.schedule !== undefined && !validateCron(c.schedule) ? null : expectedEverySeconds(c.expectEvery, c.schedule, tz);
-    cfg.connectors.push({ id: c.id, kind: c.kind, agency: c.agency, mapping: c.mapping, schedule: c.schedule, ...(c.expectEvery !== undefined ? { expectEvery: c.expectEvery } : {}), expectEverySeconds, enabled: c.enabled !== false, options: c.options ?? {} });
+    cfg.connectors.push({ id: c.id, kind: c.kind, agency: c.agency, mapping: c.mapping, schedule: c.schedule, ...(c.expectEvery !== undefined ? { expectEvery: c.expectEvery } : {}), expectEverySeconds, enabled: c.enabled !== false, options: c.options ?? {}, limits: mergeLimits(cfg.hub.limits, c.limits as ReaderLimitsInput | undefined) });
   }
   cfg.sharing.rules.forEach((r, i) => {
     for (const k of ['recipient', 'owner'] as const) {

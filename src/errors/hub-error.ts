@@ -1,4 +1,5 @@
 import { ERRORS, formatMessage, type ErrorClass, type ErrorCode } from './registry.ts';
+import { excerpt, VALUE_EXCERPT_CHARS } from './excerpt.ts';
 import { formatPointer, type SourcePointer } from '../formats/source-pointer.ts';
 
 /** Plain-data form of an error: what quarantine stores, what the API and `--json` print. */
@@ -46,7 +47,7 @@ export function errorReport(
 function reportOf(code: ErrorCode, message: string, params: Record<string, unknown>, pointer: SourcePointer | undefined): ErrorReport {
   const report: ErrorReport = { code, class: ERRORS[code].class, message };
   if (typeof params.field === 'string') report.field = params.field;
-  if (params.value !== undefined) report.value = String(params.value);
+  if (params.value !== undefined) report.value = excerpt(String(params.value), VALUE_EXCERPT_CHARS);
   if (pointer) report.pointer = pointer;
   return report;
 }

@@ -11,6 +11,8 @@
  *
  * `docs/errors.md` is generated from this table (`npm run gen:docs`) and a test keeps the two in step.
  */
+import { excerpt, MESSAGE_MAX_CHARS, PARAM_EXCERPT_CHARS, VALUE_EXCERPT_CHARS } from './excerpt.ts';
+
 export type ErrorClass = 'config' | 'transient' | 'record' | 'system';
 
 export interface ErrorSpec {
@@ -69,8 +71,32 @@ export const ERRORS = {
   HUB_ERR_SOURCE_HEADER: {
     class: 'config',
     status: 422,
-    message: 'The file has no column named {column} (header found: {header})',
-    fix: 'Either the export layout changed or the mapping names the column differently: add the new name as an alternate in the mapping\'s `from` list, or fix source.csv.headerRow if the header is not on the first line.',
+    message: 'The header (line {line}, {fields}) has no column named {column}; the mapping reads the columns {expected}',
+    fix: 'If that line holds data rather than column names, the export was made without its header row: ask the sender for an export with the header (or fix source.csv.headerRow if the header is further down). Otherwise the layout changed or the mapping names the column differently: add the new name as an alternate in the mapping\'s `from` list. The message never quotes the line itself: open the file to see it.',
+  },
+  HUB_ERR_SOURCE_HEADER_DUPLICATE: {
+    class: 'config',
+    status: 422,
+    message: 'The header (line {line}) names column {column} {count} times (fields {positions})',
+    fix: 'When the mapping reads that column, the file is refused: which of the fields holds the value cannot be known. Ask the sender to give each column its own name. A duplicated column the mapping does not read is only a warning.',
+  },
+  HUB_ERR_SOURCE_LIMIT_CSV_HEADER: {
+    class: 'config',
+    status: 422,
+    message: 'The header (line {line}) is longer than limits.csv.{limit} ({bytes} bytes)',
+    fix: 'A header this long is not a header: the file is most likely not CSV, or has no line breaks. Check the file; raise limits.csv.maxLineBytes / maxFieldBytes in the hub configuration only if such headers are real (docs/hostile-input.md).',
+  },
+  HUB_ERR_SOURCE_LIMIT_CSV_LINE: {
+    class: 'record',
+    status: 422,
+    message: 'The row is longer than limits.csv.maxLineBytes ({limit} bytes): it is not read; the rows after it are',
+    fix: 'Check the row in the file: an unclosed quote makes every following line part of one row. Quarantine keeps its first characters. Raise limits.csv.maxLineBytes only if rows this long are real (docs/hostile-input.md).',
+  },
+  HUB_ERR_SOURCE_LIMIT_CSV_FIELD: {
+    class: 'record',
+    status: 422,
+    message: 'Field {field} is longer than limits.csv.maxFieldBytes ({limit} bytes): the row is not read; the rows after it are',
+    fix: 'Check the field in the file (an unclosed quote, binary content). Raise limits.csv.maxFieldBytes only if fields this long are real (docs/hostile-input.md).',
   },
   HUB_ERR_SOURCE_XML: {
     class: 'record',
@@ -83,6 +109,24 @@ export const ERRORS = {
     status: 422,
     message: 'The XML declaration is at line {line}, column {column}, after comments or white space: nothing may come before <?xml ...?>, so the file is not well-formed XML',
     fix: 'Ask the sender to put the XML declaration first (a licence notice belongs after it). To accept such files as they are, set `source.xml.leadingComments: allow` in the mapping: comments and white space before the declaration are then skipped, and nothing else is changed.',
+  },
+  HUB_ERR_SOURCE_XML_DOCTYPE: {
+    class: 'record',
+    status: 422,
+    message: 'The document has a DOCTYPE declaration (line {line}): DTDs and entity declarations are refused; the rest of the document is not read',
+    fix: 'Ask the sender to export without a DOCTYPE. The hub never reads a DTD, never expands a declared entity and never fetches an external one (docs/hostile-input.md); records before the declaration, if any, were read.',
+  },
+  HUB_ERR_SOURCE_LIMIT_XML_DEPTH: {
+    class: 'record',
+    status: 422,
+    message: 'Elements are nested deeper than limits.xml.maxDepth ({limit}) at line {line}: the rest of the document is not read',
+    fix: 'No real export nests this deep: the file is broken or hostile; records before the line given were read. Raise limits.xml.maxDepth in the hub configuration only if a real format needs it (docs/hostile-input.md).',
+  },
+  HUB_ERR_SOURCE_LIMIT_XML_RECORD: {
+    class: 'record',
+    status: 422,
+    message: 'The record is larger than limits.xml.{limit} ({max}): {outcome}',
+    fix: 'Check the record at the line given (a runaway element, a file that is not the expected export). Quarantine keeps its first characters. Raise limits.xml.maxRecordBytes or maxRecordElements only if records this large are real (docs/hostile-input.md).',
   },
   HUB_ERR_SOURCE_JSON: {
     class: 'record',
@@ -101,6 +145,30 @@ export const ERRORS = {
     status: 422,
     message: '{connector}: the file name {name} cannot be used: {reason}',
     fix: 'Rename the file in the rejected folder to a UTF-8 name (at most 255 bytes) and drop it into the source folder again; ask the sender to name exports in UTF-8.',
+  },
+  HUB_ERR_SOURCE_ENCODING_MISMATCH: {
+    class: 'record',
+    status: 422,
+    message: 'The record holds {problem}: the file is probably not {encoding}',
+    fix: 'Set the mapping\'s source.encoding to what the file really is (`file -i` names it; docs/mapping-language.md shows how to tell). Reported as a warning by default; with source.encodingErrors: refuse the record is quarantined instead.',
+  },
+  HUB_ERR_SOURCE_LIMIT_JSON_DEPTH: {
+    class: 'record',
+    status: 422,
+    message: 'JSON nested deeper than limits.json.maxDepth ({limit}) at line {line} column {column}: not read',
+    fix: 'No real record nests this deep: the document or line is broken or hostile. Raise limits.json.maxDepth in the hub configuration only if a real format needs it (docs/hostile-input.md).',
+  },
+  HUB_ERR_SOURCE_LIMIT_JSON_DOCUMENT: {
+    class: 'record',
+    status: 422,
+    message: 'The JSON document is larger than limits.json.maxDocumentBytes ({limit} bytes): not read',
+    fix: 'Ask the sender for smaller documents (pages) or NDJSON, which is read line by line; raise limits.json.maxDocumentBytes only if documents this large are real (docs/hostile-input.md).',
+  },
+  HUB_ERR_SOURCE_LIMIT_JSON_LINE: {
+    class: 'record',
+    status: 422,
+    message: 'The NDJSON line is longer than limits.json.maxLineBytes ({limit} bytes): it is not read; the lines after it are',
+    fix: 'Check the line in the file (a missing line break joins records). Quarantine keeps its first characters. Raise limits.json.maxLineBytes only if records this large are real (docs/hostile-input.md).',
   },
   // --- record values (record: quarantined, the batch goes on) ------------------------------------
   HUB_ERR_RECORD_REQUIRED: {
@@ -486,9 +554,14 @@ export const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 
-/** Fill `{name}` placeholders of a code's message template. */
+/**
+ * Fill `{name}` placeholders of a code's message template. Every message is bounded, whatever its
+ * parameters: a source value (`{value}`) is quoted up to VALUE_EXCERPT_CHARS characters, any other
+ * parameter up to PARAM_EXCERPT_CHARS, the message up to MESSAGE_MAX_CHARS (src/errors/excerpt.ts).
+ */
 export function formatMessage(code: ErrorCode, params: Record<string, unknown> = {}): string {
-  return ERRORS[code].message.replace(/\{(\w+)\}/g, (_, name: string) =>
-    params[name] === undefined ? `{${name}}` : String(params[name]),
+  const message = ERRORS[code].message.replace(/\{(\w+)\}/g, (_, name: string) =>
+    params[name] === undefined ? `{${name}}` : excerpt(String(params[name]), name === 'value' ? VALUE_EXCERPT_CHARS : PARAM_EXCERPT_CHARS),
   );
+  return excerpt(message, MESSAGE_MAX_CHARS);
 }

@@ -1,10 +1,11 @@
 /**
  * Streaming CSV reader.
  *
- * Input: a byte stream (any encoding `normalizeEncoding` knows; BOM removed), the CSV dialect.
+ * Input: a byte stream (any encoding `normalizeEncoding` knows; BOM removed), the CSV dialect, the limits.
  * Output: batches of rows as string arrays with their 1-based data row number and the physical line the
- * row starts on, plus the header. A malformed row (unclosed quote, wrong column count) becomes a
- * `SourceFailure` in its place: the file goes on, nothing is dropped.
+ * row starts on, plus the header. A malformed row (unclosed quote, wrong column count) or a row past
+ * `limits.csv` (CsvLimitGuard) becomes a `SourceFailure` in its place: the file goes on, nothing is
+ * dropped. A header past the limits refuses the file (HUB_ERR_SOURCE_LIMIT_CSV_HEADER).
  *
  * csv-parse does the parsing; this class only batches its output and keeps line numbers right. csv-parse's
  * `info.lines` counts a CR and an LF inside a quoted field as two lines, so the reader corrects for the
@@ -13,7 +14,9 @@
 import { Transform, type Readable } from 'node:stream';
 import { Parser, type CsvError, type Options } from 'csv-parse';
 import { normalizeEncoding } from './decode.ts';
-import { errorReport } from '../errors/hub-error.ts';
+import { HubError, errorReport } from '../errors/hub-error.ts';
+import { CsvLimitGuard } from './csv-limits.ts';
+import { DEFAULT_LIMITS, type CsvLimits } from './limits.ts';
 import type { SourceBatch, SourceItem } from './source-record.ts';
 
 export interface CsvDialect {
@@ -36,6 +39,8 @@ export interface CsvReadOptions extends CsvDialect {
   encoding?: string;
   /** Rows per batch. @defaultValue 500 */
   batchSize?: number;
+  /** @defaultValue DEFAULT_LIMITS.csv */
+  limits?: CsvLimits;
 }
 
 class BatchingParser extends Parser {
@@ -51,7 +56,10 @@ class BatchingParser extends Parser {
     private readonly relaxColumnCount: boolean,
     private readonly batchSize: number,
     /** Lines dropped above the header (headerRow - 1): added to every line number reported. */
-    private readonly lineOffset = 0,
+    private readonly lineOffset: number,
+    /** Rows the limit guard replaced by line breaks: they become failures in their place. */
+    private readonly guard: CsvLimitGuard,
+    private readonly limits: CsvLimits,
   ) {
     super(options);
     this.on('skip', (err: CsvError) => {
@@ -71,6 +79,7 @@ class BatchingParser extends Parser {
 
   override push(record: unknown): boolean {
     if (record === null) {
+      if (!this.takeDropped(Infinity)) return false;
       this.flushBatch();
       // A file with a header and no rows still shows its header, so a missing column is reported.
       if (!this.emitted && this.header !== null) super.push({ header: this.header, items: [] } satisfies SourceBatch);
@@ -95,6 +104,7 @@ class BatchingParser extends Parser {
     }
     this.prevLines = lines;
     start += this.lineOffset;
+    if (!this.takeDropped(start)) return false;
     if (this.header === null) {
       this.header = values.map((h) => h.trim());
       return true;
@@ -116,6 +126,33 @@ class BatchingParser extends Parser {
       this.batch.push({ format: 'csv', values, row: this.dataRow, line: start });
     }
     if (this.batch.length >= this.batchSize) this.flushBatch();
+    return true;
+  }
+
+  /**
+   * The rows the guard dropped that start before line `before`, as failures in their place; false when
+   * the dropped row is the header (the parser is then destroyed with HUB_ERR_SOURCE_LIMIT_CSV_HEADER).
+   */
+  private takeDropped(before: number): boolean {
+    const q = this.guard.dropped;
+    while (q.length && q[0]!.line + this.lineOffset < before) {
+      const d = q.shift()!;
+      const line = d.line + this.lineOffset;
+      const limit = this.limits[d.limit];
+      if (this.header === null) {
+        this.destroy(new HubError('HUB_ERR_SOURCE_LIMIT_CSV_HEADER', { line, limit: d.limit, bytes: limit }, { file: this.file, line }));
+        return false;
+      }
+      this.dataRow++;
+      const name = this.header[d.field - 1];
+      const pointer = { file: this.file, row: this.dataRow, line, ...(d.limit === 'maxFieldBytes' && name !== undefined ? { column: name } : {}) };
+      const error =
+        d.limit === 'maxFieldBytes'
+          ? errorReport('HUB_ERR_SOURCE_LIMIT_CSV_FIELD', { field: name === undefined ? `#${d.field}` : `${name} (#${d.field})`, limit }, pointer)
+          : errorReport('HUB_ERR_SOURCE_LIMIT_CSV_LINE', { limit }, pointer);
+      this.batch.push({ format: 'failure', row: this.dataRow, line, raw: d.head, error });
+      if (this.batch.length >= this.batchSize) this.flushBatch();
+    }
     return true;
   }
 
@@ -157,12 +194,12 @@ export function skipLines(n: number): Transform {
 
 export async function* readCsv(input: Readable, opts: CsvReadOptions = {}): AsyncGenerator<SourceBatch> {
   const skipped = Math.max(0, (opts.headerRow ?? 1) - 1);
+  const limits = opts.limits ?? DEFAULT_LIMITS.csv;
+  const dialect = { delimiter: opts.delimiter ?? ',', quote: opts.quote ?? '"', escape: opts.escape ?? opts.quote ?? '"', comment: opts.comment };
+  const guard = new CsvLimitGuard(dialect, limits);
   const parser = new BatchingParser(
     {
-      delimiter: opts.delimiter ?? ',',
-      quote: opts.quote ?? '"',
-      escape: opts.escape ?? opts.quote ?? '"',
-      comment: opts.comment,
+      ...dialect,
       skip_empty_lines: true,
       relax_column_count: true,
       skip_records_with_error: true,
@@ -171,11 +208,18 @@ export async function* readCsv(input: Readable, opts: CsvReadOptions = {}): Asyn
     opts.relaxColumnCount ?? false,
     opts.batchSize ?? 500,
     skipped,
+    guard,
+    limits,
   );
   const decoded = normalizeEncoding(input, opts.encoding);
   const source = skipped ? decoded.pipe(skipLines(skipped)) : decoded;
   decoded.on('error', (err) => parser.destroy(err));
   source.on('error', (err) => parser.destroy(err));
-  source.pipe(parser);
+  guard.on('error', (err) => parser.destroy(err));
+  // A refused header ends the reading: stop the bytes too.
+  parser.on('close', () => {
+    if (!parser.readableEnded) decoded.destroy();
+  });
+  source.pipe(guard).pipe(parser);
   for await (const batch of parser) yield batch as SourceBatch;
 }

@@ -41,5 +41,10 @@ export function normalizeEncoding(input: Readable, declared = 'utf-8'): Readable
     },
   });
   input.on('error', (err) => out.destroy(err));
+  // A reader that stops early (a limit, a refused header) destroys this stream: the source goes too,
+  // so a file is closed and a body not read on.
+  out.on('close', () => {
+    if (!input.readableEnded && !input.destroyed) input.destroy();
+  });
   return input.pipe(out);
 }

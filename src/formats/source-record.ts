@@ -1,5 +1,6 @@
 import type { ErrorReport } from '../errors/hub-error.ts';
 import type { XmlElement } from './xml-tree.ts';
+import type { SourcePointer } from './source-pointer.ts';
 
 /** One record read from a source, before mapping. Rows and lines are 1-based. */
 export type SourceRecord = CsvRow | XmlRecord | JsonRecord;
@@ -46,4 +47,15 @@ export interface SourceBatch {
   /** CSV: the header row the values are indexed by. */
   readonly header?: readonly string[];
   readonly items: SourceItem[];
+}
+
+/** Where a record sits in its source: file, row, line, and its XPath or JSON pointer. */
+export function recordPointer(s: SourceRecord, file: string | undefined): SourcePointer {
+  const p: SourcePointer = {};
+  if (file) p.file = file;
+  p.row = s.row;
+  if (s.line !== undefined) p.line = s.line;
+  if (s.format === 'xml') p.xpath = s.xpath;
+  if (s.format === 'json' && s.jsonPointer) p.jsonPointer = s.jsonPointer;
+  return p;
 }

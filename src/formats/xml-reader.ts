@@ -1,19 +1,32 @@
 /**
  * Streaming XML reader.
  *
- * Input: a byte stream, a record path (`/p:Root/p:Record` from the root, or `//p:Record` anywhere) and the
- * prefix -> namespace URI table the path is written with.
+ * Input: a byte stream, a record path (`/p:Root/p:Record` from the root, or `//p:Record` anywhere), the
+ * prefix -> namespace URI table the path is written with, and the limits (src/formats/limits.ts).
  * Output: batches of record elements as namespace-resolved trees, each with its 1-based record number,
  * its start line and an XPath pointer. Only one record's tree is in memory at a time, whatever the file
  * size. A well-formedness error ends the file with a `SourceFailure` at its line; records before it stand.
+ *
+ * Hostile input: every step is constant time per element at any depth (namespaces resolve through
+ * `NamespaceScope`, pointers are built from the parent's), and the limits stop what would not be:
+ * - an element nested past `maxDepth` ends the document (HUB_ERR_SOURCE_LIMIT_XML_DEPTH);
+ * - a DOCTYPE ends the document (HUB_ERR_SOURCE_XML_DOCTYPE): no DTD is read, no entity declared;
+ * - a record past `maxRecordElements` or `maxRecordBytes` becomes a failure with a bounded excerpt and
+ *   reading goes on after it (its tree is dropped as soon as it is too large);
+ * - text or markup the parser holds unfinished past `maxRecordBytes` ends the document.
+ * The parser is fed in slices, so a refusal stops the work within one slice, whatever the body size.
  */
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { SaxesParser, type SaxesTagNS } from 'saxes';
+import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { normalizeEncoding } from './decode.ts';
 import { errorReport } from '../errors/hub-error.ts';
-import { expandedName, type XmlElement } from './xml-tree.ts';
+import { expandedName, serializeElement, type XmlElement } from './xml-tree.ts';
+import { NamespaceScope } from './xml-namespaces.ts';
 import { LeadingCommentsFilter, type LeadingComments } from './xml-leading-comments.ts';
+import { DEFAULT_LIMITS, type XmlLimits } from './limits.ts';
+import { PAYLOAD_MAX_CHARS } from '../errors/excerpt.ts';
+import type { ErrorCode } from '../errors/registry.ts';
 import type { SourceBatch, SourceItem } from './source-record.ts';
 
 export interface XmlReadOptions {
@@ -24,9 +37,14 @@ export interface XmlReadOptions {
   namespaces: Record<string, string>;
   /** Records per batch. @defaultValue 200 */
   batchSize?: number;
+  /** @defaultValue DEFAULT_LIMITS.xml */
+  limits?: XmlLimits;
   /** Comments and white space before the XML declaration: refused, or skipped (xml-leading-comments.ts). @defaultValue `'error'` */
   leadingComments?: LeadingComments;
 }
+
+/** Characters handed to the parser at a time: a refusal takes effect within one slice. */
+const SLICE_CHARS = 64 * 1024;
 
 interface Step {
   ns: string;
@@ -58,14 +76,44 @@ export function compileRecordPath(path: string, namespaces: Record<string, strin
 export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGenerator<SourceBatch> {
   const { anywhere, steps } = compileRecordPath(opts.record, opts.namespaces);
   const batchSize = opts.batchSize ?? 200;
-  const parser = new SaxesParser({ xmlns: true, position: true });
-  const stack: { ns: string; local: string; qname: string; counts: Map<string, number>; index: number }[] = [];
+  const limits = opts.limits ?? DEFAULT_LIMITS.xml;
+  // Namespaces are resolved here, not by saxes (see NamespaceScope): xmlns stays off.
+  const parser = new SaxesParser({ xmlns: false, position: true });
+  const scope = new NamespaceScope();
+  interface Open {
+    ns: string;
+    local: string;
+    qname: string;
+    /** Prefixes this element bound. */
+    declared: string[] | null;
+    /** Children seen so far by name, for the 1-based sibling index of pointers (outside records only). */
+    counts: Map<string, number> | null;
+    index: number;
+    /** `/a[1]/b[2]` down to this element, built on first use from the parent's. */
+    path: string | null;
+  }
+  const stack: Open[] = [];
   let current: XmlElement | null = null; // element being built inside a record
   let recordDepth = -1;
   let recordXpath = '';
+  let recordLine = 0;
+  let recordStart = 0; // parser position where the record's start tag ended
+  let recordElements = 0;
+  /** The record went past a limit: its tree is dropped, its excerpt and error kept until it closes. */
+  let oversized: { raw: string; limit: 'maxRecordElements' | 'maxRecordBytes' } | null = null;
   let row = 0;
   let batch: SourceItem[] = [];
   let failed = false;
+
+  const pathOf = (i: number): string => {
+    let j = i;
+    while (j >= 0 && stack[j]!.path === null) j--;
+    for (let k = j + 1; k <= i; k++) {
+      const o = stack[k]!;
+      o.path = `${k ? stack[k - 1]!.path : ''}/${o.qname}[${o.index}]`;
+    }
+    return stack[i]!.path!;
+  };
 
   const matchesRecord = (): boolean => {
     const top = stack[stack.length - 1]!;
@@ -77,21 +125,78 @@ export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGene
     return true;
   };
 
-  parser.on('opentag', (tag: SaxesTagNS) => {
+  /** Ends the document: a failure in place of the next record, nothing read after it. */
+  const fail = (code: ErrorCode, params: Record<string, unknown>, line: number): void => {
+    failed = true;
+    const inRecord = recordDepth !== -1;
+    const pointer = { file: opts.file, line, ...(inRecord ? { row: row + 1, xpath: recordXpath } : {}) };
+    batch.push({ format: 'failure', row: row + 1, line, error: errorReport(code, params, pointer) });
+  };
+
+  const overLimit = (limit: 'maxRecordElements' | 'maxRecordBytes'): void => {
+    oversized = { raw: serializeElement(root(current!), PAYLOAD_MAX_CHARS + 1), limit };
+    current = null;
+  };
+
+  parser.on('doctype', (doctype: string) => {
     if (failed) return;
-    const parentCounts = stack.length ? stack[stack.length - 1]!.counts : null;
-    const index = parentCounts ? (parentCounts.get(tag.name) ?? 0) + 1 : 1;
-    parentCounts?.set(tag.name, index);
-    stack.push({ ns: tag.uri, local: tag.local, qname: tag.name, counts: new Map(), index });
-    if (current === null && !matchesRecord()) return;
+    // saxes reports it once it ends: the line it starts on is that many line breaks up.
+    const line = parser.line - (doctype.split('\n').length - 1);
+    fail('HUB_ERR_SOURCE_XML_DOCTYPE', { line }, line);
+  });
+
+  parser.on('opentag', (tag: SaxesTagPlain) => {
+    if (failed) return;
+    if (stack.length >= limits.maxDepth) {
+      fail('HUB_ERR_SOURCE_LIMIT_XML_DEPTH', { limit: limits.maxDepth, line: parser.line }, parser.line);
+      return;
+    }
+    const declared = scope.open(tag.attributes);
+    if (declared !== null && !Array.isArray(declared)) {
+      fail('HUB_ERR_SOURCE_XML', { reason: declared.error }, parser.line);
+      return;
+    }
+    const colon = tag.name.indexOf(':');
+    const prefix = colon === -1 ? '' : tag.name.slice(0, colon);
+    const local = colon === -1 ? tag.name : tag.name.slice(colon + 1);
+    const uri = scope.resolve(prefix);
+    if (uri === undefined) {
+      scope.close(declared);
+      fail('HUB_ERR_SOURCE_XML', { reason: `unbound namespace prefix "${prefix}" on element ${tag.name}` }, parser.line);
+      return;
+    }
+    const inRecord = recordDepth !== -1;
+    const parent = stack.length ? stack[stack.length - 1]! : null;
+    let index = 1;
+    if (parent && !inRecord) {
+      const counts = (parent.counts ??= new Map());
+      index = (counts.get(tag.name) ?? 0) + 1;
+      counts.set(tag.name, index);
+    }
+    stack.push({ ns: uri, local, qname: tag.name, declared, counts: null, index, path: null });
+    if (inRecord) {
+      if (current === null) return; // inside an oversized record: nothing more is built
+      if (++recordElements > limits.maxRecordElements) return overLimit('maxRecordElements');
+      if (parser.position - recordStart > limits.maxRecordBytes) return overLimit('maxRecordBytes');
+    } else if (!matchesRecord()) return;
     const attrs: Record<string, string> = {};
-    for (const a of Object.values(tag.attributes)) {
-      if (a.prefix === 'xmlns' || a.name === 'xmlns') continue;
-      attrs[expandedName(a.uri, a.local)] = a.value;
+    for (const name in tag.attributes) {
+      if (name === 'xmlns' || name.startsWith('xmlns:')) continue;
+      const c = name.indexOf(':');
+      let ans = '';
+      if (c !== -1) {
+        const u = scope.resolve(name.slice(0, c));
+        if (u === undefined) {
+          fail('HUB_ERR_SOURCE_XML', { reason: `unbound namespace prefix "${name.slice(0, c)}" on attribute ${name}` }, parser.line);
+          return;
+        }
+        ans = u;
+      }
+      attrs[expandedName(ans, c === -1 ? name : name.slice(c + 1))] = tag.attributes[name]!;
     }
     const el: XmlElement = {
-      ns: tag.uri,
-      local: tag.local,
+      ns: uri,
+      local,
       qname: tag.name,
       attrs,
       children: [],
@@ -100,59 +205,89 @@ export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGene
       column: parser.column,
       parent: current,
     };
-    if (current === null) {
+    if (!inRecord) {
       recordDepth = stack.length;
-      recordXpath = '/' + stack.map((s) => `${s.qname}[${s.index}]`).join('/');
+      recordXpath = pathOf(stack.length - 1);
+      recordLine = parser.line;
+      recordStart = parser.position;
+      recordElements = 1;
+      oversized = null;
     } else {
-      current.children.push(el);
+      current!.children.push(el);
     }
     current = el;
   });
 
   const onText = (t: string): void => {
-    if (current !== null) current.text += t;
+    if (current === null || failed) return;
+    if (parser.position - recordStart > limits.maxRecordBytes) return overLimit('maxRecordBytes');
+    current.text += t;
   };
   parser.on('text', onText);
   parser.on('cdata', onText);
 
   parser.on('closetag', () => {
     if (failed) return;
-    if (current !== null) {
-      if (stack.length === recordDepth) {
-        row++;
+    const closing = stack.pop()!;
+    scope.close(closing.declared);
+    if (recordDepth === -1) return;
+    if (stack.length + 1 === recordDepth) {
+      row++;
+      if (oversized === null && current !== null && parser.position - recordStart > limits.maxRecordBytes) overLimit('maxRecordBytes');
+      if (oversized !== null) {
+        const { raw, limit } = oversized;
+        const max = limit === 'maxRecordBytes' ? `${limits.maxRecordBytes} characters` : `${limits.maxRecordElements} elements`;
+        const pointer = { file: opts.file, row, line: recordLine, xpath: recordXpath };
+        batch.push({
+          format: 'failure',
+          row,
+          line: recordLine,
+          raw,
+          error: errorReport('HUB_ERR_SOURCE_LIMIT_XML_RECORD', { limit, max, outcome: 'it is not read; the records after it are' }, pointer),
+        });
+      } else if (current !== null) {
         batch.push({ format: 'xml', element: current, row, line: current.line, xpath: recordXpath });
-        current = null;
-        recordDepth = -1;
-      } else {
-        current = current.parent;
       }
+      current = null;
+      oversized = null;
+      recordDepth = -1;
+    } else if (current !== null) {
+      current = current.parent;
     }
-    stack.pop();
   });
 
   const prolog = new LeadingCommentsFilter(opts.leadingComments ?? 'error');
   parser.on('error', (err: Error) => {
     if (failed) return;
-    failed = true;
     const at = prolog.misplaced;
     if (at) {
+      failed = true;
       batch.push({ format: 'failure', row: row + 1, line: at.line, error: errorReport('HUB_ERR_SOURCE_XML_DECLARATION', at, { file: opts.file, line: at.line, column: at.column }) });
       return;
     }
     const m = /^[^:]*:(\d+):(\d+): (.*)$/s.exec(err.message);
     const line = m ? Number(m[1]) : parser.line;
-    batch.push({
-      format: 'failure',
-      row: row + 1,
-      line,
-      error: errorReport('HUB_ERR_SOURCE_XML', { reason: m ? m[3] : err.message }, { file: opts.file, line }),
-    });
+    fail('HUB_ERR_SOURCE_XML', { reason: m ? m[3] : err.message }, line);
   });
+
+  /** Text, a comment, a DOCTYPE or a name the parser holds unfinished: bounded like a record. */
+  const pendingTooLarge = (): boolean => {
+    const p = parser as unknown as { text?: string; name?: string };
+    return (p.text?.length ?? 0) > limits.maxRecordBytes || (p.name?.length ?? 0) > limits.maxRecordBytes;
+  };
 
   const decoder = new StringDecoder('utf8');
   const source = normalizeEncoding(input, opts.encoding);
+  const feed = (text: string): void => {
+    for (let i = 0; i < text.length && !failed; i += SLICE_CHARS) {
+      parser.write(text.length <= SLICE_CHARS ? text : text.slice(i, i + SLICE_CHARS));
+      if (!failed && pendingTooLarge()) {
+        fail('HUB_ERR_SOURCE_LIMIT_XML_RECORD', { limit: 'maxRecordBytes', max: `${limits.maxRecordBytes} characters`, outcome: `text or markup at line ${parser.line} is that long unbroken; the rest of the document is not read` }, parser.line);
+      }
+    }
+  };
   for await (const chunk of source) {
-    if (!failed) parser.write(prolog.push(decoder.write(chunk as Buffer)));
+    if (!failed) feed(prolog.push(decoder.write(chunk as Buffer)));
     if (batch.length >= batchSize || (failed && batch.length)) {
       yield { items: batch };
       batch = [];
@@ -161,9 +296,16 @@ export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGene
   }
   if (!failed) {
     const rest = prolog.push(decoder.end()) + prolog.end();
-    if (rest) parser.write(rest);
-    parser.close();
+    if (rest) feed(rest);
+    if (!failed) parser.close();
   }
   if (batch.length) yield { items: batch };
   if (failed) source.destroy();
+}
+
+/** The record element an element belongs to. */
+function root(el: XmlElement): XmlElement {
+  let r = el;
+  while (r.parent !== null) r = r.parent;
+  return r;
 }

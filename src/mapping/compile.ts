@@ -38,6 +38,8 @@ interface Ctx {
   readonly paths: PathEnv;
   /** Columns named by the mapping but absent from a CSV header, with whether the field is required. */
   readonly missingColumns: { column: string[]; field: string; required: boolean; path: (string | number)[] }[];
+  /** CSV: every column a path of the mapping names (as the mapping spells it) -> as the header spells it, or as the mapping does when absent. */
+  readonly columns: Map<string, string>;
 }
 
 function at<T>(path: (string | number)[], f: () => T): T {
@@ -51,7 +53,9 @@ function at<T>(path: (string | number)[], f: () => T): T {
 
 export function accessor(ctx: Ctx, p: string, path: (string | number)[]): Accessor {
   try {
-    return compilePath(p, ctx.paths);
+    const acc = compilePath(p, ctx.paths);
+    if (ctx.paths.format === 'csv') ctx.columns.set(p.startsWith('$/') ? p.slice(2) : p, acc.source);
+    return acc;
   } catch (err) {
     if (err instanceof PathError) throw new MappingCompileError(path, err.message);
     throw err;
@@ -314,7 +318,7 @@ function compileField(
 export type { Ctx as CompileContext };
 
 export function newCompileContext(env: CompileEnv, paths: PathEnv): Ctx {
-  return { env, paths, missingColumns: [] };
+  return { env, paths, missingColumns: [], columns: new Map() };
 }
 
 export type { MappingSpec };

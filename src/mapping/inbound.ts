@@ -13,7 +13,7 @@ import { naturalKey, recordId } from '../canonical/keys.ts';
 import { validateRecord } from '../canonical/validator.ts';
 import type { ErrorReport } from '../errors/hub-error.ts';
 import type { SourcePointer } from '../formats/source-pointer.ts';
-import type { SourceRecord } from '../formats/source-record.ts';
+import { recordPointer, type SourceRecord } from '../formats/source-record.ts';
 import { accessor, compileCondition, compileFields, MappingCompileError, newCompileContext, type CompiledField } from './compile.ts';
 import type { CompileEnv } from './ops/index.ts';
 import { xmlIds, type Accessor, type Format } from './paths.ts';
@@ -62,6 +62,15 @@ export interface MissingColumn {
   path: (string | number)[];
 }
 
+/** A mapping compiled for one header (CSV) or for any record (XML, JSON). */
+export interface BoundMapper {
+  header: readonly string[] | undefined;
+  mapper: RecordMapper;
+  missing: MissingColumn[];
+  /** CSV: the columns the mapping reads, as it spells them -> as the header does (see CompileContext.columns). */
+  columns: ReadonlyMap<string, string>;
+}
+
 interface CompiledRecordSpec {
   type: string;
   when: ((s: Scope) => boolean) | null;
@@ -79,7 +88,7 @@ export class InboundMapping {
   readonly format: Format;
   readonly system: string;
   readonly label: string;
-  private cached: { header: readonly string[] | undefined; mapper: RecordMapper; missing: MissingColumn[] } | null = null;
+  private cached: BoundMapper | null = null;
   private ids: ReturnType<typeof xmlIds> | undefined;
 
   constructor(
@@ -98,7 +107,7 @@ export class InboundMapping {
   }
 
   /** The record mapper for a file (CSV: for its header), compiled on first use and reused. */
-  bind(header: readonly string[] | undefined): { mapper: RecordMapper; missing: MissingColumn[] } {
+  bind(header: readonly string[] | undefined): BoundMapper {
     if (this.cached && sameHeader(this.cached.header, header)) return this.cached;
     const namespaces = this.spec.namespaces ?? {};
     const ids = this.format === 'xml' ? (this.ids ??= xmlIdsOf(this.spec)) : undefined;
@@ -127,7 +136,7 @@ export class InboundMapping {
     });
     const identity = compileSourceIdentity(this.spec.source!, ctx);
     const mapper = this.makeMapper(specs, identity);
-    this.cached = { header, mapper, missing: ctx.missingColumns };
+    this.cached = { header, mapper, missing: ctx.missingColumns, columns: ctx.columns };
     return this.cached;
   }
 
@@ -136,7 +145,7 @@ export class InboundMapping {
     const system = this.system;
     const label = this.label;
     return (source, run, receivedAt) => {
-      const base = pointerOf(source, run.file);
+      const base = recordPointer(source, run.file);
       run.reset(base);
       run.format = this.format;
       const root: Scope = { node: nodeOf(source), parent: null };
@@ -228,12 +237,3 @@ function nodeOf(s: SourceRecord): unknown {
   return s.format === 'csv' ? s.values : s.format === 'xml' ? s.element : s.value;
 }
 
-function pointerOf(s: SourceRecord, file: string | undefined): SourcePointer {
-  const p: SourcePointer = {};
-  if (file) p.file = file;
-  p.row = s.row;
-  if (s.line !== undefined) p.line = s.line;
-  if (s.format === 'xml') p.xpath = s.xpath;
-  if (s.format === 'json' && s.jsonPointer) p.jsonPointer = s.jsonPointer;
-  return p;
-}

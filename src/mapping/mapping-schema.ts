@@ -56,6 +56,12 @@ export function buildMappingSchema(): Record<string, unknown> {
         properties: {
           format: { enum: ['csv', 'xml', 'json', 'ndjson'], description: 'Source format.' },
           encoding: { type: 'string', default: 'utf-8', description: 'Text encoding (utf-8, windows-1252, latin1, utf-16le...). A byte-order mark in the file wins.' },
+          encodingErrors: {
+            enum: ['warn', 'refuse'],
+            default: 'warn',
+            description:
+              'What a record whose text shows a wrong encoding gets (replacement characters U+FFFD from invalid bytes; UTF-8 sequences in a file declared single-byte, e.g. Windows-1252): warn = mapped, with a warning and a count in the summary; refuse = quarantined with HUB_ERR_SOURCE_ENCODING_MISMATCH.',
+          },
           csv: {
             type: 'object',
             additionalProperties: false,

@@ -61,6 +61,8 @@ export function summaryLines(s: MapSummary, label: string, file: string): string
     const top = Object.entries(values).sort((a, b) => b[1] - a[1]);
     lines.push(`    ${table}: ${top.slice(0, 10).map(([v, n]) => `"${v}" x${n}`).join(', ')}${top.length > 10 ? `, ... (${top.length} distinct)` : ''}`);
   }
+  const e = s.encoding;
+  lines.push(`  encoding       ${e.rows ? `${e.rows} record${e.rows === 1 ? '' : 's'} damaged: ${e.replacement} replacement characters, ${e.mojibake} UTF-8 sequences read as single bytes (--warnings lists them)` : 'no damage seen'}`);
   const ok = s.rowsRead === s.rowsMapped + s.rowsInvalid;
   lines.push(`  check          read ${s.rowsRead} = mapped ${s.rowsMapped} + invalid ${s.rowsInvalid}${ok ? '' : '  MISMATCH'}`);
   return lines;

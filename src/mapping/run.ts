@@ -5,14 +5,23 @@
  * Output: batches of canonical records and of invalid source records (each with all its errors and the
  * raw source, for quarantine), and a running summary. Every source record read is either mapped or
  * invalid: `rowsRead = rowsMapped + rowsInvalid`, always.
+ *
+ * The raw source kept for quarantine is bounded (boundedPayload: PAYLOAD_MAX_CHARS), and so is every
+ * message (formatMessage); a header problem names the mapping's columns and counts fields, never
+ * quoting the line, which may be data. Records whose text shows a wrong encoding are counted in the
+ * summary and warned about, or quarantined when the mapping says `source.encodingErrors: refuse`.
  */
 import type { Readable } from 'node:stream';
 import { readCsv } from '../formats/csv-reader.ts';
 import { readXml } from '../formats/xml-reader.ts';
 import { readJson, readNdjson } from '../formats/json-reader.ts';
-import type { SourceBatch, SourceItem } from '../formats/source-record.ts';
+import { recordPointer, type SourceBatch, type SourceItem } from '../formats/source-record.ts';
 import type { SourcePointer } from '../formats/source-pointer.ts';
+import { serializeElement } from '../formats/xml-tree.ts';
+import { DEFAULT_LIMITS, type ReaderLimits } from '../formats/limits.ts';
+import { describeFindings, encodingCheck } from '../formats/encoding-check.ts';
 import { HubError, errorReport, type ErrorReport } from '../errors/hub-error.ts';
+import { boundedPayload, PAYLOAD_MAX_CHARS } from '../errors/excerpt.ts';
 import { RunContext } from './runtime.ts';
 import type { InboundMapping, MappedRecord } from './inbound.ts';
 
@@ -28,7 +37,7 @@ export interface Retraction {
   pointer: SourcePointer;
 }
 
-/** A source record that could not be mapped: quarantined whole, with its raw content. */
+/** A source record that could not be mapped: quarantined with its raw content, or an excerpt of it when large. */
 export interface InvalidSource {
   row: number;
   pointer: SourcePointer;
@@ -58,6 +67,8 @@ export interface MapSummary {
   deletes?: number;
   /** table -> original text -> count, for values no code table knew. */
   unknownCodes: Record<string, Record<string, number>>;
+  /** Records whose text shows a wrong encoding (src/formats/encoding-check.ts), and how much of it. */
+  encoding: { rows: number; replacement: number; mojibake: number };
 }
 
 export interface MapOptions {
@@ -68,24 +79,36 @@ export interface MapOptions {
   receivedAt?: string;
   /** Source records per batch (a chunk committed to the store). @defaultValue 500 (XML: 200) */
   batchSize?: number;
+  /** Limits on hostile input (the connector's, from the hub configuration). @defaultValue DEFAULT_LIMITS */
+  limits?: ReaderLimits;
 }
 
 export function emptySummary(): MapSummary {
-  return { rowsRead: 0, rowsMapped: 0, rowsInvalid: 0, recordsOut: 0, recordsByType: {}, errorsByCode: {}, warnings: 0, unknownCodes: {} };
+  return {
+    rowsRead: 0,
+    rowsMapped: 0,
+    rowsInvalid: 0,
+    recordsOut: 0,
+    recordsByType: {},
+    errorsByCode: {},
+    warnings: 0,
+    unknownCodes: {},
+    encoding: { rows: 0, replacement: 0, mojibake: 0 },
+  };
 }
 
-export function readSource(mapping: InboundMapping, input: Readable, file?: string, batchSize?: number): AsyncGenerator<SourceBatch> {
+export function readSource(mapping: InboundMapping, input: Readable, file?: string, batchSize?: number, limits: ReaderLimits = DEFAULT_LIMITS): AsyncGenerator<SourceBatch> {
   const src = mapping.spec.source!;
   const common = { file, encoding: src.encoding, ...(batchSize ? { batchSize } : {}) };
   switch (src.format) {
     case 'csv':
-      return readCsv(input, { ...common, ...src.csv });
+      return readCsv(input, { ...common, ...src.csv, limits: limits.csv });
     case 'xml':
-      return readXml(input, { ...common, record: src.xml!.record, namespaces: mapping.spec.namespaces ?? {}, leadingComments: src.xml!.leadingComments });
+      return readXml(input, { ...common, record: src.xml!.record, namespaces: mapping.spec.namespaces ?? {}, leadingComments: src.xml!.leadingComments, limits: limits.xml });
     case 'json':
-      return readJson(input, { ...common, records: src.json?.records });
+      return readJson(input, { ...common, records: src.json?.records, limits: limits.json });
     case 'ndjson':
-      return readNdjson(input, common);
+      return readNdjson(input, { ...common, limits: limits.json });
   }
 }
 
@@ -100,24 +123,19 @@ export async function* mapStream(mapping: InboundMapping, input: Readable, summa
   let header: readonly string[] | undefined;
   const pendingWarnings: ErrorReport[] = [];
   let mapper = mapping.format === 'csv' ? null : mapping.bind(undefined).mapper;
+  const encoding = mapping.spec.source?.encoding ?? 'utf-8';
+  const checkEncoding = encodingCheck(encoding);
+  const refuseEncoding = mapping.spec.source?.encodingErrors === 'refuse';
   // Each batch is yielded when the next one is mapped (or the source ends): see keepRunsTogether.
   let pending: MappedBatch | null = null;
-  for await (const batch of readSource(mapping, input, opts.file, opts.batchSize)) {
+  for await (const batch of readSource(mapping, input, opts.file, opts.batchSize, opts.limits)) {
     if (mapping.format === 'csv' && batch.header !== header) {
       header = batch.header;
       const bound = mapping.bind(header);
-      const fatal = bound.missing.filter((m) => m.required);
-      if (fatal.length) {
-        const m = fatal[0]!;
-        throw new HubError('HUB_ERR_SOURCE_HEADER', { column: m.column.map((c) => `"${c}"`).join(' or '), header: (header ?? []).join(', ') }, { file: opts.file, line: mapping.spec.source?.csv?.headerRow ?? 1 });
-      }
+      const headerWarnings = checkHeader(mapping, bound, header ?? [], opts.file);
+      summary.warnings += headerWarnings.length;
+      pendingWarnings.push(...headerWarnings);
       mapper = bound.mapper;
-      // A column an optional field names that the file lacks: the field stays empty in every row. Say so once.
-      for (const m of bound.missing.filter((x) => !x.required)) {
-        const w = errorReport('HUB_ERR_SOURCE_HEADER', { column: m.column.map((c) => `"${c}"`).join(' or '), header: (header ?? []).join(', ') }, { file: opts.file, line: mapping.spec.source?.csv?.headerRow ?? 1 });
-        summary.warnings++;
-        pendingWarnings.push({ ...w, field: m.field, message: `${w.message}; field ${m.field} stays empty` });
-      }
     }
     const out: MappedBatch = { records: [], retractions: [], invalid: [], warnings: pendingWarnings.splice(0), rows: batch.items.length };
     for (const item of batch.items) {
@@ -125,6 +143,19 @@ export async function* mapStream(mapping: InboundMapping, input: Readable, summa
       if (item.format === 'failure') {
         addInvalid(out, summary, item.row, item.error.pointer ?? { file: opts.file, row: item.row }, [item.error], item.raw);
         continue;
+      }
+      const damage = checkEncoding(item);
+      if (damage) {
+        summary.encoding.rows++;
+        summary.encoding.replacement += damage.replacement;
+        summary.encoding.mojibake += damage.mojibake;
+        const report = errorReport('HUB_ERR_SOURCE_ENCODING_MISMATCH', { problem: describeFindings(damage, encoding), encoding }, recordPointer(item, opts.file));
+        if (refuseEncoding) {
+          addInvalid(out, summary, item.row, report.pointer!, [report], rawOf(item, header));
+          continue;
+        }
+        summary.warnings++;
+        out.warnings.push(report);
       }
       const r = mapper!(item, run, receivedAt);
       if (r.warnings.length) {
@@ -206,7 +237,7 @@ function keepRunsTogether(prev: MappedBatch, next: MappedBatch): void {
 function addInvalid(out: MappedBatch, summary: MapSummary, row: number, pointer: SourcePointer, errors: ErrorReport[], raw: unknown): void {
   summary.rowsInvalid++;
   for (const e of errors) summary.errorsByCode[e.code] = (summary.errorsByCode[e.code] ?? 0) + 1;
-  out.invalid.push({ row, pointer, errors, raw });
+  out.invalid.push({ row, pointer, errors, raw: boundedPayload(raw) });
 }
 
 /** The source record as it was, for quarantine: a CSV row as header -> value, XML as markup, JSON as is. */
@@ -218,7 +249,8 @@ export function rawOf(item: SourceItem, header: readonly string[] | undefined): 
       return o;
     }
     case 'xml':
-      return serializeElement(item.element);
+      // Serializing stops past the bound: a large record is never turned into one large string.
+      return serializeElement(item.element, PAYLOAD_MAX_CHARS + 1);
     case 'json':
       return item.value;
     case 'failure':
@@ -226,10 +258,47 @@ export function rawOf(item: SourceItem, header: readonly string[] | undefined): 
   }
 }
 
-function serializeElement(el: import('../formats/xml-tree.ts').XmlElement): string {
-  const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  const attrs = Object.entries(el.attrs).map(([k, v]) => ` ${k.replace(/^\{[^}]*\}/, '')}="${esc(v).replace(/"/g, '&quot;')}"`).join('');
-  const ns = el.parent === null && el.ns ? ` xmlns="${el.ns}"` : '';
-  const inner = el.children.length ? el.children.map(serializeElement).join('') : esc(el.text.trim());
-  return `<${el.local}${ns}${attrs}>${inner}</${el.local}>`;
+/**
+ * A CSV file's header against the mapping. Fatal (thrown, the file is refused): a column a required
+ * field reads is missing; a column the mapping reads is named twice. Returned as warnings: a missing
+ * column of an optional field (it stays empty), a duplicated column the mapping does not read. The
+ * messages name the mapping's columns and count the header's fields; they never quote the header line,
+ * which in a file exported without one is a data row.
+ */
+function checkHeader(mapping: InboundMapping, bound: ReturnType<InboundMapping['bind']>, header: readonly string[], file: string | undefined): ErrorReport[] {
+  const line = mapping.spec.source?.csv?.headerRow ?? 1;
+  const pointer = { file, line };
+  const expected = [...bound.columns.keys()].map((c) => `"${c}"`).join(', ');
+  const missingParams = (m: (typeof bound.missing)[number]) => ({ line, fields: `${header.length} field${header.length === 1 ? '' : 's'}`, column: m.column.map((c) => `"${c}"`).join(' or '), expected });
+  const fatal = bound.missing.find((m) => m.required);
+  if (fatal) throw new HubError('HUB_ERR_SOURCE_HEADER', missingParams(fatal), pointer);
+  const warnings: ErrorReport[] = [];
+  // Named twice. A column the mapping reads is ambiguous when the rule that finds it (the exact name,
+  // else the name trimmed and ignoring case) matches two fields: the file is refused. Other duplicates
+  // are said once.
+  const where = (match: (h: string) => boolean): number[] => header.flatMap((h, i) => (match(h) ? [i + 1] : []));
+  for (const name of bound.columns.keys()) {
+    const exact = where((h) => h === name);
+    const want = name.trim().toUpperCase();
+    const at = exact.length ? exact : where((h) => h.trim().toUpperCase() === want);
+    if (at.length > 1) throw new HubError('HUB_ERR_SOURCE_HEADER_DUPLICATE', { line, column: `"${name}"`, count: at.length, positions: at.join(', ') }, { ...pointer, column: name });
+  }
+  const read = new Set([...bound.columns.values()].map((c) => c.trim().toUpperCase()));
+  const groups = new Map<string, number[]>();
+  header.forEach((h, i) => {
+    const k = h.trim().toUpperCase();
+    if (k !== '' && !read.has(k)) groups.set(k, [...(groups.get(k) ?? []), i + 1]);
+  });
+  for (const at of groups.values()) {
+    if (at.length < 2) continue;
+    const name = header[at[0]! - 1]!.trim();
+    const w = errorReport('HUB_ERR_SOURCE_HEADER_DUPLICATE', { line, column: `"${name}"`, count: at.length, positions: at.join(', ') }, { ...pointer, column: name });
+    warnings.push({ ...w, message: `${w.message}; the mapping does not read it` });
+  }
+  // A column an optional field names that the file lacks: the field stays empty in every row. Say so once.
+  for (const m of bound.missing.filter((x) => !x.required)) {
+    const w = errorReport('HUB_ERR_SOURCE_HEADER', missingParams(m), pointer);
+    warnings.push({ ...w, field: m.field, message: `${w.message}; field ${m.field} stays empty` });
+  }
+  return warnings;
 }

@@ -42,6 +42,8 @@ export interface RecordSpec {
 export interface SourceSpec {
   format: 'csv' | 'xml' | 'json' | 'ndjson';
   encoding?: string;
+  /** What a record with encoding damage gets (src/formats/encoding-check.ts). @defaultValue 'warn' */
+  encodingErrors?: 'warn' | 'refuse';
   csv?: { delimiter?: string; quote?: string; escape?: string; headerRow?: number; relaxColumnCount?: boolean; comment?: string };
   xml?: { record: string; ids?: string[]; leadingComments?: 'error' | 'allow' };
   json?: { records?: string };

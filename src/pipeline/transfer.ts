@@ -166,7 +166,7 @@ async function readUnit(deps: TransferDeps, ctx: UnitContext, data: TransferJobD
     // A part is named by where it starts (the cursor before it), so a resumed run names it the same.
     const partKey = createHash('sha256').update(`${unit.id}\u0000${cursor ?? ''}`).digest('hex').slice(0, 24);
     let index = 0;
-    for await (const batch of mapStream(mapping, part.stream, summary, { file: part.name, timezone, batchSize: cfg.hub.transfers.chunkSize })) {
+    for await (const batch of mapStream(mapping, part.stream, summary, { file: part.name, timezone, batchSize: cfg.hub.transfers.chunkSize, limits: conn.limits })) {
       const moved = screenUnstorable(batch);
       if (moved) {
         summary.rowsMapped -= moved;

@@ -271,6 +271,7 @@ describe('the tutorial, step by step', () => {
       errorsByCode: { HUB_ERR_RECORD_DATE: 1 },
       warnings: 0,
       unknownCodes: {},
+      encoding: { rows: 0, replacement: 0, mojibake: 0 },
     });
     expect(sidecar.records[7]).toMatchObject({ type: 'Firearm', key: 'lab:ERL-26-00412|4', make: { code: 'SW' } });
 

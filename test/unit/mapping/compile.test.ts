@@ -47,7 +47,8 @@ describe('CSV columns', () => {
     expect(err).toBeInstanceOf(HubError);
     const h = err as HubError;
     expect(h.code).toBe('HUB_ERR_SOURCE_HEADER');
-    expect(h.message).toBe('The file has no column named "LAB_CASE_NO" or "LAB_NO" (header found: CASE, ITEM_NO)');
+    // The header line is never quoted (in a file exported without one it is a data row): the mapping's columns and a count.
+    expect(h.message).toBe('The header (line 1, 2 fields) has no column named "LAB_CASE_NO" or "LAB_NO"; the mapping reads the columns "LAB_CASE_NO", "LAB_NO", "ITEM_NO"');
     expect(h.pointer).toEqual({ file: 'export.csv', line: 1 });
   });
 

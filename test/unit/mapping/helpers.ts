@@ -9,6 +9,7 @@ import { OutboundMapping } from '../../../src/mapping/outbound.ts';
 import { emptySummary, mapStream, type InvalidSource, type MapSummary } from '../../../src/mapping/run.ts';
 import type { ErrorReport } from '../../../src/errors/hub-error.ts';
 import type { MappingSpec } from '../../../src/mapping/spec.ts';
+import type { ReaderLimits } from '../../../src/formats/limits.ts';
 
 export const RECEIVED_AT = '2026-01-01T00:00:00.000Z';
 
@@ -34,14 +35,14 @@ export interface Mapped {
 /** Maps `text` as one file named `file` through the real reader of the mapping's format. */
 export async function mapText(
   mapping: InboundMapping | MappingSpec,
-  text: string,
-  opts: { file?: string; timezone?: string } = {},
+  text: string | Buffer,
+  opts: { file?: string; timezone?: string; limits?: ReaderLimits } = {},
 ): Promise<Mapped> {
   const m = mapping instanceof InboundMapping ? mapping : await inbound(mapping);
   const summary = emptySummary();
   const out: Mapped = { records: [], invalid: [], warnings: [], summary };
-  const input = Readable.from([Buffer.from(text, 'utf8')]);
-  for await (const b of mapStream(m, input, summary, { file: opts.file ?? 'input.csv', timezone: opts.timezone, receivedAt: RECEIVED_AT })) {
+  const input = Readable.from([Buffer.isBuffer(text) ? text : Buffer.from(text, 'utf8')]);
+  for await (const b of mapStream(m, input, summary, { file: opts.file ?? 'input.csv', timezone: opts.timezone, receivedAt: RECEIVED_AT, limits: opts.limits })) {
     out.records.push(...b.records);
     out.invalid.push(...b.invalid);
     out.warnings.push(...b.warnings);

@@ -45,6 +45,21 @@ export type LeadOutcome =
   | { outcome: 'pending'; missing: string[]; deadline: string }
   | { outcome: 'published'; version: number; recipients: string[]; reason: string; complete: boolean };
 
+/**
+ * What a log line says of an outcome: ids, counts and the version, never the records a lead still
+ * waits for (`missing` names lab and agency case numbers) nor the change's reason (it names events).
+ */
+export function leadLogFields(out: LeadOutcome): Record<string, unknown> {
+  switch (out.outcome) {
+    case 'pending':
+      return { outcome: out.outcome, missing: out.missing.length, deadline: out.deadline };
+    case 'published':
+      return { outcome: out.outcome, version: out.version, recipients: out.recipients, complete: out.complete };
+    default:
+      return { outcome: out.outcome };
+  }
+}
+
 const CONFIRMED_NOTE = ' Links marked CONFIRMED_HIT were confirmed by a firearms examiner; the other links remain investigative leads.';
 
 /** Why a version differs from the one before, in words for the ledger and the package. */

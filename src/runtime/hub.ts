@@ -37,7 +37,7 @@ import { runPoll, type PollJobData, type PollResult } from '../pipeline/poll.ts'
 import { derivedUuid } from '../pipeline/ids.ts';
 import { runDelivery, transferOf } from '../pipeline/delivery.ts';
 import { backoffDelay } from '../pipeline/backoff.ts';
-import { processLead, type LeadDeps } from '../enrich/leads.ts';
+import { leadLogFields, processLead, type LeadDeps } from '../enrich/leads.ts';
 import { leadsReferencing } from '../store/lead-ledger.ts';
 import { findRedis, redisConnection, type RedisHandle } from './redis.ts';
 import { receiveWebhook, type IntakeResult, type WebhookRequestIn } from './webhook-intake.ts';
@@ -515,6 +515,8 @@ export class Hub implements HubApi {
           const summary = await runTransfer(this.transferDeps(), job.data, { log, save: (d) => job.updateData({ ...job.data, ...d }) });
           // A scheduled poll that found nothing is routine: debug, not info.
           log[summary.rowsRead ? 'info' : 'debug']({ read: summary.rowsRead, mapped: summary.rowsMapped, invalid: summary.rowsInvalid, records: summary.recordsOut }, 'transfer finished');
+          // Counts only: the records and their pointers are in quarantine (refuse) or `cgic map --warnings`.
+          if (summary.encoding.rows) log.warn({ code: 'HUB_ERR_SOURCE_ENCODING_MISMATCH', ...summary.encoding }, 'records whose text shows a wrong encoding (see the mapping\'s source.encoding)');
           return { rowsRead: summary.rowsRead, rowsInvalid: summary.rowsInvalid };
         } catch (err) {
           if (job.attemptsStarted >= (job.opts.attempts ?? 1) && this.setsAside(job.data, err)) {
@@ -544,7 +546,7 @@ export class Hub implements HubApi {
       async (job) => {
         const out = await processLead(this.leadDeps(), job.data.leadId);
         this.metrics.leadVersions.inc({ outcome: out.outcome });
-        if (out.outcome !== 'unchanged') this.log.info({ lead: job.data.leadId, ...out }, `lead ${out.outcome}`);
+        if (out.outcome !== 'unchanged') this.log.info({ lead: job.data.leadId, ...leadLogFields(out) }, `lead ${out.outcome}`);
         return out;
       },
       { connection: this.connection(), prefix: this.prefix, concurrency: 2, stalledInterval, lockDuration },

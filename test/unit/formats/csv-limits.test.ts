@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
+import fc from 'fast-check';
 import { CsvLimitGuard, type CsvGuardDialect } from '../../../src/formats/csv-limits.ts';
 import { readCsv } from '../../../src/formats/csv-reader.ts';
 import type { CsvLimits } from '../../../src/formats/limits.ts';
@@ -22,6 +23,19 @@ async function guard(bytes: Buffer, limits: CsvLimits, chunk: number, dialect = 
 const breaks = (s: string): string => s.replace(/[^\r\n]/g, '');
 
 describe('CsvLimitGuard', () => {
+  it('passes any input through unchanged when no row reaches the limits, for any chunk size', async () => {
+    const csvChar = fc.constantFrom('a', 'b', 'é', '€', ',', '"', '\n', '\r', ' ', '\\');
+    await fc.assert(
+      fc.asyncProperty(fc.array(csvChar, { maxLength: 200 }), fc.integer({ min: 1, max: 50 }), async (chars, chunk) => {
+        const bytes = Buffer.from(chars.join(''));
+        const { out, g } = await guard(bytes, { maxFieldBytes: 10_000, maxLineBytes: 10_000 }, chunk);
+        expect(g.dropped).toEqual([]);
+        expect(out.equals(bytes)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('replaces a row past a limit by its own line breaks, whatever the chunk size', async () => {
     const text = 'A,B\r\nok,1\r\n"quoted\r\nfield' + 'x'.repeat(100) + '",2\r\nok,3\n' + 'y'.repeat(90) + '\nlast,4';
     const expected = 'A,B\r\nok,1\r\n' + '\r\n\r\n' + 'ok,3\n' + '\n' + 'last,4';

@@ -47,4 +47,15 @@ describe('out-lead-csv output', () => {
     }
     expect(rows.map((r) => [r['Supersedes Version'], r['Lead Status']])).toEqual([['1', 'CONFIRMED_HIT'], ['1', 'CONFIRMED_HIT'], ['1', 'CONFIRMED_HIT']]);
   });
+
+  it('columns are only added at the end: an importer reading by position keeps its columns', async () => {
+    const { body } = await render('three-agency-v1.json');
+    const [header] = parse(body, { bom: true, to_line: 1 }) as string[][];
+    // The columns agencies' importers were written against, at their places (1-based in the README).
+    const firstLayout = ['Lead ID', 'Version', 'Supersedes Version', 'Lead Status', 'Caliber', 'Caliber NCIC', 'Event ID', 'Event Role', 'Agency ORI', 'Agency Name', 'Agency Contact', 'Agency Case Number', 'Lab Case Numbers', 'Occurred', 'Offense', 'Town', 'Firearm Make', 'Firearm Make NCIC', 'Firearm Model', 'Firearm Serial', 'Trace Status', 'Time To Crime Days', 'Recovered Not Traced', 'Disclosure', 'Caveat'];
+    expect(header!.slice(0, firstLayout.length)).toEqual(firstLayout);
+    expect(header!.slice(firstLayout.length)).toEqual(['Enrichment Complete', 'Missing Records', 'Caliber Cartridge']);
+    const [, row] = parse(body, { bom: true, to_line: 2 }) as string[][];
+    expect(row![27]).toBe('9mm Luger');
+  });
 });

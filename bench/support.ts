@@ -12,6 +12,11 @@ export function machine(): string {
   return `${os.cpus().length} x ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}`;
 }
 
+/** The machine's load averages (1, 5, 15 min): other processes share its cores, so every figure is printed beside it. */
+export function load(): string {
+  return `load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`;
+}
+
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);

@@ -44,9 +44,11 @@ export class YamlSource {
   }
 
   yamlProblems(): ConfigProblem[] {
-    return this.doc.errors.map((e) => {
+    const out: ConfigProblem[] = [];
+    const aliasLines = new Set<number>();
+    for (const e of this.doc.errors) {
       const pos = this.lines.linePos(e.pos[0]);
-      return {
+      const problem: ConfigProblem = {
         code: 'HUB_ERR_MAPPING_YAML' as ErrorCode,
         file: this.file,
         line: pos.line,
@@ -54,7 +56,21 @@ export class YamlSource {
         pointer: '',
         message: e.message.split('\n')[0]!,
       };
-    });
+      // A value starting with `*` (a cron schedule `* * * * *`, `*/5 * * * *`) is read as a YAML alias and
+      // gives one error per star: say it once per line, with the line as it should be written.
+      if (e.code === 'BAD_ALIAS' || /\balias\b/i.test(problem.message)) {
+        if (aliasLines.has(pos.line)) continue;
+        aliasLines.add(pos.line);
+        const text = this.text.split(/\r?\n/)[pos.line - 1] ?? '';
+        const m = /^(\s*(?:-\s+)?[^\s:#][^:#]*:\s+)(\*[^#]*?)\s*(#.*)?$/.exec(text);
+        if (m) problem.col = m[1]!.length + 1;
+        problem.hint = m
+          ? `a value that starts with "*" is read as a YAML alias; quote it: ${m[1]!.trim()} "${m[2]!.replace(/"/g, '\\"')}"`
+          : 'a value that starts with "*" is read as a YAML alias (and "&" as an anchor); put such a value in quotes, e.g. schedule: "* * * * *"';
+      }
+      out.push(problem);
+    }
+    return out;
   }
 
   toJS(): unknown {

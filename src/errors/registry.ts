@@ -37,6 +37,12 @@ export const ERRORS = {
     message: '{pointer} {reason}',
     fix: 'Change the value at the pointer so it matches schemas/mapping.schema.json; docs/mapping-language.md describes every key.',
   },
+  HUB_ERR_MAPPING_UNKNOWN_FIELD: {
+    class: 'config',
+    status: 400,
+    message: '{type} has no field "{field}"',
+    fix: 'Name a field the record type has (schemas/canonical/<type>.schema.json); the hint suggests the closest name. Every row would otherwise fail the canonical schema at map time.',
+  },
   HUB_ERR_MAPPING_UNKNOWN_OP: {
     class: 'config',
     status: 400,
@@ -230,6 +236,18 @@ export const ERRORS = {
     status: 422,
     message: 'The source record asks for "{value}" (at {path}), which source.action.values does not list: one of {known}',
     fix: 'If the value is a real instruction of the source, add it to `source.action.values` in the mapping with the action it means (upsert, replace or delete); otherwise correct the source record.',
+  },
+  HUB_ERR_RECORD_AGENCY: {
+    class: 'record',
+    status: 422,
+    message: '{type} record is of agency {ori}, not of the connector\'s agency {agency}',
+    fix: 'A connector brings one agency\'s records: correct the agencyOri the mapping writes (it may read { context: agency.ori }), or the connector\'s agency; a feed that carries many agencies (a lab\'s) sets allowOtherAgencies: true on its connector.',
+  },
+  HUB_ERR_RECORD_EMPTY: {
+    class: 'record',
+    status: 422,
+    message: '{field} is empty (warnIfEmpty): the record is kept without it',
+    fix: 'A warning, not an error: the record is stored. Ask the sender to fill the value (an empty serial on a recovered gun), or drop warnIfEmpty from the field if an empty value is normal.',
   },
   HUB_ERR_RECORD_SOURCE_ID: {
     class: 'record',

@@ -22,6 +22,36 @@ export class MappingCompileError extends Error {
   }
 }
 
+/**
+ * Every compile problem of a mapping, found in one pass: each field, condition and path is compiled on
+ * its own, and one that fails is noted (CompileContext.problems) while the others go on being compiled.
+ */
+export class MappingCompileErrors extends Error {
+  constructor(readonly errors: readonly MappingCompileError[]) {
+    super(errors.map((e) => e.message).join('; '));
+    this.name = 'MappingCompileErrors';
+  }
+}
+
+/**
+ * Run one compile step; a MappingCompileError it throws is noted in `ctx.problems` and `fallback` is
+ * returned, so the rest of the mapping is still compiled and checked.
+ */
+export function collecting<T>(ctx: Ctx, fallback: T, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (!(err instanceof MappingCompileError)) throw err;
+    ctx.problems.push(err);
+    return fallback;
+  }
+}
+
+/** Throws every problem noted while compiling, if there was one. */
+export function throwProblems(ctx: Ctx): void {
+  if (ctx.problems.length) throw new MappingCompileErrors(ctx.problems.splice(0));
+}
+
 /** A compiled field: evaluates to a value, undefined (empty) or FAIL (reported). */
 export type FieldFn = (scope: Scope, run: RunContext) => unknown;
 
@@ -40,6 +70,8 @@ interface Ctx {
   readonly missingColumns: { column: string[]; field: string; required: boolean; path: (string | number)[] }[];
   /** CSV: every column a path of the mapping names (as the mapping spells it) -> as the header spells it, or as the mapping does when absent. */
   readonly columns: Map<string, string>;
+  /** Problems found so far (see `collecting`): all are reported together. */
+  readonly problems: MappingCompileError[];
 }
 
 function at<T>(path: (string | number)[], f: () => T): T {
@@ -163,7 +195,7 @@ export function compileFields(
 ): CompiledField[] {
   return Object.entries(fields).map(([name, spec]) => {
     const full = prefix ? `${prefix}.${name}` : name;
-    const { fn, site } = compileField(spec, ctx, [...path, name], full, dotted);
+    const { fn, site } = collecting(ctx, { fn: () => undefined, site: { field: full, source: undefined } }, () => compileField(spec, ctx, [...path, name], full, dotted));
     return { name, fn, set: setterFor(name, dotted), site };
   });
 }
@@ -318,7 +350,7 @@ function compileField(
 export type { Ctx as CompileContext };
 
 export function newCompileContext(env: CompileEnv, paths: PathEnv): Ctx {
-  return { env, paths, missingColumns: [], columns: new Map() };
+  return { env, paths, missingColumns: [], columns: new Map(), problems: [] };
 }
 
 export type { MappingSpec };

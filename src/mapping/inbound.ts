@@ -14,7 +14,7 @@ import { validateRecord } from '../canonical/validator.ts';
 import type { ErrorReport } from '../errors/hub-error.ts';
 import type { SourcePointer } from '../formats/source-pointer.ts';
 import { recordPointer, type SourceRecord } from '../formats/source-record.ts';
-import { accessor, compileCondition, compileFields, MappingCompileError, newCompileContext, type CompiledField } from './compile.ts';
+import { accessor, collecting, compileCondition, compileFields, MappingCompileError, newCompileContext, throwProblems, type CompiledField } from './compile.ts';
 import type { CompileEnv } from './ops/index.ts';
 import { xmlIds, type Accessor, type Format } from './paths.ts';
 import { FAIL, valueTrace, type FieldSite, type RunContext, type Scope } from './runtime.ts';
@@ -120,12 +120,14 @@ export class InboundMapping {
       for (const f of fields) if (!sourceOf.has(f.name.split('.')[0]!)) sourceOf.set(f.name.split('.')[0]!, f.site);
       let each: CompiledRecordSpec['each'] = null;
       if (r.forEach !== undefined) {
-        if (this.format === 'csv') throw new MappingCompileError([...path, 'forEach'], 'forEach needs an XML or JSON source: a CSV row has no repeated elements');
-        each = accessor(ctx, r.forEach, [...path, 'forEach']);
+        each = collecting(ctx, null, () => {
+          if (this.format === 'csv') throw new MappingCompileError([...path, 'forEach'], 'forEach needs an XML or JSON source: a CSV row has no repeated elements');
+          return accessor(ctx, r.forEach!, [...path, 'forEach']);
+        });
       }
       return {
         type: r.type,
-        when: r.when ? compileCondition(r.when, ctx, [...path, 'when']) : null,
+        when: r.when ? collecting(ctx, null, () => compileCondition(r.when!, ctx, [...path, 'when'])) : null,
         each,
         fields,
         checks,
@@ -134,7 +136,8 @@ export class InboundMapping {
         lastId: '',
       };
     });
-    const identity = compileSourceIdentity(this.spec.source!, ctx);
+    const identity = collecting(ctx, null, () => compileSourceIdentity(this.spec.source!, ctx));
+    throwProblems(ctx);
     const mapper = this.makeMapper(specs, identity);
     this.cached = { header, mapper, missing: ctx.missingColumns, columns: ctx.columns };
     return this.cached;

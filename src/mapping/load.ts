@@ -6,13 +6,14 @@
 import { readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigProblems, newAjv, schemaProblems, YamlSource, pathToPointer, type ConfigProblem } from '../config/problems.ts';
+import { closest, ConfigProblems, newAjv, schemaProblems, YamlSource, pathToPointer, type ConfigProblem } from '../config/problems.ts';
 import { HubError } from '../errors/hub-error.ts';
 import { loadCodeTables } from '../codes/index.ts';
 import { buildMappingSchema } from './mapping-schema.ts';
 import { OPERATIONS } from './ops/index.ts';
 import { isValidZone } from './ops/date-parser.ts';
-import { MappingCompileError } from './compile.ts';
+import { MappingCompileError, MappingCompileErrors } from './compile.ts';
+import { unknownCanonicalFields } from './canonical-fields.ts';
 import { InboundMapping } from './inbound.ts';
 import { OutboundMapping } from './outbound.ts';
 import type { MappingSpec } from './spec.ts';
@@ -48,31 +49,81 @@ export async function loadMappingText(name: string, text: string): Promise<Mappi
   if (yamlErrors.length) throw new ConfigProblems(yamlErrors);
   const spec = src.toJS();
   const validate = specValidator();
-  if (!validate(spec)) throw new ConfigProblems(schemaProblems(src, validate.errors ?? [], { opNames: OP_NAMES }));
-  return compileSpec(spec as MappingSpec, src);
+  // Field names the canonical schema lacks are found even when the file breaks the mapping schema, so
+  // that every problem is listed in one run.
+  const unknown = unknownFieldProblems(spec, src);
+  if (!validate(spec)) throw new ConfigProblems(sortProblems([...schemaProblems(src, validate.errors ?? [], { opNames: OP_NAMES }), ...unknown]));
+  return compileSpec(spec as MappingSpec, src, unknown);
 }
 
-export async function compileSpec(spec: MappingSpec, src?: YamlSource): Promise<Mapping> {
+function unknownFieldProblems(spec: unknown, src: YamlSource): ConfigProblem[] {
+  return unknownCanonicalFields(spec).map((u) => {
+    const pos = src.locate(u.path, true);
+    const where = u.field === u.name ? '' : ` (in ${u.field})`;
+    return {
+      code: 'HUB_ERR_MAPPING_UNKNOWN_FIELD',
+      file: src.file,
+      line: pos.line,
+      col: pos.col,
+      pointer: pathToPointer(u.path),
+      message: `${u.type} has no field "${u.name}"${where}`,
+      hint: `${u.suggestion ? `did you mean "${u.suggestion}"? ` : ''}${u.type}${u.field === u.name ? '' : ` ${u.field.slice(0, u.field.length - u.name.length - 1)}`} fields: ${u.allowed.join(', ')} (schemas/canonical/)`,
+    };
+  });
+}
+
+/** What to write instead, for the compile problems people meet most. */
+function compileHint(message: string, spec: MappingSpec): string {
+  const declared = Object.keys(spec.namespaces ?? {});
+  const prefix = /namespace prefix "([^"]*)"/.exec(message)?.[1];
+  if (prefix !== undefined) {
+    const guess = prefix.length > 2 ? closest(prefix, declared) : undefined;
+    return `${guess ? `did you mean "${guess}"? ` : ''}declare it under namespaces: (${prefix}: <its namespace URI>) or use a declared prefix${declared.length ? `: ${declared.join(', ')}` : ' (none is declared)'}; documents are matched by URI, not prefix`;
+  }
+  if (/^(path|record path) "/.test(message)) return 'path syntax: docs/mapping-language.md, "Paths" and "Predicates"; in YAML, quote a path holding [ or \' ("p:A[p:B=\'x\']")';
+  if (/time zone/.test(message)) return 'write an IANA zone name, e.g. America/New_York, America/Chicago';
+  if (/unknown operation/.test(message)) return `operations: ${OP_NAMES.join(', ')} (docs/mapping-language.md)`;
+  return 'docs/mapping-language.md describes every key; the message says what to change';
+}
+
+function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
+  return problems.sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+/**
+ * Compile a checked specification. Every problem is collected (time zone, record path, each field and
+ * condition, `extra` found before) and thrown together as `ConfigProblems`.
+ */
+export async function compileSpec(spec: MappingSpec, src?: YamlSource, extra: ConfigProblem[] = []): Promise<Mapping> {
+  const problems = [...extra];
   const problem = (p: (string | number)[], message: string): ConfigProblem => {
     const pos = src?.locate(p) ?? { line: 1, col: 1 };
-    return { code: 'HUB_ERR_MAPPING_INVALID', file: src?.file ?? spec.id, line: pos.line, col: pos.col, pointer: pathToPointer(p), message };
+    return { code: 'HUB_ERR_MAPPING_INVALID', file: src?.file ?? spec.id, line: pos.line, col: pos.col, pointer: pathToPointer(p), message, hint: compileHint(message, spec) };
   };
-  const timezone = spec.timezone ?? DEFAULT_TIMEZONE;
-  if (!isValidZone(timezone)) throw new ConfigProblems([problem(['timezone'], `unknown time zone "${timezone}" (use an IANA name such as America/New_York)`)]);
+  let timezone = spec.timezone ?? DEFAULT_TIMEZONE;
+  if (!isValidZone(timezone)) {
+    problems.push(problem(['timezone'], `unknown time zone "${timezone}" (use an IANA name such as America/New_York)`));
+    timezone = DEFAULT_TIMEZONE;
+  }
   if (spec.source?.format === 'xml') {
     try {
       compileRecordPath(spec.source.xml!.record, spec.namespaces ?? {});
     } catch (err) {
-      throw new ConfigProblems([problem(['source', 'xml', 'record'], (err as Error).message)]);
+      problems.push(problem(['source', 'xml', 'record'], (err as Error).message));
     }
   }
   const env: CompileEnv = { codeTables: await loadCodeTables(), timezone };
+  let mapping: Mapping | undefined;
   try {
-    return spec.direction === 'inbound' ? new InboundMapping(spec, env) : new OutboundMapping(spec, env);
+    const checked = timezone === (spec.timezone ?? DEFAULT_TIMEZONE) ? spec : { ...spec, timezone };
+    mapping = spec.direction === 'inbound' ? new InboundMapping(checked, env) : new OutboundMapping(spec, env);
   } catch (err) {
-    if (err instanceof MappingCompileError) throw new ConfigProblems([problem(err.path, err.message)]);
-    throw err;
+    if (err instanceof MappingCompileErrors) problems.push(...err.errors.map((e) => problem(e.path, e.message)));
+    else if (err instanceof MappingCompileError) problems.push(problem(err.path, err.message));
+    else throw err;
   }
+  if (problems.length || !mapping) throw new ConfigProblems(sortProblems(problems));
+  return mapping;
 }
 
 /** Every `mappings/<id>/mapping.yaml` under a folder. */

@@ -9,9 +9,9 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import type { ErrorReport } from '../errors/hub-error.ts';
 import { writeCsv } from '../formats/csv-writer.ts';
-import { compileFields, MappingCompileError, newCompileContext, type CompiledField } from './compile.ts';
+import { accessor, collecting, compileFields, MappingCompileError, newCompileContext, throwProblems, type CompiledField } from './compile.ts';
 import type { CompileEnv } from './ops/index.ts';
-import { compilePath, type Accessor } from './paths.ts';
+import type { Accessor } from './paths.ts';
 import { FAIL, type RunContext, type Scope } from './runtime.ts';
 import type { MappingSpec } from './spec.ts';
 
@@ -50,24 +50,24 @@ export class OutboundMapping {
     const ctx = newCompileContext(env, { format: 'json', namespaces });
     // CSV headers and XML names are used as written: no dotted nesting.
     this.fields = compileFields(out.fields, ctx, ['output', 'fields'], false);
-    this.each = out.forEach ? compilePath(out.forEach, ctx.paths) : null;
+    this.each = out.forEach ? collecting(ctx, null, () => accessor(ctx, out.forEach!, ['output', 'forEach'])) : null;
     if (out.format === 'xml') {
-      if (out.forEach) throw new MappingCompileError(['output', 'forEach'], 'an XML output is one document: repeat elements with forEach inside fields instead');
-      if (!out.xml?.root) throw new MappingCompileError(['output'], 'an XML output needs xml.root');
-      const prefix = out.xml.root.includes(':') ? out.xml.root.split(':')[0]! : '';
-      if (prefix && namespaces[prefix] === undefined) {
-        throw new MappingCompileError(['output', 'xml', 'root'], `namespace prefix "${prefix}" of the root is not declared in namespaces`);
-      }
+      const problem = (path: (string | number)[], message: string): void => void ctx.problems.push(new MappingCompileError(path, message));
+      if (out.forEach) problem(['output', 'forEach'], 'an XML output is one document: repeat elements with forEach inside fields instead');
+      if (!out.xml?.root) problem(['output'], 'an XML output needs xml.root');
+      const prefix = out.xml?.root.includes(':') ? out.xml.root.split(':')[0]! : '';
+      if (prefix && namespaces[prefix] === undefined) problem(['output', 'xml', 'root'], `namespace prefix "${prefix}" of the root is not declared in namespaces`);
       for (const name of collectNames(out.fields)) {
         const p = name.replace(/^@/, '').split(':');
-        if (p.length === 2 && namespaces[p[0]!] === undefined && p[0] !== 'xml') {
-          throw new MappingCompileError(['output', 'fields'], `namespace prefix "${p[0]}" of ${name} is not declared in namespaces`);
-        }
+        if (p.length === 2 && namespaces[p[0]!] === undefined && p[0] !== 'xml') problem(['output', 'fields'], `namespace prefix "${p[0]}" of ${name} is not declared in namespaces`);
       }
+    }
+    throwProblems(ctx);
+    if (out.format === 'xml') {
       this.builder = new XMLBuilder({
         ignoreAttributes: false,
         attributeNamePrefix: '@',
-        format: out.xml.indent !== false,
+        format: out.xml!.indent !== false,
         indentBy: '  ',
         suppressEmptyNode: true,
         processEntities: true,

@@ -1,0 +1,117 @@
+/**
+ * `cgic validate` lists every problem of every mapping in one run, each at file:line:col with a hint:
+ * field names the canonical schema lacks (with "did you mean"), compile problems of every field (not
+ * only the first), and YAML's own error on an unquoted cron schedule.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigProblems, YamlSource, type ConfigProblem } from '../../../src/config/problems.ts';
+import { loadMappingFile, loadMappingText, PROJECT_ROOT } from '../../../src/mapping/load.ts';
+
+const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'cgic-validate-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function problemsOf(load: Promise<unknown>): Promise<ConfigProblem[]> {
+  const err = await load.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ConfigProblems);
+  return (err as ConfigProblems).problems;
+}
+
+const cgic = (...args: string[]) => spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'bin/cgic.js'), ...args], { encoding: 'utf8', cwd: PROJECT_ROOT });
+
+describe('a misspelled canonical field and two compile errors', () => {
+  it('are all three reported at once, each at its line and column with a hint', async () => {
+    const problems = await problemsOf(loadMappingFile(path.join(FIXTURES, 'three-problems.yaml')));
+    expect(problems.map((p) => [p.code, p.line, p.col, p.pointer])).toEqual([
+      ['HUB_ERR_MAPPING_UNKNOWN_FIELD', 19, 7, '/records/0/fields/modle'],
+      ['HUB_ERR_MAPPING_INVALID', 20, 19, '/records/0/fields/serial.raw/from'],
+      ['HUB_ERR_MAPPING_INVALID', 22, 15, '/records/0/fields/caliber/from'],
+    ]);
+    expect(problems[0]!.message).toBe('Firearm has no field "modle"');
+    expect(problems[0]!.hint).toMatch(/^did you mean "model"\? Firearm fields: serial, make, model, /);
+    expect(problems[1]!.message).toContain('namespace prefix "x" is not declared');
+    expect(problems[1]!.hint).toContain('declare it under namespaces');
+    expect(problems[2]!.message).toContain('expected "]"');
+    expect(problems[2]!.hint).toContain('Predicates');
+  });
+
+  it('cgic validate prints the three with file:line:col and a hint each, and exits 78', () => {
+    const r = cgic('validate', 'test/unit/mapping/fixtures/three-problems.yaml');
+    expect(r.status).toBe(78);
+    const lines = r.stderr.trimEnd().split('\n');
+    const file = 'test/unit/mapping/fixtures/three-problems.yaml';
+    expect(lines.filter((l) => l.startsWith(`${file}:`)).map((l) => l.split(': ')[0])).toEqual([`${file}:19:7`, `${file}:20:19`, `${file}:22:15`]);
+    // Each problem line is followed by its hint.
+    lines.forEach((l, i) => {
+      if (l.startsWith(`${file}:`)) expect(lines[i + 1]).toMatch(/^ {4}hint: \S/);
+    });
+    expect(lines.at(-1)).toBe('0 valid, 1 invalid (3 problems)');
+  });
+
+  it('problems of several mappings are listed in one run', () => {
+    const second = path.join(tmp, 'second.yaml');
+    writeFileSync(second, 'id: second\nversion: 1\ndirection: inbound\nsource: { format: csv }\nrecords:\n  - type: Case\n    fields:\n      agencyOri: ORI\n      occuredAt: DATE\n');
+    const r = cgic('validate', 'test/unit/mapping/fixtures/three-problems.yaml', second);
+    expect(r.status).toBe(78);
+    expect(r.stderr).toContain('second.yaml:9:7: HUB_ERR_MAPPING_UNKNOWN_FIELD /records/0/fields/occuredAt Case has no field "occuredAt"');
+    expect(r.stderr).toContain('hint: did you mean "occurredAt"?');
+    expect(r.stderr.trimEnd().split('\n').at(-1)).toBe('0 valid, 2 invalid (4 problems)');
+  });
+});
+
+describe('canonical field names', () => {
+  const mapping = (fields: string, type = 'Firearm') =>
+    `id: f\nversion: 1\ndirection: inbound\nsource: { format: json }\nrecords:\n  - type: ${type}\n    fields:\n${fields}`;
+
+  it('are checked level by level: dotted names, nested fields and list items', async () => {
+    const problems = await problemsOf(
+      loadMappingText('m.yaml', mapping('      agencyOri: ori\n      serial.rwa: s\n      make: { fields: { code: c, txt: t } }\n')),
+    );
+    expect(problems.map((p) => [p.message, p.hint?.split('?')[0]])).toEqual([
+      ['Firearm has no field "rwa" (in serial.rwa)', 'did you mean "raw"'],
+      ['Firearm has no field "txt" (in make.txt)', 'did you mean "text"'],
+    ]);
+    const items = await problemsOf(loadMappingText('m.yaml', mapping('      labCaseNumber: n\n      agencies: { forEach: a, fields: { ori: o, agencyCaseNum: c } }\n', 'LabCase')));
+    expect(items.map((p) => p.message)).toEqual(['LabCase has no field "agencyCaseNum" (in agencies.agencyCaseNum)']);
+    expect(items[0]!.hint).toContain('did you mean "agencyCaseNumber"?');
+  });
+
+  it('are reported with the problems of the mapping schema, not after them', async () => {
+    const problems = await problemsOf(loadMappingText('m.yaml', mapping('      modle: m\n      model: { form: m }\n')));
+    expect(problems.map((p) => p.code).sort()).toEqual(['HUB_ERR_MAPPING_SCHEMA', 'HUB_ERR_MAPPING_UNKNOWN_FIELD']);
+  });
+
+  it('every shipped mapping and the shipped configuration pass', () => {
+    const r = cgic('validate');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+});
+
+describe("YAML's error on an unquoted cron schedule", () => {
+  it('is said once per line, at the value, with the line as it should be written', () => {
+    const src = new YamlSource('c.yaml', 'connectors:\n  - id: x\n    schedule: * * * * *\n  - id: y\n    schedule: */5 * * * *   # every 5 minutes\n');
+    const problems = src.yamlProblems();
+    expect(problems.map((p) => [p.line, p.col, p.hint])).toEqual([
+      [3, 15, 'a value that starts with "*" is read as a YAML alias; quote it: schedule: "* * * * *"'],
+      [5, 15, 'a value that starts with "*" is read as a YAML alias; quote it: schedule: "*/5 * * * *"'],
+    ]);
+  });
+
+  it('cgic validate on a configuration with one prints the hint and exits 78', () => {
+    const cfg = path.join(tmp, 'cgic.yaml');
+    writeFileSync(cfg, 'hub: { name: t }\nagencies: []\nconnectors:\n  - id: x\n    kind: directory\n    agency: CT0015100\n    mapping: lims-csv\n    schedule: * * * * *\n');
+    const r = cgic('validate', '-c', cfg);
+    expect(r.status).toBe(78);
+    expect(r.stderr).toContain('cgic.yaml:8:15: HUB_ERR_CONFIG_YAML');
+    expect(r.stderr).toContain('hint: a value that starts with "*" is read as a YAML alias; quote it: schedule: "* * * * *"');
+  });
+});

@@ -54,6 +54,8 @@ export class CsvLimitGuard extends Transform {
   /** Scanned bytes of the current row from earlier chunks, not yet passed on. */
   private held: Buffer[] = [];
   private line = 1;
+  /** The last byte counted for lines was a CR: an LF right after it ends the same line. */
+  private afterCR = false;
   private rowLine = 1;
   private rowBytes = 0;
   private fieldBytes = 0;
@@ -156,11 +158,14 @@ export class CsvLimitGuard extends Transform {
         this.atRowStart = false;
         this.rowBytes += this.delim.length;
         this.fieldBytes += this.delim.length;
+        this.afterCR = false;
         i += this.delim.length - 1;
         continue;
       } else if (b === LF || b === CR) rowEnds = true;
 
-      if (b === LF) this.line++;
+      // Lines as csv-reader.ts numbers them: CRLF, LF and a lone CR end one line each.
+      if (b === CR || (b === LF && !this.afterCR)) this.line++;
+      this.afterCR = b === CR;
       if (this.dropping && (b === LF || b === CR)) this.breaks.push(b);
       if (rowEnds) {
         if (this.dropping) {

@@ -8,8 +8,9 @@
  * dropped. A header past the limits refuses the file (HUB_ERR_SOURCE_LIMIT_CSV_HEADER).
  *
  * csv-parse does the parsing; this class only batches its output and keeps line numbers right. csv-parse's
- * `info.lines` counts a CR and an LF inside a quoted field as two lines, so the reader corrects for the
- * CRs it sees in multi-line fields.
+ * `info.lines` counts the CR and the LF of a CRLF inside a quoted field as two lines, so the reader
+ * corrects for the CRLFs it sees in multi-line fields. CRLF, LF and a lone CR all end a row (and a line),
+ * mixed in one file as they come.
  */
 import { Transform, type Readable } from 'node:stream';
 import { Parser, type CsvError, type Options } from 'csv-parse';
@@ -91,16 +92,20 @@ class BatchingParser extends Parser {
     if (lines - this.prevLines === 1) {
       start = lines - this.crExtra;
     } else {
-      // A multi-line record or skipped blank lines: count what the fields span.
-      let nl = 0;
-      let cr = 0;
+      // A multi-line record or skipped blank lines: count the line breaks the fields span (CRLF, LF
+      // or a lone CR: one each), of which csv-parse counted a CRLF twice.
+      let breaks = 0;
+      let crlf = 0;
       for (const v of values) {
         if (v.length === 0) continue;
-        for (let i = v.indexOf('\n'); i !== -1; i = v.indexOf('\n', i + 1)) nl++;
-        for (let i = v.indexOf('\r'); i !== -1; i = v.indexOf('\r', i + 1)) cr++;
+        for (let i = v.indexOf('\n'); i !== -1; i = v.indexOf('\n', i + 1)) {
+          breaks++;
+          if (v.charCodeAt(i - 1) === 13) crlf++;
+        }
+        for (let i = v.indexOf('\r'); i !== -1; i = v.indexOf('\r', i + 1)) if (v.charCodeAt(i + 1) !== 10) breaks++;
       }
-      this.crExtra += cr;
-      start = lines - this.crExtra - nl;
+      this.crExtra += crlf;
+      start = lines - this.crExtra - breaks;
     }
     this.prevLines = lines;
     start += this.lineOffset;
@@ -200,6 +205,10 @@ export async function* readCsv(input: Readable, opts: CsvReadOptions = {}): Asyn
   const parser = new BatchingParser(
     {
       ...dialect,
+      // Every line ending ends a row, whatever the first one was: csv-parse would otherwise take the
+      // first it meets as the only one, and a file whose header ends in CRLF and rows in LF (an export
+      // appended to by another tool) would be read as one enormous row.
+      record_delimiter: ['\r\n', '\n', '\r'],
       skip_empty_lines: true,
       relax_column_count: true,
       skip_records_with_error: true,

@@ -125,4 +125,26 @@ describe('readCsv with limits', () => {
     ]);
     for (const chunk of [1, 2, 5, 13]) expect(await run(chunk)).toEqual(reference);
   });
+
+  it('numbers the lines of rows past a limit right in LF, CR and mixed files', async () => {
+    const rows = ['A,B', '1,2', 'x'.repeat(70) + ',3', '"multi{NL}line",4', '5,' + 'y'.repeat(70), '6,7'];
+    for (const [name, nl, join] of [['LF', '\n', '\n'], ['CR', '\r', '\r'], ['CRLF rows with an LF inside a field', '\n', '\r\n']] as const) {
+      const bytes = Buffer.from(rows.join(join).replace('{NL}', nl) + join);
+      for (const chunk of [1, 3, bytes.length]) {
+        const chunks: Buffer[] = [];
+        for (let i = 0; i < bytes.length; i += chunk) chunks.push(bytes.subarray(i, i + chunk));
+        const items: unknown[] = [];
+        for await (const b of readCsv(Readable.from(chunks), { limits: { maxFieldBytes: 50, maxLineBytes: 200 } })) {
+          for (const i of b.items) items.push(i.format === 'failure' ? [i.row, i.line, i.error.code] : i.format === 'csv' ? [i.row, i.line, i.values] : i);
+        }
+        expect(items, `${name}, chunks of ${chunk}`).toEqual([
+          [1, 2, ['1', '2']],
+          [2, 3, 'HUB_ERR_SOURCE_LIMIT_CSV_FIELD'],
+          [3, 4, [`multi${nl}line`, '4']],
+          [4, 6, 'HUB_ERR_SOURCE_LIMIT_CSV_FIELD'],
+          [5, 7, ['6', '7']],
+        ]);
+      }
+    }
+  });
 });

@@ -37,6 +37,25 @@ describe('csv reader', () => {
     ]);
   });
 
+  it('ends a row at every line ending, CRLF, LF and CR mixed in one file, with the right line numbers', async () => {
+    // A header written with CRLF and rows appended with LF (or CR) was read as one row of 3n+1 fields.
+    for (const [first, rest] of [['\r\n', '\n'], ['\n', '\r\n'], ['\r', '\n'], ['\n', '\r'], ['\r\n', '\r']]) {
+      const text = `A,B${first}1,x${first}2,"y${rest}z"${rest}3,w${rest}`;
+      for (const chunk of [1, 2, 7]) {
+        const chunks: Buffer[] = [];
+        const buf = Buffer.from(text);
+        for (let i = 0; i < buf.length; i += chunk) chunks.push(buf.subarray(i, i + chunk));
+        const items: SourceItem[] = [];
+        for await (const b of readCsv(Readable.from(chunks), { file: 't.csv' })) items.push(...b.items);
+        expect(items.map((i) => (i.format === 'csv' ? [i.line, i.values] : i.format)), `${JSON.stringify([first, rest])} in chunks of ${chunk}`).toEqual([
+          [2, ['1', 'x']],
+          [3, ['2', `y${rest}z`]],
+          [5, ['3', 'w']],
+        ]);
+      }
+    }
+  });
+
   it('decodes Windows-1252 and strips a UTF-8 byte-order mark whatever the declared encoding', async () => {
     const win = iconv.encode('NAME,TOWN\r\nPeña,Müllerville\r\n', 'windows-1252');
     expect((await read(win, { encoding: 'windows-1252' })).items[0]).toMatchObject({ values: ['Peña', 'Müllerville'] });

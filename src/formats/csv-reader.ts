@@ -64,19 +64,25 @@ class BatchingParser extends Parser {
   ) {
     super(options);
     this.on('skip', (err: CsvError) => {
+      const line = Number(err.lines) - this.crExtra + this.lineOffset;
+      // csv-parse reads on to the end of a malformed row and reports every error it meets there (a
+      // stray quote puts it out of step for the rest of the line): one row, one failure, the first.
+      if (line === this.lastSkipLine && !this.pushedSinceSkip) return;
+      this.lastSkipLine = line;
+      this.pushedSinceSkip = false;
       this.dataRow++;
       this.batch.push({
         format: 'failure',
         row: this.dataRow,
-        line: Number(err.lines) - this.crExtra + this.lineOffset,
-        error: errorReport('HUB_ERR_SOURCE_CSV', { reason: err.message.replace(/ at line \d+.*$/, '') }, {
-          file: this.file,
-          row: this.dataRow,
-          line: Number(err.lines) - this.crExtra + this.lineOffset,
-        }),
+        line,
+        error: errorReport('HUB_ERR_SOURCE_CSV', { reason: err.message.replace(/ at line \d+.*$/, '') }, { file: this.file, row: this.dataRow, line }),
       });
     });
   }
+
+  /** The line of the last malformed row reported, and whether a row was read since. */
+  private lastSkipLine = -1;
+  private pushedSinceSkip = true;
 
   override push(record: unknown): boolean {
     if (record === null) {
@@ -87,6 +93,7 @@ class BatchingParser extends Parser {
       return super.push(null);
     }
     const values = record as string[];
+    this.pushedSinceSkip = true;
     const lines = this.info.lines;
     let start: number;
     if (lines - this.prevLines === 1) {

@@ -85,6 +85,17 @@ describe('csv reader', () => {
     expect(items.at(-1)!.format).toBe('failure');
   });
 
+  it('reports a malformed row once, however many errors csv-parse meets in it, and numbers the rows after it right', async () => {
+    // A closing quote followed by text puts csv-parse out of step: the next quoted field of the row fails too.
+    const { items } = await read('A,B,C\n1,2,3\n4,"x"y,"z, w"\n5,6,7\n8,9,"10"q\n');
+    expect(items.map((i) => [i.format, i.row, i.line])).toEqual([
+      ['csv', 1, 2],
+      ['failure', 2, 3],
+      ['csv', 3, 4],
+      ['failure', 4, 5],
+    ]);
+  });
+
   it('batches rows', async () => {
     const rows = Array.from({ length: 1200 }, (_, i) => `${i},x`).join('\n');
     const batches: number[] = [];

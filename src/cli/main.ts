@@ -43,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command('map')
-    .description('preview an inbound mapping on a file: records to stdout, errors and a summary to stderr; exit 1 if any row is invalid')
+    .description('preview an inbound mapping on a file: records to stdout, errors and a summary to stderr; exit 1 if any row is invalid or nothing was read from a non-empty file')
     .argument('<file>', 'source file (CSV, XML, JSON, NDJSON)')
     .requiredOption('-m, --mapping <mapping>', 'mapping id (mappings/<id>/) or path to a mapping.yaml')
     .addOption(new Option('-o, --out <format>', 'record output').choices(['ndjson', 'json', 'table']).default('ndjson'))

@@ -41,6 +41,15 @@ export interface XmlReadOptions {
   limits?: XmlLimits;
   /** Comments and white space before the XML declaration: refused, or skipped (xml-leading-comments.ts). @defaultValue `'error'` */
   leadingComments?: LeadingComments;
+  /** Told the document's root element when it opens (for "nothing matched" reports: which document this was). */
+  onRoot?: (root: XmlRootElement) => void;
+}
+
+/** A document's root element: its name as written, its namespace URI ('' for none) and line. */
+export interface XmlRootElement {
+  name: string;
+  namespace: string;
+  line: number;
 }
 
 /** Characters handed to the parser at a time: a refusal takes effect within one slice. */
@@ -167,6 +176,7 @@ export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGene
     }
     const inRecord = recordDepth !== -1;
     const parent = stack.length ? stack[stack.length - 1]! : null;
+    if (parent === null) opts.onRoot?.({ name: tag.name, namespace: uri, line: parser.line });
     let index = 1;
     if (parent && !inRecord) {
       const counts = (parent.counts ??= new Map());

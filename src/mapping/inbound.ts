@@ -161,11 +161,13 @@ export class InboundMapping {
         // A delete withdraws what the source record published: it produces no records (docs/corrections.md).
         if (identity.action === 'delete') return { records: [], errors: run.errors, warnings: run.warnings, identity };
       }
+      run.recordsTried++;
       const ref: SourceRef = { system, ...(identity?.recordId ? { recordId: identity.recordId } : {}), mapping: label, ...(base.file ? { file: base.file } : {}), pointer: base, receivedAt };
-      for (const spec of specs) {
+      for (const [index, spec] of specs.entries()) {
         // Without forEach, `when` decides on the source record; with forEach, on each element.
         if (spec.each === null && spec.when !== null && !spec.when(root)) continue;
         const scopes: Scope[] = spec.each ? spec.each.scopes(root) : [root];
+        if (spec.each !== null) run.forEachMatched.set(index, (run.forEachMatched.get(index) ?? 0) + scopes.length);
         for (const scope of scopes) {
           if (spec.each !== null && spec.when !== null && !spec.when(scope)) continue;
           // A record of a forEach points at its own element; the others at the source record.

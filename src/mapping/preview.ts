@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { formatReport, type ErrorReport } from '../errors/hub-error.ts';
 import type { InboundMapping, MappedRecord } from './inbound.ts';
-import { emptySummary, mapStream, type InvalidSource, type MapSummary, type Retraction } from './run.ts';
+import { emptySummary, mapStream, type InvalidSource, type MapSummary, type NothingMatched, type Retraction } from './run.ts';
 
 export interface PreviewSink {
   records(records: readonly MappedRecord[]): void;
@@ -63,8 +63,28 @@ export function summaryLines(s: MapSummary, label: string, file: string): string
   }
   const e = s.encoding;
   lines.push(`  encoding       ${e.rows ? `${e.rows} record${e.rows === 1 ? '' : 's'} damaged: ${e.replacement} replacement characters, ${e.mojibake} UTF-8 sequences read as single bytes (--warnings lists them)` : 'no damage seen'}`);
+  if (s.document) lines.push(`  document       root element ${rootText(s.document)}`);
+  if (s.nothingMatched?.length) {
+    lines.push(`  nothing matched`);
+    for (const n of s.nothingMatched) lines.push(`    ${nothingMatchedLine(n, s)}`);
+  }
   const ok = s.rowsRead === s.rowsMapped + s.rowsInvalid;
   lines.push(`  check          read ${s.rowsRead} = mapped ${s.rowsMapped} + invalid ${s.rowsInvalid}${ok ? '' : '  MISMATCH'}`);
   return lines;
 }
 
+/** One "nothing matched" line: what the mapping looked for, and the document it did not find it in. */
+export function nothingMatchedLine(n: NothingMatched, s: MapSummary): string {
+  const root = s.document ? rootText(s.document) : '';
+  if (n.what === 'record') {
+    return root
+      ? `record path ${n.path}: no element of the document matched; its root element is ${root} (check the mapping's source.xml.record and namespaces against it, or whether this is the mapping for this file)`
+      : `${n.path}: never reached; the file has fewer lines, or its encoding leaves no line break`;
+  }
+  return `records[${n.record}] ${n.type}: forEach ${n.path} matched no element in ${n.rows === 1 ? 'the only source record' : `any of ${n.rows} source records`}`;
+}
+
+/** `nibrs:Submission {http://fbi.gov/cjis/nibrs/2019}`: the name as the document writes it, and its namespace URI. */
+function rootText(d: NonNullable<MapSummary['document']>): string {
+  return `${d.root} ${d.namespace ? `{${d.namespace}}` : '(no namespace)'}`;
+}

@@ -13,7 +13,7 @@
  */
 import type { Readable } from 'node:stream';
 import { readCsv } from '../formats/csv-reader.ts';
-import { readXml } from '../formats/xml-reader.ts';
+import { readXml, type XmlRootElement } from '../formats/xml-reader.ts';
 import { readJson, readNdjson } from '../formats/json-reader.ts';
 import { recordPointer, type SourceBatch, type SourceItem } from '../formats/source-record.ts';
 import type { SourcePointer } from '../formats/source-pointer.ts';
@@ -69,7 +69,20 @@ export interface MapSummary {
   unknownCodes: Record<string, Record<string, number>>;
   /** Records whose text shows a wrong encoding (src/formats/encoding-check.ts), and how much of it. */
   encoding: { rows: number; replacement: number; mojibake: number };
+  /** XML: the root element of the document read (its name as written and its namespace URI). */
+  document?: { root: string; namespace: string };
+  /**
+   * What the mapping looked for and never found, for the summary: the record path, when no source
+   * record was read from a document (`record`); a record type's `forEach` that matched no element in
+   * any source record (`forEach`). Absent when everything matched something.
+   */
+  nothingMatched?: NothingMatched[];
 }
+
+/** See MapSummary.nothingMatched. */
+export type NothingMatched =
+  | { what: 'record'; path: string }
+  | { what: 'forEach'; record: number; type: string; path: string; rows: number };
 
 export interface MapOptions {
   file?: string;
@@ -97,14 +110,21 @@ export function emptySummary(): MapSummary {
   };
 }
 
-export function readSource(mapping: InboundMapping, input: Readable, file?: string, batchSize?: number, limits: ReaderLimits = DEFAULT_LIMITS): AsyncGenerator<SourceBatch> {
+export function readSource(
+  mapping: InboundMapping,
+  input: Readable,
+  file?: string,
+  batchSize?: number,
+  limits: ReaderLimits = DEFAULT_LIMITS,
+  onRoot?: (root: XmlRootElement) => void,
+): AsyncGenerator<SourceBatch> {
   const src = mapping.spec.source!;
   const common = { file, encoding: src.encoding, ...(batchSize ? { batchSize } : {}) };
   switch (src.format) {
     case 'csv':
       return readCsv(input, { ...common, ...src.csv, limits: limits.csv });
     case 'xml':
-      return readXml(input, { ...common, record: src.xml!.record, namespaces: mapping.spec.namespaces ?? {}, leadingComments: src.xml!.leadingComments, limits: limits.xml });
+      return readXml(input, { ...common, record: src.xml!.record, namespaces: mapping.spec.namespaces ?? {}, leadingComments: src.xml!.leadingComments, limits: limits.xml, ...(onRoot ? { onRoot } : {}) });
     case 'json':
       return readJson(input, { ...common, records: src.json?.records, limits: limits.json });
     case 'ndjson':
@@ -128,7 +148,12 @@ export async function* mapStream(mapping: InboundMapping, input: Readable, summa
   const refuseEncoding = mapping.spec.source?.encodingErrors === 'refuse';
   // Each batch is yielded when the next one is mapped (or the source ends): see keepRunsTogether.
   let pending: MappedBatch | null = null;
-  for await (const batch of readSource(mapping, input, opts.file, opts.batchSize, opts.limits)) {
+  let sawHeader = false;
+  const onRoot = (root: XmlRootElement): void => {
+    summary.document ??= { root: root.name, namespace: root.namespace };
+  };
+  for await (const batch of readSource(mapping, input, opts.file, opts.batchSize, opts.limits, onRoot)) {
+    if (batch.header) sawHeader = true;
     if (mapping.format === 'csv' && batch.header !== header) {
       header = batch.header;
       const bound = mapping.bind(header);
@@ -188,7 +213,30 @@ export async function* mapStream(mapping: InboundMapping, input: Readable, summa
     }
     pending = out;
   }
+  const nothing = nothingMatched(mapping, summary, run, sawHeader);
+  if (nothing.length) summary.nothingMatched = nothing;
   if (pending) yield pending;
+}
+
+/**
+ * What never matched in this run: the record path of an XML document from which no source record was
+ * read, a CSV header row below line 1 never reached, and record types whose `forEach` found no element in any source
+ * record. An empty source (no root element, no line) matched nothing and is not reported.
+ */
+function nothingMatched(mapping: InboundMapping, summary: MapSummary, run: RunContext, sawHeader: boolean): NothingMatched[] {
+  const out: NothingMatched[] = [];
+  const src = mapping.spec.source!;
+  if (summary.rowsRead === 0) {
+    if (src.format === 'xml' && summary.document) out.push({ what: 'record', path: src.xml!.record });
+    // A file shorter than a headerRow below line 1 (a title block cut off, or no line break decoded).
+    if (src.format === 'csv' && !sawHeader && (src.csv?.headerRow ?? 1) > 1) out.push({ what: 'record', path: `header row ${src.csv?.headerRow ?? 1}` });
+  }
+  if (run.recordsTried > 0) {
+    (mapping.spec.records ?? []).forEach((r, i) => {
+      if (r.forEach !== undefined && r.forEach !== '.' && !run.forEachMatched.get(i)) out.push({ what: 'forEach', record: i, type: r.type, path: r.forEach, rows: run.recordsTried });
+    });
+  }
+  return out;
 }
 
 /**

@@ -71,6 +71,12 @@ export class RunContext {
    * unchanged had no side effect, so its result may be reused for the same input (see `ValueMemo`).
    */
   effects = 0;
+  /**
+   * For the "nothing matched" report: source records the record types were tried on, and the elements
+   * each record `forEach` matched across the run (by index in `records:`).
+   */
+  recordsTried = 0;
+  readonly forEachMatched = new Map<number, number>();
 
   constructor(timezone: string, file?: string) {
     this.timezone = timezone;

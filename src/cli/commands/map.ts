@@ -1,5 +1,10 @@
-/** `cgic map`: preview a mapping on a file. Records to stdout, errors with pointers and a summary to stderr. */
-import { createReadStream, existsSync } from 'node:fs';
+/**
+ * `cgic map`: preview a mapping on a file. Records to stdout, errors with pointers and a summary to stderr.
+ * Exit 0; 1 (EXIT.FAILED) when a row is invalid or when nothing at all was read from a non-empty file
+ * (an XML document whose root matches no record path: the summary names the root); 78 when the mapping
+ * or the file as a whole is refused (a header without a required column).
+ */
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadMapping } from '../../mapping/load.ts';
 import { InboundMapping } from '../../mapping/inbound.ts';
@@ -46,7 +51,9 @@ export async function mapCommand(file: string, opts: MapOptions): Promise<number
   if (format === 'json' && !opts.quiet) out(JSON.stringify(all, null, 2));
   if (format === 'table' && !opts.quiet) printTable(['row', 'type', 'key'], table);
   printSummary(summary, mapping.label, file);
-  return summary.rowsInvalid > 0 ? EXIT.FAILED : EXIT.OK;
+  // A non-empty file from which nothing at all was read (its root matches no record path): failed work.
+  const nothingRead = summary.rowsRead === 0 && statSync(file).size > 0 && (summary.nothingMatched ?? []).some((n) => n.what === 'record');
+  return summary.rowsInvalid > 0 || nothingRead ? EXIT.FAILED : EXIT.OK;
 }
 
 function printTable(head: string[], rows: string[][]): void {

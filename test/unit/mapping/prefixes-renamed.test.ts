@@ -73,7 +73,12 @@ describe.each(LAYOUTS)('$mapping: prefixes renamed, records identical', ({ mappi
     expect(a.summary.rowsRead).toBe(300);
     expect(a.summary.rowsInvalid).toBe(0);
     expect(a.records.length).toBeGreaterThan(300);
-    expect(b.summary).toStrictEqual(a.summary);
+    // The summary names the root element as the document writes it: its prefix differs (and an
+    // unprefixed root falls in the default namespace the renaming declares); the rest is identical.
+    const { document: rootA, ...summaryA } = a.summary;
+    const { document: rootB, ...summaryB } = b.summary;
+    expect(summaryB).toStrictEqual(summaryA);
+    expect(rootB?.root.replace(/^.*:/, '')).toBe(rootA?.root.replace(/^.*:/, ''));
     expect(b.records.map(withoutProvenance)).toStrictEqual(a.records.map(withoutProvenance));
   });
 });

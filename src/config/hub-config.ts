@@ -50,6 +50,28 @@ export interface TlsConfig {
   reloadSeconds: number;
 }
 
+/** Console sign-in through OpenID Connect (hub.api.oidc); defaults filled in. */
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  /** A secret reference (resolved at start), or undefined: a public client. */
+  clientSecret?: string;
+  redirectUrl: string;
+  scopes: string[];
+  providerName: string;
+  claims: { role: string; agency: string; name: string };
+  /** Claim value -> role; unset: the value is the role's name. */
+  roleMap?: Record<string, ApiKeyConfig['role']>;
+  requireMfa: boolean;
+  mfa: { amr: string[]; acr: string[] };
+}
+
+/** Console sessions (hub.api.sessions). */
+export interface SessionConfig {
+  idleMinutes: number;
+  maxHours: number;
+}
+
 export interface AuditConfig {
   retentionDays: number;
   /** A secret reference (resolved at start), or undefined. */
@@ -100,7 +122,7 @@ export interface HubConfig {
     name: string;
     timezone: string;
     dataDir: string;
-    api: { host: string; port: number; metricsPort?: number; keys: ApiKeyConfig[]; trustProxy: string[]; rateLimit: RateLimitConfig; tls?: TlsConfig };
+    api: { host: string; port: number; metricsPort?: number; keys: ApiKeyConfig[]; trustProxy: string[]; rateLimit: RateLimitConfig; tls?: TlsConfig; oidc?: OidcConfig; sessions: SessionConfig };
     audit: AuditConfig;
     delivery: { attempts: number; backoffMs: number; maxBackoffMs: number; concurrency: number };
     transfers: { concurrency: number; chunkSize: number; attempts: number; backoffMs: number };
@@ -180,6 +202,8 @@ async function checkConfig(raw: Record<string, unknown>, src: YamlSource, abs: s
               },
             }
           : {}),
+        ...(h.api?.oidc ? { oidc: oidcConfig(h.api.oidc) } : {}),
+        sessions: { idleMinutes: 30, maxHours: 12, ...(h.api?.sessions ?? {}) },
       },
       audit: { retentionDays: 400, checkpointMinutes: 60, ...(h.audit ?? {}) },
       delivery: { attempts: 24, backoffMs: 2000, maxBackoffMs: 300_000, concurrency: 4, ...(h.delivery ?? {}) },
@@ -198,6 +222,18 @@ async function checkConfig(raw: Record<string, unknown>, src: YamlSource, abs: s
   const tls = cfg.hub.api.tls;
   if (tls && tls.requireClientCert !== 'none' && !tls.clientCa) {
     problem(['hub', 'api', 'tls', 'requireClientCert'], `requireClientCert "${tls.requireClientCert}" needs clientCa`, 'name the PEM file of the CA that signs the client certificates in hub.api.tls.clientCa');
+  }
+  const oidc = cfg.hub.api.oidc;
+  if (oidc) {
+    if (oidc.clientSecret !== undefined && !isSecretRef(oidc.clientSecret)) {
+      problem(['hub', 'api', 'oidc', 'clientSecret'], 'inline secret in hub.api.oidc.clientSecret', 'secrets are never written in the config: use ${env:NAME} or ${file:/path/to/secret}');
+    }
+    for (const k of ['issuer', 'redirectUrl'] as const) {
+      const u = URL.canParse(oidc[k]) ? new URL(oidc[k]) : null;
+      if (u && u.protocol !== 'https:' && !(u.protocol === 'http:' && isLoopback(u.hostname))) {
+        problem(['hub', 'api', 'oidc', k], `${k} ${oidc[k]} is not https`, 'the provider and the hub talk over TLS (CJIS: encryption in transit); http is accepted on a loopback address only (a local test provider)');
+      }
+    }
   }
   const signingKey = cfg.hub.audit.signingKey;
   if (signingKey !== undefined && !isSecretRef(signingKey)) {
@@ -331,6 +367,24 @@ function checkKeys(keys: readonly ApiKeyConfig[], oris: ReadonlySet<string>, pro
     }
   });
 }
+
+/** hub.api.oidc with its defaults. */
+function oidcConfig(o: Record<string, any>): OidcConfig {
+  return {
+    issuer: o.issuer,
+    clientId: o.clientId,
+    ...(o.clientSecret !== undefined ? { clientSecret: o.clientSecret } : {}),
+    redirectUrl: o.redirectUrl,
+    scopes: o.scopes ?? ['openid', 'profile', 'email'],
+    providerName: o.providerName ?? 'the identity provider',
+    claims: { role: 'cgic_role', agency: 'cgic_ori', name: 'name', ...(o.claims ?? {}) },
+    ...(o.roleMap ? { roleMap: o.roleMap } : {}),
+    requireMfa: o.requireMfa ?? true,
+    mfa: { amr: ['mfa', 'otp', 'hwk', 'sc'], acr: [], ...(o.mfa ?? {}) },
+  };
+}
+
+const isLoopback = (host: string): boolean => host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 
 export function agencyOf(cfg: HubConfig, ori: string): AgencyConfig | undefined {
   return cfg.agencies.find((a) => a.ori === ori);

@@ -1,7 +1,8 @@
 /**
  * The console at /console: static pages written by hand (public/: HTML, CSS and ES modules, no build
  * step), preact and htm served from node_modules under /console/vendor/ (no CDN: it works offline
- * right after npm install), and Bull Board at /console/queues for administrators.
+ * right after npm install), sign-in and sign-out (server/session-routes.ts, server/oidc.ts), and Bull
+ * Board at /console/queues for administrators signed in.
  *
  * The pages hold no data: every screen reads the documented HTTP API with the signed-in caller's
  * credentials, so each read is on the audit trail under that caller. The static files themselves are
@@ -15,12 +16,12 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { HubApi } from '../server/hub-api.ts';
-import { access } from '../server/auth.ts';
-import { security, errorSchema } from '../server/schemas.ts';
 import { HubError } from '../errors/hub-error.ts';
-import { QueuesPass, QUEUES_PATH, PASS_COOKIE, PASS_TTL_SECONDS, cookieValue } from './queues-pass.ts';
+import { sessionIdentity, type Sessions } from '../server/session.ts';
+import { sessionRoutes } from '../server/session-routes.ts';
 
 export const CONSOLE_PATH = '/console';
+export const QUEUES_PATH = '/console/queues';
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
 const require = createRequire(import.meta.url);
 
@@ -49,27 +50,8 @@ function indexPage(): { html: string; csp: string } {
   return { html, csp };
 }
 
-export const consolePlugin: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hub }) => {
-  const pass = new QueuesPass(hub.keys);
-  const secure = Boolean(hub.cfg.hub.api.tls);
-
-  // The pass for Bull Board: an /api route like any other (key, role, audit).
-  app.post(
-    '/api/console/queues-pass',
-    {
-      ...access('admin'),
-      schema: {
-        summary: `For the console: a cookie that opens Bull Board (${QUEUES_PATH}) in this browser for ${PASS_TTL_SECONDS / 3600} h, while the administrator's key stays valid.`,
-        tags: ['console'],
-        security,
-        response: { 204: { type: 'null', description: `Set-Cookie: ${PASS_COOKIE} (HttpOnly, SameSite=Strict, Path=${QUEUES_PATH}).` }, 401: errorSchema, 403: errorSchema },
-      },
-    },
-    async (req, reply) => {
-      const cookie = [`${PASS_COOKIE}=${pass.issue(req.caller!)}`, `Path=${QUEUES_PATH}`, `Max-Age=${PASS_TTL_SECONDS}`, 'HttpOnly', 'SameSite=Strict', ...(secure ? ['Secure'] : [])].join('; ');
-      return reply.code(204).header('set-cookie', cookie).send();
-    },
-  );
+export const consolePlugin: FastifyPluginAsync<{ hub: HubApi; sessions: Sessions }> = async (app, { hub, sessions }) => {
+  await app.register(async (auth) => sessionRoutes(auth, { cfg: hub.cfg, keys: hub.keys, sessions, log: hub.log }));
 
   await app.register(async (pages) => {
     pages.addHook('onRoute', (route) => {
@@ -88,11 +70,16 @@ export const consolePlugin: FastifyPluginAsync<{ hub: HubApi }> = async (app, { 
     await pages.register(fastifyStatic, { root: PUBLIC_DIR, prefix: `${CONSOLE_PATH}/`, index: false, wildcard: true, decorateReply: false, schemaHide: true, cacheControl: true, maxAge: 0, allowedPath: (p) => p !== '/index.html' });
   });
 
-  await app.register(bullBoard, { hub, pass });
+  await app.register(bullBoard, { hub, sessions });
 };
 
-/** Bull Board for administrators with a queues pass; each of its requests audited under that key. */
-async function bullBoard(app: FastifyInstance, { hub, pass }: { hub: HubApi; pass: QueuesPass }): Promise<void> {
+/**
+ * Bull Board for administrators signed in to the console (their session cookie; its pages send no
+ * Authorization header); each of its requests audited under that person or key. Its own pages change
+ * things (retry, remove jobs) without our CSRF token, so a change must come from this hub's own pages:
+ * Origin (or Sec-Fetch-Site) same-origin, on top of the SameSite cookie.
+ */
+async function bullBoard(app: FastifyInstance, { hub, sessions }: { hub: HubApi; sessions: Sessions }): Promise<void> {
   const { createBullBoard } = await import('@bull-board/api');
   const { BullMQAdapter } = await import('@bull-board/api/bullMQAdapter');
   const { FastifyAdapter } = await import('@bull-board/fastify');
@@ -100,14 +87,24 @@ async function bullBoard(app: FastifyInstance, { hub, pass }: { hub: HubApi; pas
   createBullBoard({ queues: hub.allQueues().map((q) => new BullMQAdapter(q)), serverAdapter: adapter, options: { uiConfig: { boardTitle: `${hub.cfg.hub.name} queues` } } });
   adapter.setBasePath(QUEUES_PATH);
   app.addHook('onRequest', async (req, reply) => {
-    const caller = pass.check(cookieValue(req.headers.cookie, PASS_COOKIE));
-    if (!caller) {
-      // Answered here: Bull Board's own error handler would hide the code.
-      const e = new HubError('HUB_ERR_AUTH_REQUIRED', { reason: `Bull Board is for administrators: open it from the console (${CONSOLE_PATH}, Queues) signed in with an admin key` });
-      return reply.code(e.status).send({ code: e.code, message: e.message });
+    // Answered here: Bull Board's own error handler would hide the code.
+    const refuse = (e: HubError) => reply.code(e.status).send({ code: e.code, message: e.message });
+    const id = await sessionIdentity(req, sessions, hub.keys);
+    if (!id) return refuse(new HubError('HUB_ERR_AUTH_REQUIRED', { reason: `Bull Board is for administrators signed in to the console: sign in at ${CONSOLE_PATH}, then open Queues` }));
+    if (id.kind === 'ended') return refuse(new HubError('HUB_ERR_AUTH_SESSION_ENDED', { reason: id.reason }));
+    req.identity = id;
+    req.caller = id.caller;
+    if (id.caller.role !== 'admin') return refuse(new HubError('HUB_ERR_AUTH_FORBIDDEN', { reason: `Bull Board is for administrators; role ${id.caller.role} may not open it` }));
+    if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method) && !sameOrigin(req)) {
+      return refuse(new HubError('HUB_ERR_AUTH_CSRF', { reason: `${req.method} to Bull Board must come from the hub's own pages (Origin ${String(req.headers.origin ?? 'absent').slice(0, 100)})` }));
     }
-    req.identity = { kind: 'caller', caller };
-    req.caller = caller;
   });
   await app.register(adapter.registerPlugin() as unknown as FastifyPluginAsync, { prefix: QUEUES_PATH });
+}
+
+/** The request says it comes from a page of this same host (Origin, else Sec-Fetch-Site). */
+function sameOrigin(req: FastifyRequest): boolean {
+  const origin = req.headers.origin;
+  if (typeof origin === 'string' && origin !== 'null') return URL.canParse(origin) && new URL(origin).host === req.host;
+  return req.headers['sec-fetch-site'] === 'same-origin';
 }

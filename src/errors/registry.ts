@@ -341,6 +341,36 @@ export const ERRORS = {
     message: '{reason}',
     fix: 'Agency callers must present a client certificate signed by the CA in hub.api.tls.clientCa (hub.api.tls.requireClientCert); ask the hub administrator for one.',
   },
+  HUB_ERR_AUTH_CSRF: {
+    class: 'config',
+    status: 403,
+    message: '{reason}',
+    fix: 'A request that changes something and is authenticated by the console\'s session cookie must carry the session\'s token in the X-CSRF-Token header (the console sends it; GET /api/me gives it as csrfToken) and come from the hub\'s own pages. Reload the console; scripts use an API key (Authorization: Bearer), which needs no token.',
+  },
+  HUB_ERR_AUTH_MFA_REQUIRED: {
+    class: 'config',
+    status: 403,
+    message: 'The identity provider did not assert multi-factor authentication for {user}: {reason}',
+    fix: 'CJIS requires multi-factor authentication for every user: sign in again with your second factor (a code, a key, a smart card). If the provider asked for none, its administrator must require it for this application or release the amr/acr claim the hub checks (hub.api.oidc.mfa, docs/console.md#signing-in).',
+  },
+  HUB_ERR_AUTH_OIDC: {
+    class: 'transient',
+    status: 502,
+    message: 'Sign-in through the identity provider failed: {reason}',
+    fix: 'Start the sign-in again from the console. If it keeps failing: check that the hub reaches hub.api.oidc.issuer, that clientId, clientSecret and redirectUrl match the client registered at the provider, and the hub log.',
+  },
+  HUB_ERR_AUTH_ROLE: {
+    class: 'config',
+    status: 403,
+    message: 'The identity provider signed in {user}, but the hub cannot tell what they may see: {reason}',
+    fix: 'The provider\'s administrator gives the user one role the hub knows in the configured claim (hub.api.oidc.claims.role, mapped by roleMap) and, for the agency role, the ORI of a configured agency in hub.api.oidc.claims.agency.',
+  },
+  HUB_ERR_AUTH_SESSION_ENDED: {
+    class: 'config',
+    status: 401,
+    message: 'Your console session ended: {reason}',
+    fix: 'Sign in again. Sessions lock after hub.api.sessions.idleMinutes without activity (30 by default, as CJIS asks) and end after hub.api.sessions.maxHours in any case, or when signed out.',
+  },
   HUB_ERR_API_RATE_LIMITED: {
     class: 'transient',
     status: 429,

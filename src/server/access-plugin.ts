@@ -1,24 +1,36 @@
 /**
- * Access to the API, before any body is read: every request is identified from its Authorization
- * header (onRequest), counted against its caller's rate limit (per client of a key, per address
- * without one; in Redis, so all API processes share the count), then checked against its route's
+ * Access to the API, before any body is read: every request is identified (onRequest) from its
+ * Authorization header, or, without one, from the console's session cookie (session.ts); counted
+ * against its caller's rate limit (per client of a key or per signed-in person, per address without
+ * either; in Redis, so all API processes share the count), then checked against its route's
  * `config.access` roles. An unauthenticated request is answered 401 whatever its body or
  * Content-Type, without reading the body.
  *
- * Input: the keys (a KeyRing the hub may refill on reload), the rate limits, the TLS mode.
+ * CSRF: a request authenticated by the session cookie that may change something (any method but GET,
+ * HEAD, OPTIONS) must carry the session's token in X-CSRF-Token, else 403 HUB_ERR_AUTH_CSRF. A cookie
+ * is sent by the browser whoever made the page; the token is only known to the hub's own pages. API
+ * keys come in a header no other site can make a browser send, so they need no token.
+ *
+ * Input: the keys (a KeyRing the hub may refill on reload), the sessions, the rate limits, the TLS mode.
  * Output: `req.caller` on routes that admit the caller; a coded 401/403/429 otherwise.
  */
 import fp from 'fastify-plugin';
 import rateLimit from '@fastify/rate-limit';
+import cookie from '@fastify/cookie';
 import type { FastifyRequest } from 'fastify';
 import type { TLSSocket } from 'node:tls';
 import type { Redis } from 'ioredis';
 import type { RateLimitConfig, TlsConfig } from '../config/hub-config.ts';
 import { HubError } from '../errors/hub-error.ts';
-import type { KeyRing } from './auth.ts';
+import type { Identity, KeyRing } from './auth.ts';
+import { csrfHolds, sessionIdentity, type Sessions } from './session.ts';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export interface AccessOptions {
   keys: KeyRing;
+  /** Console sessions; none: only API keys are accepted. */
+  sessions?: Sessions;
   rateLimit: RateLimitConfig;
   tls?: TlsConfig;
   /** Where the rate-limit counters live; none: in this process. */
@@ -38,9 +50,15 @@ export const accessPlugin = fp<AccessOptions>(
     app.decorateRequest('caller', undefined);
     app.decorateRequest('identity', undefined);
 
-    // Identify first (never refuses): the rate limit counts by caller, the audit names the key.
+    await app.register(cookie);
+
+    // Identify first (refuses only when sessions cannot be read): the rate limit counts by caller, the
+    // audit names the key or the person. A session is looked up only for a route that needs a caller.
     app.addHook('onRequest', async (req) => {
-      const identity = keys.identify(req.headers.authorization);
+      let identity: Identity = keys.identify(req.headers.authorization);
+      if (req.headers.authorization === undefined && opts.sessions && req.routeOptions.config?.access) {
+        identity = (await sessionIdentity(req, opts.sessions, keys)) ?? identity;
+      }
       req.identity = identity;
       if (identity.kind === 'caller') req.caller = identity.caller;
     });
@@ -56,7 +74,7 @@ export const accessPlugin = fp<AccessOptions>(
       timeWindow: limits.windowSeconds * 1000,
       skipOnError: true,
       ...(opts.redis ? { redis: opts.redis, nameSpace: `${opts.redisPrefix ?? 'cgic'}:rate-limit:` } : {}),
-      allowList: (req) => !req.routeOptions.config?.access,
+      allowList: (req) => !req.routeOptions.config?.access && !req.routeOptions.config?.signIn,
       keyGenerator: limitKey,
       max: async (req) => {
         const c = req.caller;
@@ -79,7 +97,11 @@ export const accessPlugin = fp<AccessOptions>(
       const check = async (req: FastifyRequest): Promise<void> => {
         const id = req.identity ?? { kind: 'none' };
         if (id.kind === 'expired') throw new HubError('HUB_ERR_AUTH_KEY_EXPIRED', { keyId: id.caller.keyId, expiresAt: id.expiresAt });
-        if (id.kind !== 'caller') throw new HubError('HUB_ERR_AUTH_REQUIRED', { reason: 'A valid API key is required: Authorization: Bearer <key>' });
+        if (id.kind === 'ended') throw new HubError('HUB_ERR_AUTH_SESSION_ENDED', { reason: id.reason });
+        if (id.kind !== 'caller') throw new HubError('HUB_ERR_AUTH_REQUIRED', { reason: 'A valid API key is required: Authorization: Bearer <key> (or a console session: sign in at /console)' });
+        if (id.session && !SAFE_METHODS.has(req.method) && !csrfHolds(req, id.session.csrf)) {
+          throw new HubError('HUB_ERR_AUTH_CSRF', { reason: `${req.method} with the console's session cookie needs the session's token in the X-CSRF-Token header` });
+        }
         const caller = id.caller;
         if (opts.tls?.requireClientCert === 'agency' && caller.role === 'agency' && !(req.raw.socket as TLSSocket).authorized) {
           throw new HubError('HUB_ERR_AUTH_CLIENT_CERT', { reason: `Agency key ${caller.keyId} must be used with a client certificate signed by the hub's client CA` });

@@ -31,6 +31,8 @@ export interface AuditCounter {
 interface RequestAudit {
   subjects: AuditSubject[];
   detail: Record<string, unknown>;
+  /** A refusal answered with a page rather than a JSON error (the console's sign-in). */
+  refusal?: { code: string; reason: string };
 }
 
 declare module 'fastify' {
@@ -47,6 +49,11 @@ export function auditSubjects(req: FastifyRequest, subjects: readonly AuditSubje
 /** Extra facts for the request's entry (e.g. the job a replay queued). */
 export function auditDetail(req: FastifyRequest, detail: Record<string, unknown>): void {
   if (req.audit) Object.assign(req.audit.detail, detail);
+}
+
+/** The code and message of a refusal the route answered with a page (not a JSON error). */
+export function auditRefusal(req: FastifyRequest, e: { code: string; message: string }): void {
+  if (req.audit) req.audit.refusal = { code: e.code, reason: e.message };
 }
 
 const bounded = (v: unknown, max = 200): string => {
@@ -79,7 +86,7 @@ export function entryOf(req: FastifyRequest, reply: FastifyReply, payload: unkno
   const body = status >= 400 || route.startsWith('/hooks/') ? jsonOf(payload) : null;
   const a = req.audit ?? { subjects: [], detail: {} };
   const identity = req.identity;
-  const keyed = identity && identity.kind !== 'none' ? identity.caller : undefined;
+  const keyed = identity && (identity.kind === 'caller' || identity.kind === 'expired') ? identity.caller : undefined;
   const params = req.params as Record<string, unknown> | undefined;
   const query = req.query as Record<string, unknown> | undefined;
   const subjects = [...a.subjects];
@@ -96,6 +103,8 @@ export function entryOf(req: FastifyRequest, reply: FastifyReply, payload: unkno
     ...(req.headers['user-agent'] ? { userAgent: bounded(req.headers['user-agent']) } : {}),
     ...(req.ip !== req.raw.socket.remoteAddress ? { peer: req.raw.socket.remoteAddress } : {}),
     ...(cert?.fingerprint256 ? { clientCert: cert.fingerprint256 } : {}),
+    // A console session: the person the identity provider signed in (name, issuer), or the key signed in with.
+    ...(keyed?.via === 'session' ? { session: keyed.user ? { issuer: bounded(keyed.user.issuer), ...(keyed.user.name ? { name: bounded(keyed.user.name, 120) } : {}) } : { key: keyed.keyId } } : {}),
     ...a.detail,
   };
   return {
@@ -109,8 +118,8 @@ export function entryOf(req: FastifyRequest, reply: FastifyReply, payload: unkno
     subjects,
     outcome: outcomeOf(status),
     status,
-    code: typeof body?.code === 'string' ? body.code : null,
-    reason: status >= 400 && typeof body?.message === 'string' ? body.message : null,
+    code: typeof body?.code === 'string' ? body.code : (a.refusal?.code ?? null),
+    reason: status >= 400 && typeof body?.message === 'string' ? body.message : (a.refusal?.reason ?? null),
     source: req.ip,
     requestId: req.id,
     detail: Object.keys(detail).length ? detail : null,

@@ -5,7 +5,8 @@
  * Roles: admin (everything but reading the audit trail), analyst (read everything but the audit trail),
  * agency (read its own agency's leads), auditor (read the audit trail only). A key may expire
  * (`expiresAt`); keys of one client (`client`) are the same caller, so a client rotates by holding two
- * keys for a while. A route says who may call it in its config (`config: { access: [...] }`); the
+ * keys for a while. People signing in to the console get a session instead (session.ts), which stands
+ * for a user of the identity provider or, without one, for the key they signed in with. A route says who may call it in its config (`config: { access: [...] }`); the
  * server checks it in an onRequest hook, before the body is read.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -15,15 +16,27 @@ export type Role = ApiKeyConfig['role'];
 export const ROLES: readonly Role[] = ['admin', 'analyst', 'agency', 'auditor'];
 
 export interface Caller {
+  /** The key's id; for a person signed in through the identity provider, `user:<sub>`. */
   keyId: string;
-  /** The client the key belongs to: its `client`, else its id. */
+  /** The client the key belongs to: its `client`, else its id (a person: `user:<sub>`). */
   client: string;
   role: Role;
   ori?: string;
+  /** How the request was authenticated: `Authorization: Bearer` (unset) or the console's session cookie. */
+  via?: 'session';
+  /** The person, when the identity provider signed them in. */
+  user?: { sub: string; issuer: string; name?: string };
 }
 
-/** What a request's Authorization header says: a caller, an expired key, or nothing usable. */
-export type Identity = { kind: 'caller'; caller: Caller } | { kind: 'expired'; caller: Caller; expiresAt: string } | { kind: 'none' };
+/**
+ * Who a request is: a caller (by key, or by console session with its CSRF token), an expired key, a
+ * console session that has ended (and why), or nothing usable.
+ */
+export type Identity =
+  | { kind: 'caller'; caller: Caller; session?: { id: string; csrf: string } }
+  | { kind: 'expired'; caller: Caller; expiresAt: string }
+  | { kind: 'ended'; reason: string }
+  | { kind: 'none' };
 
 export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
@@ -97,5 +110,7 @@ declare module 'fastify' {
     access?: Role[];
     /** false: the route is not recorded in the audit trail (probes and metrics). */
     audit?: boolean;
+    /** true: a sign-in route outside /api, rate-limited per address like an anonymous caller. */
+    signIn?: boolean;
   }
 }

@@ -3,7 +3,7 @@
  * and served at /docs (JSON at /docs/json). Order of a request: identified, rate-limited and checked
  * against its route's roles in onRequest hooks (before any body is read: access-plugin.ts), then the
  * route, then its audit entry is committed before the response is sent (audit-plugin.ts). Webhooks are
- * authenticated by their signature, not by key. With `hub.api.tls` the API serves HTTPS itself (tls.ts).
+ * authenticated by their signature, not by key; people in the console by a session cookie (session.ts). With `hub.api.tls` the API serves HTTPS itself (tls.ts).
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
@@ -26,6 +26,7 @@ import { consolePlugin } from '../console/plugin.ts';
 import { accessPlugin } from './access-plugin.ts';
 import { auditPlugin, requestIdOf } from './audit-plugin.ts';
 import { httpsOptions, watchTls } from './tls.ts';
+import { MemorySessionBackend, RedisSessionBackend, Sessions } from './session.ts';
 
 /**
  * The API of a process with the api role; with `opsOnly`, only /healthz, /readyz and /metrics (a worker
@@ -58,7 +59,9 @@ export async function buildServer(hub: HubApi, opts: { opsOnly?: boolean } = {})
   if (tls) watchTls(app, tls, hub.log);
   await app.register(auditPlugin, { sink: hub.audit, log: hub.log, counter: hub.metrics.auditEntries });
   const shared = hub.apiRedis();
-  await app.register(accessPlugin, { keys: hub.keys, rateLimit: api.rateLimit, ...(tls ? { tls } : {}), ...(shared ? { redis: shared.redis, redisPrefix: shared.prefix } : {}) });
+  // Console sessions in Redis (every API process sees them), else in this process.
+  const sessions = new Sessions(shared ? new RedisSessionBackend(shared.redis, shared.prefix) : new MemorySessionBackend(), api.sessions);
+  await app.register(accessPlugin, { keys: hub.keys, sessions, rateLimit: api.rateLimit, ...(tls ? { tls } : {}), ...(shared ? { redis: shared.redis, redisPrefix: shared.prefix } : {}) });
   await app.register(swagger, {
     openapi: {
       info: { title: 'cgic-hub API', version: '1', description: 'Webhooks, transfers, quarantine, dead letters, leads, the audit trail, health and metrics of a Crime Gun Intelligence Center hub.' },
@@ -73,7 +76,7 @@ export async function buildServer(hub: HubApi, opts: { opsOnly?: boolean } = {})
   await app.register(leadRoutes, { hub, prefix: '/api' });
   await app.register(auditRoutes, { hub, prefix: '/api' });
   for (const routes of [meRoutes, overviewRoutes, destinationRoutes, liveRoutes, playgroundRoutes, leadPackageRoutes, errorCodeRoutes]) await app.register(routes, { hub, prefix: '/api' });
-  await app.register(consolePlugin, { hub });
+  await app.register(consolePlugin, { hub, sessions });
   return app;
 }
 

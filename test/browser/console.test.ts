@@ -4,16 +4,17 @@
  * they would see it, with axe-core on every page (no serious or critical violation). With
  * CGIC_SCREENSHOTS=1 the overview, a transfer, a lead and the playground are saved to docs/console/.
  *
- * Sign-in goes through `signIn` (test/support/browser.ts), the one step that changes when people sign
- * in through the identity provider.
+ * People sign in through a real OpenID provider running in this process (oidc-provider, with the
+ * demo's people: support/oidc-provider.ts): the lab's administrator, Hartford's investigator, and an
+ * administrator whose sign-in asserted no second factor (refused).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { PROJECT_ROOT, caseCsv, waitFor } from '../support/hub-harness.ts';
-import { DEMO_KEYS, SCENARIO, settled, startDemoHub, type DemoHub } from '../support/console-demo.ts';
-import { launchChromium, newPage, screenshot, seriousViolations, signIn } from '../support/browser.ts';
+import { SCENARIO, settled, startDemoHub, type DemoHub } from '../support/console-demo.ts';
+import { launchChromium, newPage, screenshot, seriousViolations, signInThroughProvider } from '../support/browser.ts';
 import { leadLine } from '../support/leads.ts';
 
 const BAD_LIMS = [
@@ -37,11 +38,11 @@ async function open(page: Page, hash: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  demo = await startDemoHub();
+  demo = await startDemoHub({ oidc: true });
   demo.rms.answer = () => 503;
   browser = await launchChromium();
   admin = await newPage(browser);
-  await signIn(admin, demo.url, DEMO_KEYS.admin);
+  await signInThroughProvider(admin, demo.url, 'lab-admin');
 }, 120_000);
 
 afterAll(async () => {
@@ -50,14 +51,20 @@ afterAll(async () => {
 });
 
 describe('the console over the README demo', () => {
-  it('the sign-in screen refuses a wrong key, saying what happened and what to do', async () => {
+  it('the sign-in screen sends people to the identity provider; one without a second factor is refused, saying what happened and what to do', async () => {
     const page = await newPage(browser);
     await page.goto(`${demo.url}/console/`);
+    await page.getByRole('link', { name: 'Sign in with Test State ID' }).waitFor();
     await expectAccessible(page, 'sign-in');
-    await page.getByLabel('API key').fill('not-a-key');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Sign in with Test State ID' }).click();
+    await page.getByLabel('User name').fill('admin-without-mfa');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Multi-factor authentication required' }).waitFor();
     const alert = page.getByRole('alert');
-    await expect(alert.textContent()).resolves.toMatch(/HUB_ERR_AUTH_REQUIRED[\s\S]*What to do: .*sign in again/);
+    await expect(alert.textContent()).resolves.toMatch(/did not assert multi-factor authentication for Pat Quinn[\s\S]*HUB_ERR_AUTH_MFA_REQUIRED[\s\S]*What to do: CJIS requires multi-factor authentication/);
+    await expectAccessible(page, 'sign-in refused');
+    await page.getByRole('link', { name: "Back to the console's sign-in" }).click();
+    await page.getByRole('link', { name: 'Sign in with Test State ID' }).waitFor();
     await page.context().close();
   });
 
@@ -128,7 +135,8 @@ describe('the console over the README demo', () => {
   it("Hartford's investigator sees the lead, version 2 appears without a reload, and another agency's lead stays out of sight", async () => {
     await settled(demo.hub);
     const hartford = await newPage(browser);
-    await signIn(hartford, demo.url, DEMO_KEYS.hartford, '#/leads');
+    await signInThroughProvider(hartford, demo.url, 'hartford-investigator', '#/leads');
+    await hartford.getByText('Sam Ortiz (Hartford PD), Hartford Police Department').waitFor();
     await hartford.getByRole('link', { name: 'NL24-000057' }).waitFor();
     await expect(hartford.getByRole('navigation', { name: 'Screens' }).getByRole('link').allTextContents()).resolves.toEqual(['Leads']);
     await expectAccessible(hartford, 'leads (agency)');
@@ -155,6 +163,12 @@ describe('the console over the README demo', () => {
     await admin.getByRole('link', { name: 'NL26-000900' }).waitFor();
     expect(hartford.errors).toEqual([]);
     await hartford.context().close();
+
+    // Each read on the audit trail under the person, with the lead and the version they were shown.
+    const trail = await fetch(`${demo.url}/api/audit?actor=user:hartford-investigator&action=${encodeURIComponent('GET /api/leads/:id')}&limit=100`, { headers: { authorization: 'Bearer demo-auditor-key' } }).then((r) => r.json() as Promise<{ items: any[] }>);
+    const shown = trail.items.filter((e) => e.outcome === 'ok').flatMap((e) => e.subjects.map((x: { id: string; version: number }) => `${x.id} v${x.version}`));
+    expect(new Set(shown)).toEqual(new Set(['NL24-000057 v1', 'NL24-000057 v2']));
+    expect(trail.items.find((e) => e.outcome === 'refused')).toMatchObject({ role: 'agency', ori: 'CT0006400', status: 404, subjects: [{ type: 'lead', id: 'NL26-000900' }], detail: { session: { name: 'Sam Ortiz (Hartford PD)' } } });
   });
 
   it("the playground shows a bad row's pointer for a pasted mapping, as cgic map does", async () => {

@@ -1,7 +1,7 @@
 /**
  * A real Chromium for the console's browser tests and benchmark: Debian's `chromium` (installed by
- * .ci/run when missing) driven by playwright-core. Also: signing in (one helper, so the sign-in step is
- * switched in one place when people sign in through the identity provider), axe-core on a page, and
+ * .ci/run when missing) driven by playwright-core. Also: signing in (through the test identity
+ * provider, or with an API key as the demo does), axe-core on a page, and
  * screenshots for docs/console.md (written only with CGIC_SCREENSHOTS=1, so test runs leave the tree
  * clean).
  */
@@ -32,10 +32,18 @@ export async function newPage(browser: Browser, opts: { width?: number; height?:
 }
 
 /**
- * Sign in to the console at `baseUrl` as the holder of `key`, landing on `hash`. Today the console's
- * sign-in screen takes an API key; this is the one place that changes when it signs in through OpenID
- * Connect.
+ * Sign in to the console at `baseUrl` as `user` of the test identity provider (support/oidc-provider.ts),
+ * as a person does: the console's button, the provider's login page, back to the console on `hash`.
  */
+export async function signInThroughProvider(page: Page, baseUrl: string, user: string, hash = '#/overview'): Promise<void> {
+  await page.goto(`${baseUrl}/console/${hash}`);
+  await page.getByRole('link', { name: /^Sign in with / }).click();
+  await page.getByLabel('User name').fill(user);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+/** Sign in with an API key, as the demo (no identity provider: `npm start`) asks. */
 export async function signIn(page: Page, baseUrl: string, key: string, hash = '#/overview'): Promise<void> {
   await page.goto(`${baseUrl}/console/${hash}`);
   await page.getByLabel('API key').fill(key);

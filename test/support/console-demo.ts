@@ -4,6 +4,8 @@
  * dir, its own database and queue prefix, folders read every second, and one more destination: East
  * Hartford's RMS API, a real local HTTP server whose answers a test decides (to make a dead letter);
  * with `hartfordApi`, Hartford's records go to that server too (the console benchmark times them).
+ * With `oidc`, people sign in through a real local OpenID provider (support/oidc-provider.ts) with its
+ * test users; without, the console asks for the demo's API keys, as `npm start` does.
  */
 import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -13,6 +15,7 @@ import pino from 'pino';
 import { parse, stringify } from 'yaml';
 import { Hub } from '../../src/runtime/hub.ts';
 import { AgencyServer, PROJECT_ROOT, REDIS_URL, dropQueues, freshDatabase, waitFor } from './hub-harness.ts';
+import { freePort, startTestProvider, type TestProvider } from './oidc-provider.ts';
 
 export const DEMO_KEYS = { admin: 'demo-admin-key', analyst: 'demo-analyst-key', hartford: 'demo-hartford-key', eastHartford: 'demo-east-hartford-key' } as const;
 export const SCENARIO = path.join(PROJECT_ROOT, 'fixtures/scenario');
@@ -23,13 +26,15 @@ export interface DemoHub {
   dir: string;
   /** East Hartford's RMS API (destination `east-hartford-api`, lead packages). */
   rms: AgencyServer;
+  /** The identity provider people sign in with (with `oidc`). */
+  provider?: TestProvider;
   inbox(connector: 'lims' | 'nibin' | 'etrace'): string;
   /** Drop a file into a connector's folder the way a sender does (written, then renamed in). */
   drop(connector: 'lims' | 'nibin' | 'etrace', name: string, content: string | Buffer): void;
   stop(): Promise<void>;
 }
 
-export async function startDemoHub(opts: { deliveryAttempts?: number; hartfordApi?: boolean } = {}): Promise<DemoHub> {
+export async function startDemoHub(opts: { deliveryAttempts?: number; hartfordApi?: boolean; oidc?: boolean; sessions?: { idleMinutes?: number; maxHours?: number } } = {}): Promise<DemoHub> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cgic-console-'));
   const prefix = `cgic-console-${randomUUID().slice(0, 8)}`;
   const db = await freshDatabase();
@@ -39,6 +44,16 @@ export async function startDemoHub(opts: { deliveryAttempts?: number; hartfordAp
   const local = (p: string): string => path.join(dir, p.replace(/^demo\//, ''));
   cfg.hub.dataDir = path.join(dir, 'var');
   cfg.hub.api.port = 0;
+  let provider: TestProvider | undefined;
+  let port = 0;
+  if (opts.oidc) {
+    // The callback address is registered at the provider before the hub starts: pick the hub's port now.
+    port = await freePort();
+    const redirectUrl = `http://127.0.0.1:${port}/console/auth/callback`;
+    provider = await startTestProvider([redirectUrl]);
+    cfg.hub.api.oidc = provider.hubConfig(redirectUrl, path.join(dir, 'oidc-client.secret'));
+  }
+  if (opts.sessions) cfg.hub.api.sessions = opts.sessions;
   cfg.hub.delivery = { attempts: opts.deliveryAttempts ?? 2, backoffMs: 50, maxBackoffMs: 200, concurrency: 2 };
   for (const a of cfg.agencies) {
     for (const d of a.destinations ?? []) {
@@ -61,13 +76,14 @@ export async function startDemoHub(opts: { deliveryAttempts?: number; hartfordAp
   cfg.leads = { ...(cfg.leads ?? {}), enrichmentWaitSeconds: 0 };
   const configFile = path.join(dir, 'cgic.yaml');
   writeFileSync(configFile, stringify(cfg));
-  const hub = await Hub.start({ configFile, redisUrl: REDIS_URL, queuePrefix: prefix, port: 0, databaseUrl: db.url, stalledIntervalMs: 1000, lockDurationMs: 2000, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  const hub = await Hub.start({ configFile, redisUrl: REDIS_URL, queuePrefix: prefix, port, databaseUrl: db.url, stalledIntervalMs: 1000, lockDurationMs: 2000, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
   const inbox = (c: 'lims' | 'nibin' | 'etrace'): string => local(`demo/inbox/${c}`);
   return {
     hub,
     url: hub.address!,
     dir,
     rms,
+    ...(provider ? { provider } : {}),
     inbox,
     drop(c, name, content) {
       const tmp = path.join(dir, `.${name}.part`);
@@ -77,6 +93,7 @@ export async function startDemoHub(opts: { deliveryAttempts?: number; hartfordAp
     async stop() {
       await hub.stop().catch(() => {});
       await rms.stop();
+      await provider?.stop();
       await dropQueues(prefix);
       await db.drop().catch(() => {});
       rmSync(dir, { recursive: true, force: true });

@@ -1,9 +1,11 @@
 // The console's shell: sign-in, the header and navigation for the caller's role, the live indicator,
-// and the screen the URL's hash names. Every screen reads the HTTP API (lib/api.js) and nothing else.
+// the session lock (after the hub's idle limit without a key press or a click, the screen is cleared
+// and the person signs in again, as the hub refuses the session from then on), and the screen the
+// URL's hash names. Every screen reads the HTTP API (lib/api.js) and nothing else.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { html } from './lib/html.js';
-import { api, credentials, onLiveState, startLive, stopLive, ApiError } from './lib/api.js';
+import { api, setCsrfToken, onSessionEnded, onLiveState, startLive, stopLive, ApiError } from './lib/api.js';
 import { setZone, offsetOf } from './lib/time.js';
 import { useRoute } from './lib/router.js';
 import { ErrorBox, Loading } from './lib/ui.js';
@@ -49,7 +51,8 @@ function Shell({ me, onSignOut }) {
     return () => clearTimeout(t);
   }, [route.path]);
 
-  const who = me.role === 'agency' ? `${me.agencyName ?? me.ori} (${me.keyId})` : `${me.keyId} (${me.role})`;
+  const person = me.name ?? me.keyId;
+  const who = me.role === 'agency' ? `${person}, ${me.agencyName ?? me.ori}` : `${person} (${me.role})`;
   return html`
     <a class="skip" href="#main" onClick=${(e) => (e.preventDefault(), document.getElementById('screen-title')?.focus())}>Skip to content</a>
     <header class="top">
@@ -75,21 +78,49 @@ function Shell({ me, onSignOut }) {
     </main>`;
 }
 
+/** Minutes without a key press, click or touch after which the console locks (the hub's idle limit). */
+function useIdleLock(active, minutes, onLock) {
+  useEffect(() => {
+    if (!active || !minutes) return undefined;
+    let last = Date.now();
+    const seen = () => (last = Date.now());
+    const events = ['keydown', 'pointerdown', 'wheel', 'touchstart'];
+    for (const e of events) window.addEventListener(e, seen, { passive: true });
+    const t = setInterval(() => {
+      if (Date.now() - last >= minutes * 60_000) onLock(minutes);
+    }, 10_000);
+    return () => {
+      clearInterval(t);
+      for (const e of events) window.removeEventListener(e, seen);
+    };
+  }, [active, minutes]);
+}
+
 function App() {
   const [me, setMe] = useState(undefined);
   const [error, setError] = useState(null);
+  const [idleMinutes, setIdleMinutes] = useState(null);
+
+  const ended = (e) => {
+    stopLive();
+    setCsrfToken(null);
+    setMe(null);
+    setError(e);
+  };
 
   const load = async () => {
-    if (!credentials.get()) return setMe(null);
     try {
       const m = await api('/api/me');
       setZone(m.hub.timezone);
+      setCsrfToken(m.csrfToken);
       setMe(m);
+      setError(null);
       startLive();
+      api('/console/auth/mode').then((x) => setIdleMinutes(x.idleMinutes), () => {});
     } catch (e) {
-      if (e instanceof ApiError && (e.status === 401 || e.status === 403)) {
-        credentials.clear();
-        setError(e);
+      if (e instanceof ApiError && e.status === 401) {
+        // Not signed in (no session yet): the sign-in screen, with a message only if a session ended.
+        setError(e.code === 'HUB_ERR_AUTH_REQUIRED' ? null : e);
         setMe(null);
       } else {
         setError(e);
@@ -98,12 +129,18 @@ function App() {
     }
   };
   useEffect(() => void load(), []);
+  useEffect(() => onSessionEnded(ended), []);
+  useIdleLock(Boolean(me), idleMinutes, (minutes) =>
+    ended(new ApiError(401, 'HUB_ERR_AUTH_SESSION_ENDED', `Your console session ended: it was locked after ${minutes} minutes without activity`)),
+  );
 
-  const signOut = () => {
-    stopLive();
-    credentials.clear();
-    setMe(null);
-    setError(null);
+  const signOut = async () => {
+    try {
+      await api('/console/auth/sign-out', { method: 'POST' });
+    } catch {
+      // Already ended: signed out all the same.
+    }
+    ended(null);
     location.hash = '';
   };
 

@@ -1,5 +1,6 @@
 /**
- * `GET /api/me`: who the caller is (key, client, role, agency) and the hub's name and time zone, so a
+ * `GET /api/me`: who the caller is (key or person, client, role, agency; for a console session its CSRF
+ * token) and the hub's name and time zone, so a
  * screen can say who is signed in, offer only what the role may do, and show times in the hub's zone.
  */
 import type { FastifyPluginAsync } from 'fastify';
@@ -26,6 +27,9 @@ export const meRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hub }
               role: { type: 'string', enum: [...ROLES] },
               ori: { type: ['string', 'null'], description: 'The agency of an agency key.' },
               agencyName: { type: ['string', 'null'] },
+              name: { type: ['string', 'null'], description: 'The person, when the identity provider signed them in to the console.' },
+              signedInWith: { type: 'string', enum: ['key', 'console-key', 'identity-provider'], description: 'key: this request carried an API key; console-key: a console session opened with an API key (demo mode); identity-provider: a console session of a person the provider signed in.' },
+              csrfToken: { type: ['string', 'null'], description: 'For a console session: the token to send as X-CSRF-Token on every request that changes something.' },
               hub: { type: 'object', properties: { name: { type: 'string' }, timezone: { type: 'string', description: 'IANA zone the console shows times in.' } } },
             },
           },
@@ -41,6 +45,9 @@ export const meRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hub }
         role: c.role,
         ori: c.ori ?? null,
         agencyName: c.ori ? (agencyOf(hub.cfg, c.ori)?.name ?? null) : null,
+        name: c.user?.name ?? null,
+        signedInWith: c.via !== 'session' ? 'key' : c.user ? 'identity-provider' : 'console-key',
+        csrfToken: req.identity?.kind === 'caller' ? (req.identity.session?.csrf ?? null) : null,
         hub: { name: hub.cfg.hub.name, timezone: hub.cfg.hub.timezone },
       };
     },

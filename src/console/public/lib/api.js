@@ -1,8 +1,8 @@
-// The console's only way to data: the hub's HTTP API, with the signed-in caller's credentials.
-// Until people sign in through the identity provider, the credential is an API key kept in this
-// tab's sessionStorage (gone when the tab closes), sent as `Authorization: Bearer`.
-
-const KEY = 'cgic.console.apiKey';
+// The console's only way to data: the hub's HTTP API, as the signed-in person. Signing in (through
+// the identity provider, or with an API key in demo mode) gives this browser a session cookie
+// (HttpOnly: scripts never see it); a request that changes something also carries the session's CSRF
+// token (X-CSRF-Token, from GET /api/me). Reads the console makes on its own (live refreshes) say so
+// (X-Cgic-Background), so they do not keep an idle session from locking.
 
 export class ApiError extends Error {
   constructor(status, code, message) {
@@ -12,25 +12,36 @@ export class ApiError extends Error {
   }
 }
 
-export const credentials = {
-  get: () => sessionStorage.getItem(KEY),
-  set: (key) => sessionStorage.setItem(KEY, key),
-  clear: () => sessionStorage.removeItem(KEY),
-};
+let csrfToken = null;
+/** The session's CSRF token, from GET /api/me. */
+export function setCsrfToken(token) {
+  csrfToken = token;
+}
 
-function headers(extra = {}) {
-  const key = credentials.get();
-  return { ...(key ? { authorization: `Bearer ${key}` } : {}), ...extra };
+const endedListeners = new Set();
+/** Call fn(error) when the hub says the session is over (locked, ended, signed out elsewhere). */
+export function onSessionEnded(fn) {
+  endedListeners.add(fn);
+  return () => endedListeners.delete(fn);
+}
+
+function headers(method, { background = false, extra = {} } = {}) {
+  return {
+    ...(csrfToken && method !== 'GET' && method !== 'HEAD' ? { 'x-csrf-token': csrfToken } : {}),
+    ...(background ? { 'x-cgic-background': '1' } : {}),
+    ...extra,
+  };
 }
 
 /** A JSON request; throws ApiError with the hub's code and message when it is refused. */
-export async function api(path, { method = 'GET', body, signal } = {}) {
+export async function api(path, { method = 'GET', body, signal, background = false } = {}) {
   let res;
   try {
     res = await fetch(path, {
       method,
       signal,
-      headers: headers(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      credentials: 'same-origin',
+      headers: headers(method, { background, extra: body !== undefined ? { 'content-type': 'application/json' } : {} }),
       body: body !== undefined ? JSON.stringify(body) : undefined,
     });
   } catch (err) {
@@ -45,7 +56,11 @@ export async function api(path, { method = 'GET', body, signal } = {}) {
   } catch {
     data = null;
   }
-  if (!res.ok) throw new ApiError(res.status, data?.code ?? `HTTP_${res.status}`, data?.message ?? `The hub answered ${res.status}`);
+  if (!res.ok) {
+    const error = new ApiError(res.status, data?.code ?? `HTTP_${res.status}`, data?.message ?? `The hub answered ${res.status}`);
+    if (res.status === 401 && csrfToken) for (const fn of endedListeners) fn(error);
+    throw error;
+  }
   return data;
 }
 
@@ -57,7 +72,7 @@ export function withQuery(path, query) {
   return s ? `${path}?${s}` : path;
 }
 
-// --- live changes: server-sent events read over fetch (EventSource cannot send the Authorization header)
+// --- live changes: server-sent events read over fetch (to see the status and stop it at sign-out)
 
 const listeners = new Set();
 let liveState = 'off';
@@ -97,7 +112,7 @@ async function run(signal) {
   let wait = 1000;
   while (!signal.aborted) {
     try {
-      const res = await fetch('/api/events', { headers: headers({ accept: 'text/event-stream' }), signal });
+      const res = await fetch('/api/events', { credentials: 'same-origin', headers: headers('GET', { background: true, extra: { accept: 'text/event-stream' } }), signal });
       if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
       setState('live');
       wait = 1000;

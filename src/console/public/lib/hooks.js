@@ -9,11 +9,12 @@ export const LIVE_MIN_MS = 2000;
 export function useApi(path, { topics = [], pollMs = 0, minMs = LIVE_MIN_MS } = {}) {
   const [state, setState] = useState({ data: undefined, error: null, loading: true });
   const seq = useRef(0);
-  const load = useCallback(async () => {
+  // background: a re-read the console makes on its own (not the user's activity).
+  const load = useCallback(async (background = false) => {
     if (!path) return;
     const mine = ++seq.current;
     try {
-      const data = await api(path);
+      const data = await api(path, { background: background === true });
       if (mine === seq.current) setState({ data, error: null, loading: false, at: Date.now() });
     } catch (error) {
       if (mine === seq.current) setState((s) => ({ ...s, error, loading: false }));
@@ -38,7 +39,7 @@ export function useApi(path, { topics = [], pollMs = 0, minMs = LIVE_MIN_MS } = 
       timer = setTimeout(() => {
         timer = null;
         last = Date.now();
-        void load();
+        void load(true);
       }, Math.max(wait, 100));
     });
     return () => {
@@ -49,11 +50,11 @@ export function useApi(path, { topics = [], pollMs = 0, minMs = LIVE_MIN_MS } = 
 
   useEffect(() => {
     if (!pollMs) return undefined;
-    const t = setInterval(() => void load(), pollMs);
+    const t = setInterval(() => void load(true), pollMs);
     return () => clearInterval(t);
   }, [pollMs, load]);
 
-  return { ...state, reload: load };
+  return { ...state, reload: () => load(false) };
 }
 
 /** The document title and the focus move to the screen's heading when the screen changes. */

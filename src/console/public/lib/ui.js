@@ -39,7 +39,9 @@ function adviceFor(error, fix) {
     case 0:
       return 'Check that the hub is running (npm start, or its service); this screen reads again on its own when it answers.';
     case 401:
-      return 'Your key is not accepted any more (removed, expired or mistyped): sign out and sign in again with a valid key.';
+      return error.code === 'HUB_ERR_AUTH_SESSION_ENDED'
+        ? 'Sign in again. The hub ends a session that stays without activity (the CJIS session lock) and, in any case, some hours after sign-in.'
+        : 'You are not signed in, or your key is not accepted (removed, expired or mistyped): sign in again.';
     case 403:
       return 'Your role may not see this. Ask an administrator if you need it.';
     case 404:

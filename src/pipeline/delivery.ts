@@ -57,12 +57,14 @@ export async function runDelivery(deps: DeliveryDeps, deliveryId: string): Promi
   await deps.store.incrementAttempts(deliveryId);
   const delivery = renderDelivery(deps.cfg, config, row);
   const receipt = await connector.deliver(delivery);
-  // Marked delivered and counted on its transfer in one transaction, once: a delivery sent again after
-  // a crash (the destination de-duplicates it by its id) is not counted twice.
+  // Marked delivered, audited and counted on its transfer in one transaction, once: a delivery sent again
+  // after a crash (the destination de-duplicates it by its id) is not counted twice. The store groups the
+  // marks of deliveries finishing together into one transaction.
   const transferId = transferOf(row);
-  await deps.store.transaction(async (tx) => {
-    const first = await deps.store.markDelivered(deliveryId, { responseStatus: receipt.status }, tx);
-    if (first && transferId) await deps.store.addTransferCounts(transferId, { delivered: (row.payload as { records: unknown[] }).records.length }, tx);
+  await deps.store.recordDelivered({
+    deliveryId,
+    responseStatus: receipt.status,
+    ...(transferId ? { count: { transferId, records: (row.payload as { records: unknown[] }).records.length } } : {}),
   });
   deps.metrics.deliveries.inc({ destination: row.destinationId, outcome: 'delivered' });
   deps.metrics.deliveryLatency.observe({ destination: row.destinationId }, (Date.now() - Date.parse(row.createdAt)) / 1000);

@@ -272,14 +272,15 @@ async function commitChunk(deps: TransferDeps, ctx: UnitContext, transferId: str
     if (batch.invalid.length) await store.addQuarantine(chunkQuarantine(transferId, conn, chunkKey, batch, identity), tx);
     // Rows stored now that were quarantined by an earlier export: the correction resolves their entries.
     await store.resolveQuarantine(conn.id, identity.ofRecords(batch.records), transferId, tx);
-    for (const [dest, recs] of router.route(changed)) {
-      const deliveryId = recordsDeliveryId(dest.id, recs);
-      const fresh = await store.createDelivery(
-        { deliveryId, destinationId: dest.id, packageRef: `records:${transferId}`, content: 'records', payload: { records: recs.map(retracted.asDelivered) } },
-        tx,
-      );
-      if (fresh) pending.push({ deliveryId, destinationId: dest.id });
-    }
+    const outbox = [...router.route(changed)].map(([dest, recs]) => ({
+      deliveryId: recordsDeliveryId(dest.id, recs),
+      destinationId: dest.id,
+      packageRef: `records:${transferId}`,
+      content: 'records' as const,
+      payload: { records: recs.map(retracted.asDelivered) },
+    }));
+    const fresh = await store.createDeliveries(outbox, tx);
+    for (const d of outbox) if (fresh.has(d.deliveryId)) pending.push({ deliveryId: d.deliveryId, destinationId: d.destinationId });
     await store.addTransferCounts(
       transferId,
       { read: batch.rows, mapped: batch.rows - batch.invalid.length, invalid: batch.invalid.length, stored: results.length, changed: changed.length, unchanged },

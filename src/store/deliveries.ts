@@ -61,6 +61,74 @@ export async function createDelivery(db: Db, d: NewDelivery): Promise<boolean> {
   return rows.length > 0;
 }
 
+/**
+ * Write the deliveries of a chunk with their content to the ledger, in one statement in the caller's
+ * transaction. Returns the ids that are new; an id already in the ledger (the same content routed to
+ * the same destination before) is left as it is and not returned, so nothing is queued twice.
+ */
+export async function createDeliveries(db: Db, list: readonly NewDelivery[]): Promise<Set<string>> {
+  if (list.length === 0) return new Set();
+  const rows = await db.query<{ delivery_id: string }>(
+    `INSERT INTO deliveries (delivery_id, destination_id, package_ref, content, payload)
+     SELECT v.delivery_id, v.destination_id, v.package_ref, v.content, v.payload
+     FROM jsonb_to_recordset($1::jsonb) AS v(delivery_id text, destination_id text, package_ref text, content text, payload jsonb)
+     ORDER BY v.delivery_id
+     ON CONFLICT (delivery_id) DO NOTHING
+     RETURNING delivery_id`,
+    [JSON.stringify(list.map((d) => ({ delivery_id: d.deliveryId, destination_id: d.destinationId, package_ref: d.packageRef, content: d.content, payload: d.payload })))],
+  );
+  return new Set(rows.map((r) => String(r.delivery_id)));
+}
+
+/** A delivery marked delivered by `markDeliveredMany`, or found so already; absent ids are left out. */
+export interface DeliveredMark {
+  deliveryId: string;
+  /** This call marked it delivered (false: it was already). */
+  first: boolean;
+  destinationId: string;
+  packageRef: string | null;
+  content: 'records' | 'lead';
+}
+
+/**
+ * Mark deliveries delivered in one statement (without reading their content back). Returns one mark
+ * per id found, in the order asked; an id asked twice is `first` once.
+ */
+export async function markDeliveredMany(db: Db, items: readonly { deliveryId: string; responseStatus?: number }[]): Promise<DeliveredMark[]> {
+  if (items.length === 0) return [];
+  const rows = await db.query<Row>(
+    `WITH v AS (
+       SELECT DISTINCT ON (delivery_id) delivery_id, response_status
+       FROM jsonb_to_recordset($1::jsonb) AS v(delivery_id text, response_status integer)
+       ORDER BY delivery_id
+     ), marked AS (
+       UPDATE deliveries d
+       SET status = 'delivered', delivered_at = COALESCE(d.delivered_at, now()), response_status = v.response_status, updated_at = now()
+       FROM v WHERE d.delivery_id = v.delivery_id AND d.status <> 'delivered'
+       RETURNING d.delivery_id
+     )
+     SELECT d.delivery_id, d.destination_id, d.package_ref, d.content, (m.delivery_id IS NOT NULL) AS first
+     FROM deliveries d JOIN v ON v.delivery_id = d.delivery_id LEFT JOIN marked m ON m.delivery_id = d.delivery_id`,
+    [JSON.stringify(items.map((i) => ({ delivery_id: i.deliveryId, response_status: i.responseStatus ?? null })))],
+  );
+  const found = new Map(rows.map((r) => [String(r.delivery_id), r]));
+  const out: DeliveredMark[] = [];
+  const seen = new Set<string>();
+  for (const { deliveryId } of items) {
+    const r = found.get(deliveryId);
+    if (!r) continue;
+    out.push({
+      deliveryId,
+      first: Boolean(r.first) && !seen.has(deliveryId),
+      destinationId: String(r.destination_id),
+      packageRef: strOrNull(r.package_ref),
+      content: (r.content as 'records' | 'lead' | undefined) ?? 'records',
+    });
+    seen.add(deliveryId);
+  }
+  return out;
+}
+
 /** Deliveries written but not delivered (pending or failed and not dead), oldest first, to queue again. */
 export async function listUndelivered(db: Db, limit = 1000): Promise<{ deliveryId: string; destinationId: string }[]> {
   const rows = await db.query<{ delivery_id: string; destination_id: string }>(

@@ -23,6 +23,8 @@ import * as leases from './leases.ts';
 import * as audit from './audit.ts';
 import type { AuditEntry, AuditInput } from './audit-chain.ts';
 import { inTx } from './sql.ts';
+import { DeliveredWriter, markDeliveredBatch, type DeliveredInput } from './delivered-writer.ts';
+import { HubError } from '../errors/hub-error.ts';
 import * as spool from './spool.ts';
 import type {
   DeadLetter,
@@ -62,6 +64,7 @@ export interface StoreOpenOptions {
 
 export class Store {
   readonly db: Db;
+  #delivered: DeliveredWriter | undefined;
 
   constructor(db: Db) {
     this.db = db;
@@ -219,6 +222,11 @@ export class Store {
    * True when it is new; false when a delivery with this id exists already (the same content was
    * routed to the same destination before), so nothing is queued twice.
    */
+  /** Write several deliveries with their content in one statement; returns the ids that are new (see `createDelivery`). */
+  createDeliveries(list: readonly NewDelivery[], tx?: Db): Promise<Set<string>> {
+    return deliveries.createDeliveries(tx ?? this.db, list);
+  }
+
   createDelivery(d: NewDelivery, tx?: Db): Promise<boolean> {
     return deliveries.createDelivery(tx ?? this.db, d);
   }
@@ -240,21 +248,20 @@ export class Store {
    */
   markDelivered(deliveryId: string, result: { responseStatus?: number } = {}, tx?: Db): Promise<boolean> {
     return inTx(this.db, tx, async (t) => {
-      const first = await deliveries.markDelivered(t, deliveryId, result);
-      const d = await deliveries.getDelivery(t, deliveryId);
-      await audit.appendAudit(t, [
-        {
-          category: 'delivery',
-          action: 'delivered',
-          actor: 'hub',
-          subjects: [{ type: 'delivery', id: deliveryId }],
-          outcome: 'ok',
-          status: result.responseStatus ?? null,
-          detail: { destination: d?.destinationId ?? null, packageRef: d?.packageRef ?? null, content: d?.content ?? null },
-        },
-      ]);
+      const first = (await markDeliveredBatch(t, [{ deliveryId, ...(result.responseStatus !== undefined ? { responseStatus: result.responseStatus } : {}) }])).get(deliveryId);
+      if (first === undefined) throw new HubError('HUB_ERR_STORE_NOT_FOUND', { what: 'Delivery', id: deliveryId });
       return first;
     });
+  }
+
+  /**
+   * `markDelivered` for a delivery job, grouped with the other deliveries this process marks at the same
+   * time into one transaction (delivered-writer.ts), with the delivered records counted on `count`'s
+   * transfer the first time. Resolves true when this call marked it delivered.
+   */
+  recordDelivered(input: DeliveredInput): Promise<boolean> {
+    this.#delivered ??= new DeliveredWriter(this.db);
+    return this.#delivered.record(input);
   }
 
   /** Record a failed attempt; `dead` when no attempt is left. A delivered row stays delivered. */

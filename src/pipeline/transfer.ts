@@ -166,7 +166,9 @@ async function readUnit(deps: TransferDeps, ctx: UnitContext, data: TransferJobD
     // A part is named by where it starts (the cursor before it), so a resumed run names it the same.
     const partKey = createHash('sha256').update(`${unit.id}\u0000${cursor ?? ''}`).digest('hex').slice(0, 24);
     let index = 0;
-    for await (const batch of mapStream(mapping, part.stream, summary, { file: part.name, timezone, batchSize: cfg.hub.transfers.chunkSize, limits: conn.limits })) {
+    // One chunk ahead: the next chunk is read and mapped while this one commits (the CPU maps while the
+    // database writes); chunks still commit one at a time, in order.
+    for await (const batch of readAhead(mapStream(mapping, part.stream, summary, { file: part.name, timezone, batchSize: cfg.hub.transfers.chunkSize, limits: conn.limits }))) {
       const moved = screenUnstorable(batch);
       if (moved) {
         summary.rowsMapped -= moved;
@@ -193,6 +195,33 @@ async function readUnit(deps: TransferDeps, ctx: UnitContext, data: TransferJobD
   if (!data.dryRun) await source.ack(unit);
   else await source.release?.(unit);
   log.info({ unit: unit.name, rows: summary.rowsRead, invalid: summary.rowsInvalid }, 'unit committed');
+}
+
+/**
+ * The items of `source`, asking for the next one as soon as one is handed out, so the producer works
+ * while the consumer awaits. At most one item waits ahead. Stopping early (a break, an error) ends the
+ * source; an error of the item read ahead is then dropped, as the consumer's own error stands.
+ */
+export async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  let next = it.next();
+  let done = false;
+  try {
+    for (;;) {
+      const r = await next;
+      if (r.done) {
+        done = true;
+        return;
+      }
+      next = it.next();
+      yield r.value;
+    }
+  } finally {
+    if (!done) {
+      next.catch(() => {});
+      await it.return?.().catch(() => {});
+    }
+  }
 }
 
 /** The quarantine entry of a unit that cannot be read at all: one entry however often the unit comes back. */

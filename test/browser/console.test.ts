@@ -2,7 +2,8 @@
  * The console in a real Chromium, over a real hub running the README's demo (real Redis, real
  * PostgreSQL): what an operator, an analyst and an agency's investigator see on screen, checked as
  * they would see it, with axe-core on every page (no serious or critical violation). With
- * CGIC_SCREENSHOTS=1 the overview, a transfer, a lead and the playground are saved to docs/console/.
+ * CGIC_SCREENSHOTS=1 the overview, a transfer, a lead, the playground and a refused sign-in are saved
+ * to docs/console/.
  *
  * People sign in through a real OpenID provider running in this process (oidc-provider, with the
  * demo's people: support/oidc-provider.ts): the lab's administrator, Hartford's investigator, and an
@@ -63,6 +64,7 @@ describe('the console over the README demo', () => {
     const alert = page.getByRole('alert');
     await expect(alert.textContent()).resolves.toMatch(/did not assert multi-factor authentication for Pat Quinn[\s\S]*HUB_ERR_AUTH_MFA_REQUIRED[\s\S]*What to do: CJIS requires multi-factor authentication/);
     await expectAccessible(page, 'sign-in refused');
+    await screenshot(page, 'sign-in-refused');
     await page.getByRole('link', { name: "Back to the console's sign-in" }).click();
     await page.getByRole('link', { name: 'Sign in with Test State ID' }).waitFor();
     await page.context().close();
@@ -102,6 +104,8 @@ describe('the console over the README demo', () => {
     await open(admin, '#/quarantine?connector=lab-lims-drop');
     const card = admin.locator('li.card').first();
     await card.getByText('lims-0316.csv row 1 (line 2) column OFFENSE_DATE').waitFor();
+    // The fixes come from their own read (GET /api/error-codes), which may answer after the rows.
+    await card.getByText('How to fix:').waitFor();
     await expect(card.textContent()).resolves.toMatch(/HUB_ERR_RECORD_DATE[\s\S]*How to fix:/);
     await expectAccessible(admin, 'quarantine');
   });

@@ -27,7 +27,7 @@ export interface TestUser {
 }
 
 export const OIDC_USERS = {
-  'lab-admin': { name: 'Dana Reyes (lab)', groups: ['CGIC-Administrators'], mfa: true },
+  'lab-admin': { name: 'Dana Reyes', groups: ['CGIC-Administrators'], mfa: true },
   'hartford-investigator': { name: 'Sam Ortiz (Hartford PD)', groups: ['CGIC-Investigators', 'HPD-All-Staff'], ori: 'CT0006400', mfa: true },
   'east-hartford-investigator': { name: 'Lee Park (East Hartford PD)', groups: ['CGIC-Investigators'], ori: 'CT0004300', mfa: true },
   analyst: { name: 'Robin Shaw (CGIC)', groups: ['CGIC-Analysts'], mfa: true },

@@ -106,7 +106,7 @@ export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGene
   let recordDepth = -1;
   let recordXpath = '';
   let recordLine = 0;
-  let recordStart = 0; // parser position where the record's start tag ended
+  let recordStart = 0; // parser position where the record's start tag starts
   let recordElements = 0;
   /** The record went past a limit: its tree is dropped, its excerpt and error kept until it closes. */
   let oversized: { raw: string; limit: 'maxRecordElements' | 'maxRecordBytes' } | null = null;
@@ -152,6 +152,13 @@ export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGene
     // saxes reports it once it ends: the line it starts on is that many line breaks up.
     const line = parser.line - (doctype.split('\n').length - 1);
     fail('HUB_ERR_SOURCE_XML_DOCTYPE', { line }, line);
+  });
+
+  // Where the tag being opened starts ('<'): a record is measured from its own start tag, attributes
+  // included (a 100 KB attribute on the record element is part of the record).
+  let tagStart = 0;
+  parser.on('opentagstart', (tag: { name: string }) => {
+    tagStart = parser.position - tag.name.length - 2;
   });
 
   parser.on('opentag', (tag: SaxesTagPlain) => {
@@ -219,7 +226,7 @@ export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGene
       recordDepth = stack.length;
       recordXpath = pathOf(stack.length - 1);
       recordLine = parser.line;
-      recordStart = parser.position;
+      recordStart = tagStart;
       recordElements = 1;
       oversized = null;
     } else {

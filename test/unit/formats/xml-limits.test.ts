@@ -147,6 +147,17 @@ describe('xml reader: record size and element count', () => {
     expect(codes(items)).toEqual(['HUB_ERR_SOURCE_LIMIT_XML_RECORD', 'xml']);
   });
 
+  it('counts the record element\'s own start tag: a large attribute on it is refused by size, exactly past the limit', async () => {
+    const tagged = (n: number): string => `<l:Rec note="${'a'.repeat(n)}"><l:No>1</l:No></l:Rec>`;
+    const size = (n: number): number => tagged(n).length;
+    const doc = (n: number): string => `<l:Export xmlns:l="urn:l">${tagged(n)}${rec(2)}</l:Export>`;
+    expect(codes(await read(doc(10_000), '//l:Rec', { limits: { maxRecordBytes: 2048 } }))).toEqual(['HUB_ERR_SOURCE_LIMIT_XML_RECORD', 'xml']);
+    // At the limit it is read; one character more, refused.
+    const n = 2048 - size(0);
+    expect(codes(await read(doc(n), '//l:Rec', { limits: { maxRecordBytes: 2048 } }))).toEqual(['xml', 'xml']);
+    expect(codes(await read(doc(n + 1), '//l:Rec', { limits: { maxRecordBytes: 2048 } }))).toEqual(['HUB_ERR_SOURCE_LIMIT_XML_RECORD', 'xml']);
+  });
+
   it('text longer than maxRecordBytes that never ends stops the document within one slice', async () => {
     const doc = `<l:Export xmlns:l="urn:l">${rec(1)}<l:Rec><l:Note>${'x'.repeat(300_000)}`;
     const items = await read(doc, '//l:Rec', { limits: { maxRecordBytes: 100_000 } });

@@ -252,25 +252,35 @@ function serialized(raw: unknown): string | undefined {
 
 const UNSERIALIZABLE = '(not kept: the source record is nested too deeply to store)';
 
-/** Quarantine inputs of a chunk's invalid rows: one per error, fingerprinted by code, field and raw row. */
+/**
+ * Quarantine inputs of a chunk's invalid rows: one per error, fingerprinted by code, field and raw row.
+ * A failure the reader has no raw text for (malformed XML or JSON, a DOCTYPE, a CSV row csv-parse could
+ * not split) is known by its message and place instead: without them every such failure of a connector
+ * shared one fingerprint, and a second file's error overwrote the first one's entry.
+ */
 function chunkQuarantine(transferId: string, conn: ConnectorConfig, chunkKey: string, batch: MappedBatch, identity: RowIdentity): QuarantineInput[] {
   return batch.invalid.flatMap((inv, n) => {
-    const raw = serialized(inv.raw);
+    const absent = inv.raw === undefined;
+    const raw = absent ? undefined : serialized(inv.raw);
     const rowId = raw === undefined ? undefined : identity.ofRaw(inv.raw);
-    return inv.errors.map((e, i) => ({
-      transferId,
-      connectorId: conn.id,
-      code: e.code,
-      message: e.message,
-      field: e.field,
-      value: e.value,
-      pointer: e.pointer ?? inv.pointer,
-      payload: i === 0 ? (raw === undefined ? UNSERIALIZABLE : inv.raw) : undefined,
+    return inv.errors.map((e, i) => {
+      const pointer = e.pointer ?? inv.pointer;
       // The same bad row is one entry wherever it sits; a row that cannot be serialized is told apart by its place.
-      fingerprint: fingerprintOf(e.code, e.field ?? null, raw ?? [UNSERIALIZABLE, inv.pointer.file ?? null, inv.row]),
-      ...(rowId ? { rowIdentity: rowId } : {}),
-      sightingKey: `${transferId}|${chunkKey}|${n}|${i}`,
-    }));
+      const seen = absent ? ['(no source row)', e.message, pointer.file ?? null, pointer.line ?? null, inv.row] : (raw ?? [UNSERIALIZABLE, inv.pointer.file ?? null, inv.row]);
+      return {
+        transferId,
+        connectorId: conn.id,
+        code: e.code,
+        message: e.message,
+        field: e.field,
+        value: e.value,
+        pointer,
+        payload: i === 0 && !absent ? (raw === undefined ? UNSERIALIZABLE : inv.raw) : undefined,
+        fingerprint: fingerprintOf(e.code, e.field ?? null, seen),
+        ...(rowId ? { rowIdentity: rowId } : {}),
+        sightingKey: `${transferId}|${chunkKey}|${n}|${i}`,
+      };
+    });
   });
 }
 

@@ -126,7 +126,9 @@ export function planGroup(
   const kept = stored.filter((c) => !changedIds.has(identityOf(c.source, c.sourceRecordId)));
   const body = mergeContributions([...kept, ...writes].map((c) => c.body!))!;
   if (legacy && kept.includes(legacy)) writes.unshift(legacy);
-  const hash = contentHash(body);
+  // A record of one contribution that names its classification is that contribution: same hash.
+  const only = kept.length === 0 && writes.length === 1 && writes[0]!.body.classification != null ? writes[0]! : undefined;
+  const hash = only ? only.hash : contentHash(body);
   if (base && !base.deleted && hash === base.hash) {
     return { state: base, recordChanged: false, touched, writes };
   }

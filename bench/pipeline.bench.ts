@@ -10,12 +10,13 @@
  *      the pipeline stored into a scratch schema built by the store's migrations. Both are given as
  *      records/s over the same records (the rows of the `records` table), so their ratio is the floor's
  *      time over the pipeline's time.
- * 2. Latency: signed webhooks at 50 requests/s on loopback, each a small LIMS export with its own lab
- *    case, to a hub whose agency destination is a local HTTP server; per request, the time from sending
- *    to the agency receiving the records; p50 and p99.
+ * 2. Latency: signed webhooks at 50 and at 200 requests/s on loopback for 30 s, each a small LIMS export
+ *    with its own lab case, to a hub whose agency destination is a local HTTP server; per request, the
+ *    time from sending to the agency receiving the records; p50 and p99, and the p99 as a ratio to that
+ *    of a bare BullMQ round trip (add -> completed, a no-op job) measured just before at the same rate.
  *
  * Needs Redis on 127.0.0.1:6379 and PostgreSQL on 127.0.0.1:5432 (as the tests do).
- * Run: npm run bench:pipeline [-- --rows 100000 --rate 50 --seconds 20 --part all|throughput|latency]
+ * Run: npm run bench:pipeline [-- --rows 100000 --rate 50,200 --seconds 30 --part all|throughput|latency]
  */
 import { createReadStream, mkdirSync, rmSync, writeFileSync, copyFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -24,6 +25,7 @@ import pino from 'pino';
 import { stringify } from 'yaml';
 import iconv from 'iconv-lite';
 import { parseArgs } from 'node:util';
+import { Queue, Worker } from 'bullmq';
 import { Hub } from '../src/runtime/hub.ts';
 import { loadMapping } from '../src/mapping/load.ts';
 import { InboundMapping } from '../src/mapping/inbound.ts';
@@ -37,10 +39,10 @@ import { limitHeapGrowth } from '../src/runtime/heap.ts';
 
 limitHeapGrowth(); // as bin/cgic.js does for the hub (src/runtime/heap.ts)
 
-const { values: args } = parseArgs({ options: { rows: { type: 'string', default: '100000' }, rate: { type: 'string', default: '50' }, seconds: { type: 'string', default: '20' }, part: { type: 'string', default: 'all' } } });
+const { values: args } = parseArgs({ options: { rows: { type: 'string', default: '100000' }, rate: { type: 'string', default: '50,200' }, seconds: { type: 'string', default: '30' }, part: { type: 'string', default: 'all' } } });
 const PART = args.part as 'all' | 'throughput' | 'latency';
 const ROWS = Number(args.rows);
-const RATE = Number(args.rate);
+const RATES = args.rate.split(',').map(Number);
 const SECONDS = Number(args.seconds);
 const SECRET = 'bench-webhook-secret-0123456789abcdef0123456789';
 process.env.BENCH_WEBHOOK_SECRET = SECRET;
@@ -135,12 +137,66 @@ async function throughput(): Promise<void> {
   }
 }
 
+/**
+ * The floor of latency: a bare BullMQ round trip on the same Redis, at the same rate for the same time:
+ * from `queue.add()` to the worker's `completed` event for a job whose processor does nothing.
+ */
+async function bullmqFloor(rate: number, seconds: number): Promise<number[]> {
+  const prefix = `cgic-bench-floor-${process.pid}`;
+  const connection = { url: REDIS_URL };
+  const queue = new Queue('floor', { connection, prefix });
+  const addedAt = new Map<string, number>();
+  const rtt: number[] = [];
+  const worker = new Worker('floor', async () => undefined, { connection, prefix, concurrency: 2 });
+  worker.on('completed', (job) => {
+    const t = addedAt.get(job.id!);
+    if (t !== undefined) rtt.push(performance.now() - t);
+    addedAt.delete(job.id!);
+  });
+  await worker.waitUntilReady();
+  await queue.waitUntilReady();
+  try {
+    await paced(rate, seconds, async (i) => {
+      const id = `j${i}`;
+      addedAt.set(id, performance.now());
+      await queue.add('noop', { i }, { jobId: id, removeOnComplete: true });
+    });
+    const deadline = Date.now() + 10_000;
+    while (addedAt.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    return rtt;
+  } finally {
+    await worker.close();
+    await queue.close();
+    await dropQueues(prefix);
+  }
+}
+
+/** Calls `fn(i)` `rate` times a second for `seconds`, each at its due time, and waits for them all. */
+async function paced(rate: number, seconds: number, fn: (i: number) => Promise<unknown>): Promise<void> {
+  const total = rate * seconds;
+  const interval = 1000 / rate;
+  const start = performance.now();
+  const calls: Promise<unknown>[] = [];
+  for (let i = 0; i < total; i++) {
+    const wait = start + i * interval - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    calls.push(fn(i));
+  }
+  await Promise.all(calls);
+}
+
+function summary(xs: readonly number[]): string {
+  const s = [...xs].sort((a, b) => a - b);
+  const f = (v: number | undefined): string => (v === undefined ? '-' : v < 10 ? v.toFixed(2) : v.toFixed(0));
+  return `p50 ${f(percentile(s, 50))} ms, p90 ${f(percentile(s, 90))} ms, p99 ${f(percentile(s, 99))} ms, max ${f(s.at(-1))} ms`;
+}
+
 async function latency(): Promise<void> {
   const server = await new AgencyServer().start();
   const sentAt = new Map<string, number>();
-  const latencies: number[] = [];
+  let latencies: number[] = [];
   server.answer = (req) => {
-    const now = Date.now();
+    const now = performance.now();
     for (const rec of (JSON.parse(req.body) as { records: { type: string; labCaseNumber?: string }[] }).records) {
       if (rec.type === 'EvidenceItem' && rec.labCaseNumber && sentAt.has(rec.labCaseNumber)) {
         latencies.push(now - sentAt.get(rec.labCaseNumber)!);
@@ -166,32 +222,38 @@ async function latency(): Promise<void> {
   const lines = iconv.decode(readFileSync(path.resolve(import.meta.dirname, '../fixtures/scenario/lims.csv')), 'windows-1252').split('\r\n');
   const header = lines[0]!;
   const row = lines[2]!; // a Hartford cartridge case
+  let sent = 0;
   try {
-    const total = RATE * SECONDS;
-    const interval = 1000 / RATE;
-    const start = performance.now();
-    const posts: Promise<unknown>[] = [];
-    for (let i = 0; i < total; i++) {
-      const due = start + i * interval;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      const lab = `LB${String(i).padStart(6, '0')}`;
-      const body = iconv.encode(`${header}\r\n${row.replace('L24-000301', lab)}\r\n`, 'windows-1252');
-      const ts = Math.floor(Date.now() / 1000);
-      sentAt.set(lab, Date.now());
-      posts.push(
-        fetch(`${hub.address}/hooks/hook`, { method: 'POST', headers: { 'content-type': 'text/csv', 'x-cgic-timestamp': String(ts), 'x-cgic-signature': sign(SECRET, ts, body) }, body }).then((r) => {
-          if (r.status !== 202) throw new Error(`webhook answered ${r.status}`);
-        }),
-      );
+    for (const rate of RATES) {
+      const floor = await bullmqFloor(rate, SECONDS);
+      const floorLoad = load();
+      latencies = [];
+      const refused = new Map<number, number>();
+      const first = sent;
+      await paced(rate, SECONDS, async (i) => {
+        const lab = `LB${String(first + i).padStart(7, '0')}`;
+        sent++;
+        const body = iconv.encode(`${header}\r\n${row.replace('L24-000301', lab)}\r\n`, 'windows-1252');
+        const ts = Math.floor(Date.now() / 1000);
+        sentAt.set(lab, performance.now());
+        const r = await fetch(`${hub.address}/hooks/hook`, { method: 'POST', headers: { 'content-type': 'text/csv', 'x-cgic-timestamp': String(ts), 'x-cgic-signature': sign(SECRET, ts, body) }, body });
+        await r.arrayBuffer();
+        if (r.status !== 202) {
+          // Counted as missing (the sender would have to try again), not waited for.
+          sentAt.delete(lab);
+          refused.set(r.status, (refused.get(r.status) ?? 0) + 1);
+        }
+      });
+      const deadline = Date.now() + 60_000;
+      while (sentAt.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const total = rate * SECONDS;
+      const p99 = (xs: number[]): number => percentile([...xs].sort((a, b) => a - b), 99);
+      console.log(`\nlatency at ${rate}/s for ${SECONDS} s:`);
+      console.log(`  bare BullMQ add -> completed (no-op job, same Redis, same rate): ${floor.length}/${total} completed, ${summary(floor)} (${floorLoad})`);
+      console.log(`  hub: ${total} signed webhooks -> ${latencies.length} delivered to a local HTTP endpoint (${sentAt.size + [...refused.values()].reduce((a, b) => a + b, 0)} missing${refused.size ? `, of which answered ${[...refused].map(([st, n]) => `${st}: ${n}`).join(', ')}` : ''}); webhook sent -> records received by the agency: ${summary(latencies)} (${load()})`);
+      console.log(`  ratio hub p99 / BullMQ p99: ${(p99(latencies) / p99(floor)).toFixed(1)}  (target <= 10)`);
+      sentAt.clear();
     }
-    await Promise.all(posts);
-    const deadline = Date.now() + 60_000;
-    while (sentAt.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    const s = [...latencies].sort((a, b) => a - b);
-    const pct = (p: number): number => percentile(s, p);
-    console.log(`\nlatency: ${total} signed webhooks at ${RATE}/s for ${SECONDS} s -> ${s.length} delivered to a local HTTP endpoint (${sentAt.size} missing)`);
-    console.log(`  webhook sent -> records received by the agency: p50 ${pct(50)} ms, p90 ${pct(90)} ms, p99 ${pct(99)} ms, max ${s[s.length - 1]} ms`);
   } finally {
     await hub.stop();
     await server.stop();

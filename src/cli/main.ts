@@ -47,8 +47,12 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<file>', 'source file (CSV, XML, JSON, NDJSON)')
     .requiredOption('-m, --mapping <mapping>', 'mapping id (mappings/<id>/) or path to a mapping.yaml')
     .addOption(new Option('-o, --out <format>', 'record output').choices(['ndjson', 'json', 'table']).default('ndjson'))
-    .option('--timezone <zone>', "the agency's IANA time zone (default: the mapping's)")
-    .option('--warnings', 'also print warnings (unknown code values) per row')
+    .option('--timezone <zone>', "the agency's IANA time zone (default: the agency's in the configuration, else the mapping's)")
+    .option('--agency <ORI>', "run as the hub runs a connector of this agency: { context: agency.ori } reads it, other agencies' records are refused")
+    .option('--allow-other-agencies', "with --agency: accept other agencies' records, as a connector with allowOtherAgencies (a lab's feed)")
+    .option('--connector <id>', "run as this connector of the configuration: its agency, time zone and allowOtherAgencies")
+    .option('-c, --config <file>', 'hub configuration for --connector and --agency (default: config/cgic.yaml)')
+    .option('--warnings', 'also print warnings (unknown code values, empty values) per row')
     .option('-q, --quiet', 'print only errors and the summary')
     .action(run(async (file: string, opts: MapOptions) => (await import('./commands/map.ts')).mapCommand(file, opts)));
 

@@ -110,6 +110,8 @@ export interface ConnectorConfig {
   /** Seconds without data after which the connector is quiet (config/cadence.ts); null: never. */
   expectEverySeconds: number | null;
   enabled: boolean;
+  /** Records of other agencies than `agency` are accepted (a lab's feed); else refused with HUB_ERR_RECORD_AGENCY. @defaultValue false */
+  allowOtherAgencies: boolean;
   options: Record<string, unknown>;
   /** Limits on hostile input for this connector: hub.limits with the connector's own `limits` over them. */
   limits: ReaderLimits;
@@ -330,7 +332,7 @@ async function checkConfig(raw: Record<string, unknown>, src: YamlSource, abs: s
     await mappingOf(c.mapping, [...p, 'mapping'], 'inbound');
     const tz = cfg.agencies.find((a) => a.ori === c.agency)?.timezone ?? cfg.hub.timezone;
     const expectEverySeconds = c.schedule !== undefined && !validateCron(c.schedule) ? null : expectedEverySeconds(c.expectEvery, c.schedule, tz);
-    cfg.connectors.push({ id: c.id, kind: c.kind, agency: c.agency, mapping: c.mapping, schedule: c.schedule, ...(c.expectEvery !== undefined ? { expectEvery: c.expectEvery } : {}), expectEverySeconds, enabled: c.enabled !== false, options: c.options ?? {}, limits: mergeLimits(cfg.hub.limits, c.limits as ReaderLimitsInput | undefined) });
+    cfg.connectors.push({ id: c.id, kind: c.kind, agency: c.agency, mapping: c.mapping, schedule: c.schedule, ...(c.expectEvery !== undefined ? { expectEvery: c.expectEvery } : {}), expectEverySeconds, enabled: c.enabled !== false, allowOtherAgencies: c.allowOtherAgencies === true, options: c.options ?? {}, limits: mergeLimits(cfg.hub.limits, c.limits as ReaderLimitsInput | undefined) });
   }
   cfg.sharing.rules.forEach((r, i) => {
     for (const k of ['recipient', 'owner'] as const) {

@@ -72,6 +72,10 @@ interface Ctx {
   readonly columns: Map<string, string>;
   /** Problems found so far (see `collecting`): all are reported together. */
   readonly problems: MappingCompileError[];
+  /** Whether fields may read the run's context (`{ context: agency.ori }`): inbound mappings only. */
+  contextAllowed: boolean;
+  /** Set when a field reads the context: the run needs the connector's agency. */
+  readsContext: boolean;
 }
 
 function at<T>(path: (string | number)[], f: () => T): T {
@@ -208,15 +212,16 @@ function compileField(
   dotted: boolean,
 ): { fn: FieldFn; site: FieldSite } {
   const spec: FieldSpecObject = typeof input === 'string' ? { from: input } : input;
-  const kinds = ['from', 'value', 'concat', 'fields'].filter((k) => (spec as Record<string, unknown>)[k] !== undefined);
+  const kinds = ['from', 'value', 'context', 'concat', 'fields'].filter((k) => (spec as Record<string, unknown>)[k] !== undefined);
   if (kinds.length === 0 && spec.forEach === undefined) {
-    throw new MappingCompileError(path, `field "${fieldName}" needs one of from, value, concat, fields or forEach`);
+    throw new MappingCompileError(path, `field "${fieldName}" needs one of from, value, context, concat, fields or forEach`);
   }
   if (kinds.length > 1) throw new MappingCompileError(path, `field "${fieldName}" has ${kinds.join(' and ')}: give only one`);
   const froms = spec.from === undefined ? [] : Array.isArray(spec.from) ? spec.from : [spec.from];
   const site: FieldSite = { field: fieldName, source: froms[0] ?? spec.forEach };
   const ops = compileOps(spec.ops, ctx.env, path);
   const required = spec.required === true;
+  const warnIfEmpty = spec.warnIfEmpty === true;
   const hasDefault = spec.default !== undefined;
   const dflt = spec.default;
   const compiledWhen = spec.when ? compileCondition(spec.when, ctx, [...path, 'when']) : null;
@@ -255,6 +260,11 @@ function compileField(
   } else if (spec.value !== undefined) {
     const v = spec.value;
     get = () => v;
+  } else if (spec.context !== undefined) {
+    if (!ctx.contextAllowed) throw new MappingCompileError([...path, 'context'], `{ context: ${spec.context} } reads the connector's agency: it is for inbound mappings`);
+    ctx.readsContext = true;
+    const which = spec.context;
+    get = which === 'agency.ori' ? (_s, run) => run.agency?.ori : (_s, run) => run.agency?.timeZone;
   } else if (spec.concat) {
     const parts = spec.concat.map((p, i) => compileField(p, ctx, [...path, 'concat', i], fieldName, dotted).fn);
     const sep = spec.separator ?? ' ';
@@ -338,8 +348,12 @@ function compileField(
       }
     }
     if (isEmpty(v)) {
-      if (hasDefault) return dflt;
+      if (hasDefault) {
+        if (warnIfEmpty && isEmpty(dflt)) run.warn('HUB_ERR_RECORD_EMPTY', {}, site);
+        return dflt;
+      }
       if (required) return run.fail('HUB_ERR_RECORD_REQUIRED', {}, site);
+      if (warnIfEmpty) run.warn('HUB_ERR_RECORD_EMPTY', {}, site);
       return undefined;
     }
     return v;
@@ -350,7 +364,7 @@ function compileField(
 export type { Ctx as CompileContext };
 
 export function newCompileContext(env: CompileEnv, paths: PathEnv): Ctx {
-  return { env, paths, missingColumns: [], columns: new Map(), problems: [] };
+  return { env, paths, missingColumns: [], columns: new Map(), problems: [], contextAllowed: true, readsContext: false };
 }
 
 export type { MappingSpec };

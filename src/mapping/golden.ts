@@ -5,6 +5,8 @@
  *   description: what the case shows
  *   input: { file: <path relative to the case> } | { text: <inline source> } | { document: <inline JSON, outbound> }
  *   timezone: America/New_York        # optional: the agency's time zone
+ *   agency: CT0015100                 # optional: the connector's agency ({ context: agency.ori }; other agencies' records refused)
+ *   allowOtherAgencies: true          # optional: with agency, accept other agencies' records (a lab's feed)
  *   expect:                           # optional; without it the sidecar <name>.expected.json is the expectation
  *     records: [...]                  #   exactly these canonical records
  *     invalid: [{ row: 3, codes: [HUB_ERR_RECORD_DATE] }]   # exactly these invalid rows
@@ -33,6 +35,8 @@ export interface GoldenCase {
   description?: string;
   input: { file?: string; text?: string; document?: unknown };
   timezone?: string;
+  agency?: string;
+  allowOtherAgencies?: boolean;
   expect?: {
     records?: unknown[];
     invalid?: { row: number; codes: string[] }[];
@@ -83,7 +87,12 @@ async function runCase(mapping: Mapping, c: GoldenCase): Promise<Actual> {
     const records: MappedRecord[] = [];
     const invalid: InvalidSource[] = [];
     const retractions: Retraction[] = [];
-    for await (const b of mapStream(mapping, Readable.from([bytes]), summary, { file: fileName, timezone: c.timezone, receivedAt: GOLDEN_RECEIVED_AT })) {
+    for await (const b of mapStream(mapping, Readable.from([bytes]), summary, {
+      file: fileName,
+      timezone: c.timezone,
+      receivedAt: GOLDEN_RECEIVED_AT,
+      ...(c.agency ? { agency: { ori: c.agency, ...(c.timezone ? { timeZone: c.timezone } : {}) }, allowOtherAgencies: c.allowOtherAgencies === true } : {}),
+    })) {
       records.push(...b.records);
       invalid.push(...b.invalid);
       retractions.push(...b.retractions);

@@ -89,6 +89,8 @@ export class InboundMapping {
   readonly system: string;
   readonly label: string;
   private cached: BoundMapper | null = null;
+  /** A field reads `{ context: ... }`: runs need the connector's agency (MapOptions.agency). */
+  readsContext = false;
   private ids: ReturnType<typeof xmlIds> | undefined;
 
   constructor(
@@ -138,6 +140,7 @@ export class InboundMapping {
     });
     const identity = collecting(ctx, null, () => compileSourceIdentity(this.spec.source!, ctx));
     throwProblems(ctx);
+    this.readsContext = ctx.readsContext;
     const mapper = this.makeMapper(specs, identity);
     this.cached = { header, mapper, missing: ctx.missingColumns, columns: ctx.columns };
     return this.cached;
@@ -206,6 +209,11 @@ export class InboundMapping {
                 siteOf(spec, top),
               );
             }
+            continue;
+          }
+          // A connector brings its own agency's records, unless it allows others (a lab's feed).
+          if (run.checkAgency && typeof rec.agencyOri === 'string' && rec.agencyOri !== run.agency?.ori) {
+            run.fail('HUB_ERR_RECORD_AGENCY', { type: spec.type, ori: rec.agencyOri, agency: run.agency?.ori ?? '(none)' }, siteOf(spec, 'agencyOri'));
             continue;
           }
           records.push(rec);

@@ -5,6 +5,7 @@
  */
 import { OPERATIONS } from './ops/index.ts';
 import { ENTITY_TYPES } from '../canonical/schemas.ts';
+import { CONTEXT_VALUES } from './spec.ts';
 
 /** The canonical entities a record may be (from schemas/canonical/). */
 export const ENTITY_NAMES = ENTITY_TYPES;
@@ -202,6 +203,12 @@ export function buildMappingSchema(): Record<string, unknown> {
             description: "Where the value comes from: a CSV column header, an XML path (p:A/p:B, @attr, .. for the parent element, $/ for the record root, // any depth, predicates p:A[p:B='x'], [@a='x'], [2], [p:B], id(path)/p:C, current()), or a JSON path (a/b/0, a[k='v'], a[2]). A list gives alternates: the first non-empty wins.",
           },
           value: { description: 'A constant value.' },
+          context: {
+            enum: [...CONTEXT_VALUES],
+            description:
+              "A value of the run's context: agency.ori, the ORI of the connector's agency (cgic map: --agency or the configuration's connector); agency.timeZone, that agency's IANA time zone (its own, else hub.timezone). So one mapping serves every agency on the same RMS product. Empty when the run has no agency.",
+            examples: ['agency.ori'],
+          },
           concat: { type: 'array', minItems: 1, items: { $ref: '#/$defs/field' }, description: 'Joins several values (empty ones skipped) with `separator`.' },
           separator: { type: 'string', default: ' ', description: 'Separator for concat.' },
           forEach: { type: 'string', description: 'A list: one element per match of this path (with `fields`, a list of objects; without, a list of values); `when` is then tested on each element. `.` makes a one-element list of the current record (how a CSV row fills a list).' },
@@ -209,6 +216,11 @@ export function buildMappingSchema(): Record<string, unknown> {
           ops: { type: 'array', items: { $ref: '#/$defs/op' }, description: 'Operations applied in order. An empty value skips them.' },
           default: { description: 'Value when the source is empty (after operations).' },
           required: { type: 'boolean', default: false, description: 'An empty value is an error (HUB_ERR_RECORD_REQUIRED) and the source row is quarantined.' },
+          warnIfEmpty: {
+            type: 'boolean',
+            default: false,
+            description: 'An empty value (after operations and default) is a warning, HUB_ERR_RECORD_EMPTY with its pointer, counted and listed in the summary; the record is kept without the field. For a value that should be there but whose absence must not hold the row (an empty serial on a recovered gun). Not tested when `when` does not hold.',
+          },
           when: { $ref: '#/$defs/condition', description: 'Fill the field only when this holds. With forEach, keep only the elements for which it holds (paths relative to the element).' },
           description: { type: 'string', description: 'Note for people reading the mapping.' },
         },

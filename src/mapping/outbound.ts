@@ -48,6 +48,7 @@ export class OutboundMapping {
     this.format = out.format;
     const namespaces = spec.namespaces ?? {};
     const ctx = newCompileContext(env, { format: 'json', namespaces });
+    ctx.contextAllowed = false;
     // CSV headers and XML names are used as written: no dotted nesting.
     this.fields = compileFields(out.fields, ctx, ['output', 'fields'], false);
     this.each = out.forEach ? collecting(ctx, null, () => accessor(ctx, out.forEach!, ['output', 'forEach'])) : null;

@@ -27,12 +27,15 @@ export interface PreviewOptions {
   /** The sample's name, as pointers show it. */
   file: string;
   timezone?: string;
+  /** The connector's agency (context values, agency check) and whether other agencies' records pass: see MapOptions. */
+  agency?: { ori: string; timeZone?: string };
+  allowOtherAgencies?: boolean;
 }
 
 /** Map the sample, feeding the sink batch by batch; the summary when the sample is read. */
 export async function previewMapping(mapping: InboundMapping, input: Readable, sink: PreviewSink, opts: PreviewOptions): Promise<MapSummary> {
   const summary = emptySummary();
-  for await (const b of mapStream(mapping, input, summary, { file: opts.file, timezone: opts.timezone })) {
+  for await (const b of mapStream(mapping, input, summary, { file: opts.file, timezone: opts.timezone, agency: opts.agency, allowOtherAgencies: opts.allowOtherAgencies })) {
     if (b.records.length) sink.records(b.records);
     for (const r of b.retractions) {
       sink.retraction(r, `${r.action}  row ${r.row}: source record "${r.sourceRecordId}" ${r.action === 'delete' ? 'withdraws what it published (its records lose this contribution)' : 'replaces what it published before'}`);
@@ -60,6 +63,16 @@ export function summaryLines(s: MapSummary, label: string, file: string): string
   for (const [table, values] of unknown) {
     const top = Object.entries(values).sort((a, b) => b[1] - a[1]);
     lines.push(`    ${table}: ${top.slice(0, 10).map(([v, n]) => `"${v}" x${n}`).join(', ')}${top.length > 10 ? `, ... (${top.length} distinct)` : ''}`);
+  }
+  if (s.agency) {
+    const a = s.agency;
+    lines.push(`  agency         ${a.ori}${a.timeZone ? ` (${a.timeZone})` : ''}: ${a.othersRefused ? "other agencies' records refused (HUB_ERR_RECORD_AGENCY)" : "other agencies' records accepted (allowOtherAgencies)"}`);
+  }
+  if (s.emptyValues) {
+    const ev = s.emptyValues;
+    lines.push(`  empty values   ${ev.count}  (${Object.entries(ev.byField).map(([f, n]) => `${f} ${n}`).join(', ')}; warnIfEmpty: the records are kept)`);
+    for (const w of ev.first) lines.push(`    ${formatReport(w)}`);
+    if (ev.count > ev.first.length) lines.push(`    ... ${ev.count - ev.first.length} more (--warnings lists them all)`);
   }
   const e = s.encoding;
   lines.push(`  encoding       ${e.rows ? `${e.rows} record${e.rows === 1 ? '' : 's'} damaged: ${e.replacement} replacement characters, ${e.mojibake} UTF-8 sequences read as single bytes (--warnings lists them)` : 'no damage seen'}`);

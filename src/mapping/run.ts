@@ -69,6 +69,13 @@ export interface MapSummary {
   unknownCodes: Record<string, Record<string, number>>;
   /** Records whose text shows a wrong encoding (src/formats/encoding-check.ts), and how much of it. */
   encoding: { rows: number; replacement: number; mojibake: number };
+  /**
+   * Fields marked `warnIfEmpty` that were empty: how many, by field, and the warnings of the first
+   * EMPTY_LISTED of them (with their pointers) for the summary. Absent when none was.
+   */
+  emptyValues?: { count: number; byField: Record<string, number>; first: ErrorReport[] };
+  /** The connector's agency the run had (MapOptions.agency), and whether other agencies' records were refused. */
+  agency?: { ori: string; timeZone?: string; othersRefused: boolean };
   /** XML: the root element of the document read (its name as written and its namespace URI). */
   document?: { root: string; namespace: string };
   /**
@@ -94,6 +101,14 @@ export interface MapOptions {
   batchSize?: number;
   /** Limits on hostile input (the connector's, from the hub configuration). @defaultValue DEFAULT_LIMITS */
   limits?: ReaderLimits;
+  /**
+   * The connector's agency: what `{ context: agency.ori }` and `{ context: agency.timeZone }` read, and,
+   * unless `allowOtherAgencies`, the only agencyOri a record may have (else HUB_ERR_RECORD_AGENCY makes
+   * its source record invalid).
+   */
+  agency?: { ori: string; timeZone?: string };
+  /** Records of other agencies are accepted (a lab's feed). @defaultValue false */
+  allowOtherAgencies?: boolean;
 }
 
 export function emptySummary(): MapSummary {
@@ -139,6 +154,11 @@ export function readSource(
  */
 export async function* mapStream(mapping: InboundMapping, input: Readable, summary: MapSummary, opts: MapOptions = {}): AsyncGenerator<MappedBatch> {
   const run = new RunContext(opts.timezone ?? mapping.spec.timezone ?? 'America/New_York', opts.file);
+  if (opts.agency) {
+    run.agency = { ori: opts.agency.ori, ...(opts.agency.timeZone ? { timeZone: opts.agency.timeZone } : {}) };
+    run.checkAgency = opts.allowOtherAgencies !== true;
+    summary.agency = { ...run.agency, ori: opts.agency.ori, othersRefused: run.checkAgency };
+  }
   const receivedAt = opts.receivedAt ?? new Date().toISOString();
   let header: readonly string[] | undefined;
   const pendingWarnings: ErrorReport[] = [];
@@ -186,6 +206,7 @@ export async function* mapStream(mapping: InboundMapping, input: Readable, summa
       if (r.warnings.length) {
         summary.warnings += r.warnings.length;
         out.warnings.push(...r.warnings);
+        for (const w of r.warnings) if (w.code === 'HUB_ERR_RECORD_EMPTY') countEmpty(summary, w);
       }
       if (r.errors.length) {
         addInvalid(out, summary, item.row, run.base, r.errors, rawOf(item, header));
@@ -280,6 +301,17 @@ function keepRunsTogether(prev: MappedBatch, next: MappedBatch): void {
     prev.retractions = prev.retractions.filter((r) => r.row < fromRow);
     next.retractions = moved.concat(next.retractions);
   }
+}
+
+/** Empty values listed in the summary with their pointers; the rest are counted (`cgic map --warnings` lists them all). */
+export const EMPTY_LISTED = 10;
+
+function countEmpty(summary: MapSummary, w: ErrorReport): void {
+  const e = (summary.emptyValues ??= { count: 0, byField: {}, first: [] });
+  e.count++;
+  const field = w.field ?? '?';
+  e.byField[field] = (e.byField[field] ?? 0) + 1;
+  if (e.first.length < EMPTY_LISTED) e.first.push(w);
 }
 
 function addInvalid(out: MappedBatch, summary: MapSummary, row: number, pointer: SourcePointer, errors: ErrorReport[], raw: unknown): void {

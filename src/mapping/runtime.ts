@@ -76,6 +76,10 @@ export class RunContext {
    * each record `forEach` matched across the run (by index in `records:`).
    */
   recordsTried = 0;
+  /** The connector's agency, for `{ context: agency.ori }` / `agency.timeZone` and the agency check. */
+  agency: { ori?: string; timeZone?: string } | undefined;
+  /** Refuse records whose agencyOri is not `agency.ori` (HUB_ERR_RECORD_AGENCY): a connector without allowOtherAgencies. */
+  checkAgency = false;
   readonly forEachMatched = new Map<number, number>();
 
   constructor(timezone: string, file?: string) {

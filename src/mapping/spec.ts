@@ -13,9 +13,15 @@ export interface ConditionSpec {
   any?: ConditionSpec[];
 }
 
+/** What a mapping may read of its run's context (the connector's agency): see RunContext.agency. */
+export const CONTEXT_VALUES = ['agency.ori', 'agency.timeZone'] as const;
+export type ContextValue = (typeof CONTEXT_VALUES)[number];
+
 export interface FieldSpecObject {
   from?: string | string[];
   value?: unknown;
+  /** A value of the run's context: the connector's agency ORI or time zone. */
+  context?: ContextValue;
   concat?: FieldSpecInput[];
   separator?: string;
   forEach?: string;
@@ -23,6 +29,8 @@ export interface FieldSpecObject {
   ops?: OpSpec[];
   default?: unknown;
   required?: boolean;
+  /** An empty value is a warning (HUB_ERR_RECORD_EMPTY, counted and listed with its pointer); the record is kept. */
+  warnIfEmpty?: boolean;
   when?: ConditionSpec;
   description?: string;
 }

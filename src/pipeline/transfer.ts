@@ -166,9 +166,10 @@ async function readUnit(deps: TransferDeps, ctx: UnitContext, data: TransferJobD
     // A part is named by where it starts (the cursor before it), so a resumed run names it the same.
     const partKey = createHash('sha256').update(`${unit.id}\u0000${cursor ?? ''}`).digest('hex').slice(0, 24);
     let index = 0;
+    const agencyOpts = { agency: { ori: conn.agency, timeZone: timezone }, allowOtherAgencies: conn.allowOtherAgencies };
     // One chunk ahead: the next chunk is read and mapped while this one commits (the CPU maps while the
     // database writes); chunks still commit one at a time, in order.
-    for await (const batch of readAhead(mapStream(mapping, part.stream, summary, { file: part.name, timezone, batchSize: cfg.hub.transfers.chunkSize, limits: conn.limits }))) {
+    for await (const batch of readAhead(mapStream(mapping, part.stream, summary, { file: part.name, timezone, batchSize: cfg.hub.transfers.chunkSize, limits: conn.limits, ...agencyOpts }))) {
       const moved = screenUnstorable(batch);
       if (moved) {
         summary.rowsMapped -= moved;

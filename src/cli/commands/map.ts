@@ -7,6 +7,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadMapping } from '../../mapping/load.ts';
+import { DEFAULT_CONFIG, loadHubConfig, type HubConfig } from '../../config/hub-config.ts';
 import { InboundMapping } from '../../mapping/inbound.ts';
 import type { MapSummary } from '../../mapping/run.ts';
 import { previewMapping, summaryLines } from '../../mapping/preview.ts';
@@ -20,6 +21,63 @@ export interface MapOptions {
   timezone?: string;
   warnings?: boolean;
   quiet?: boolean;
+  /** The connector's agency, as the hub would run the mapping: `{ context: agency.ori }` reads it, other agencies' records are refused. */
+  agency?: string;
+  /** With `agency`: accept other agencies' records (a lab's feed). */
+  allowOtherAgencies?: boolean;
+  /** Run as this connector of the configuration runs: its agency, time zone and allowOtherAgencies. */
+  connector?: string;
+  /** The hub configuration to read the connector or agency from (default config/cgic.yaml). */
+  config?: string;
+}
+
+/** The agency a preview runs as, and where it came from (said in the summary). */
+interface RunAgency {
+  ori: string;
+  timeZone?: string;
+  allowOtherAgencies: boolean;
+  from: string;
+}
+
+/**
+ * `--agency` (its time zone from the configuration when it lists the agency), else `--connector`, else,
+ * for a mapping that reads `{ context: ... }`, the configuration's connectors using this mapping when
+ * they share one agency. None: the preview runs without an agency (context values empty, no check).
+ */
+async function runAgency(opts: MapOptions, mapping: InboundMapping): Promise<RunAgency | undefined> {
+  const want = opts.agency !== undefined || opts.connector !== undefined || mapping.readsContext;
+  if (!want) return undefined;
+  const configFile = opts.config ?? DEFAULT_CONFIG;
+  let cfg: HubConfig | undefined;
+  if (opts.connector !== undefined || opts.config !== undefined || existsSync(configFile)) {
+    try {
+      cfg = await loadHubConfig(configFile);
+    } catch (e) {
+      // An explicit connector needs the configuration; otherwise its problems are cgic validate's to report.
+      if (opts.connector !== undefined) throw e;
+    }
+  }
+  const zoneOf = (ori: string): string | undefined => {
+    if (!cfg) return opts.timezone;
+    return cfg.agencies.find((a) => a.ori === ori)?.timezone ?? opts.timezone ?? cfg.hub.timezone;
+  };
+  if (opts.agency !== undefined) {
+    const ori = opts.agency.trim().toUpperCase();
+    const timeZone = zoneOf(ori);
+    return { ori, ...(timeZone ? { timeZone } : {}), allowOtherAgencies: opts.allowOtherAgencies === true, from: '--agency' };
+  }
+  if (opts.connector !== undefined) {
+    const conn = cfg!.connectors.find((c) => c.id === opts.connector);
+    if (!conn) throw new HubError('HUB_ERR_CLI_USAGE', { reason: `no connector "${opts.connector}" in ${path.relative(process.cwd(), configFile) || configFile} (connectors: ${cfg!.connectors.map((c) => c.id).join(', ')})` });
+    const timeZone = zoneOf(conn.agency);
+    return { ori: conn.agency, ...(timeZone ? { timeZone } : {}), allowOtherAgencies: conn.allowOtherAgencies, from: `connector ${conn.id}` };
+  }
+  const using = (cfg?.connectors ?? []).filter((c) => c.mapping === mapping.id || path.resolve(c.mapping) === path.resolve(opts.mapping));
+  const agencies = new Set(using.map((c) => `${c.agency}|${c.allowOtherAgencies}`));
+  if (using.length === 0 || agencies.size !== 1) return undefined;
+  const conn = using[0]!;
+  const timeZone = zoneOf(conn.agency);
+  return { ori: conn.agency, ...(timeZone ? { timeZone } : {}), allowOtherAgencies: conn.allowOtherAgencies, from: `connector ${using.map((c) => c.id).join(', ')}` };
 }
 
 export async function mapCommand(file: string, opts: MapOptions): Promise<number> {
@@ -31,6 +89,10 @@ export async function mapCommand(file: string, opts: MapOptions): Promise<number
   const format = opts.out ?? 'ndjson';
   const all: unknown[] = [];
   const table: string[][] = [];
+  const agency = await runAgency(opts, mapping);
+  if (!agency && mapping.readsContext) {
+    err(`note: ${mapping.label} reads { context: agency.* } and no agency is given: those fields are empty (use --agency <ORI> or --connector <id>)`);
+  }
   const input = createReadStream(file, { highWaterMark: 256 * 1024 });
   const summary = await previewMapping(
     mapping,
@@ -46,11 +108,16 @@ export async function mapCommand(file: string, opts: MapOptions): Promise<number
       invalid: (_row, lines) => lines.forEach((l) => err(l)),
       warning: (_w, line) => opts.warnings && err(line),
     },
-    { file: path.basename(file), timezone: opts.timezone },
+    {
+      file: path.basename(file),
+      timezone: opts.timezone ?? agency?.timeZone,
+      ...(agency ? { agency: { ori: agency.ori, ...(agency.timeZone ? { timeZone: agency.timeZone } : {}) }, allowOtherAgencies: agency.allowOtherAgencies } : {}),
+    },
   );
   if (format === 'json' && !opts.quiet) out(JSON.stringify(all, null, 2));
   if (format === 'table' && !opts.quiet) printTable(['row', 'type', 'key'], table);
   printSummary(summary, mapping.label, file);
+  if (agency) err(`  (agency from ${agency.from})`);
   // A non-empty file from which nothing at all was read (its root matches no record path): failed work.
   const nothingRead = summary.rowsRead === 0 && statSync(file).size > 0 && (summary.nothingMatched ?? []).some((n) => n.what === 'record');
   return summary.rowsInvalid > 0 || nothingRead ? EXIT.FAILED : EXIT.OK;

@@ -27,7 +27,7 @@ describe('lead fan-out', () => {
     }));
     env = await testEnv({
       agencies: [{ ori: 'CTFSL0000', name: 'Lab', kind: 'lab' }, ...agencies],
-      connectors: [{ id: 'nibin', kind: 'directory', agency: 'CTFSL0000', mapping: 'nibin-lead', options: { path: 'DIR', stableMs: 0 } }],
+      connectors: [{ id: 'nibin', kind: 'directory', agency: 'CTFSL0000', allowOtherAgencies: true, mapping: 'nibin-lead', options: { path: 'DIR', stableMs: 0 } }],
       delivery: { attempts: 5, backoffMs: 50, maxBackoffMs: 200, concurrency: 2 },
     });
     mkdirSync(path.join(env.dir, 'in'));

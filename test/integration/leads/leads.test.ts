@@ -57,6 +57,7 @@ async function scenario(opts: { waitSeconds?: number } = {}): Promise<Scenario> 
       id: c,
       kind: 'directory',
       agency: c === 'etrace' ? CSP : LAB,
+      allowOtherAgencies: true,
       mapping: c === 'lims' ? 'lims-csv' : c === 'etrace' ? 'etrace-csv' : 'nibin-lead',
       options: { path: `DIR-${c}`, stableMs: 0 },
     })),

@@ -29,7 +29,8 @@ async function setup(): Promise<Hub> {
       { ori: 'CT0004300', name: 'East Hartford PD' },
     ],
     connectors: [
-      { id: 'ndex-feed', kind: 'directory', agency: 'CTCSP0000', mapping: 'ndex-2.1-lexs', options: { path: 'NDEX_IN', stableMs: 0 } },
+      // The N-DEx fixtures carry two agencies' packages (the State Police's and Hartford's), as a state feed would.
+      { id: 'ndex-feed', kind: 'directory', agency: 'CTCSP0000', allowOtherAgencies: true, mapping: 'ndex-2.1-lexs', options: { path: 'NDEX_IN', stableMs: 0 } },
       { id: 'hpd-nibrs', kind: 'directory', agency: 'CT0006400', mapping: 'nibrs-2019', options: { path: 'NIBRS_IN', stableMs: 0 } },
     ],
   });
@@ -106,5 +107,29 @@ describe('NIBRS report actions in the store', () => {
     expect(await hub.store.getRecord('Case', incident.key)).toBeUndefined();
     expect(await hub.store.findRecords('WeaponInvolved', { agencyCaseNumber: '24-004512' }, 20)).toEqual([]);
     expect(await hub.store.getRecord('Case', incident.key, { includeDeleted: true })).toMatchObject({ deleted: true });
+  });
+});
+
+describe("a connector brings its own agency's records", () => {
+  it("a report of another agency is quarantined with HUB_ERR_RECORD_AGENCY and its pointer; the connector's own is stored", async () => {
+    const hub = await setup();
+    // Hartford's connector (hpd-nibrs, no allowOtherAgencies) is handed East Hartford's report.
+    const other = readFileSync(path.join(PROJECT_ROOT, 'fixtures/nibrs/group-a-incident.xml'), 'utf8').replaceAll('CT0006400', 'CT0004300');
+    writeFileSync(path.join(env!.dir, 'nibrs', 'east-hartford.xml'), other);
+    const id = await runOnce(hub, 'hpd-nibrs');
+    const t = await waitFor(`transfer ${id}`, async () => {
+      const x = await hub.store.getTransfer(id);
+      return x && !['queued', 'running'].includes(x.status) ? x : null;
+    });
+    expect(t).toMatchObject({ status: 'partial', counts: { read: 1, mapped: 0, invalid: 1 } });
+    expect(await hub.store.getRecord('Case', 'CT0004300|24-004512')).toBeUndefined();
+    const entries = (await hub.store.listQuarantine({ transferId: id })).filter((q) => q.code === 'HUB_ERR_RECORD_AGENCY');
+    expect(entries.length).toBeGreaterThan(0);
+    expect(entries[0]).toMatchObject({ connectorId: 'hpd-nibrs', field: 'agencyOri', pointer: { file: 'east-hartford.xml', row: 1 } });
+    expect(entries[0]!.message).toContain("not of the connector's agency CT0006400");
+    expect(entries[0]!.pointer!.xpath).toMatch(/OrganizationORIIdentification/);
+    // Its own report goes through.
+    await ingest(hub, 'hpd-nibrs', 'nibrs/group-a-incident.xml');
+    expect(await hub.store.getRecord('Case', 'CT0006400|24-004512')).toBeDefined();
   });
 });

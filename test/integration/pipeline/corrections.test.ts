@@ -37,7 +37,7 @@ async function setup(): Promise<{ hub: Hub; rms: AgencyServer }> {
     ],
     connectors: [
       { id: 'hfd-rms-export', kind: 'directory', agency: HFD, mapping: path.join(FIXTURES, 'rms-incidents.yaml'), options: { path: 'RMS_IN', stableMs: 0 } },
-      { id: 'lab-cases', kind: 'directory', agency: LAB, mapping: path.join(FIXTURES, 'lab-cases.yaml'), options: { path: 'LAB_IN', stableMs: 0 } },
+      { id: 'lab-cases', kind: 'directory', agency: LAB, allowOtherAgencies: true, mapping: path.join(FIXTURES, 'lab-cases.yaml'), options: { path: 'LAB_IN', stableMs: 0 } },
     ],
   });
   const cfg = readFileSync(env.configFile, 'utf8').replace('path: RMS_IN', `path: ${path.join(env.dir, 'rms')}`).replace('path: LAB_IN', `path: ${path.join(env.dir, 'lab')}`);

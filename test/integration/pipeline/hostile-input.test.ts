@@ -59,9 +59,9 @@ describe('hostile input through the hub', () => {
         { ori: HFD, name: 'Hartford PD', destinations: [{ id: 'hfd-rms', kind: 'http', content: ['records'], options: { url: http.url } }] },
       ],
       connectors: [
-        { id: 'xml-drop', kind: 'directory', agency: LAB, mapping: 'lims-xml', options: { path: 'XML', stableMs: 0 } },
-        { id: 'xml-hook', kind: 'webhook', agency: LAB, mapping: 'lims-xml', options: { secret: '${env:TEST_WEBHOOK_SECRET}' } },
-        { id: 'csv-drop', kind: 'directory', agency: LAB, mapping: CASE_MAPPING, options: { path: 'CSV', stableMs: 0 } },
+        { id: 'xml-drop', kind: 'directory', agency: LAB, allowOtherAgencies: true, mapping: 'lims-xml', options: { path: 'XML', stableMs: 0 } },
+        { id: 'xml-hook', kind: 'webhook', agency: LAB, allowOtherAgencies: true, mapping: 'lims-xml', options: { secret: '${env:TEST_WEBHOOK_SECRET}' } },
+        { id: 'csv-drop', kind: 'directory', agency: LAB, allowOtherAgencies: true, mapping: CASE_MAPPING, options: { path: 'CSV', stableMs: 0 } },
       ],
     });
     folders(env, { XML: 'xml', CSV: 'csv' });
@@ -109,8 +109,8 @@ describe('hostile input through the hub', () => {
         { ori: CSP, name: 'State Police' },
       ],
       connectors: [
-        { id: 'lims-drop', kind: 'directory', agency: LAB, mapping: 'lims-csv', options: { path: 'LIMS', stableMs: 0 } },
-        { id: 'nibin-drop', kind: 'directory', agency: LAB, mapping: 'nibin-lead', options: { path: 'NIBIN', stableMs: 0 } },
+        { id: 'lims-drop', kind: 'directory', agency: LAB, allowOtherAgencies: true, mapping: 'lims-csv', options: { path: 'LIMS', stableMs: 0 } },
+        { id: 'nibin-drop', kind: 'directory', agency: LAB, allowOtherAgencies: true, mapping: 'nibin-lead', options: { path: 'NIBIN', stableMs: 0 } },
       ],
     });
     folders(env, { LIMS: 'lims', NIBIN: 'nibin' });

@@ -31,8 +31,8 @@ async function setup(http: AgencyServer): Promise<{ hub: Hub; csvIn: string; jso
       { ori: HFD, name: 'Hartford PD', destinations: [{ id: 'hfd-rms', kind: 'http', content: ['records'], options: { url: http.url } }] },
     ],
     connectors: [
-      { id: 'lims-drop', kind: 'directory', agency: LAB, mapping: CASE_MAPPING, options: { path: 'CSV_IN', stableMs: 0, reclaimAfterMs: 1000 } },
-      { id: 'case-feed', kind: 'directory', agency: LAB, mapping: NDJSON_MAPPING, options: { path: 'JSON_IN', stableMs: 0 } },
+      { id: 'lims-drop', kind: 'directory', agency: LAB, allowOtherAgencies: true, mapping: CASE_MAPPING, options: { path: 'CSV_IN', stableMs: 0, reclaimAfterMs: 1000 } },
+      { id: 'case-feed', kind: 'directory', agency: LAB, allowOtherAgencies: true, mapping: NDJSON_MAPPING, options: { path: 'JSON_IN', stableMs: 0 } },
     ],
     transfers: { attempts: 3, backoffMs: 100 },
   });
@@ -142,7 +142,7 @@ describe('poison units', () => {
         { ori: LAB, name: 'Lab', kind: 'lab' },
         { ori: HFD, name: 'Hartford PD', destinations: [{ id: 'hfd-rms', kind: 'http', content: ['records'], options: { url: http.url } }] },
       ],
-      connectors: [{ id: 'lims-hook', kind: 'webhook', agency: LAB, mapping: CASE_MAPPING, options: { secret: '${env:TEST_WEBHOOK_SECRET}' } }],
+      connectors: [{ id: 'lims-hook', kind: 'webhook', agency: LAB, allowOtherAgencies: true, mapping: CASE_MAPPING, options: { secret: '${env:TEST_WEBHOOK_SECRET}' } }],
       transfers: { attempts: 2, backoffMs: 100 },
     });
     process.env.TEST_WEBHOOK_SECRET = 'test-webhook-secret-0123456789abcdef0123456789';

@@ -32,7 +32,7 @@ async function forty(http: AgencyServer, delivery: Record<string, unknown>): Pro
       { ori: LAB, name: 'Lab', kind: 'lab' },
       { ori: HFD, name: 'Hartford PD', destinations: [{ id: 'hfd-rms', kind: 'http', content: ['records'], options: { url: http.url } }] },
     ],
-    connectors: [{ id: 'lims-drop', kind: 'directory', agency: LAB, mapping: CASE_MAPPING, options: { path: 'IN', stableMs: 0 } }],
+    connectors: [{ id: 'lims-drop', kind: 'directory', agency: LAB, allowOtherAgencies: true, mapping: CASE_MAPPING, options: { path: 'IN', stableMs: 0 } }],
     delivery,
     transfers: { chunkSize: 1 },
   });

@@ -33,8 +33,8 @@ async function twoAgencies(store: 'postgres' | 'pglite', http: AgencyServer, ext
         { ori: EHPD, name: 'East Hartford PD', destinations: [{ id: 'ehpd-files', kind: 'directory', content: ['records'], options: { path: 'OUT' } }] },
       ],
       connectors: [
-        { id: 'lims-drop', kind: 'directory', agency: LAB, mapping: CASE_MAPPING, options: { path: 'IN', stableMs: 0 } },
-        { id: 'lims-hook', kind: 'webhook', agency: LAB, mapping: CASE_MAPPING, options: { secret: '${env:TEST_WEBHOOK_SECRET}' } },
+        { id: 'lims-drop', kind: 'directory', agency: LAB, allowOtherAgencies: true, mapping: CASE_MAPPING, options: { path: 'IN', stableMs: 0 } },
+        { id: 'lims-hook', kind: 'webhook', agency: LAB, allowOtherAgencies: true, mapping: CASE_MAPPING, options: { secret: '${env:TEST_WEBHOOK_SECRET}' } },
       ],
       ...(extra.delivery ? { delivery: extra.delivery } : {}),
     },
@@ -195,7 +195,7 @@ describe('pipeline on PostgreSQL', () => {
       ],
       connectors: [
         { id: 'hfd-feed', kind: 'http-poll', agency: HFD, mapping: CASE_MAPPING, schedule: '30 2 * * *', options: { url: feed.url } },
-        { id: 'lims-drop', kind: 'directory', agency: LAB, mapping: CASE_MAPPING, options: { path: '/nonexistent/cgic-drop', stableMs: 0 } },
+        { id: 'lims-drop', kind: 'directory', agency: LAB, allowOtherAgencies: true, mapping: CASE_MAPPING, options: { path: '/nonexistent/cgic-drop', stableMs: 0 } },
       ],
     });
     const hub = await env.start();
@@ -292,7 +292,7 @@ describe('pipeline on PostgreSQL', () => {
         { ori: HFD, name: 'Hartford PD', destinations: [{ id: 'hfd-rms', kind: 'http', content: ['records'], options: { url: down.url } }] },
         { ori: EHPD, name: 'East Hartford PD', destinations: [{ id: 'ehpd-rms', kind: 'http', content: ['records'], options: { url: up.url } }] },
       ],
-      connectors: [{ id: 'lims-drop', kind: 'directory', agency: LAB, mapping: CASE_MAPPING, options: { path: 'IN', stableMs: 0 } }],
+      connectors: [{ id: 'lims-drop', kind: 'directory', agency: LAB, allowOtherAgencies: true, mapping: CASE_MAPPING, options: { path: 'IN', stableMs: 0 } }],
       delivery: { attempts: 20, backoffMs: 200, maxBackoffMs: 400, concurrency: 1 },
     });
     writeFileSync(env.configFile, readFileSync(env.configFile, 'utf8').replace(/path: IN/, `path: ${path.join(env.dir, 'in')}`));
@@ -317,7 +317,7 @@ describe('secrets at start', () => {
     delete process.env.CGIC_TEST_NEVER_SET;
     const lab = { ori: LAB, name: 'Lab', kind: 'lab' };
     env = await testEnv(
-      { agencies: [lab], connectors: [{ id: 'lims-hook', kind: 'webhook', agency: LAB, mapping: CASE_MAPPING, options: { secret: '${env:CGIC_TEST_NEVER_SET}' } }] },
+      { agencies: [lab], connectors: [{ id: 'lims-hook', kind: 'webhook', agency: LAB, allowOtherAgencies: true, mapping: CASE_MAPPING, options: { secret: '${env:CGIC_TEST_NEVER_SET}' } }] },
       { store: 'pglite' },
     );
     const source = await env.start().catch((e: unknown) => e);

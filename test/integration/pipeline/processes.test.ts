@@ -33,7 +33,7 @@ async function setup(schedule?: string, metricsPort?: number): Promise<{ http: A
       { ori: LAB, name: 'Lab', kind: 'lab' },
       { ori: HFD, name: 'Hartford PD', destinations: [{ id: 'hfd-rms', kind: 'http', content: ['records'], options: { url: http.url } }] },
     ],
-    connectors: [{ id: 'lims-drop', kind: 'directory', agency: LAB, mapping: CASE_MAPPING, ...(schedule ? { schedule } : {}), options: { path: 'IN', stableMs: 0 } }],
+    connectors: [{ id: 'lims-drop', kind: 'directory', agency: LAB, allowOtherAgencies: true, mapping: CASE_MAPPING, ...(schedule ? { schedule } : {}), options: { path: 'IN', stableMs: 0 } }],
     delivery: { attempts: 5, backoffMs: 50, maxBackoffMs: 200, concurrency: 4 },
     ...(metricsPort !== undefined ? { metricsPort } : {}),
   });

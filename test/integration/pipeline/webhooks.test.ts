@@ -33,7 +33,7 @@ async function hookEnv(options: Record<string, unknown> = {}) {
       { ori: LAB, name: 'Lab', kind: 'lab' },
       { ori: HFD, name: 'Hartford PD', destinations: [{ id: 'hfd-rms', kind: 'http', content: ['records'], options: { url: http.url } }] },
     ],
-    connectors: [{ id: 'lims-hook', kind: 'webhook', agency: LAB, mapping: CASE_MAPPING, options: { secret: '${env:TEST_WEBHOOK_SECRET}', ...options } }],
+    connectors: [{ id: 'lims-hook', kind: 'webhook', agency: LAB, allowOtherAgencies: true, mapping: CASE_MAPPING, options: { secret: '${env:TEST_WEBHOOK_SECRET}', ...options } }],
   });
   return { http, env };
 }

@@ -77,8 +77,8 @@ async function demo(): Promise<Demo> {
       ...[HFD, EHPD, CSP, NHPD].map((ori) => ({ ori, name: `Agency ${ori}`, destinations: [{ id: `${ori.toLowerCase()}-rms`, kind: 'http', content: ['leads'], options: { url: http[ori]!.url } }] })),
     ],
     connectors: [
-      ...['lims', 'etrace', 'nibin'].map((c) => ({ id: c, kind: 'directory', agency: c === 'etrace' ? CSP : LAB, mapping: c === 'lims' ? 'lims-csv' : c === 'etrace' ? 'etrace-csv' : 'nibin-lead', options: { path: `DIR-${c}`, stableMs: 0 } })),
-      { id: 'hook', kind: 'webhook', agency: LAB, mapping: 'lims-csv', options: { secret: '${env:TEST_WEBHOOK_SECRET}' } },
+      ...['lims', 'etrace', 'nibin'].map((c) => ({ id: c, kind: 'directory', agency: c === 'etrace' ? CSP : LAB, allowOtherAgencies: true, mapping: c === 'lims' ? 'lims-csv' : c === 'etrace' ? 'etrace-csv' : 'nibin-lead', options: { path: `DIR-${c}`, stableMs: 0 } })),
+      { id: 'hook', kind: 'webhook', agency: LAB, allowOtherAgencies: true, mapping: 'lims-csv', options: { secret: '${env:TEST_WEBHOOK_SECRET}' } },
     ],
     keys,
     audit: { signingKey: '${env:CGIC_TEST_AUDIT_KEY}' },

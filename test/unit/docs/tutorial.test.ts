@@ -17,7 +17,18 @@
  *
  * The summaries, error and warning lines and golden-test failures the page prints are compared with
  * what the engine prints now, so the page cannot drift from the engine unnoticed.
+ *
+ * The reference's own examples are run too (predicates, id references and xs:dateTime; the connector's
+ * agency and warnIfEmpty; the "nothing matched" report). Their blocks are marked
+ *
+ *   <!-- example:<name> mapping -->   a mapping (YAML)
+ *   <!-- example:<name> input -->     the source it reads (CSV, XML)
+ *   <!-- example:<name> records -->   the records it must give (JSON: type and fields, no envelope)
+ *   <!-- example:<name> output -->    a console session: each `npx cgic ...` line is run in a folder
+ *                                     holding the example's files, under the names the command uses,
+ *                                     and must print exactly the lines below it; `echo $?` its status
  */
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,7 +53,7 @@ vi.mock('../../../src/codes/index.ts', async (importOriginal) => {
 });
 
 import { DEFAULT_SYNONYM_DIR } from '../../../src/codes/index.ts';
-import { loadMappingFile, PROJECT_ROOT } from '../../../src/mapping/load.ts';
+import { loadMappingFile, loadMappingText, PROJECT_ROOT } from '../../../src/mapping/load.ts';
 import { InboundMapping, type MappedRecord } from '../../../src/mapping/inbound.ts';
 import { emptySummary, mapStream, type InvalidSource, type MapSummary } from '../../../src/mapping/run.ts';
 import { runGoldenTests } from '../../../src/mapping/golden.ts';
@@ -290,5 +301,85 @@ describe('the tutorial, step by step', () => {
     expect(failing.failures[0]).toBe('records/7/make/code: expected "SW", got null');
     for (const f of failing.failures) expectOnPage(`mappings/eastern-lims-csv/tests/march-report.test.yaml: ${f}`);
     expect(results.find((r) => r.case === 'impossible-date')!.passed).toBe(true);
+  });
+});
+
+/** The reference's example blocks, by "<name> <kind>", with their language. */
+function exampleBlocks(md: string): Map<string, { lang: string; body: string }> {
+  const out = new Map<string, { lang: string; body: string }>();
+  for (const m of md.matchAll(/<!-- example:([\w-]+ (?:mapping|input|records|output)) -->\n```(\w+)\n([\s\S]*?)\n```/g)) {
+    if (out.has(m[1]!)) throw new Error(`two blocks are marked example:${m[1]}`);
+    out.set(m[1]!, { lang: m[2]!, body: m[3]! + '\n' });
+  }
+  return out;
+}
+
+const examples = exampleBlocks(doc.slice(0, doc.indexOf(`\n${HEADING}\n`)));
+const example = (key: string): string => {
+  const b = examples.get(key);
+  if (!b) throw new Error(`docs/mapping-language.md has no block marked <!-- example:${key} -->`);
+  return b.body;
+};
+
+/**
+ * Run a console block of the page: files are written to a fresh folder under the names its commands
+ * use; each command's output (stdout, then stderr) and each `echo $?` must be the lines the page shows.
+ */
+function runConsole(block: string, files: Record<string, string>): void {
+  const dir = mkdtempSync(path.join(tmp, 'example-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  const lines = block.trimEnd().split('\n');
+  let status: number | null = null;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (!line.startsWith('$ ')) continue;
+    let j = i + 1;
+    while (j < lines.length && !lines[j]!.startsWith('$ ')) j++;
+    const shown = lines.slice(i + 1, j).join('\n');
+    const cmd = line.slice(2).trim();
+    if (cmd === 'echo $?') {
+      expect(String(status), `the status of the command before ${line}`).toBe(shown.trim());
+      continue;
+    }
+    expect(cmd.startsWith('npx cgic '), `only cgic commands are run: ${cmd}`).toBe(true);
+    const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'bin/cgic.js'), ...cmd.slice('npx cgic '.length).split(/\s+/)], { cwd: dir, encoding: 'utf8' });
+    status = r.status;
+    expect(trimLines(r.stdout + r.stderr), `what ${cmd} prints`).toBe(trimLines(shown));
+  }
+}
+
+describe("the reference's examples", () => {
+  it('the page marks the examples of predicates, id references, xs:dateTime, context, warnIfEmpty and "nothing matched"', () => {
+    expect([...examples.keys()].sort()).toEqual(['context input', 'context mapping', 'context output', 'lexs input', 'lexs mapping', 'lexs records', 'nothing-matched input', 'nothing-matched output']);
+    const lexs = example('lexs mapping');
+    expect(lexs).toContain("[nc:ActivityCategoryText='Incident']");
+    expect(lexs).toContain('id(@s:metadata)');
+    expect(lexs).toContain('= current()/@s:id]');
+    expect(lexs).toContain('xs:dateTime');
+    expect(example('context mapping')).toContain('{ context: agency.ori');
+    expect(example('context mapping')).toContain('warnIfEmpty: true');
+    for (const heading of ['### Predicates', '### Id references', '### XML Schema dates', "### The connector's agency: `context`", '### Warnings without quarantine: `warnIfEmpty`', '### When nothing matched']) {
+      expect(doc).toContain(`\n${heading}`);
+    }
+  });
+
+  it('predicates, id references and xs:dateTime: the N-DEx style package gives the records the page shows', async () => {
+    const mapping = await loadMappingText('ndex-example.yaml', example('lexs mapping'));
+    if (!(mapping instanceof InboundMapping)) throw new Error('inbound');
+    const summary = emptySummary();
+    const records: MappedRecord[] = [];
+    for await (const b of mapStream(mapping, Readable.from([Buffer.from(example('lexs input'))]), summary, { file: 'package.xml' })) records.push(...b.records);
+    expect(summary).toMatchObject({ rowsRead: 1, rowsInvalid: 0 });
+    expect(summary.nothingMatched).toBeUndefined();
+    const shown = JSON.parse(example('lexs records')) as unknown[];
+    expect(records.map(({ type, id: _i, key: _k, classification: _c, version: _v, sourceRefs: _s, ...fields }) => ({ type, ...fields }))).toEqual(shown);
+  });
+
+  it('the connector agency and warnIfEmpty: cgic map --agency prints what the page shows', () => {
+    runConsole(example('context output'), { 'acme-rms-csv.yaml': example('context mapping'), 'export.csv': example('context input') });
+  });
+
+  it('nothing matched: the N-DEx example mapping on a NIBRS report prints what the page shows and exits 1', () => {
+    runConsole(example('nothing-matched output'), { 'ndex-example.yaml': example('lexs mapping'), 'nibrs-report.xml': example('nothing-matched input') });
   });
 });

@@ -122,6 +122,8 @@ export class DirectorySource implements SourceConnector {
   private readonly processingDir: string;
   private readonly matches: (name: string) => boolean;
   private readonly seen = new Map<string, Observation>();
+  /** Files the last claim left because they had not settled yet. */
+  private unsettled: { name: string; reason: string }[] = [];
   /** Names whose claim failed, reported once each (until the file is gone or claimed). */
   private readonly reported = new Set<string>();
 
@@ -183,6 +185,7 @@ export class DirectorySource implements SourceConnector {
     const dirBytes = Buffer.from(this.dir + sep);
     const candidates: { name: string; path: Buffer; valid: boolean; size: number; mtimeMs: number }[] = [];
     const present = new Set<string>();
+    const unsettled: { name: string; reason: string }[] = [];
     for (const e of entries) {
       const { name, valid } = displayName(e.name);
       if (!e.isFile() || !this.matches(name)) continue;
@@ -195,7 +198,9 @@ export class DirectorySource implements SourceConnector {
         continue; // gone since the listing
       }
       if (this.isStable(name, st, now)) candidates.push({ name, path: full, valid, size: st.size, mtimeMs: st.mtimeMs });
+      else unsettled.push({ name, reason: `not settled yet: changed ${Math.max(0, now - Math.max(st.mtimeMs, st.ctimeMs))} ms ago, stableMs is ${this.o.stableMs}; a later run takes it` });
     }
+    this.unsettled = unsettled;
     for (const name of this.seen.keys()) if (!present.has(name)) this.seen.delete(name);
     for (const name of this.reported) if (!present.has(name)) this.reported.delete(name);
     candidates.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : 1));
@@ -228,6 +233,10 @@ export class DirectorySource implements SourceConnector {
     }
     if (fresh.length > 0 && units.length === 0 && failures.length === candidates.length) throw fresh[0]!.error;
     return units;
+  }
+
+  notReady(): { name: string; reason: string }[] {
+    return this.unsettled;
   }
 
   async *read(unit: SourceUnit, _resumeFrom: string | null): AsyncIterable<SourcePart> {

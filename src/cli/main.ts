@@ -13,6 +13,11 @@ import type { StartOptions } from './commands/start.ts';
 import type { RunOptions } from './commands/run.ts';
 import type { AuditCommandOptions } from './commands/audit.ts';
 import type { DeadLettersOptions } from './commands/dead-letters.ts';
+import type { TransfersOptions } from './commands/transfers.ts';
+
+/** How a command reaches a running hub's API (src/cli/hub-client.ts). */
+const URL_HELP = "the running hub's API, e.g. http://127.0.0.1:8080 (default: this process, or the hub that holds the embedded store, found by its data folder's hub.json)";
+const KEY_HELP = 'API key for --url (default: CGIC_API_KEY, else the local hub\'s operator key from its hub.json)';
 
 /** Kinds `cgic generate` writes (src/generate). */
 const GENERATOR_KINDS = ['lims-csv', 'lims-xml', 'nibin-leads', 'etrace', 'ndex-xml', 'nibrs-xml'];
@@ -88,9 +93,11 @@ export async function main(argv: string[]): Promise<number> {
     .description('run one transfer of a connector now, with progress and a summary')
     .argument('<connector>', 'connector id from the configuration')
     .option('-c, --config <file>', 'hub configuration (default: config/cgic.yaml)')
-    .option('--dry-run', 'map without storing, delivering or acknowledging the source')
+    .option('--dry-run', 'map and count without storing, delivering or acknowledging the source (a file goes back to its folder, where the next run reads it for real)')
     .option('--wait <seconds>', 'how long to wait for the deliveries it causes', '30')
     .option('--json', 'print the transfer as JSON')
+    .option('--url <url>', URL_HELP)
+    .option('--key <key>', KEY_HELP)
     .action(run(async (connector: string, opts: RunOptions) => (await import('./commands/run.ts')).runCommand(connector, opts)));
 
   program
@@ -107,6 +114,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--all', 'list: replayed ones too; replay: every pending dead letter (needed when no filter is given)')
     .option('--dry-run', 'replay: only count what would be replayed')
     .option('--json', 'print JSON')
+    .option('--url <url>', URL_HELP)
+    .option('--key <key>', KEY_HELP)
     .action(
       run(async (action: 'list' | 'replay', id: string | undefined, opts: DeadLettersOptions) => {
         const filtered = opts.destination !== undefined || opts.connector !== undefined || opts.kind !== undefined || opts.since !== undefined || opts.until !== undefined;
@@ -120,6 +129,37 @@ export async function main(argv: string[]): Promise<number> {
         return (await import('./commands/dead-letters.ts')).deadLettersCommand(action, id, opts);
       }),
     );
+
+  program
+    .command('transfers')
+    .description('the transfers, newest first, with their counts, as the console lists them: filter by connector, status and time')
+    .option('-c, --config <file>', 'hub configuration (default: config/cgic.yaml)')
+    .option('--connector <id>', 'transfers of this connector')
+    .addOption(new Option('--status <status>', 'transfers in this status').choices(['queued', 'running', 'succeeded', 'partial', 'failed']))
+    .option('--since <time>', 'created at or after this ISO time, or a duration back from now (7d, 24h, 90m)')
+    .option('--until <time>', 'created before this time')
+    .option('--limit <n>', 'at most this many (1-1000)', '20')
+    .option('--offset <n>', 'skip this many (the next page)', '0')
+    .option('--json', 'print the page as JSON ({ total, limit, offset, items })')
+    .option('--url <url>', URL_HELP)
+    .option('--key <key>', KEY_HELP)
+    .action(
+      run(async (opts: TransfersOptions) => {
+        for (const [name, v, max] of [['--limit', opts.limit, 1000], ['--offset', opts.offset, Number.MAX_SAFE_INTEGER]] as const) {
+          if (!/^\d+$/.test(v) || Number(v) > max || (name === '--limit' && Number(v) < 1)) throw new HubError('HUB_ERR_CLI_USAGE', { reason: `${name} "${v}" is not a whole number${name === '--limit' ? ' from 1 to 1000' : ''}` });
+        }
+        return (await import('./commands/transfers.ts')).transfersCommand(opts);
+      }),
+    );
+
+  program
+    .command('reload')
+    .description("have the running hub apply its configuration file without a restart (POST /api/reload): checked first, refused with every problem (exit 78) and nothing changed if bad")
+    .option('-c, --config <file>', 'the configuration the hub runs, to find it by its data folder (default: config/cgic.yaml)')
+    .option('--json', 'print the result as JSON')
+    .option('--url <url>', "the running hub's API (default: the hub found by the configuration's data folder, hub.json)")
+    .option('--key <key>', KEY_HELP)
+    .action(run(async (opts: { config?: string; url?: string; key?: string; json?: boolean }) => (await import('./commands/reload.ts')).reloadCommand(opts)));
 
   program
     .command('audit')

@@ -143,6 +143,8 @@ export const DEFAULT_CAVEAT =
   'NIBIN lead: investigative information only, not a confirmed identification. Confirm with the laboratory before using it in an affidavit or a charging decision.';
 
 export const DEFAULT_CONFIG = path.join(PROJECT_ROOT, 'config', 'cgic.yaml');
+/** hub.dataDir when the configuration does not set it, relative to the configuration file. */
+export const DEFAULT_DATA_DIR = '../var';
 const SCHEMA_FILE = path.join(PROJECT_ROOT, 'schemas', 'config.schema.json');
 
 let validateSchema: ReturnType<ReturnType<typeof newAjv>['compile']> | null = null;
@@ -184,7 +186,7 @@ async function checkConfig(raw: Record<string, unknown>, src: YamlSource, abs: s
     hub: {
       name: h.name ?? 'cgic-hub',
       timezone: hubTz,
-      dataDir: path.resolve(baseDir, h.dataDir ?? '../var'),
+      dataDir: path.resolve(baseDir, h.dataDir ?? DEFAULT_DATA_DIR),
       api: {
         host: h.api?.host ?? '127.0.0.1',
         port: h.api?.port ?? 8080,

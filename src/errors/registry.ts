@@ -408,6 +408,12 @@ export const ERRORS = {
     message: '{reason}',
     fix: 'Run `cgic help <command>` for the command\'s arguments.',
   },
+  HUB_ERR_CLI_HUB_UNREACHABLE: {
+    class: 'transient',
+    status: 503,
+    message: 'The running hub\'s API at {url} did not answer: {reason}',
+    fix: 'Check that the hub runs (`cgic start`, `npm start`) and listens at that address; `--url` names another address. The address of a hub on this machine is in hub.json in its data folder (hub.dataDir), written while it runs.',
+  },
   HUB_ERR_FILE_NOT_FOUND: {
     class: 'config',
     status: 404,
@@ -431,7 +437,7 @@ export const ERRORS = {
     class: 'config',
     status: 409,
     message: 'The embedded database {dataDir} is already open in process {pid} (lock file {lockFile})',
-    fix: 'The embedded store (PGlite) serves one process: stop the other hub process or `cgic` command using it, or set DATABASE_URL to a PostgreSQL server so several processes can share the store. If no such process runs, delete the lock file.',
+    fix: 'The embedded store (PGlite) serves one process. While the hub runs, ask it through its API: `cgic run`, `cgic transfers`, `cgic dead-letters` and `cgic reload` do so by themselves when the hub on this machine holds the store (or always with `--url http://host:8080 --key <admin key>`), as do POST /api/connectors/:id/run, GET /api/transfers and GET /api/dead-letters. Otherwise stop the other process, or set DATABASE_URL to a PostgreSQL server so several processes can share the store. If no such process runs, delete the lock file.',
   },
   HUB_ERR_STORE_OPTIONS: {
     class: 'config',

@@ -23,11 +23,15 @@ export interface PollJobData {
   dryRun?: boolean;
   /** The units claimed (saved before any transfer is queued, so a re-run finds them). */
   units?: SourceUnit[];
+  /** What the claim left for later, with why (source.notReady). */
+  skipped?: { name: string; reason: string }[];
 }
 
 export interface PollResult {
   /** One per claimed unit, in claim order; empty when the poll claimed nothing. */
   transferIds: string[];
+  /** What the claim saw but left for a later run, with why (a file not settled yet). */
+  skipped?: { name: string; reason: string }[];
 }
 
 export interface PollDeps {
@@ -51,19 +55,23 @@ export function transferIdFor(pollId: string, unit: SourceUnit): string {
 
 export async function runPoll(deps: PollDeps, data: PollJobData, progress: PollProgress): Promise<PollResult> {
   let units = data.units;
+  let skipped = data.skipped ?? [];
   if (!units) {
+    const source = deps.source(data.connectorId);
     try {
-      units = await deps.source(data.connectorId).claim(await deps.cursor(data.connectorId));
+      units = await source.claim(await deps.cursor(data.connectorId));
     } catch (err) {
       deps.metrics.polls.inc({ connector: data.connectorId, outcome: 'failed' });
       throw err;
     }
-    await progress.save({ units });
+    skipped = source.notReady?.() ?? [];
+    await progress.save({ units, ...(skipped.length ? { skipped } : {}) });
   }
+  const left = skipped.length ? { skipped } : {};
   if (units.length === 0) {
     deps.metrics.polls.inc({ connector: data.connectorId, outcome: 'empty' });
-    progress.log.debug('poll: nothing to claim');
-    return { transferIds: [] };
+    progress.log.debug({ skipped: skipped.length }, 'poll: nothing to claim');
+    return { transferIds: [], ...left };
   }
   const transferIds: string[] = [];
   for (const unit of units) {
@@ -75,6 +83,6 @@ export async function runPoll(deps: PollDeps, data: PollJobData, progress: PollP
     transferIds.push(transferId);
   }
   deps.metrics.polls.inc({ connector: data.connectorId, outcome: 'claimed' });
-  progress.log.info({ units: units.length }, 'poll: one transfer queued per claimed unit');
-  return { transferIds };
+  progress.log.info({ units: units.length, skipped: skipped.length }, 'poll: one transfer queued per claimed unit');
+  return { transferIds, ...left };
 }

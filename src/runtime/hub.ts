@@ -14,7 +14,7 @@
  *
  * Webhook bodies are spooled in the store (runtime/webhook-intake.ts); jobs carry a reference.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { Job, Queue, Worker, UnrecoverableError, type JobsOptions } from 'bullmq';
@@ -24,7 +24,10 @@ import cron, { type ScheduledTask } from 'node-cron';
 import { loadHubConfig, DEFAULT_CONFIG, type HubConfig, type DestinationConfig } from '../config/hub-config.ts';
 import { resolveSecrets, SecretError } from '../config/secrets.ts';
 import { openStore, AuditWriter, type OpenStoreOptions, type Store } from '../store/index.ts';
-import { KeyRing } from '../server/auth.ts';
+import { KeyRing, hashKey } from '../server/auth.ts';
+import type { ApiKeyConfig, ConnectorConfig } from '../config/hub-config.ts';
+import { LOCAL_KEY_ID, removeRuntimeFile, writeRuntimeFile } from './runtime-file.ts';
+import { diffConfigs, type ReloadResult } from './reload.ts';
 import { maintainAudit, MIN_SIGNING_KEY_LENGTH } from './audit-maintenance.ts';
 import { CONNECTORS, findConnector, secretOptionPaths } from '../../connectors/index.ts';
 import type { BodySpool, CheckResult, DestinationConnector, SourceConnector, SourceUnit } from '../sdk/connector.ts';
@@ -41,11 +44,15 @@ import { leadLogFields, processLead, type LeadDeps } from '../enrich/leads.ts';
 import { leadsReferencing } from '../store/lead-ledger.ts';
 import { findRedis, redisConnection, type RedisHandle } from './redis.ts';
 import { receiveWebhook, type IntakeResult, type WebhookRequestIn } from './webhook-intake.ts';
-import type { BulkReplayFilter, BulkReplayResult, HubApi, PollStatus } from '../server/hub-api.ts';
+import type { BulkReplayFilter, BulkReplayResult, HubApi, PollStatus, SchedulePause } from '../server/hub-api.ts';
 import { spooledWebhookUnit } from '../../connectors/webhook/index.ts';
 import type { DeadLetter } from '../store/types.ts';
 
 export type Role = 'api' | 'worker' | 'scheduler';
+
+/** What a dry run does, said wherever one is reported (transfer.ts: release; docs/adding-an-agency.md). */
+export const DRY_RUN_NOTE =
+  'dry run: the records are read and mapped and the transfer keeps the counts; no record is stored, quarantined or delivered, no cursor moves. A file is put back in its folder under its own name, so the next run (scheduled or by hand) reads it for real: pause the schedule first to only look, and use cgic map to see the bad rows.';
 export const ALL_ROLES: readonly Role[] = ['api', 'worker', 'scheduler'];
 
 export interface HubOptions {
@@ -103,13 +110,14 @@ function transferJobOptions(cfg: HubConfig): JobsOptions {
 const POLL_JOB_OPTIONS: JobsOptions = { attempts: 3, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: { age: 86400, count: 5000 }, removeOnFail: { age: 7 * 86400 } };
 
 export class Hub implements HubApi {
-  readonly cfg: HubConfig;
+  /** The configuration in force; replaced whole by reload() (a job keeps the one it started with). */
+  private current: HubConfig;
   readonly store: Store;
   readonly log: Logger;
   readonly metrics: Metrics;
   readonly roles: ReadonlySet<Role>;
   readonly prefix: string;
-  readonly router: Router;
+  private currentRouter: Router;
   readonly transfers: Queue<TransferJobData>;
   readonly polls: Queue<PollJobData>;
   readonly leads: Queue<{ leadId: string }>;
@@ -132,6 +140,19 @@ export class Hub implements HubApi {
   private metricsServer: { close(): Promise<void>; address: string } | null = null;
   private stopping = false;
   private lastPrune = 0;
+  /** An admin key for `cgic` on this machine, valid while this process runs (runtime-file.ts); api role only. */
+  private readonly localKey: ApiKeyConfig & { secret: string } | null;
+  /** Delivery workers by destination, so a reload can start and stop them one by one. */
+  private readonly deliveryWorkers = new Map<string, Worker<DeliveryJobData>>();
+  /**
+   * Connectors a reload replaced or removed: their transfers queued or running finish on the instance
+   * and configuration they started with; each is closed once none is left.
+   */
+  private readonly retired: { id: string; connector: SourceConnector | DestinationConnector; cfg: HubConfig; kind: 'source' | 'destination' }[] = [];
+  private retiredTimer: NodeJS.Timeout | null = null;
+  /** Work a reload started in the background (workers of removed destinations finishing their jobs). */
+  private readonly draining = new Set<Promise<unknown>>();
+  private reloadChain: Promise<unknown> = Promise.resolve();
 
   private constructor(
     cfg: HubConfig,
@@ -140,35 +161,56 @@ export class Hub implements HubApi {
     opts: HubOptions,
     log: Logger,
   ) {
-    this.cfg = cfg;
+    this.current = cfg;
     this.store = store;
     this.log = log;
     this.metrics = createMetrics();
     this.roles = new Set(opts.roles ?? ALL_ROLES);
     this.prefix = opts.queuePrefix ?? process.env.CGIC_QUEUE_PREFIX ?? 'cgic';
-    this.router = new Router(cfg);
-    this.keys = new KeyRing(cfg.hub.api.keys);
+    this.currentRouter = new Router(cfg);
+    const secret = randomBytes(32).toString('base64url');
+    this.localKey = this.roles.has('api') ? { id: LOCAL_KEY_ID, role: 'admin', sha256: hashKey(secret), secret } : null;
+    this.keys = new KeyRing(this.keysOf(cfg));
     this.audit = new AuditWriter(store);
     this.auditKey = opts.auditKey;
     this.transfers = new Queue<TransferJobData>('transfers', { connection: this.connection(), prefix: this.prefix });
     this.polls = new Queue<PollJobData>('polls', { connection: this.connection(), prefix: this.prefix });
     this.leads = new Queue<{ leadId: string }>('leads', { connection: this.connection(), prefix: this.prefix });
     for (const q of [this.transfers, this.polls, this.leads]) q.on('error', (err) => this.log.warn({ queue: q.name, err: err.message }, 'queue error'));
-    if (this.roles.has('api') && cfg.connectors.some((c) => c.kind === 'webhook')) {
-      // Commands fail at once while Redis is down (no offline queue, one try), so a webhook is answered
-      // 503 within its time budget instead of waiting for Redis to come back.
-      const redis = new IORedis(this.redis.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 1000, lazyConnect: false });
-      let down = false;
-      redis.on('error', (err) => {
-        if (!down) this.log.warn({ err: err.message }, 'webhook intake: Redis connection error; webhooks are answered 503 until it is back');
-        down = true;
-      });
-      redis.on('ready', () => (down = false));
-      this.connections.push(redis);
-      const transfers = new Queue<TransferJobData>('transfers', { connection: redis, prefix: this.prefix });
-      transfers.on('error', () => {});
-      this.intake = { redis, transfers };
-    }
+    this.openIntake();
+  }
+
+  get cfg(): HubConfig {
+    return this.current;
+  }
+
+  get router(): Router {
+    return this.currentRouter;
+  }
+
+  /** The configured API keys, and this process's local operator key (never in the configuration). */
+  private keysOf(cfg: HubConfig): ApiKeyConfig[] {
+    if (!this.localKey) return cfg.hub.api.keys;
+    const { secret: _secret, ...local } = this.localKey;
+    return [...cfg.hub.api.keys, local];
+  }
+
+  /** The webhook intake, once there is a webhook connector and this process has the api role. */
+  private openIntake(): void {
+    if (this.intake || !this.roles.has('api') || !this.cfg.connectors.some((c) => c.kind === 'webhook')) return;
+    // Commands fail at once while Redis is down (no offline queue, one try), so a webhook is answered
+    // 503 within its time budget instead of waiting for Redis to come back.
+    const redis = new IORedis(this.redis.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 1000, lazyConnect: false });
+    let down = false;
+    redis.on('error', (err) => {
+      if (!down) this.log.warn({ err: err.message }, 'webhook intake: Redis connection error; webhooks are answered 503 until it is back');
+      down = true;
+    });
+    redis.on('ready', () => (down = false));
+    this.connections.push(redis);
+    const transfers = new Queue<TransferJobData>('transfers', { connection: redis, prefix: this.prefix });
+    transfers.on('error', () => {});
+    this.intake = { redis, transfers };
   }
 
   private connection(): Redis {
@@ -208,6 +250,9 @@ export class Hub implements HubApi {
         await hub.connectApiRedis();
         const { startServer } = await import('../server/server.ts');
         hub.server = await startServer(hub, { port: opts.port });
+        if (hub.localKey) {
+          writeRuntimeFile(cfg.hub.dataDir, { pid: process.pid, url: hub.server.address, key: hub.localKey.secret, startedAt: new Date().toISOString(), configFile: cfg.file, hubName: cfg.hub.name });
+        }
       } else if (cfg.hub.api.metricsPort !== undefined && (hub.roles.has('worker') || hub.roles.has('scheduler'))) {
         const { startServer } = await import('../server/server.ts');
         hub.metricsServer = await startServer(hub, { port: cfg.hub.api.metricsPort, opsOnly: true });
@@ -248,10 +293,10 @@ export class Hub implements HubApi {
     });
   }
 
-  /** Read the configuration file again and put its API keys in force (SIGHUP); other settings need a restart. */
+  /** Read the configuration file again and put its API keys only in force (a key rotation); reload() applies everything. */
   async reloadKeys(): Promise<number> {
     const cfg = await loadHubConfig(this.cfg.file);
-    this.keys.replace(cfg.hub.api.keys);
+    this.keys.replace(this.keysOf(cfg));
     this.cfg.hub.api.keys = cfg.hub.api.keys;
     this.log.info({ keys: cfg.hub.api.keys.length }, 'API keys reloaded');
     return cfg.hub.api.keys.length;
@@ -323,22 +368,23 @@ export class Hub implements HubApi {
   }
 
   private createConnectors(): void {
-    for (const c of this.cfg.connectors) {
-      const d = findConnector(c.kind, 'source')!;
-      const options = this.withSecrets(c.options, `connector ${c.id}`);
-      this.sources.set(c.id, d.create(options, this.ctxFor(c.id)) as SourceConnector);
-    }
-    for (const a of this.cfg.agencies) {
-      for (const dest of a.destinations) {
-        const d = findConnector(dest.kind, 'destination')!;
-        const options = this.withSecrets(dest.options, `destination ${dest.id}`);
-        this.destinations.set(dest.id, { config: dest, connector: d.create(options, this.ctxFor(dest.id)) as DestinationConnector });
-      }
-    }
+    for (const c of this.cfg.connectors) this.sources.set(c.id, this.createSource(c));
+    for (const a of this.cfg.agencies) for (const dest of a.destinations) this.destinations.set(dest.id, { config: dest, connector: this.createDestination(dest) });
   }
 
+  private createSource(c: ConnectorConfig): SourceConnector {
+    const d = findConnector(c.kind, 'source')!;
+    return d.create(this.withSecrets(c.options, `connector ${c.id}`), this.ctxFor(c.id)) as SourceConnector;
+  }
+
+  private createDestination(dest: DestinationConfig): DestinationConnector {
+    const d = findConnector(dest.kind, 'destination')!;
+    return d.create(this.withSecrets(dest.options, `destination ${dest.id}`), this.ctxFor(dest.id)) as DestinationConnector;
+  }
+
+  /** A source connector by id; one a reload replaced or removed while its transfers still run, until they end. */
   source(id: string): SourceConnector {
-    const s = this.sources.get(id);
+    const s = this.sources.get(id) ?? (this.retired.findLast((r) => r.kind === 'source' && r.id === id)?.connector as SourceConnector | undefined);
     if (!s) throw new HubError('HUB_ERR_NOT_FOUND', { what: 'connector', id });
     return s;
   }
@@ -416,10 +462,11 @@ export class Hub implements HubApi {
       const job = await Job.fromId<PollJobData, PollResult>(this.polls, pollId);
       if (!job) throw new HubError('HUB_ERR_NOT_FOUND', { what: 'poll', id: pollId });
       const state = await job.getState();
-      const base = { pollId, connectorId: job.data.connectorId, dryRun: job.data.dryRun === true };
+      const base = { pollId, connectorId: job.data.connectorId, dryRun: job.data.dryRun === true, ...(job.data.dryRun ? { note: DRY_RUN_NOTE } : {}) };
       if (state === 'completed') {
         const ids = job.returnvalue?.transferIds ?? [];
-        return { ...base, state: ids.length ? 'claimed' : 'empty', transferIds: ids };
+        const skipped = job.returnvalue?.skipped;
+        return { ...base, state: ids.length ? 'claimed' : 'empty', transferIds: ids, ...(skipped?.length ? { skipped } : {}) };
       }
       if (state === 'failed') return { ...base, state: 'failed', transferIds: [], error: job.failedReason };
       if (Date.now() >= deadline) return { ...base, state: 'pending', transferIds: [] };
@@ -453,9 +500,15 @@ export class Hub implements HubApi {
     );
   }
 
-  private transferDeps(): TransferDeps {
+  /**
+   * What a transfer runs with: the configuration in force, or, for a connector a reload removed, the
+   * last one that had it (its queued and running transfers finish).
+   */
+  private transferDeps(connectorId?: string): TransferDeps {
+    const has = (cfg: HubConfig) => connectorId === undefined || cfg.connectors.some((c) => c.id === connectorId);
+    const cfg = has(this.cfg) ? this.cfg : (this.retired.findLast((r) => r.kind === 'source' && r.id === connectorId && has(r.cfg))?.cfg ?? this.cfg);
     return {
-      cfg: this.cfg,
+      cfg,
       store: this.store,
       router: this.router,
       metrics: this.metrics,
@@ -479,7 +532,7 @@ export class Hub implements HubApi {
 
   private async transferFailedForGood(job: Job<TransferJobData>, err: Error, log: Logger): Promise<void> {
     const attempts = [...(job.data.history ?? []), { at: new Date().toISOString(), error: briefReason(err) }];
-    if (this.setsAside(job.data, err)) await setAsideUnit(this.transferDeps(), job.data, { jobId: String(job.id), attempts }, log);
+    if (this.setsAside(job.data, err)) await setAsideUnit(this.transferDeps(job.data.connectorId), job.data, { jobId: String(job.id), attempts }, log);
     else await this.store.finishTransfer(job.data.transferId, 'failed', briefReason(err));
   }
 
@@ -512,7 +565,7 @@ export class Hub implements HubApi {
       async (job) => {
         const log = this.log.child({ connector: job.data.connectorId, transfer: job.data.transferId, job: job.id });
         try {
-          const summary = await runTransfer(this.transferDeps(), job.data, { log, save: (d) => job.updateData({ ...job.data, ...d }) });
+          const summary = await runTransfer(this.transferDeps(job.data.connectorId), job.data, { log, save: (d) => job.updateData({ ...job.data, ...d }) });
           // A scheduled poll that found nothing is routine: debug, not info.
           log[summary.rowsRead ? 'info' : 'debug']({ read: summary.rowsRead, mapped: summary.rowsMapped, invalid: summary.rowsInvalid, records: summary.recordsOut }, 'transfer finished');
           // Counts only: the records and their pointers are in quarantine (refuse) or `cgic map --warnings`.
@@ -554,29 +607,34 @@ export class Hub implements HubApi {
     lw.on('failed', (job, err) => this.log.error({ lead: job?.data.leadId, err: err.message }, 'lead enrichment failed'));
     this.workers.push(lw);
 
-    const { backoffMs, maxBackoffMs, concurrency } = this.cfg.hub.delivery;
-    for (const [destId] of this.destinations) {
-      const w = new Worker<DeliveryJobData>(
-        `deliver.${destId}`,
-        async (job) => this.processDelivery(job, destId),
-        {
-          connection: this.connection(),
-          prefix: this.prefix,
-          concurrency,
-          stalledInterval,
-          lockDuration,
-          settings: {
-            backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
-              Math.max(backoffDelay(attemptsMade, backoffMs, maxBackoffMs), err instanceof DeliveryError ? (err.retryAfterMs ?? 0) : 0),
-          },
-        },
-      );
-      this.workers.push(w);
-    }
+    this.workerTiming = { stalledInterval, lockDuration };
+    for (const [destId] of this.destinations) this.startDeliveryWorker(destId);
     const requeued = await this.requeueUndelivered();
     if (requeued) this.log.info({ deliveries: requeued }, 'queued deliveries left pending');
     const spooled = await this.requeueSpooled();
     if (spooled) this.log.info({ transfers: spooled }, 'queued spooled webhook bodies whose job was missing');
+  }
+
+  private workerTiming = { stalledInterval: 30_000, lockDuration: 30_000 };
+
+  /** One destination's delivery worker: its own queue, so one agency's outage never delays another's. */
+  private startDeliveryWorker(destId: string): void {
+    const { backoffMs, maxBackoffMs, concurrency } = this.cfg.hub.delivery;
+    const w = new Worker<DeliveryJobData>(
+      `deliver.${destId}`,
+      async (job) => this.processDelivery(job, destId),
+      {
+        connection: this.connection(),
+        prefix: this.prefix,
+        concurrency,
+        ...this.workerTiming,
+        settings: {
+          backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
+            Math.max(backoffDelay(attemptsMade, backoffMs, maxBackoffMs), err instanceof DeliveryError ? (err.retryAfterMs ?? 0) : 0),
+        },
+      },
+    );
+    this.deliveryWorkers.set(destId, w);
   }
 
   /**
@@ -746,6 +804,11 @@ export class Hub implements HubApi {
       const task = cron.schedule(
         c.schedule,
         async (ctx) => {
+          // A paused schedule (pauseSchedule) ticks without polling; a run asked for by hand still runs.
+          if (await this.pausedSchedule(c.id)) {
+            this.log.debug({ connector: c.id }, 'schedule paused: tick skipped');
+            return;
+          }
           // Every hub process with the scheduler role ticks; the store lets exactly one of them run it.
           const slot = `schedule:${c.id}:${new Date(Math.floor(ctx.date.getTime() / 1000) * 1000).toISOString()}`;
           if (!(await this.store.tryClaimOnce(slot))) return;
@@ -775,19 +838,179 @@ export class Hub implements HubApi {
     return this.tasks.get(connectorId)?.getNextRun() ?? null;
   }
 
+  private control: Redis | null = null;
+
+  /** A connection for the hub's own keys in Redis (paused schedules). */
+  private controlRedis(): Redis {
+    return (this.control ??= this.connection());
+  }
+
+  /** Redis hash of paused schedules (connector id -> who and when), shared by every hub process. */
+  private get pausedKey(): string {
+    return `${this.prefix}:schedules:paused`;
+  }
+
+  private async pausedSchedule(connectorId: string): Promise<SchedulePause | null> {
+    const v = await this.controlRedis().hget(this.pausedKey, connectorId);
+    return v ? (JSON.parse(v) as SchedulePause) : null;
+  }
+
+  /** Every paused schedule, by connector id. */
+  async pausedSchedules(): Promise<Map<string, SchedulePause>> {
+    const all = await this.controlRedis().hgetall(this.pausedKey);
+    return new Map(Object.entries(all).map(([id, v]) => [id, JSON.parse(v) as SchedulePause]));
+  }
+
+  /**
+   * Pause a connector's schedule: its ticks poll nothing until it is resumed (a run asked for by hand
+   * still runs; transfers under way finish). Kept in Redis, so every scheduler process and a restart
+   * see it. A connector without a schedule cannot be paused (HUB_ERR_STATE_CONFLICT).
+   */
+  async pauseSchedule(connectorId: string, by: string): Promise<SchedulePause> {
+    const c = this.scheduled(connectorId);
+    const existing = await this.pausedSchedule(c.id);
+    if (existing) throw new HubError('HUB_ERR_STATE_CONFLICT', { reason: `the schedule of ${c.id} is paused already (since ${existing.at}, by ${existing.by})` });
+    const p: SchedulePause = { at: new Date().toISOString(), by };
+    await this.controlRedis().hset(this.pausedKey, c.id, JSON.stringify(p));
+    this.log.info({ connector: c.id, by }, 'schedule paused');
+    return p;
+  }
+
+  /** Resume a paused schedule: its next tick polls again. */
+  async resumeSchedule(connectorId: string, by: string): Promise<SchedulePause> {
+    const c = this.scheduled(connectorId);
+    const existing = await this.pausedSchedule(c.id);
+    if (!existing) throw new HubError('HUB_ERR_STATE_CONFLICT', { reason: `the schedule of ${c.id} is not paused` });
+    await this.controlRedis().hdel(this.pausedKey, c.id);
+    this.log.info({ connector: c.id, by, pausedAt: existing.at }, 'schedule resumed');
+    return existing;
+  }
+
+  private scheduled(connectorId: string): ConnectorConfig {
+    const c = this.cfg.connectors.find((x) => x.id === connectorId);
+    if (!c) throw new HubError('HUB_ERR_NOT_FOUND', { what: 'connector', id: connectorId });
+    if (!c.schedule) throw new HubError('HUB_ERR_STATE_CONFLICT', { reason: `connector ${c.id} has no schedule (${c.kind === 'webhook' ? 'a webhook: bodies arrive when they are sent' : 'it runs when asked'}): there is nothing to pause or resume` });
+    return c;
+  }
+
+  /**
+   * Read the configuration file again and apply it without a restart. It is checked whole first (the
+   * same checks as at start, and every new connector's secrets): a configuration with problems is
+   * refused with every problem (ConfigProblems) and nothing changes. Then: added connectors and
+   * destinations start, removed ones stop taking work, changed ones are replaced, schedules are set
+   * again, API keys are replaced. Transfers and deliveries under way finish on the connector and
+   * configuration they started with. One reload at a time.
+   */
+  reload(): Promise<ReloadResult> {
+    const next = this.reloadChain.then(() => this.applyReload());
+    this.reloadChain = next.catch(() => {});
+    return next;
+  }
+
+  private async applyReload(): Promise<ReloadResult> {
+    if (this.stopping) throw new HubError('HUB_ERR_STATE_CONFLICT', { reason: 'the hub is stopping' });
+    const next = await loadHubConfig(this.cfg.file);
+    if (next.hub.audit.signingKey !== undefined) auditSigningKey(next);
+    const prev = this.cfg;
+    const { result: diff, summary } = diffConfigs(prev, next);
+    // Every connector that starts is created before anything changes: a secret that cannot be read refuses the reload.
+    const sources = new Map<string, SourceConnector>();
+    const dests = new Map<string, { config: DestinationConfig; connector: DestinationConnector }>();
+    try {
+      for (const id of [...diff.connectors.added, ...diff.connectors.changed]) sources.set(id, this.createSource(next.connectors.find((c) => c.id === id)!));
+      for (const a of next.agencies) {
+        for (const d of a.destinations) if (diff.destinations.added.includes(d.id) || diff.destinations.changed.includes(d.id)) dests.set(d.id, { config: d, connector: this.createDestination(d) });
+      }
+    } catch (err) {
+      for (const s of sources.values()) await s.close?.().catch(() => {});
+      for (const d of dests.values()) await d.connector.close?.().catch(() => {});
+      throw err;
+    }
+
+    this.current = next;
+    this.currentRouter = new Router(next);
+    this.keys.replace(this.keysOf(next));
+    for (const id of [...diff.connectors.changed, ...diff.connectors.removed]) {
+      const old = this.sources.get(id);
+      if (old) this.retired.push({ id, connector: old, cfg: prev, kind: 'source' });
+      this.sources.delete(id);
+    }
+    for (const [id, s] of sources) this.sources.set(id, s);
+    for (const id of diff.destinations.changed) {
+      const old = this.destinations.get(id);
+      if (old) this.retired.push({ id, connector: old.connector, cfg: prev, kind: 'destination' });
+    }
+    for (const [id, d] of dests) this.destinations.set(id, d);
+    if (this.roles.has('worker')) {
+      for (const id of diff.destinations.added) this.startDeliveryWorker(id);
+      for (const id of diff.destinations.removed) {
+        // Its worker finishes the deliveries it holds, then the destination goes; what is still queued
+        // waits in its queue (delivered if the destination comes back).
+        const w = this.deliveryWorkers.get(id);
+        this.deliveryWorkers.delete(id);
+        const done = (w ? w.close() : Promise.resolve()).then(async () => {
+          const d = this.destinations.get(id);
+          if (d && !next.agencies.some((a) => a.destinations.some((x) => x.id === id))) {
+            this.destinations.delete(id);
+            await d.connector.close?.();
+          }
+        });
+        this.draining.add(done);
+        void done.catch((err: Error) => this.log.warn({ destination: id, err: err.message }, 'reload: closing a removed destination failed')).finally(() => this.draining.delete(done));
+      }
+    } else {
+      for (const id of diff.destinations.removed) this.destinations.delete(id);
+    }
+    if (this.roles.has('scheduler')) {
+      for (const t of this.tasks.values()) await t.destroy();
+      this.tasks.clear();
+      this.startScheduler();
+    }
+    this.openIntake();
+    this.watchRetired();
+    this.log.info({ ...summary, restartNeeded: diff.restartNeeded }, 'configuration reloaded');
+    return { file: next.file, ...diff, keys: next.hub.api.keys.length };
+  }
+
+  /** Close the connectors a reload retired once no transfer of theirs is queued or running. */
+  private watchRetired(): void {
+    if (this.retiredTimer || !this.retired.length) return;
+    this.retiredTimer = setInterval(() => {
+      void (async () => {
+        for (const r of [...this.retired]) {
+          if (r.kind === 'source') {
+            const busy = (await this.store.listTransfers({ connectorId: r.id, status: 'running', limit: 1 })).length + (await this.store.listTransfers({ connectorId: r.id, status: 'queued', limit: 1 })).length;
+            if (busy) continue;
+          } else if (((await this.deliveryQueue(r.id).getJobCounts('active')).active ?? 0) > 0) continue;
+          this.retired.splice(this.retired.indexOf(r), 1);
+          await r.connector.close?.();
+        }
+        if (!this.retired.length && this.retiredTimer) {
+          clearInterval(this.retiredTimer);
+          this.retiredTimer = null;
+        }
+      })().catch((err: Error) => this.log.warn({ err: err.message }, 'reload: closing a replaced connector failed; tried again'));
+    }, 5000);
+    this.retiredTimer.unref();
+  }
+
   /** Stop taking work, let in-flight jobs finish, close everything. */
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     for (const t of this.tasks.values()) await t.destroy();
     if (this.auditTimer) clearInterval(this.auditTimer);
+    if (this.retiredTimer) clearInterval(this.retiredTimer);
+    if (this.localKey) removeRuntimeFile(this.cfg.hub.dataDir);
     if (this.server) await this.server.close();
     if (this.metricsServer) await this.metricsServer.close();
-    await Promise.all(this.workers.map((w) => w.close()));
+    await Promise.all([...this.workers, ...this.deliveryWorkers.values()].map((w) => w.close()));
+    await Promise.allSettled([...this.draining]);
     await this.audit.drain();
     await Promise.all([this.transfers.close(), this.polls.close(), this.leads.close(), ...(this.intake ? [this.intake.transfers.close()] : []), ...[...this.deliveryQueues.values()].map((q) => q.close())]);
     for (const s of this.sources.values()) await s.close?.();
     for (const d of this.destinations.values()) await d.connector.close?.();
+    for (const r of this.retired.splice(0)) await r.connector.close?.();
     for (const c of this.connections) c.disconnect();
     await this.store.close();
     await this.redis.stop();

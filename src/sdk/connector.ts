@@ -102,6 +102,11 @@ export interface SourceConnector {
   reject(unit: SourceUnit, errors: unknown[]): Promise<SourceUnit | null | void>;
   /** Take a unit `reject` set aside back for another try (a replay): a claimed unit, ready to read. */
   restore?(unit: SourceUnit): Promise<SourceUnit>;
+  /**
+   * What the last claim saw but left for a later one, with why (a file still being written: not
+   * settled for stableMs yet). A run reports them, so a dry run says it skipped a file.
+   */
+  notReady?(): { name: string; reason: string }[];
   /** Give a claimed unit back untouched, to be claimed again later (after a dry run). */
   release?(unit: SourceUnit): Promise<void>;
   close?(): Promise<void>;

@@ -14,6 +14,7 @@ import type { KeyRing } from './auth.ts';
 import type { SourceConnector } from '../sdk/connector.ts';
 import type { DeadLetterKind } from '../store/types.ts';
 import type { IntakeResult, WebhookRequestIn } from '../runtime/webhook-intake.ts';
+import type { ReloadResult } from '../runtime/reload.ts';
 
 /** What a poll (a run of a source) came to. */
 export interface PollStatus {
@@ -23,6 +24,10 @@ export interface PollStatus {
   /** pending: not finished yet; claimed: one transfer per unit; empty: nothing was ready (no transfer); failed: the claim failed. */
   state: 'pending' | 'claimed' | 'empty' | 'failed';
   transferIds: string[];
+  /** What the claim saw but left for a later run, with why (a file not settled yet). */
+  skipped?: { name: string; reason: string }[];
+  /** A dry run: what it did with what it read. */
+  note?: string;
   error?: string;
 }
 
@@ -45,6 +50,12 @@ export interface BulkReplayResult {
   skipped: number;
   failed: { id: string; code: string; message: string }[];
   dryRun: boolean;
+}
+
+/** A paused schedule: when and by whom. */
+export interface SchedulePause {
+  at: string;
+  by: string;
 }
 
 export interface HubApi {
@@ -81,4 +92,12 @@ export interface HubApi {
   nextRun(connectorId: string): Date | null;
   /** For /readyz: a PING that fails fast. */
   pingRedis(): Promise<void>;
+  /** Paused schedules by connector id (shared by every hub process). */
+  pausedSchedules(): Promise<Map<string, SchedulePause>>;
+  /** Pause a connector's schedule (HUB_ERR_STATE_CONFLICT if it has none, or is paused already). */
+  pauseSchedule(connectorId: string, by: string): Promise<SchedulePause>;
+  /** Resume it (HUB_ERR_STATE_CONFLICT if it is not paused); the pause it ends. */
+  resumeSchedule(connectorId: string, by: string): Promise<SchedulePause>;
+  /** Read the configuration file again and apply it; refused whole (ConfigProblems) if it has problems. */
+  reload(): Promise<ReloadResult>;
 }

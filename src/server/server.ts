@@ -22,6 +22,8 @@ import { liveRoutes } from './routes/live.ts';
 import { playgroundRoutes } from './routes/playground.ts';
 import { leadPackageRoutes } from './routes/lead-packages.ts';
 import { errorCodeRoutes } from './routes/error-codes.ts';
+import { connectorRoutes } from './routes/connectors.ts';
+import { reloadRoutes } from './routes/reload.ts';
 import { consolePlugin } from '../console/plugin.ts';
 import { accessPlugin } from './access-plugin.ts';
 import { auditPlugin, requestIdOf } from './audit-plugin.ts';
@@ -75,7 +77,7 @@ export async function buildServer(hub: HubApi, opts: { opsOnly?: boolean } = {})
   await app.register(adminRoutes, { hub, prefix: '/api' });
   await app.register(leadRoutes, { hub, prefix: '/api' });
   await app.register(auditRoutes, { hub, prefix: '/api' });
-  for (const routes of [meRoutes, overviewRoutes, destinationRoutes, liveRoutes, playgroundRoutes, leadPackageRoutes, errorCodeRoutes]) await app.register(routes, { hub, prefix: '/api' });
+  for (const routes of [meRoutes, overviewRoutes, destinationRoutes, liveRoutes, playgroundRoutes, leadPackageRoutes, errorCodeRoutes, connectorRoutes, reloadRoutes]) await app.register(routes, { hub, prefix: '/api' });
   await app.register(consolePlugin, { hub, sessions });
   return app;
 }

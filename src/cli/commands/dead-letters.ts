@@ -1,16 +1,20 @@
 /**
  * `cgic dead-letters list|replay`: deliveries and source units that failed every attempt. `replay`
  * takes one id, or replays every pending dead letter a filter matches (destination, connector, kind,
- * time range; --all for every one), each once; --dry-run only counts them.
+ * time range; --all for every one), each once; --dry-run only counts them. In this process, or, while
+ * the hub holds the embedded store (or with --url), through the running hub's API.
  */
 import { Hub } from '../../runtime/hub.ts';
 import { EXIT } from '../exit-codes.ts';
 import { out } from '../output.ts';
 import { operatorEntry } from '../operator.ts';
 import { HubError } from '../../errors/hub-error.ts';
+import type { BulkReplayFilter, BulkReplayResult } from '../../server/hub-api.ts';
+import type { DeadLetter } from '../../store/types.ts';
+import { localOrApi, type ClientOptions, type HubClient } from '../hub-client.ts';
+import { deadLetterLines } from '../views.ts';
 
-export interface DeadLettersOptions {
-  config?: string;
+export interface DeadLettersOptions extends ClientOptions {
   json?: boolean;
   all?: boolean;
   dryRun?: boolean;
@@ -21,54 +25,102 @@ export interface DeadLettersOptions {
   until?: string;
 }
 
+/** The list is cut here (the API's page size at most). */
+const LIST_LIMIT = 1000;
+
+/** What the command needs, from the store in this process or from the running hub's API. */
+interface DeadLetterDriver {
+  list(filter: BulkReplayFilter, pending: boolean | undefined): Promise<{ total: number; items: DeadLetter[] }>;
+  replayOne(id: string): Promise<{ jobId: string; transferId?: string }>;
+  replayMany(filter: BulkReplayFilter, dryRun: boolean, all: boolean): Promise<BulkReplayResult>;
+}
+
 export async function deadLettersCommand(action: 'list' | 'replay', id: string | undefined, opts: DeadLettersOptions): Promise<number> {
-  const hub = await Hub.start({ configFile: opts.config, roles: [], logger: (await import('pino')).default({ level: 'warn' }) });
-  const filter = {
+  const filter: BulkReplayFilter = {
     kind: opts.kind,
     destinationId: opts.destination,
     connectorId: opts.connector,
     since: opts.since === undefined ? undefined : new Date(opts.since).toISOString(),
     until: opts.until === undefined ? undefined : new Date(opts.until).toISOString(),
   };
-  try {
-    if (action === 'list') {
-      const list = await hub.store.listDeadLetters({ ...filter, pending: opts.all ? undefined : true, limit: 1000 });
-      await hub.audit.record(operatorEntry('cgic dead-letters list', list.map((d) => ({ type: 'dead-letter', id: d.id })), 'ok'));
-      if (opts.json) out(JSON.stringify(list, null, 2));
-      else {
-        for (const d of list) {
-          const target = d.kind === 'unit' ? `unit of ${d.connectorId ?? '-'}` : (d.destinationId ?? '-');
-          out(`${d.id}  ${target}  ${d.createdAt}  ${d.attempts.length} attempts  ${d.replayedAt ? 'replayed ' + d.replayedAt : 'pending'}  ${d.lastError ?? ''}`);
-        }
-        out(`${list.length} dead letter${list.length === 1 ? '' : 's'}${opts.all ? '' : ' not replayed'}`);
-      }
-      return EXIT.OK;
-    }
-    if (id !== undefined) {
-      const subjects = [{ type: 'dead-letter', id }];
-      let r: { jobId: string; transferId?: string };
+  return localOrApi(
+    opts,
+    async () => {
+      const hub = await Hub.start({ configFile: opts.config, roles: [], logger: (await import('pino')).default({ level: 'warn' }) });
       try {
-        r = await hub.replayDeadLetter(id);
+        return await act(action, id, opts, filter, localDriver(hub));
+      } finally {
+        await hub.stop();
+      }
+    },
+    (c) => act(action, id, opts, filter, apiDriver(c)),
+  );
+}
+
+function localDriver(hub: Hub): DeadLetterDriver {
+  return {
+    async list(filter, pending) {
+      const [items, total] = await Promise.all([hub.store.listDeadLetters({ ...filter, pending, limit: LIST_LIMIT }), hub.store.countDeadLetters({ ...filter, pending })]);
+      await hub.audit.record(operatorEntry('cgic dead-letters list', items.map((d) => ({ type: 'dead-letter', id: d.id })), 'ok'));
+      return { total, items };
+    },
+    async replayOne(id) {
+      const subjects = [{ type: 'dead-letter', id }];
+      try {
+        const r = await hub.replayDeadLetter(id);
+        await hub.audit.record(operatorEntry('cgic dead-letters replay', subjects, 'ok', { detail: { jobId: r.jobId, ...(r.transferId ? { transferId: r.transferId } : {}) } }));
+        return r;
       } catch (e) {
         await hub.audit.record(operatorEntry('cgic dead-letters replay', subjects, 'refused', { code: e instanceof HubError ? e.code : undefined, reason: (e as Error).message }));
         throw e;
       }
-      await hub.audit.record(operatorEntry('cgic dead-letters replay', subjects, 'ok', { detail: { jobId: r.jobId, ...(r.transferId ? { transferId: r.transferId } : {}) } }));
-      out(opts.json ? JSON.stringify(r) : `replay queued as job ${r.jobId}; a running hub's workers ${r.transferId ? `read it as transfer ${r.transferId}` : 'deliver it'}`);
-      return EXIT.OK;
-    }
-    const r = await hub.replayDeadLetters(filter, { dryRun: opts.dryRun });
-    await hub.audit.record(
-      operatorEntry('cgic dead-letters replay', [], r.failed.length ? 'failed' : 'ok', { detail: { ...filter, dryRun: r.dryRun, matched: r.matched, replayed: r.replayed, skipped: r.skipped, failed: r.failed.length } }),
-    );
-    if (opts.json) out(JSON.stringify(r, null, 2));
-    else if (r.dryRun) out(`${r.matched} dead letter${r.matched === 1 ? '' : 's'} would be replayed (dry run: nothing queued)`);
-    else {
-      out(`${r.replayed} of ${r.matched} dead letter${r.matched === 1 ? '' : 's'} replayed${r.skipped ? `, ${r.skipped} replayed by someone else meanwhile` : ''}; a running hub's workers deliver them`);
-      for (const f of r.failed) out(`  ${f.id}: ${f.code} ${f.message}`);
-    }
-    return r.failed.length ? EXIT.FAILED : EXIT.OK;
-  } finally {
-    await hub.stop();
+    },
+    async replayMany(filter, dryRun) {
+      const r = await hub.replayDeadLetters(filter, { dryRun });
+      await hub.audit.record(
+        operatorEntry('cgic dead-letters replay', [], r.failed.length ? 'failed' : 'ok', { detail: { ...filter, dryRun: r.dryRun, matched: r.matched, replayed: r.replayed, skipped: r.skipped, failed: r.failed.length } }),
+      );
+      return r;
+    },
+  };
+}
+
+function apiDriver(c: HubClient): DeadLetterDriver {
+  const query = (filter: BulkReplayFilter) => {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries({ kind: filter.kind, destination: filter.destinationId, connector: filter.connectorId, since: filter.since, until: filter.until })) if (v !== undefined) q.set(k, v);
+    return q;
+  };
+  return {
+    async list(filter, pending) {
+      const q = query(filter);
+      if (pending !== undefined) q.set('pending', String(pending));
+      q.set('limit', String(LIST_LIMIT));
+      return c.request<{ total: number; items: DeadLetter[] }>('GET', `/api/dead-letters?${q}`);
+    },
+    replayOne: (id) => c.request('POST', `/api/dead-letters/${encodeURIComponent(id)}/replay`),
+    replayMany: (filter, dryRun, all) => c.request('POST', '/api/dead-letters/replay', { ...Object.fromEntries(query(filter)), ...(all ? { all: true } : {}), dryRun }),
+  };
+}
+
+async function act(action: 'list' | 'replay', id: string | undefined, opts: DeadLettersOptions, filter: BulkReplayFilter, d: DeadLetterDriver): Promise<number> {
+  if (action === 'list') {
+    const page = await d.list(filter, opts.all ? undefined : true);
+    if (opts.json) out(JSON.stringify(page.items, null, 2));
+    else for (const l of deadLetterLines(page.items, { all: opts.all, total: page.total })) out(l);
+    return EXIT.OK;
   }
+  if (id !== undefined) {
+    const r = await d.replayOne(id);
+    out(opts.json ? JSON.stringify(r) : `replay queued as job ${r.jobId}; a running hub's workers ${r.transferId ? `read it as transfer ${r.transferId}` : 'deliver it'}`);
+    return EXIT.OK;
+  }
+  const r = await d.replayMany(filter, opts.dryRun === true, opts.all === true);
+  if (opts.json) out(JSON.stringify(r, null, 2));
+  else if (r.dryRun) out(`${r.matched} dead letter${r.matched === 1 ? '' : 's'} would be replayed (dry run: nothing queued)`);
+  else {
+    out(`${r.replayed} of ${r.matched} dead letter${r.matched === 1 ? '' : 's'} replayed${r.skipped ? `, ${r.skipped} replayed by someone else meanwhile` : ''}; a running hub's workers deliver them`);
+    for (const f of r.failed) out(`  ${f.id}: ${f.code} ${f.message}`);
+  }
+  return r.failed.length ? EXIT.FAILED : EXIT.OK;
 }

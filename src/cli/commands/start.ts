@@ -2,7 +2,9 @@
 import { Hub, ALL_ROLES, type Role } from '../../runtime/hub.ts';
 import { HubError } from '../../errors/hub-error.ts';
 import { EXIT } from '../exit-codes.ts';
+import os from 'node:os';
 import { err } from '../output.ts';
+import { failureLines } from '../../errors/report-lines.ts';
 
 export interface StartOptions {
   config?: string;
@@ -27,11 +29,20 @@ export async function startCommand(opts: StartOptions): Promise<number> {
         resolve();
       });
     };
-    // SIGHUP: put the configuration file's API keys in force (a rotation without a restart).
+    // SIGHUP: apply the configuration file without a restart (as POST /api/reload), on the audit trail.
     const reload = (): void => {
-      hub.reloadKeys().then(
-        (n) => err(`SIGHUP: ${n} API keys in force`),
-        (e: unknown) => err(`SIGHUP: the configuration does not load, the keys in force stay: ${(e as Error).message}`),
+      const entry = (outcome: 'ok' | 'refused', extra: Record<string, unknown>) =>
+        hub.audit.record({ category: 'operator', action: 'reload (SIGHUP)', actor: 'signal:SIGHUP', subjects: [], outcome, source: os.hostname(), ...extra }).catch((e: Error) => err(`SIGHUP: audit entry not written: ${e.message}`));
+      hub.reload().then(
+        async (r) => {
+          await entry('ok', { detail: { file: r.file, connectors: r.connectors, agencies: r.agencies, destinations: r.destinations, keys: r.keys, restartNeeded: r.restartNeeded } });
+          err(`SIGHUP: ${r.file} reloaded (connectors +${r.connectors.added.length} -${r.connectors.removed.length} ~${r.connectors.changed.length}, agencies +${r.agencies.added.length} -${r.agencies.removed.length}, ${r.keys} API keys)${r.restartNeeded.length ? `; at the next start only: ${r.restartNeeded.join(', ')}` : ''}`);
+        },
+        async (e: unknown) => {
+          await entry('refused', { code: e instanceof HubError ? e.code : 'HUB_ERR_CONFIG_INVALID', reason: (e as Error).message.slice(0, 2000) });
+          err(`SIGHUP: the configuration is refused, nothing changed:`);
+          for (const l of failureLines(e) ?? [(e as Error).message]) err(`  ${l}`);
+        },
       );
     };
     process.on('SIGHUP', reload);

@@ -7,6 +7,7 @@ import { security, errorSchema, pointerSchema, transferSchema, pageOf, pageQuery
 import { HubError } from '../../errors/hub-error.ts';
 import { HealthChecks, HEALTH_TTL_MS } from '../health-checks.ts';
 import type { TransferStatus } from '../../store/index.ts';
+import { pauseSchema } from './connectors.ts';
 
 
 export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hub }) => {
@@ -36,6 +37,7 @@ export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
                 enabled: { type: 'boolean' },
                 schedule: { type: ['string', 'null'] },
                 nextRun: { type: ['string', 'null'] },
+                paused: pauseSchema,
                 lastRun: { anyOf: [transferSchema, { type: 'null' }] },
                 health: {
                   type: 'object',
@@ -51,6 +53,7 @@ export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
     },
     async (req) => {
       auditSubjects(req, hub.cfg.connectors.map((c) => ({ type: 'connector', id: c.id })));
+      const paused = await hub.pausedSchedules();
       return Promise.all(
         hub.cfg.connectors.map(async (c) => {
           const [last, health] = await Promise.all([hub.store.lastTransfer(c.id), checks.of(c.id)]);
@@ -62,6 +65,7 @@ export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
             enabled: c.enabled,
             schedule: c.schedule ?? null,
             nextRun: hub.nextRun(c.id)?.toISOString() ?? null,
+            paused: paused.get(c.id) ?? null,
             lastRun: last ?? null,
             health,
           };
@@ -78,11 +82,17 @@ export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
       dryRun: { type: 'boolean' },
       state: { type: 'string', enum: ['pending', 'claimed', 'empty', 'failed'], description: 'claimed: one transfer per unit; empty: nothing was ready, no transfer; pending: not claimed yet.' },
       transferIds: { type: 'array', items: { type: 'string' } },
+      skipped: {
+        type: 'array',
+        description: 'What the claim saw but left for a later run, with why (a file not settled for stableMs yet).',
+        items: { type: 'object', properties: { name: { type: 'string' }, reason: { type: 'string' } } },
+      },
+      note: { type: 'string', description: 'A dry run: what it does with what it reads.' },
       error: { type: 'string' },
     },
   } as const;
 
-  app.post<{ Params: { id: string }; Querystring: { dryRun?: boolean; wait: number } }>(
+  app.post<{ Params: { id: string }; Querystring: { dryRun?: boolean; wait: number }; Body: { dryRun?: boolean } | null }>(
     '/connectors/:id/run',
     {
       ...admin,
@@ -99,12 +109,19 @@ export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
           },
           additionalProperties: false,
         },
+        body: {
+          type: ['object', 'null'],
+          additionalProperties: false,
+          properties: { dryRun: { type: 'boolean', description: 'As the query parameter: map without storing, delivering or acknowledging the source (a file goes back to its folder; see `note`).' } },
+        },
         response: { 202: pollSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema },
       },
     },
     async (req, reply) => {
       auditSubjects(req, [{ type: 'connector', id: req.params.id }]);
-      const { pollId } = await hub.pollConnector(req.params.id, { trigger: 'manual', dryRun: req.query.dryRun === true });
+      const dryRun = req.query.dryRun === true || req.body?.dryRun === true;
+      if (dryRun) auditDetail(req, { dryRun: true });
+      const { pollId } = await hub.pollConnector(req.params.id, { trigger: 'manual', dryRun });
       const status = await hub.pollStatus(pollId, req.query.wait * 1000);
       auditSubjects(req, [{ type: 'poll', id: pollId }, ...status.transferIds.map((id) => ({ type: 'transfer', id }))]);
       return reply.code(202).send(status);

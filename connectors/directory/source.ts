@@ -198,7 +198,7 @@ export class DirectorySource implements SourceConnector {
         continue; // gone since the listing
       }
       if (this.isStable(name, st, now)) candidates.push({ name, path: full, valid, size: st.size, mtimeMs: st.mtimeMs });
-      else unsettled.push({ name, reason: `not settled yet: changed ${Math.max(0, now - Math.max(st.mtimeMs, st.ctimeMs))} ms ago, stableMs is ${this.o.stableMs}; a later run takes it` });
+      else unsettled.push({ name, reason: `not settled yet: changed ${Math.max(0, Math.round(now - Math.max(st.mtimeMs, st.ctimeMs)))} ms ago, stableMs is ${this.o.stableMs}; a later run takes it` });
     }
     this.unsettled = unsettled;
     for (const name of this.seen.keys()) if (!present.has(name)) this.seen.delete(name);

@@ -71,8 +71,9 @@ function apiDriver(c: HubClient): RunDriver {
     },
     transfer: (id) => c.request<Transfer>('GET', `/api/transfers/${enc(id)}`),
     async pendingDeliveries() {
-      const list = await c.request<{ pending?: number }[]>('GET', '/api/destinations');
-      return list.reduce((n, d) => n + (d.pending ?? 0), 0);
+      // What the local run counts: jobs waiting, active or to be retried in each destination's queue.
+      const list = await c.request<{ pending?: number; queue: { waiting?: number; active?: number; delayed?: number } | null }[]>('GET', '/api/destinations');
+      return list.reduce((n, d) => n + (d.queue ? (d.queue.waiting ?? 0) + (d.queue.active ?? 0) + (d.queue.delayed ?? 0) : (d.pending ?? 0)), 0);
     },
   };
 }

@@ -459,9 +459,11 @@ export class Hub implements HubApi {
   async pollStatus(pollId: string, waitMs = 0): Promise<PollStatus> {
     const deadline = Date.now() + waitMs;
     for (;;) {
-      const job = await Job.fromId<PollJobData, PollResult>(this.polls, pollId);
+      let job = await Job.fromId<PollJobData, PollResult>(this.polls, pollId);
       if (!job) throw new HubError('HUB_ERR_NOT_FOUND', { what: 'poll', id: pollId });
       const state = await job.getState();
+      // The job was read before its state: one that finished in between is read again for its result.
+      if ((state === 'completed' && !job.returnvalue) || (state === 'failed' && !job.failedReason)) job = (await Job.fromId<PollJobData, PollResult>(this.polls, pollId)) ?? job;
       const base = { pollId, connectorId: job.data.connectorId, dryRun: job.data.dryRun === true, ...(job.data.dryRun ? { note: DRY_RUN_NOTE } : {}) };
       if (state === 'completed') {
         const ids = job.returnvalue?.transferIds ?? [];

@@ -58,6 +58,8 @@ export async function api(path, { method = 'GET', body, signal, background = fal
   }
   if (!res.ok) {
     const error = new ApiError(res.status, data?.code ?? `HTTP_${res.status}`, data?.message ?? `The hub answered ${res.status}`);
+    // A configuration refused by a reload: each problem at file:line:col.
+    if (Array.isArray(data?.problems)) error.problems = data.problems;
     if (res.status === 401 && csrfToken) for (const fn of endedListeners) fn(error);
     throw error;
   }

@@ -152,6 +152,19 @@ export async function main(argv: string[]): Promise<number> {
       }),
     );
 
+  for (const action of ['pause', 'resume'] as const) {
+    program
+      .command(action)
+      .description(action === 'pause' ? "pause a connector's schedule on the running hub: its ticks poll nothing until resumed (runs by hand still run)" : "resume a connector's paused schedule on the running hub")
+      .argument('<connector>', 'connector id from the configuration')
+      .option('-c, --config <file>', 'the configuration the hub runs, to find it by its data folder (default: config/cgic.yaml)')
+      .option('--reason <text>', 'why, for the audit trail')
+      .option('--json', 'print the result as JSON')
+      .option('--url <url>', "the running hub's API (default: the hub found by the configuration's data folder, hub.json)")
+      .option('--key <key>', KEY_HELP)
+      .action(run(async (connector: string, opts: { config?: string; url?: string; key?: string; reason?: string; json?: boolean }) => (await import('./commands/schedule.ts')).scheduleCommand(action, connector, opts)));
+  }
+
   program
     .command('reload')
     .description("have the running hub apply its configuration file without a restart (POST /api/reload): checked first, refused with every problem (exit 78) and nothing changed if bad")

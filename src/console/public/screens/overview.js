@@ -118,7 +118,7 @@ function Connectors({ connectors, feeds, admin, onChanged }) {
           : f?.lastDataAt
             ? html`last <${Time} iso=${f.lastDataAt} />`
             : html`<span class="muted">none yet</span>`}</td>
-        ${admin ? html`<td><div class="actions">
+        ${admin ? html`<td><div class="actions" style="flex-wrap: wrap; gap: 0.4rem">
           ${c.kind !== 'webhook' && c.enabled ? html`<button type="button" onClick=${() => setAsking({ kind: 'run', id: c.id })}>Run now…</button><button type="button" onClick=${() => setAsking({ kind: 'dry', id: c.id })}>Dry run…</button>` : null}
           ${c.schedule ? html`<button type="button" onClick=${() => setAsking({ kind: c.paused ? 'resume' : 'pause', id: c.id })}>${c.paused ? 'Resume…' : 'Pause…'}</button>` : null}
           <button type="button" aria-expanded=${shown === c.id} onClick=${() => setShown(shown === c.id ? null : c.id)}>Configuration</button>

@@ -51,7 +51,7 @@ function indexPage(): { html: string; csp: string } {
 }
 
 export const consolePlugin: FastifyPluginAsync<{ hub: HubApi; sessions: Sessions }> = async (app, { hub, sessions }) => {
-  await app.register(async (auth) => sessionRoutes(auth, { cfg: hub.cfg, keys: hub.keys, sessions, log: hub.log }));
+  await app.register(async (auth) => sessionRoutes(auth, { cfg: hub.cfg, agencies: () => hub.cfg.agencies, keys: hub.keys, sessions, log: hub.log }));
 
   await app.register(async (pages) => {
     pages.addHook('onRoute', (route) => {

@@ -16,7 +16,7 @@
 import * as client from 'openid-client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { HubConfig, OidcConfig } from '../config/hub-config.ts';
+import type { OidcConfig } from '../config/hub-config.ts';
 import { resolveSecrets } from '../config/secrets.ts';
 import { HubError } from '../errors/hub-error.ts';
 import { ROLES, type Role } from './auth.ts';
@@ -147,7 +147,7 @@ function safeReturn(v: unknown): string {
   return typeof v === 'string' && /^#\/[\w\-/?=&.%:~]*$/.test(v) && v.length <= 300 ? v : '';
 }
 
-export async function oidcRoutes(app: FastifyInstance, opts: { cfg: HubConfig; oidc: OidcClient; sessions: Sessions; log: Logger; refusalFix: (code: string) => string }): Promise<void> {
+export async function oidcRoutes(app: FastifyInstance, opts: { agencies: () => readonly { ori: string }[]; oidc: OidcClient; sessions: Sessions; log: Logger; refusalFix: (code: string) => string }): Promise<void> {
   const { oidc, sessions, log } = opts;
   const ocfg = oidc.cfg;
   const secure = ocfg.redirectUrl.startsWith('https:');
@@ -219,7 +219,8 @@ export async function oidcRoutes(app: FastifyInstance, opts: { cfg: HubConfig; o
       log.warn({ err: (err as Error).message }, 'sign-in through the identity provider failed');
       return refuse(req, reply, new HubError('HUB_ERR_AUTH_OIDC', { reason: (err as Error).message.slice(0, 200) }), 'Sign-in could not be completed');
     }
-    const agencies = new Set(opts.cfg.agencies.map((a) => a.ori));
+    // The agencies in force now (a reloaded configuration may have added one).
+    const agencies = new Set(opts.agencies().map((a) => a.ori));
     const decided = decideUser(claims, ocfg, config.serverMetadata().issuer, agencies);
     if (decided instanceof HubError) {
       auditDetail(req, { user: { sub: String(claims.sub).slice(0, 200), name: userLabel(claims, ocfg) } });

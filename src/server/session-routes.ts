@@ -8,7 +8,9 @@
  *   key itself never goes back to the browser and each request checks the key still holds.
  * - `POST /console/auth/sign-out`: ends the session (CSRF token required, as for any change).
  *
- * Sign-in routes are rate-limited per address like anonymous API calls, and audited.
+ * Sign-in routes are rate-limited per address like anonymous API calls, and audited. The provider's
+ * settings are read when the API starts (a change needs a restart of the API processes); the agencies
+ * an agency user may belong to are those in force at each sign-in.
  */
 import type { FastifyInstance } from 'fastify';
 import type { HubConfig } from '../config/hub-config.ts';
@@ -21,7 +23,7 @@ import type { Logger } from 'pino';
 
 export const AUTH_PATH = '/console/auth';
 
-export async function sessionRoutes(app: FastifyInstance, opts: { cfg: HubConfig; keys: KeyRing; sessions: Sessions; log: Logger }): Promise<void> {
+export async function sessionRoutes(app: FastifyInstance, opts: { cfg: HubConfig; agencies: () => readonly { ori: string }[]; keys: KeyRing; sessions: Sessions; log: Logger }): Promise<void> {
   const { cfg, keys, sessions } = opts;
   const oidc = cfg.hub.api.oidc;
   const secureOf = (protocol: string): boolean => protocol === 'https' || Boolean(cfg.hub.api.tls) || Boolean(oidc?.redirectUrl.startsWith('https:'));
@@ -61,6 +63,6 @@ export async function sessionRoutes(app: FastifyInstance, opts: { cfg: HubConfig
 
   if (oidc) {
     const fixOf = (code: string): string => ERRORS[code as ErrorCode]?.fix ?? 'Sign in again; if it keeps failing, tell the hub administrator.';
-    await oidcRoutes(app, { cfg, oidc: new OidcClient(oidc, cfg.baseDir), sessions, log: opts.log, refusalFix: fixOf });
+    await oidcRoutes(app, { agencies: opts.agencies, oidc: new OidcClient(oidc, cfg.baseDir), sessions, log: opts.log, refusalFix: fixOf });
   }
 }

@@ -1,15 +1,20 @@
 /**
  * Patient with agencies: the default retry policy rides out a 30-minute outage (time compressed here by
- * configuration: every wait divided by 1,000), and dead letters are replayed in bulk, once each.
+ * configuration: every wait divided by 1,000), also when Redis restarts in the middle of it, and dead
+ * letters are replayed in bulk, once each. After each, the transfer's counts and its quarantine rows
+ * are exactly those of a run without trouble: 43 rows read, 3 bad ones quarantined once each at their
+ * rows, 40 stored and delivered.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { AgencyServer, AgencyServers, CASE_MAPPING, caseCsv, mkdirs, PROJECT_ROOT, REDIS_URL, runOnce, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
 import { loadHubConfig } from '../../../src/config/hub-config.ts';
 import { retrySpanMs } from '../../../src/pipeline/backoff.ts';
 import type { Hub } from '../../../src/runtime/hub.ts';
+import { PrivateRedis } from '../../support/redis-server.ts';
 
 const HFD = 'CT0006400';
 const LAB = 'CTFSL0000';
@@ -25,8 +30,11 @@ afterEach(async () => {
   await servers.stopAll();
 });
 
-/** 40 rows, one chunk each: 40 deliveries to Hartford. */
-async function forty(http: AgencyServer, delivery: Record<string, unknown>): Promise<{ hub: Hub; transferId: string }> {
+/** The rows of forty.csv with a date that does not exist: quarantined, never delivered. */
+const BAD_ROWS = [7, 19, 33];
+
+/** 43 rows of which 3 bad, one chunk each: 40 deliveries to Hartford. */
+async function forty(http: AgencyServer, delivery: Record<string, unknown>, opts: { redisUrl?: string } = {}): Promise<{ hub: Hub; transferId: string }> {
   env = await testEnv({
     agencies: [
       { ori: LAB, name: 'Lab', kind: 'lab' },
@@ -38,9 +46,31 @@ async function forty(http: AgencyServer, delivery: Record<string, unknown>): Pro
   });
   writeFileSync(env.configFile, readFileSync(env.configFile, 'utf8').replace(/path: IN/, `path: ${path.join(env.dir, 'in')}`));
   mkdirs(path.join(env.dir, 'in'));
-  writeFileSync(path.join(env.dir, 'in', 'forty.csv'), caseCsv(40, [HFD]));
-  const hub = await env.start();
+  writeFileSync(path.join(env.dir, 'in', 'forty.csv'), caseCsv(40 + BAD_ROWS.length, [HFD], { bad: BAD_ROWS }));
+  const hub = await env.start(opts.redisUrl ? { redisUrl: opts.redisUrl } : {});
   return { hub, transferId: await runOnce(hub, 'lims-drop') };
+}
+
+/**
+ * The transfer's counts and quarantine exactly as one untroubled run gives them: every row read once,
+ * the 3 bad rows one quarantine entry each, seen once, at their rows; `delivered` and `failed` (records
+ * whose delivery became a dead letter) as given.
+ */
+async function expectExact(hub: Hub, transferId: string, deliveries: { delivered: number; failed: number }): Promise<void> {
+  const t = await waitFor('the delivery counts on the transfer', async () => {
+    const x = (await hub.store.getTransfer(transferId))!;
+    return x.counts.delivered + x.counts.failed >= deliveries.delivered + deliveries.failed ? x : null;
+  });
+  expect({ status: t.status, counts: t.counts }).toEqual({
+    status: 'partial',
+    counts: { read: 43, mapped: 40, invalid: 3, stored: 40, changed: 40, unchanged: 0, ...deliveries },
+  });
+  const rows = await hub.store.listQuarantine({ connectorId: 'lims-drop', limit: 100 });
+  expect(rows.map((q) => [q.pointer?.row, q.code, q.count, q.transferId]).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual(
+    BAD_ROWS.map((row) => [row, 'HUB_ERR_RECORD_DATE', 1, transferId]),
+  );
+  const [sightings] = await hub.store.db.query<{ n: string }>(`SELECT count(*) AS n FROM quarantine_sightings`);
+  expect(Number(sightings!.n)).toBe(BAD_ROWS.length);
 }
 
 function cgic(args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -69,31 +99,73 @@ describe('agency outages', () => {
   it('an agency endpoint down 30 minutes (compressed 1,000 times): no dead letter, every delivery once afterwards', async () => {
     const http = await servers.start();
     const outageMs = (30 * 60_000) / COMPRESSION;
-    let downSince = 0;
-    http.answer = (r) => {
-      downSince ||= r.at;
-      return r.at - downSince < outageMs ? 503 : 200;
-    };
+    // Down from the start, and for 30 (compressed) minutes more once every delivery exists: on a
+    // loaded machine the transfer itself can take longer than the compressed outage.
+    let outageEnds = Infinity;
+    http.answer = (r) => (r.at < outageEnds ? 503 : 200);
     // The default policy (24 attempts, 2 s base, 5 min cap), every wait divided by 1,000.
     const { hub, transferId } = await forty(http, { attempts: 24, backoffMs: 2000 / COMPRESSION, maxBackoffMs: 300_000 / COMPRESSION, concurrency: 4 });
+    await waitFor('the transfer committed', async () => (await hub.store.getTransfer(transferId))?.status === 'partial', 60_000);
+    outageEnds = Date.now() + outageMs;
     await waitFor('40 deliveries', () => http.okRequests().length >= 40, 60_000);
     await new Promise((r) => setTimeout(r, 500));
     expect(await hub.store.listDeadLetters({})).toEqual([]);
-    expect(http.received.filter((r) => r.status === 503).length).toBeGreaterThan(40); // it was down, and retried
+    // Deliveries refused from the start were retried under their own key through the whole outage
+    // (refused first, delivered at least 30 compressed minutes later), without becoming dead letters.
+    const firstRefused = new Map<string, number>();
+    for (const r of http.received) if (r.status === 503 && !firstRefused.has(r.idempotencyKey!)) firstRefused.set(r.idempotencyKey!, r.at);
+    const rodeOut = http.okRequests().filter((r) => r.at - (firstRefused.get(r.idempotencyKey!) ?? Infinity) >= outageMs).length;
+    expect(rodeOut).toBeGreaterThan(0);
     expect(http.okRequests()).toHaveLength(40);
     expect(new Set(http.okRequests().map((r) => r.idempotencyKey)).size).toBe(40);
     expect([...http.recordCounts().values()]).toEqual(Array(40).fill(1));
-    await waitFor('counted on the transfer', async () => (await hub.store.getTransfer(transferId))!.counts.delivered === 40);
+    await expectExact(hub, transferId, { delivered: 40, failed: 0 });
     const last = Math.max(...http.okRequests().map((r) => r.at));
-    console.log(`outage of ${outageMs} ms (30 min / ${COMPRESSION}): ${http.received.length - 40} failed attempts, 0 dead letters, 40 delivered once, the last ${last - downSince - outageMs} ms after the end`);
+    console.log(`outage of ${outageMs} ms (30 min / ${COMPRESSION}) after the last delivery was queued: ${http.received.length - 40} failed attempts, ${rodeOut} deliveries retried through all of it, 0 dead letters, 40 delivered once, the last ${last - outageEnds} ms after the end`);
+  });
+
+  it('Redis restarted in the middle of an agency outage: no dead letter, every delivery once afterwards, counts and quarantine rows exact', async () => {
+    const http = await servers.start();
+    let up = false;
+    http.answer = () => (up ? 200 : 503);
+    // Its data kept on disk (appendonly), as a production Redis keeps it: the delayed retries survive the restart.
+    const redisDir = mkdtempSync(path.join(os.tmpdir(), 'cgic-outage-redis-'));
+    const redis = await PrivateRedis.start(redisDir);
+    try {
+      // The default policy compressed 1,000 times, as above: the retries go on through the restart.
+      const { hub, transferId } = await forty(http, { attempts: 24, backoffMs: 2000 / COMPRESSION, maxBackoffMs: 300_000 / COMPRESSION, concurrency: 4 }, { redisUrl: redis.url });
+      await waitFor('the transfer committed and its deliveries retrying', async () => {
+        const t = await hub.store.getTransfer(transferId);
+        return t?.status === 'partial' && http.received.length >= 40;
+      }, 60_000);
+      await redis.stop('SIGTERM');
+      await new Promise((r) => setTimeout(r, 1500));
+      await redis.restart();
+      const refusedBefore = http.received.length;
+      up = true;
+      await waitFor('40 deliveries after the restart', () => http.okRequests().length >= 40, 60_000);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await hub.store.listDeadLetters({})).toEqual([]);
+      expect(http.okRequests()).toHaveLength(40);
+      expect(new Set(http.okRequests().map((r) => r.idempotencyKey)).size).toBe(40);
+      expect([...http.recordCounts().values()]).toEqual(Array(40).fill(1));
+      await expectExact(hub, transferId, { delivered: 40, failed: 0 });
+      console.log(`Redis restarted after ${refusedBefore} refused attempts; 40 delivered once, 0 dead letters, read 43, invalid 3, 3 quarantine rows`);
+    } finally {
+      await env?.cleanup();
+      env = null;
+      await redis.stop('SIGKILL');
+      rmSync(redisDir, { recursive: true, force: true });
+    }
   });
 
   it('40 dead letters replayed in one command (cgic dead-letters replay --destination): every delivery once, 0 duplicates', async () => {
     const http = await servers.start();
     let up = false;
     http.answer = () => (up ? 200 : 503);
-    const { hub } = await forty(http, { attempts: 2, backoffMs: 5, maxBackoffMs: 10, concurrency: 4 });
+    const { hub, transferId } = await forty(http, { attempts: 2, backoffMs: 5, maxBackoffMs: 10, concurrency: 4 });
     await waitFor('40 dead letters', async () => (await hub.store.countDeadLetters({ destinationId: 'hfd-rms', pending: true })) === 40, 30_000);
+    await expectExact(hub, transferId, { delivered: 0, failed: 40 });
     up = true;
 
     // The API counts them; an empty filter is refused (no accidental replay of everything).
@@ -111,6 +183,9 @@ describe('agency outages', () => {
     expect(new Set(http.okRequests().map((r) => r.idempotencyKey)).size).toBe(40);
     expect([...http.recordCounts().values()]).toEqual(Array(40).fill(1));
     expect(await hub.store.countDeadLetters({ pending: true })).toBe(0);
+    // Replayed, each record is counted delivered once; `failed` keeps what happened before (the 40 that
+    // went dead); the rows read and quarantined are untouched by the replay.
+    await expectExact(hub, transferId, { delivered: 40, failed: 40 });
 
     // Again: nothing left to replay; one id again is a state conflict (exit 75), not a configuration error (78).
     expect(cgic(['dead-letters', 'replay', '--all'])).toMatchObject({ status: 0, stdout: "0 of 0 dead letters replayed; a running hub's workers deliver them\n" });

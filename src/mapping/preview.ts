@@ -54,7 +54,8 @@ export function summaryLines(s: MapSummary, label: string, file: string): string
   lines.push(`summary  ${path.basename(file)} with ${label}`);
   lines.push(`  rows read      ${s.rowsRead}`);
   lines.push(`  rows mapped    ${s.rowsMapped}`);
-  lines.push(`  rows invalid   ${s.rowsInvalid}${s.rowsInvalid ? '  (' + Object.entries(s.errorsByCode).map(([c, n]) => `${c} ${n}`).join(', ') + ')' : ''}`);
+  // Rows on the left, errors by code in brackets: one invalid row can carry several errors.
+  lines.push(`  rows invalid   ${s.rowsInvalid}${s.rowsInvalid ? '  (errors: ' + Object.entries(s.errorsByCode).map(([c, n]) => `${c} ${n}`).join(', ') + ')' : ''}`);
   lines.push(`  records out    ${s.recordsOut}  (${types})`);
   if (s.deletes) lines.push(`  deletes        ${s.deletes}`);
   const unknown = Object.entries(s.unknownCodes);

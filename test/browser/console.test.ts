@@ -183,7 +183,7 @@ describe('the console over the README demo', () => {
     await admin.getByRole('button', { name: 'Map the sample' }).click();
     const result = admin.locator('section.result');
     await result.getByText('cases-0316.csv row 3 (line 4) column DATE').first().waitFor();
-    await expect(result.locator('pre.cli').textContent()).resolves.toMatch(/rows invalid {3}1 {2}\(HUB_ERR_RECORD_DATE 1\)/);
+    await expect(result.locator('pre.cli').textContent()).resolves.toMatch(/rows invalid {3}1 {2}\(errors: HUB_ERR_RECORD_DATE 1\)/);
     await expectAccessible(admin, 'playground');
     await screenshot(admin, 'playground');
 

@@ -362,7 +362,7 @@ function payloadChars(p: unknown): number {
 const ROWS = CASES.flatMap((c) => c.via.map((via) => ({ label: `${c.name} (${via})`, c, via })));
 
 describe('bad-input corpus', () => {
-  it('holds at least 100 cases, each named once and listed in its family\'s README; every fixture file is a case; case numbers are unique across cases', () => {
+  it('holds at least 100 cases, each named once and listed in its family\'s README and counted in docs/hostile-input.md; every fixture file is a case; case numbers are unique across cases', () => {
     expect(CASES.length).toBeGreaterThanOrEqual(100);
     expect(new Set(CASES.map((c) => c.name)).size).toBe(CASES.length);
     for (const c of CASES) {
@@ -373,6 +373,10 @@ describe('bad-input corpus', () => {
     expect(files.length).toBeGreaterThan(150);
     const names = new Set(CASES.map((c) => c.name));
     for (const f of files) expect(names.has(f), `${f} is a case in cases.ts`).toBe(true);
+    // docs/hostile-input.md states the corpus by family: the same figures.
+    const doc = readFileSync(path.join(PROJECT_ROOT, 'docs/hostile-input.md'), 'utf8');
+    expect(doc).toContain(`${CASES.length} cases`);
+    for (const f of FAMILIES) expect(doc, `docs/hostile-input.md: ${f}`).toContain(`| ${f.replace('-', ' ')} | ${CASES.filter((c) => c.family === f).length} |`);
     const owner = new Map<string, string>();
     for (const c of CASES) {
       for (const k of labelledRows(input(c))) {

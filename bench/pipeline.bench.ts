@@ -85,7 +85,7 @@ async function throughput(): Promise<void> {
   mkdirSync(path.join(dir, 'in'), { recursive: true });
   const db = await freshDatabase();
   const prefix = `cgic-bench-${process.pid}`;
-  const hub = await hubWith(dir, agencies, [{ id: 'lims', kind: 'directory', agency: 'CTFSL0000', mapping: 'lims-csv', options: { path: path.join(dir, 'in'), stableMs: 0 } }], db.url, prefix);
+  const hub = await hubWith(dir, agencies, [{ id: 'lims', kind: 'directory', agency: 'CTFSL0000', allowOtherAgencies: true, mapping: 'lims-csv', options: { path: path.join(dir, 'in'), stableMs: 0 } }], db.url, prefix);
   let stopped = false;
   try {
     copyFileSync(file, path.join(dir, 'in', 'lims.csv'));
@@ -215,7 +215,7 @@ async function latency(): Promise<void> {
       { ori: 'CTFSL0000', name: 'Lab', kind: 'lab' },
       { ori: 'CT0006400', name: 'Hartford PD', destinations: [{ id: 'hfd', kind: 'http', content: ['records'], options: { url: server.url } }] },
     ],
-    [{ id: 'hook', kind: 'webhook', agency: 'CTFSL0000', mapping: 'lims-csv', options: { secret: '${env:BENCH_WEBHOOK_SECRET}' } }],
+    [{ id: 'hook', kind: 'webhook', agency: 'CTFSL0000', allowOtherAgencies: true, mapping: 'lims-csv', options: { secret: '${env:BENCH_WEBHOOK_SECRET}' } }],
     db.url,
     prefix,
   );

@@ -58,7 +58,7 @@ async function run(workers: number, parts: readonly Buffer[]): Promise<void> {
     stringify({
       hub: { name: 'bench', dataDir: path.join(dir, 'var'), api: { host: '127.0.0.1', port: 0, keys: [] } },
       agencies,
-      connectors: [{ id: 'lims', kind: 'directory', agency: 'CTFSL0000', mapping: 'lims-csv', options: { path: path.join(dir, 'in'), stableMs: 0 } }],
+      connectors: [{ id: 'lims', kind: 'directory', agency: 'CTFSL0000', allowOtherAgencies: true, mapping: 'lims-csv', options: { path: path.join(dir, 'in'), stableMs: 0 } }],
     }),
   );
   const db = await freshDatabase();

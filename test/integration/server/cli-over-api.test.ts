@@ -32,7 +32,8 @@ describe('cgic while the hub holds the embedded store', () => {
           { ori: NHPD, name: 'New Haven PD', destinations: [{ id: 'nhpd-rms', kind: 'http', content: ['records'], options: { url: down.url } }] },
         ],
         connectors: [
-          { id: 'drop', kind: 'directory', agency: HFD, mapping: CASE_MAPPING, options: { path: 'IN', stableMs: 0 } },
+          // A feed of several agencies' rows (as the lab's are): each agency gets its own.
+          { id: 'drop', kind: 'directory', agency: HFD, mapping: CASE_MAPPING, allowOtherAgencies: true, options: { path: 'IN', stableMs: 0 } },
           { id: 'nightly', kind: 'directory', agency: HFD, mapping: CASE_MAPPING, schedule: '0 2 * * *', options: { path: 'SLOW', stableMs: 600000 } },
           { id: 'hook', kind: 'webhook', agency: HFD, mapping: CASE_MAPPING, options: { secret: '${env:CLI_TEST_WEBHOOK_SECRET}' } },
         ],

@@ -10,13 +10,13 @@
  * Run: node bin/run-ts.js bench/big-file.bench.ts [--mb 100 --kinds lims-csv,lims-xml,ndex-xml,nibrs-xml]
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { generate } from '../src/generate/index.ts';
 import type { GeneratorKind } from '../src/generate/index.ts';
-import { DATA_DIR, load, machine } from './support.ts';
+import { DATA_DIR, load, machine, rssOf } from './support.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const { values: args } = parseArgs({ options: { mb: { type: 'string', default: '100' }, kinds: { type: 'string', default: 'lims-csv,lims-xml' } } });
@@ -47,15 +47,6 @@ async function fileOfSize(kind: string, mb: number): Promise<{ file: string; row
   const sample = await generated(kind, 2000);
   const rows = Math.max(200, Math.round((2000 * mb * 1e6) / statSync(sample).size));
   return { file: await generated(kind, rows), rows };
-}
-
-function rssOf(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
 }
 
 async function mapFile(mapping: string, file: string): Promise<{ seconds: number; peak: number; summary: string }> {

@@ -17,20 +17,11 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { dropQueues, freshDatabase, REDIS_URL } from '../test/support/hub-harness.ts';
-import { load, machine } from './support.ts';
+import { load, machine, rssOf } from './support.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const { values: args } = parseArgs({ options: { idle: { type: 'string', default: '60' }, store: { type: 'string', default: 'pglite,postgres' } } });
 const IDLE_S = Number(args.idle);
-
-function rssOf(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
 
 const mib = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
 

@@ -1,6 +1,6 @@
 /** Shared pieces of the benchmarks: machine description, medians, peak memory, the generated inputs. */
 import os from 'node:os';
-import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
 import { generate } from '../src/generate/index.ts';
@@ -30,6 +30,16 @@ export function percentile(xs: readonly number[], p: number): number {
 }
 
 /** Samples RSS every 20 ms; `peak()` is the highest seen since `start()`. */
+/** Resident set size of another process, in bytes (0 once it has exited). Linux only: /proc/<pid>/status. */
+export function rssOf(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
 export class RssSampler {
   private max = 0;
   private timer: NodeJS.Timeout | null = null;

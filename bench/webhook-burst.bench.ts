@@ -89,7 +89,7 @@ writeFileSync(
       { ori: 'CTFSL0000', name: 'Lab', kind: 'lab' },
       { ori: HFD, name: 'Hartford PD', destinations: [{ id: 'hfd-rms', kind: 'http', content: ['records'], options: { url: agencyUrl } }] },
     ],
-    connectors: [{ id: 'hook', kind: 'webhook', agency: 'CTFSL0000', mapping: CASE_MAPPING, options: { secret: '${env:BENCH_WEBHOOK_SECRET}', maxBacklog: BACKLOG } }],
+    connectors: [{ id: 'hook', kind: 'webhook', agency: 'CTFSL0000', allowOtherAgencies: true, mapping: CASE_MAPPING, options: { secret: '${env:BENCH_WEBHOOK_SECRET}', maxBacklog: BACKLOG } }],
   }),
 );
 

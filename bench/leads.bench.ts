@@ -47,7 +47,7 @@ writeFileSync(
   stringify({
     hub: { name: 'bench-leads', dataDir: path.join(dir, 'var'), api: { host: '127.0.0.1', port: 0, keys: [] }, delivery: { attempts: 5, backoffMs: 100, maxBackoffMs: 1000, concurrency: 2 } },
     agencies: [{ ori: 'CTFSL0000', name: 'Lab', kind: 'lab' }, ...agencies],
-    connectors: [{ id: 'leads-hook', kind: 'webhook', agency: 'CTFSL0000', mapping: 'nibin-lead', options: { secret: '${env:BENCH_LEADS_SECRET}' } }],
+    connectors: [{ id: 'leads-hook', kind: 'webhook', agency: 'CTFSL0000', allowOtherAgencies: true, mapping: 'nibin-lead', options: { secret: '${env:BENCH_LEADS_SECRET}' } }],
     leads: { enrichmentWaitSeconds: 0 },
   }),
 );

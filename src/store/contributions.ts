@@ -112,7 +112,12 @@ export function planGroup(
   if (changed.length === 0 && !legacy && base && !base.deleted) {
     return { state: base, recordChanged: false, touched, writes: [] };
   }
-  if (stored.some((c) => c.body === undefined)) return NEED_BODIES;
+  // Only new identities, appended after every stored one, onto a live record whose body is the merge of
+  // what is stored: the merge is a left fold, so the new body is the stored body with the new
+  // contributions merged in, and no stored body is read. A record many sources restate (an agency's
+  // case named by every lab export) costs the same for its thousandth contribution as for its second.
+  const appendOnly = base !== undefined && !base.deleted && !legacy && changed.every(([id]) => !byIdentity.has(id));
+  if (!appendOnly && stored.some((c) => c.body === undefined)) return NEED_BODIES;
   let seq = stored.reduce((m, c) => Math.max(m, c.seq), 0);
   const changedIds = new Set(changed.map(([id]) => id));
   const writes: Required<StoredContribution>[] = changed.map(([, r]) => ({
@@ -124,7 +129,7 @@ export function planGroup(
     body: r.body,
   }));
   const kept = stored.filter((c) => !changedIds.has(identityOf(c.source, c.sourceRecordId)));
-  const body = mergeContributions([...kept, ...writes].map((c) => c.body!))!;
+  const body = appendOnly ? mergeContributions([base.body, ...writes.map((c) => c.body)])! : mergeContributions([...kept, ...writes].map((c) => c.body!))!;
   if (legacy && kept.includes(legacy)) writes.unshift(legacy);
   // A record of one contribution that names its classification is that contribution: same hash.
   const only = kept.length === 0 && writes.length === 1 && writes[0]!.body.classification != null ? writes[0]! : undefined;

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadMigrations, migrate } from '../../../src/store/migrate.ts';
 import { Store } from '../../../src/store/store.ts';
+import { mergeContributions } from '../../../src/store/merge.ts';
 import type { RecordInput } from '../../../src/store/types.ts';
 import { BACKENDS, useBackend } from './backends.ts';
 
@@ -92,6 +93,25 @@ describe.each(BACKENDS)('contributions on %s', (backend) => {
     expect(revived).toMatchObject({ version: 3, model: '19X' });
     expect(revived).not.toHaveProperty('deleted');
     expect(await store.findRecords('Firearm', { model: '19X' })).toHaveLength(1);
+  });
+
+  it('a record restated by many sources is always the merge of all its contributions, new ones merged in without re-reading the old', async () => {
+    const { store } = ctx;
+    // 30 statements, each a new (source, source record), some in one chunk, one source restating its
+    // own earlier row in the middle (that one re-merges everything), and a snapshot-free mix of lists,
+    // keyed items and scalars: after each, the record equals the fold of its stored contributions.
+    const bodiesOf = async (id: string) =>
+      (await store.db.query(`SELECT body FROM record_contributions WHERE record_id = $1 ORDER BY seq`, [id])).map((r) => r.body as Record<string, unknown>);
+    for (let i = 0; i < 30; i++) {
+      const source = i % 3 === 0 ? 'lab' : `rms-${i % 4}`;
+      const fields = { labCaseNumbers: [`L${i % 7}`], offenses: i % 5 === 0 ? ['SHOOTING'] : ['SHOTS FIRED', `O${i}`], ...(i % 4 === 0 ? { eventKind: i % 8 ? 'shooting' : 'recovery' } : {}), ...(i === 9 ? { classification: 'les' } : {}) };
+      const batch = i % 6 === 5 ? [theCase(fields, `row-${i}`), theCase({ incidentNumber: `CAD-${i}` }, `row-${i}b`)] : [theCase(fields, i === 20 ? 'row-2' : `row-${i}`)];
+      await store.upsertRecords(batch, { source });
+      const rec = (await store.getRecord('Case', KEY))!;
+      const { id, version: _v, sourceRefs: _s, createdAt: _c, updatedAt: _u, deleted: _d, deletedAt: _da, ...body } = rec as unknown as Record<string, unknown>;
+      expect(body, `after statement ${i}`).toEqual(mergeContributions(await bodiesOf(String(id))));
+    }
+    expect((await bodiesOf(String((await store.getRecord('Case', KEY))!.id))).length).toBeGreaterThan(30);
   });
 
   it('a replace keeps the records its new version gives and withdraws the others', async () => {

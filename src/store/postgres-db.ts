@@ -79,6 +79,7 @@ export class PostgresDb implements Db {
       max: options.poolSize ?? 10,
       application_name: options.applicationName ?? 'cgic-hub',
       connectionTimeoutMillis: 10_000,
+      idleTimeoutMillis: 0,
     };
     if (options.schema !== undefined) config.options = `-c search_path=${quoteSchema(options.schema)}`;
     this.#pool = new pg.Pool(config);

@@ -211,7 +211,7 @@ async function checkConfig(raw: Record<string, unknown>, src: YamlSource, abs: s
       },
       audit: { retentionDays: 400, checkpointMinutes: 60, ...(h.audit ?? {}) },
       delivery: { attempts: 24, backoffMs: 2000, maxBackoffMs: 300_000, concurrency: 4, ...(h.delivery ?? {}) },
-      transfers: { concurrency: 2, chunkSize: 500, attempts: 3, backoffMs: 5000, ...(h.transfers ?? {}) },
+      transfers: { concurrency: 4, chunkSize: 500, attempts: 3, backoffMs: 5000, ...(h.transfers ?? {}) },
       limits: mergeLimits(DEFAULT_LIMITS, h.limits as ReaderLimitsInput | undefined),
     },
     agencies: [],

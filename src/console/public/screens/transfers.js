@@ -12,6 +12,9 @@ const PAGE = 50;
 const PERIODS = { '': 'Any time', '1h': 'Last hour', '24h': 'Last 24 hours', '7d': 'Last 7 days', '30d': 'Last 30 days' };
 const PERIOD_MS = { '1h': 3600e3, '24h': 86400e3, '7d': 7 * 86400e3, '30d': 30 * 86400e3 };
 const STATUSES = ['queued', 'running', 'succeeded', 'partial', 'failed'];
+// A busy hub changes its transfers many times a second: the list follows them every 5 s at most, as the
+// overview does (a transfer's own page follows its progress every 2 s).
+const LIVE = { topics: ['transfers'], minMs: 5000 };
 
 export function Transfers({ route }) {
   useScreenTitle('Transfers');
@@ -19,7 +22,7 @@ export function Transfers({ route }) {
   const offset = Number(q.offset ?? 0);
   // The period is rounded to the minute so that the live re-reads ask the same question.
   const since = q.period && PERIOD_MS[q.period] ? new Date(Math.floor((Date.now() - PERIOD_MS[q.period]) / 60000) * 60000).toISOString() : undefined;
-  const list = useApi(withQuery('/api/transfers', { connector: q.connector, status: q.status, since, limit: PAGE, offset }), { topics: ['transfers'] });
+  const list = useApi(withQuery('/api/transfers', { connector: q.connector, status: q.status, since, limit: PAGE, offset }), LIVE);
   const connectors = useApi('/api/connectors');
   const set = (k, v) => go('/transfers', { ...q, [k]: v, offset: undefined });
   const page = list.data;

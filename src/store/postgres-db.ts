@@ -3,6 +3,7 @@
  * With `schema`, every pooled connection starts with `search_path` set to that schema (created by the
  * migrations if absent), so tests and side-by-side installations can isolate themselves in one database.
  */
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { HubError } from '../errors/hub-error.ts';
 import { inSavepoint, quoteSchema, toStoreError, type Db, storableParams } from './db.ts';
@@ -31,9 +32,25 @@ export function describeUrl(databaseUrl: string): string {
 
 type Queryable = pg.Pool | pg.PoolClient;
 
+/**
+ * Statements with parameters run as named prepared statements: each connection parses and plans one
+ * the first time it sees it and only binds and executes it after, which is most of what a small
+ * statement costs the server. The store's statements are a fixed set of texts; past MAX_PREPARED
+ * distinct texts (a caller building SQL on the fly) the rest run unnamed.
+ */
+const MAX_PREPARED = 1000;
+const prepared = new Map<string, string>();
+function statementName(sql: string): string | undefined {
+  let name = prepared.get(sql);
+  if (name === undefined && prepared.size < MAX_PREPARED) prepared.set(sql, (name = `cgic_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`));
+  return name;
+}
+
 async function run<T>(conn: Queryable, sql: string, params: readonly unknown[] | undefined, target: string): Promise<T[]> {
   try {
-    const result = await conn.query(sql, storableParams(params));
+    const values = storableParams(params);
+    const name = values ? statementName(sql) : undefined;
+    const result = name ? await conn.query({ name, text: sql, values }) : await conn.query(sql, values);
     return (result.rows ?? []) as T[];
   } catch (err) {
     throw toStoreError(err, target);

@@ -2,7 +2,7 @@
  * What the console costs the pipeline: the webhook -> delivered latency of the README demo's hub with
  * no console open, then with a headless Chromium holding the console open on its live screens (the
  * overview and the transfers list, re-reading as things change), alternating closed and open phases in
- * the same run and process. Each phase sends signed LIMS webhooks (one row each, its own lab case and agency case: a shooting per request, as a lab sends them) at a fixed rate to
+ * the same run and process. Each phase sends signed LIMS webhooks (one row each, its own lab case, agency case and NIBIN acquisition: a shooting per request, as a lab sends them) at a fixed rate to
  * the demo's `lab-lims-hook` and times each until Hartford's RMS endpoint (a local HTTP server)
  * receives its records. Printed: p50/p99 per phase, then pooled: p99(open) - p99(closed). An open phase
  * starts 3 s after both pages show (see SETTLE_MS): Chromium runs on the hub's own machine here, and
@@ -55,7 +55,7 @@ async function phase(demo: DemoHub, name: string, tag: string, secret: string, l
     const wait = start + (i * 1000) / RATE - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const lab = `${tag}${String(i).padStart(6, '0')}`;
-    const body = iconv.encode(`${header}\r\n${row.replace('L24-000301', lab).replace('24-004512', `C-${lab}`)}\r\n`, 'windows-1252');
+    const body = iconv.encode(`${header}\r\n${row.replace('L24-000301', lab).replace('24-004512', `C-${lab}`).replace('IB24-000410', `IB-${lab}`)}\r\n`, 'windows-1252');
     const ts = Math.floor(Date.now() / 1000);
     sentAt.set(lab, Date.now());
     posts.push(

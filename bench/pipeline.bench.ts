@@ -11,7 +11,7 @@
  *      records/s over the same records (the rows of the `records` table), so their ratio is the floor's
  *      time over the pipeline's time.
  * 2. Latency: signed webhooks at 50 and at 200 requests/s on loopback for 30 s, each a small LIMS export
- *    with its own lab case and agency case (one shooting each; a case restated by thousands of requests measured its growing body instead), to a hub whose agency destination is a local HTTP server; per request, the
+ *    with its own lab case, agency case and NIBIN acquisition (one shooting each; one acquisition restated by every request measured that row's lock instead), to a hub whose agency destination is a local HTTP server; per request, the
  *    time from sending to the agency receiving the records; p50 and p99, and the p99 as a ratio to that
  *    of a bare BullMQ round trip (add -> completed, a no-op job) measured just before at the same rate.
  *
@@ -230,7 +230,7 @@ async function latency(): Promise<void> {
     await paced(rate, seconds, async (i) => {
       const lab = `LB${String(first + i).padStart(7, '0')}`;
       sent++;
-      const body = iconv.encode(`${header}\r\n${row.replace('L24-000301', lab).replace('24-004512', `C-${lab}`)}\r\n`, 'windows-1252');
+      const body = iconv.encode(`${header}\r\n${row.replace('L24-000301', lab).replace('24-004512', `C-${lab}`).replace('IB24-000410', `IB-${lab}`)}\r\n`, 'windows-1252');
       const ts = Math.floor(Date.now() / 1000);
       sentAt.set(lab, performance.now());
       const r = await fetch(`${hub.address}/hooks/hook`, { method: 'POST', headers: { 'content-type': 'text/csv', 'x-cgic-timestamp': String(ts), 'x-cgic-signature': sign(SECRET, ts, body) }, body });

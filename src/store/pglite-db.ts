@@ -15,7 +15,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
 import path from 'node:path';
-import { PGlite, type Transaction } from '@electric-sql/pglite';
+import type { PGlite, Transaction } from '@electric-sql/pglite';
 import { HubError } from '../errors/hub-error.ts';
 import { Mutex } from './mutex.ts';
 import { inSavepoint, quoteSchema, toStoreError, type Db, storableParams } from './db.ts';
@@ -28,6 +28,15 @@ export interface PgliteDbOptions {
 }
 
 export const DEFAULT_DATA_DIR = 'var/pglite';
+
+/**
+ * PostgreSQL's buffer cache inside PGlite. PGlite's own default (about 160 MB) is allocated and zeroed
+ * in its WebAssembly memory at every start, and a WebAssembly memory never gives memory back: it was
+ * most of the embedded store's resident memory. The cache only saves reads of pages the operating
+ * system still has cached; a smaller one changes no guarantee (PGlite's durability settings are
+ * kept as they are: the start parameters below are PGlite's own, plus this one).
+ */
+export const PGLITE_SHARED_BUFFERS = '16MB';
 
 /** Per PGlite instance: the mutex and the search_path currently set on its one session. */
 interface InstanceState {
@@ -160,7 +169,13 @@ export class PgliteDb implements Db {
       lockFile = acquireDirLock(dataDir);
     }
     try {
-      const pg = await PGlite.create(dataDir);
+      // Loaded here, not at the top: a hub on PostgreSQL never loads PGlite (its module alone is tens of MiB).
+      const { PGlite } = await import('@electric-sql/pglite');
+      const pg = await PGlite.create(dataDir, {
+        startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
+        // initdb (the first start) runs with it too, and writes it in postgresql.conf.
+        initDbStartParams: ['--set', `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
+      });
       return new PgliteDb(pg, options.schema, dataDir, true, lockFile);
     } catch (err) {
       releaseDirLock(lockFile);

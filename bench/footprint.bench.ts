@@ -3,8 +3,8 @@
  *
  * Method: `node bin/cgic.js start` with the bundled configuration (config/cgic.yaml, copied with its
  * data folder, drop folders and port moved to a scratch directory, and a queue prefix of its own on
- * the Redis at REDIS_URL), in a child process whose RSS (VmRSS of /proc/<pid>/status) is sampled every
- * 20 ms: the peak from spawn until `/readyz` answers 200 (starting), then the RSS after `--idle` seconds
+ * the Redis at REDIS_URL), in a child process whose RSS (VmRSS of /proc/<pid>/status), plus that of any
+ * process it started (the embedded store creates its database in one), is sampled every 20 ms: the peak from spawn until `/readyz` answers 200 (starting), then the RSS after `--idle` seconds
  * (idle). Run on the embedded store (PGlite, a fresh data folder: the first start, which creates the
  * database) and again on that same folder (a restart), and on PostgreSQL (a fresh database).
  *
@@ -17,7 +17,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { dropQueues, freshDatabase, REDIS_URL } from '../test/support/hub-harness.ts';
-import { load, machine, rssOf } from './support.ts';
+import { load, machine, treeRssOf } from './support.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const { values: args } = parseArgs({ options: { idle: { type: 'string', default: '60' }, store: { type: 'string', default: 'pglite,postgres' } } });
@@ -56,7 +56,7 @@ async function measure(configFile: string, env: NodeJS.ProcessEnv, port: number)
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   let peak = 0;
-  const sampler = setInterval(() => (peak = Math.max(peak, rssOf(child.pid!))), 20);
+  const sampler = setInterval(() => (peak = Math.max(peak, treeRssOf(child.pid!))), 20);
   const t0 = performance.now();
   try {
     for (;;) {
@@ -69,7 +69,7 @@ async function measure(configFile: string, env: NodeJS.ProcessEnv, port: number)
     const startMs = performance.now() - t0;
     const peakStarting = peak;
     await new Promise((r) => setTimeout(r, IDLE_S * 1000));
-    return { startMs, peakStarting, idle: rssOf(child.pid!), peakIdle: peak };
+    return { startMs, peakStarting, idle: treeRssOf(child.pid!), peakIdle: peak };
   } finally {
     clearInterval(sampler);
     child.kill('SIGTERM');
@@ -84,7 +84,7 @@ function freePort(): number {
 }
 
 console.log(`machine: ${machine()}`);
-console.log(`method: node bin/cgic.js start on the bundled configuration in a child process, RSS sampled every 20 ms: peak until /readyz answers, then after ${IDLE_S} s idle`);
+console.log(`method: node bin/cgic.js start on the bundled configuration in a child process, RSS (with its child processes) sampled every 20 ms: peak until /readyz answers, then after ${IDLE_S} s idle`);
 for (const store of args.store.split(',')) {
   const dir = path.join(os.tmpdir(), `cgic-footprint-${process.pid}-${store}`);
   rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 /** Shared pieces of the benchmarks: machine description, medians, peak memory, the generated inputs. */
 import os from 'node:os';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
 import { generate } from '../src/generate/index.ts';
@@ -38,6 +38,28 @@ export function rssOf(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * Resident set size of a process and of every process it started, still running (their sum, in
+ * bytes): what the process costs the machine, when it does part of its work in child processes.
+ */
+export function treeRssOf(pid: number): number {
+  let sum = 0;
+  const todo = [pid];
+  while (todo.length) {
+    const p = todo.pop()!;
+    sum += rssOf(p);
+    try {
+      for (const tid of readdirSync(`/proc/${p}/task`)) {
+        const kids = readFileSync(`/proc/${p}/task/${tid}/children`, 'utf8').trim();
+        if (kids) todo.push(...kids.split(/\s+/).map(Number));
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return sum;
 }
 
 export class RssSampler {

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { PassThrough, pipeline, type Readable } from 'node:stream';
-import SftpClient from 'ssh2-sftp-client';
+import type SftpClient from 'ssh2-sftp-client';
 import type { Logger } from 'pino';
 
 export const connectionProperties = {
@@ -157,6 +157,9 @@ export class SftpSession {
 
   private async open(): Promise<SftpClient> {
     const o = this.o;
+    // Loaded at the first connection: ssh2 (its WebAssembly ciphers among it) is over 10 MiB that a
+    // hub without an SFTP connector, or before its first session, does not need.
+    const { default: SftpClient } = await import('ssh2-sftp-client');
     // The callbacks fire when the server or the network ends an idle session; the next call reconnects.
     const c: SftpClient = new SftpClient(this.name, {
       error: (err: unknown) => {

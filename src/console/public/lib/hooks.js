@@ -5,6 +5,8 @@ import { api, onChange } from './api.js';
 
 /** A screen re-reads a route at most this often while its topics keep changing. */
 export const LIVE_MIN_MS = 2000;
+/** Live re-reads are spread over this long after a change. */
+const SPREAD_MS = 1000;
 
 export function useApi(path, { topics = [], pollMs = 0, minMs = LIVE_MIN_MS } = {}) {
   const [state, setState] = useState({ data: undefined, error: null, loading: true });
@@ -35,12 +37,14 @@ export function useApi(path, { topics = [], pollMs = 0, minMs = LIVE_MIN_MS } = 
     let last = 0;
     const off = onChange((changed) => {
       if (!changed.some((t) => topics.includes(t)) || timer) return;
+      // Spread over up to a second: the routes of a screen (and of other open screens) that the same
+      // change would send to the hub at one instant arrive one after another instead.
       const wait = Math.max(0, last + minMs - Date.now());
       timer = setTimeout(() => {
         timer = null;
         last = Date.now();
         void load(true);
-      }, Math.max(wait, 100));
+      }, Math.max(wait, 100) + Math.floor(Math.random() * SPREAD_MS));
     });
     return () => {
       off();

@@ -16,7 +16,7 @@
  *    of a bare BullMQ round trip (add -> completed, a no-op job) measured just before at the same rate.
  *
  * Needs Redis on 127.0.0.1:6379 and PostgreSQL on 127.0.0.1:5432 (as the tests do).
- * Run: npm run bench:pipeline [-- --rows 100000 --rate 50,200 --seconds 30 --part all|throughput|latency --transfers 2]
+ * Run: npm run bench:pipeline [-- --rows 100000 --rate 50,200 --seconds 30 --part all|throughput|latency --transfers 4]
  */
 import { createReadStream, mkdirSync, rmSync, writeFileSync, copyFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -39,7 +39,7 @@ import { limitHeapGrowth } from '../src/runtime/heap.ts';
 
 limitHeapGrowth(); // as bin/cgic.js does for the hub (src/runtime/heap.ts)
 
-const { values: args } = parseArgs({ options: { rows: { type: 'string', default: '100000' }, rate: { type: 'string', default: '50,200' }, seconds: { type: 'string', default: '30' }, part: { type: 'string', default: 'all' }, transfers: { type: 'string', default: '2' } } });
+const { values: args } = parseArgs({ options: { rows: { type: 'string', default: '100000' }, rate: { type: 'string', default: '50,200' }, seconds: { type: 'string', default: '30' }, part: { type: 'string', default: 'all' }, transfers: { type: 'string', default: '4' } } });
 const TRANSFERS = Number(args.transfers);
 const PART = args.part as 'all' | 'throughput' | 'latency';
 const ROWS = Number(args.rows);

@@ -18,13 +18,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import iconv from 'iconv-lite';
-import { sign } from '../connectors/webhook/index.ts';
-import { DEMO_KEYS, SCENARIO, startDemoHub, type DemoHub } from '../test/support/console-demo.ts';
+import { DEMO_KEYS, startDemoHub, type DemoHub } from '../test/support/console-demo.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { machine, percentile } from './support.ts';
+import { limsShooting, machine, percentile, postSigned } from './support.ts';
 
 const { values: args } = parseArgs({ options: { rate: { type: 'string', default: '20' }, seconds: { type: 'string', default: '20' }, rounds: { type: 'string', default: '4' } } });
 const RATE = Number(args.rate);
@@ -32,7 +30,7 @@ const SECONDS = Number(args.seconds);
 const ROUNDS = Number(args.rounds);
 const SETTLE_MS = 3000;
 
-async function phase(demo: DemoHub, name: string, tag: string, secret: string, lines: string[]): Promise<number[]> {
+async function phase(demo: DemoHub, name: string, tag: string, secret: string): Promise<number[]> {
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   demo.rms.answer = (req) => {
@@ -47,7 +45,6 @@ async function phase(demo: DemoHub, name: string, tag: string, secret: string, l
     }
     return 200;
   };
-  const [header, , row] = lines as [string, string, string];
   const total = RATE * SECONDS;
   const start = performance.now();
   const posts: Promise<unknown>[] = [];
@@ -55,11 +52,9 @@ async function phase(demo: DemoHub, name: string, tag: string, secret: string, l
     const wait = start + (i * 1000) / RATE - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const lab = `${tag}${String(i).padStart(6, '0')}`;
-    const body = iconv.encode(`${header}\r\n${row.replace('L24-000301', lab).replace('24-004512', `C-${lab}`).replace('IB24-000410', `IB-${lab}`)}\r\n`, 'windows-1252');
-    const ts = Math.floor(Date.now() / 1000);
     sentAt.set(lab, Date.now());
     posts.push(
-      fetch(`${demo.url}/hooks/lab-lims-hook`, { method: 'POST', headers: { 'content-type': 'text/csv', 'x-cgic-timestamp': String(ts), 'x-cgic-signature': sign(secret, ts, body) }, body }).then((r) => {
+      postSigned(`${demo.url}/hooks/lab-lims-hook`, secret, limsShooting(lab), 'text/csv').then((r) => {
         if (r.status !== 202) throw new Error(`webhook answered ${r.status}`);
       }),
     );
@@ -76,7 +71,6 @@ console.log(`console cost benchmark: ${machine()}`);
 console.log(`method: ${RATE} signed webhooks/s for ${SECONDS} s per phase, webhook sent -> records received by Hartford's endpoint; after a warm-up, ${ROUNDS} rounds of (console closed, console open on the overview and the transfers list) in one run`);
 const demo = await startDemoHub({ hartfordApi: true });
 const secret = readFileSync(path.join(demo.dir, 'demo-webhook.secret'), 'utf8').trim();
-const lines = iconv.decode(readFileSync(path.join(SCENARIO, 'lims.csv')), 'windows-1252').split('\r\n');
 let viewer: ChildProcess | null = null;
 /** The console open in its own process (console-viewer.ts); resolves once both pages are live. */
 async function openConsole(): Promise<void> {
@@ -98,18 +92,18 @@ async function closeConsole(): Promise<void> {
 try {
   // Warm-up (not counted): connections, compiled paths, the first queue jobs.
   demo.rms.answer = () => 200;
-  await phase(demo, 'warm-up', 'LW', secret, lines);
+  await phase(demo, 'warm-up', 'LW', secret);
   // Closed and open phases alternate, so a neighbour's load on a shared machine falls on both.
   const closed: number[] = [];
   const open: number[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    closed.push(...(await phase(demo, `closed ${round}`, `LC${round}`, secret, lines)));
+    closed.push(...(await phase(demo, `closed ${round}`, `LC${round}`, secret)));
     await openConsole();
     // Opening the pages (Chromium loading and laying out the console, on this machine's two cores
     // beside the hub) is a one-off that an operator's own computer pays; the phase measures the
     // console open and live, re-reading as things change, from SETTLE_MS after both pages show.
     await new Promise((r) => setTimeout(r, SETTLE_MS));
-    open.push(...(await phase(demo, `open ${round}`, `LO${round}`, secret, lines)));
+    open.push(...(await phase(demo, `open ${round}`, `LO${round}`, secret)));
     await closeConsole();
   }
   const p = (xs: number[], q: number): number => percentile([...xs].sort((x, y) => x - y), q);

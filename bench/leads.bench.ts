@@ -14,10 +14,9 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { stringify } from 'yaml';
 import { Hub } from '../src/runtime/hub.ts';
-import { sign } from '../connectors/webhook/index.ts';
 import { AgencyServer, dropQueues, freshDatabase, REDIS_URL } from '../test/support/hub-harness.ts';
 import { leadLine, oriOf } from '../test/support/leads.ts';
-import { machine, percentile } from './support.ts';
+import { machine, percentile, postSigned } from './support.ts';
 import { limitHeapGrowth } from '../src/runtime/heap.ts';
 
 limitHeapGrowth(); // as bin/cgic.js does for the hub (src/runtime/heap.ts)
@@ -65,8 +64,7 @@ try {
     while (picks.size < k) picks.add(Math.floor(rnd() * 20));
     recipients += k;
     const body = leadLine(n, [...picks].map(oriOf)) + '\n';
-    const ts = Math.floor(Date.now() / 1000);
-    const res = await fetch(`${hub.address}/hooks/leads-hook`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', 'x-cgic-timestamp': String(ts), 'x-cgic-signature': sign(SECRET, ts, body) }, body });
+    const res = await postSigned(`${hub.address}/hooks/leads-hook`, SECRET, body, 'application/x-ndjson');
     if (res.status !== 202) throw new Error(`webhook answered ${res.status}`);
   }
   for (;;) {

@@ -18,22 +18,20 @@
  * Needs Redis on 127.0.0.1:6379 and PostgreSQL on 127.0.0.1:5432 (as the tests do).
  * Run: npm run bench:pipeline [-- --rows 100000 --rate 50,200 --seconds 30 --part all|throughput|latency --transfers 4]
  */
-import { createReadStream, mkdirSync, rmSync, writeFileSync, copyFileSync, readFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import pino from 'pino';
 import { stringify } from 'yaml';
-import iconv from 'iconv-lite';
 import { parseArgs } from 'node:util';
 import { Queue, Worker } from 'bullmq';
 import { Hub } from '../src/runtime/hub.ts';
 import { loadMapping } from '../src/mapping/load.ts';
 import { InboundMapping } from '../src/mapping/inbound.ts';
 import { emptySummary, mapStream } from '../src/mapping/run.ts';
-import { sign } from '../connectors/webhook/index.ts';
 import { AgencyServer, dropQueues, freshDatabase, REDIS_URL, runOnce } from '../test/support/hub-harness.ts';
 import { AGENCIES } from '../src/generate/catalog.ts';
-import { limsFile, load, machine, median, percentile, RssSampler } from './support.ts';
+import { limsFile, limsShooting, load, machine, median, percentile, postSigned, RssSampler } from './support.ts';
 import { bulkLoadFloor } from './bulk-floor.ts';
 import { limitHeapGrowth } from '../src/runtime/heap.ts';
 
@@ -220,20 +218,15 @@ async function latency(): Promise<void> {
     db.url,
     prefix,
   );
-  const lines = iconv.decode(readFileSync(path.resolve(import.meta.dirname, '../fixtures/scenario/lims.csv')), 'windows-1252').split('\r\n');
-  const header = lines[0]!;
-  const row = lines[2]!; // a Hartford cartridge case
   let sent = 0;
-  /** Sends `rate`/s signed webhooks for `seconds`, each its own lab case and agency case; the refused ones are counted apart. */
+  /** Sends `rate`/s signed webhooks for `seconds`, each a shooting of its own (limsShooting); the refused ones are counted apart. */
   const send = async (rate: number, seconds: number, refused: Map<number, number>): Promise<void> => {
     const first = sent;
     await paced(rate, seconds, async (i) => {
       const lab = `LB${String(first + i).padStart(7, '0')}`;
       sent++;
-      const body = iconv.encode(`${header}\r\n${row.replace('L24-000301', lab).replace('24-004512', `C-${lab}`).replace('IB24-000410', `IB-${lab}`)}\r\n`, 'windows-1252');
-      const ts = Math.floor(Date.now() / 1000);
       sentAt.set(lab, performance.now());
-      const r = await fetch(`${hub.address}/hooks/hook`, { method: 'POST', headers: { 'content-type': 'text/csv', 'x-cgic-timestamp': String(ts), 'x-cgic-signature': sign(SECRET, ts, body) }, body });
+      const r = await postSigned(`${hub.address}/hooks/hook`, SECRET, limsShooting(lab), 'text/csv');
       await r.arrayBuffer();
       if (r.status !== 202) {
         // Counted as missing (the sender would have to try again), not waited for.

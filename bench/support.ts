@@ -3,6 +3,8 @@ import os from 'node:os';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
+import iconv from 'iconv-lite';
+import { sign } from '../connectors/webhook/index.ts';
 import { generate } from '../src/generate/index.ts';
 
 export const DATA_DIR = path.resolve(import.meta.dirname, 'data');
@@ -92,4 +94,27 @@ export async function limsFile(rows: number, seed = 7): Promise<string> {
     console.log(`generated ${file}: ${(statSync(file).size / 1e6).toFixed(1)} MB in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   }
   return file;
+}
+
+let scenarioLims: { header: string; row: string } | undefined;
+
+/**
+ * A one-row LIMS export (Windows-1252 CSV) of a shooting of its own, as the lab sends one per case:
+ * the scenario's Hartford cartridge case with lab case `lab`, and an agency case and a NIBIN
+ * acquisition made from it. Requests that shared the agency case or the IBIS exhibit measured that
+ * one record's growing body and its row lock, not the pipeline.
+ */
+export function limsShooting(lab: string): Buffer {
+  if (!scenarioLims) {
+    const lines = iconv.decode(readFileSync(path.resolve(import.meta.dirname, '../fixtures/scenario/lims.csv')), 'windows-1252').split('\r\n');
+    scenarioLims = { header: lines[0]!, row: lines[2]! };
+  }
+  const row = scenarioLims.row.replace('L24-000301', lab).replace('24-004512', `C-${lab}`).replace('IB24-000410', `IB-${lab}`);
+  return iconv.encode(`${scenarioLims.header}\r\n${row}\r\n`, 'windows-1252');
+}
+
+/** POST `body` to a webhook connector's URL, signed with `secret` as a sender does. */
+export function postSigned(url: string, secret: string, body: Buffer | string, contentType: string): Promise<Response> {
+  const ts = Math.floor(Date.now() / 1000);
+  return fetch(url, { method: 'POST', headers: { 'content-type': contentType, 'x-cgic-timestamp': String(ts), 'x-cgic-signature': sign(secret, ts, body) }, body });
 }

@@ -31,7 +31,6 @@ export function percentile(xs: readonly number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 }
 
-/** Samples RSS every 20 ms; `peak()` is the highest seen since `start()`. */
 /** Resident set size of another process, in bytes (0 once it has exited). Linux only: /proc/<pid>/status. */
 export function rssOf(pid: number): number {
   try {
@@ -64,6 +63,7 @@ export function treeRssOf(pid: number): number {
   return sum;
 }
 
+/** Samples RSS every 20 ms; `peak()` is the highest seen since `start()`. */
 export class RssSampler {
   private max = 0;
   private timer: NodeJS.Timeout | null = null;

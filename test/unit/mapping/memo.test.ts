@@ -3,6 +3,8 @@
  * answer for the last text, a record keeps the id of its last key. None of it may change what a mapping
  * produces or reports: every repeated bad value is reported on every row, every unknown code counted.
  */
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { MISS, RunContext, ValueMemo } from '../../../src/mapping/runtime.ts';
 import { recordId } from '../../../src/canonical/keys.ts';
@@ -120,5 +122,30 @@ describe('ValueMemo', () => {
     }
     expect(memo.get('d', run)).toBe('D');
     expect(memo.get('a', run)).toBe(MISS);
+  });
+
+  it('keeps its keys and texts without the larger strings they were cut from', () => {
+    // A source value is a substring of the text it was parsed from (an XML slice of 64 KB), and V8 keeps
+    // such a substring as a view that holds its whole parent alive. 40 parents of 1 MB each, one value
+    // kept from each: the memo must hold 40 short strings, not 40 MB.
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const used = (): number => {
+      gc();
+      gc();
+      const m = process.memoryUsage();
+      return m.heapUsed + m.external;
+    };
+    const memo = new ValueMemo(1000, 1000);
+    const run = new RunContext('UTC');
+    const before = used();
+    for (let i = 0; i < 40; i++) {
+      const parent = `${String(i).padStart(8, '0')}${'0123456789'.repeat(100_000)}`;
+      const value = parent.slice(0, 40); // what a field's text is: a view into the slice it was parsed from
+      memo.get(value, run);
+      memo.set(value, value.slice(0, 30), run.effects, run);
+    }
+    expect(memo.get(`${'00000039'}${'0123456789'.repeat(4)}`.slice(0, 40), run)).toBe(`${'00000039'}${'0123456789'.repeat(3)}`.slice(0, 30));
+    expect(used() - before).toBeLessThan(4 * 2 ** 20);
   });
 });

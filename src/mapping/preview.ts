@@ -59,11 +59,13 @@ export function summaryLines(s: MapSummary, label: string, file: string): string
   lines.push(`  records out    ${s.recordsOut}  (${types})`);
   if (s.deletes) lines.push(`  deletes        ${s.deletes}`);
   const unknown = Object.entries(s.unknownCodes);
-  const nUnknown = unknown.reduce((a, [, v]) => a + Object.values(v).reduce((x, y) => x + y, 0), 0);
+  const unlisted = s.unknownCodesUnlisted ?? {};
+  const nUnknown = unknown.reduce((a, [table, v]) => a + Object.values(v).reduce((x, y) => x + y, 0) + (unlisted[table] ?? 0), 0);
   lines.push(`  unknown codes  ${nUnknown}`);
   for (const [table, values] of unknown) {
     const top = Object.entries(values).sort((a, b) => b[1] - a[1]);
-    lines.push(`    ${table}: ${top.slice(0, 10).map(([v, n]) => `"${v}" x${n}`).join(', ')}${top.length > 10 ? `, ... (${top.length} distinct)` : ''}`);
+    const more = unlisted[table] ? `, ... (more than ${top.length} distinct: ${unlisted[table]} more seen, not listed)` : top.length > 10 ? `, ... (${top.length} distinct)` : '';
+    lines.push(`    ${table}: ${top.slice(0, 10).map(([v, n]) => `"${v}" x${n}`).join(', ')}${more}`);
   }
   if (s.agency) {
     const a = s.agency;

@@ -65,8 +65,13 @@ export interface MapSummary {
   warnings: number;
   /** Source records that asked to delete what they published (source.action); absent when none did. */
   deletes?: number;
-  /** table -> original text -> count, for values no code table knew. */
+  /**
+   * table -> original text -> count, for values no code table knew: the first UNKNOWN_LISTED distinct
+   * values of each table (a file of a million different unknown values must not hold them all).
+   */
   unknownCodes: Record<string, Record<string, number>>;
+  /** table -> how many times values past the first UNKNOWN_LISTED were seen; absent when none were. */
+  unknownCodesUnlisted?: Record<string, number>;
   /** Records whose text shows a wrong encoding (src/formats/encoding-check.ts), and how much of it. */
   encoding: { rows: number; replacement: number; mojibake: number };
   /**
@@ -123,6 +128,25 @@ export function emptySummary(): MapSummary {
     unknownCodes: {},
     encoding: { rows: 0, replacement: 0, mojibake: 0 },
   };
+}
+
+/** Distinct unknown values listed per code table in a summary; the rest are only counted. */
+export const UNKNOWN_LISTED = 1000;
+
+function addUnknown(summary: MapSummary, table: string, values: ReadonlyMap<string, number>): void {
+  // No prototype: an unknown value may be any text, "__proto__" included.
+  const t = (summary.unknownCodes[table] ??= Object.create(null) as Record<string, number>);
+  let listed = Object.keys(t).length;
+  for (const [v, n] of values) {
+    if (t[v] !== undefined) t[v] += n;
+    else if (listed < UNKNOWN_LISTED) {
+      t[v] = n;
+      listed++;
+    } else {
+      const unlisted = (summary.unknownCodesUnlisted ??= {});
+      unlisted[table] = (unlisted[table] ?? 0) + n;
+    }
+  }
 }
 
 export function readSource(
@@ -223,10 +247,7 @@ export async function* mapStream(mapping: InboundMapping, input: Readable, summa
         summary.recordsByType[rec.type] = (summary.recordsByType[rec.type] ?? 0) + 1;
       }
     }
-    for (const [table, values] of run.unknownCodes) {
-      const t = (summary.unknownCodes[table] ??= {});
-      for (const [v, n] of values) t[v] = (t[v] ?? 0) + n;
-    }
+    for (const [table, values] of run.unknownCodes) addUnknown(summary, table, values);
     run.unknownCodes.clear();
     if (pending) {
       keepRunsTogether(pending, out);

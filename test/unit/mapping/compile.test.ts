@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigProblems } from '../../../src/config/problems.ts';
 import { HubError } from '../../../src/errors/hub-error.ts';
 import { compileSpec } from '../../../src/mapping/load.ts';
+import { summaryLines } from '../../../src/mapping/preview.ts';
+import { UNKNOWN_LISTED } from '../../../src/mapping/run.ts';
 import type { MappingSpec, RecordSpec } from '../../../src/mapping/spec.ts';
 import { fieldsOf, inbound, mapText, RECEIVED_AT } from './helpers.ts';
 
@@ -307,6 +309,21 @@ describe('invalid source rows', () => {
       ['HUB_ERR_CODE_UNKNOWN', 2, 'MAKE'],
     ]);
     expect(r.summary).toMatchObject({ rowsMapped: 3, warnings: 2, unknownCodes: { 'ncic-make': { 'Zzyzx Arms': 2 } } });
+  });
+
+  it('lists the first 1,000 distinct unknown values of a table and counts the rest, "__proto__" among them', async () => {
+    const s = csvSpec([{ type: 'Firearm', fields: { labCaseNumber: 'LAB', itemNumber: 'ITEM', make: { from: 'MAKE', ops: [{ lookup: { table: 'ncic-make' } }] } } }]);
+    const makes = ['__proto__', ...Array.from({ length: UNKNOWN_LISTED + 4 }, (_, i) => `Zzyzx ${i}`), 'Zzyzx 0'];
+    const r = await mapText(s, `LAB,ITEM,MAKE\n${makes.map((m, i) => `L1,${i + 1},${m}`).join('\n')}\n`);
+    const listed = r.summary.unknownCodes['ncic-make']!;
+    expect(Object.keys(listed)).toHaveLength(UNKNOWN_LISTED);
+    expect(listed['__proto__']).toBe(1);
+    expect(listed['Zzyzx 0']).toBe(2); // a listed value goes on being counted
+    expect(r.summary.unknownCodesUnlisted).toEqual({ 'ncic-make': 5 });
+    expect(r.warnings).toHaveLength(makes.length); // every row still warns
+    const lines = summaryLines(r.summary, 'test', 'f.csv').join('\n');
+    expect(lines).toContain(`unknown codes  ${makes.length}`);
+    expect(lines).toContain(`more than ${UNKNOWN_LISTED} distinct: 5 more seen, not listed`);
   });
 });
 

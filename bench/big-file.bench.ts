@@ -7,20 +7,36 @@
  * 20 ms; the growth is its peak minus the peak of the same command on a 200-row file of the same kind
  * (the process's own start-up footprint), measured just before.
  *
- * Run: node bin/run-ts.js bench/big-file.bench.ts [--mb 100 --kinds lims-csv,lims-xml,ndex-xml,nibrs-xml]
+ * `--via hub`: the same file through a running hub instead (PostgreSQL store, Redis): an API hub in this
+ * process and one worker process (`cgic start --role worker`), whose RSS is sampled; the file is dropped
+ * in a directory connector's folder and polled, and the run ends when its transfer has finished. The
+ * agencies have no destinations, so what is measured is reading, mapping and storing (deliveries are
+ * the pipeline benchmark's). Growth = the worker's peak on the big file minus its peak on the 200-row
+ * file, both through the same worker, the small one first.
+ *
+ * Run: node bin/run-ts.js bench/big-file.bench.ts [--mb 100 --kinds lims-csv,lims-xml,ndex-xml,nibrs-xml --via map|hub]
  */
-import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, createWriteStream, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { Queue } from 'bullmq';
+import { stringify } from 'yaml';
+import { Hub } from '../src/runtime/hub.ts';
+import { AGENCIES } from '../src/generate/catalog.ts';
+import { dropQueues, freshDatabase, REDIS_URL } from '../test/support/hub-harness.ts';
 import { generate } from '../src/generate/index.ts';
 import type { GeneratorKind } from '../src/generate/index.ts';
 import { DATA_DIR, load, machine, rssOf } from './support.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const { values: args } = parseArgs({ options: { mb: { type: 'string', default: '100' }, kinds: { type: 'string', default: 'lims-csv,lims-xml' } } });
+const { values: args } = parseArgs({ options: { mb: { type: 'string', default: '100' }, kinds: { type: 'string', default: 'lims-csv,lims-xml' }, via: { type: 'string', default: 'map' } } });
 const MB = Number(args.mb);
+const VIA = args.via;
+if (VIA !== 'map' && VIA !== 'hub') throw new Error(`--via is map or hub, not ${VIA}`);
 
 /** The generator kind, the mapping that reads it, the file's extension. */
 const KINDS: Record<string, { mapping: string; ext: string }> = {
@@ -49,7 +65,7 @@ async function fileOfSize(kind: string, mb: number): Promise<{ file: string; row
   return { file: await generated(kind, rows), rows };
 }
 
-async function mapFile(mapping: string, file: string): Promise<{ seconds: number; peak: number; summary: string }> {
+async function mapFile(mapping: string, file: string): Promise<Run> {
   const child = spawn(process.execPath, [path.join(ROOT, 'bin/cgic.js'), 'map', '-m', mapping, '-q', file], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
@@ -62,18 +78,113 @@ async function mapFile(mapping: string, file: string): Promise<{ seconds: number
   return { seconds: (performance.now() - t) / 1000, peak, summary };
 }
 
+interface Run {
+  seconds: number;
+  peak: number;
+  summary: string;
+}
+
+/** A hub (API here, one worker process) reading files dropped in a directory connector's folder. */
+class HubUnderTest {
+  private constructor(
+    readonly dir: string,
+    private readonly api: Hub,
+    private readonly worker: ChildProcess,
+    private readonly prefix: string,
+    private readonly drop: () => Promise<void>,
+  ) {}
+
+  static async start(mapping: string): Promise<HubUnderTest> {
+    const dir = path.join(os.tmpdir(), `cgic-bigfile-${process.pid}`);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(path.join(dir, 'in'), { recursive: true });
+    const agencies: Record<string, unknown>[] = AGENCIES.filter((a) => a.kind !== 'lab').map((a) => ({ ori: a.ori, name: a.name }));
+    agencies.push({ ori: 'CTFSL0000', name: 'Lab', kind: 'lab' });
+    const configFile = path.join(dir, 'cgic.yaml');
+    writeFileSync(
+      configFile,
+      stringify({
+        hub: { name: 'bench', dataDir: path.join(dir, 'var'), api: { host: '127.0.0.1', port: 0, keys: [] } },
+        agencies,
+        connectors: [{ id: 'in', kind: 'directory', agency: 'CTFSL0000', allowOtherAgencies: true, mapping, options: { path: path.join(dir, 'in'), stableMs: 0 } }],
+      }),
+    );
+    const db = await freshDatabase();
+    const prefix = `cgic-bigfile-${process.pid}`;
+    const api = await Hub.start({ configFile, roles: ['api'], redisUrl: REDIS_URL, databaseUrl: db.url, queuePrefix: prefix, port: 0, logger: pino({ level: 'warn' }) });
+    const worker = spawn(process.execPath, [path.join(ROOT, 'bin/cgic.js'), 'start', '--config', configFile, '--role', 'worker'], {
+      env: { ...process.env, REDIS_URL, DATABASE_URL: db.url, CGIC_QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const queue = new Queue('transfers', { connection: { url: REDIS_URL }, prefix });
+    const ready = Date.now() + 60_000;
+    while ((await queue.getWorkers()).length < 1) {
+      if (Date.now() > ready) throw new Error('the worker process did not come up in 60 s');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await queue.close();
+    return new HubUnderTest(dir, api, worker, prefix, () => db.drop());
+  }
+
+  /** Drop `file` in the folder, poll, and wait for its transfer to finish, sampling the worker's RSS. */
+  async transfer(file: string): Promise<Run> {
+    copyFileSync(file, path.join(this.dir, 'in', path.basename(file)));
+    let peak = 0;
+    const timer = setInterval(() => (peak = Math.max(peak, rssOf(this.worker.pid!))), 20);
+    const t = performance.now();
+    const { pollId } = await this.api.pollConnector('in', { trigger: 'manual' });
+    const poll = await this.api.pollStatus(pollId, 60_000);
+    const id = poll.transferIds[0];
+    if (!id) throw new Error(`the poll found nothing to read (${JSON.stringify(poll)})`);
+    let tr = await this.api.store.getTransfer(id);
+    while (tr && ['queued', 'running'].includes(tr.status)) {
+      await new Promise((r) => setTimeout(r, 200));
+      tr = await this.api.store.getTransfer(id);
+    }
+    clearInterval(timer);
+    const c = tr!.counts;
+    return { seconds: (performance.now() - t) / 1000, peak, summary: `transfer ${tr!.status}: read ${c.read}, mapped ${c.mapped}, invalid ${c.invalid}, ${c.stored} records stored` };
+  }
+
+  async stop(): Promise<void> {
+    this.worker.kill('SIGTERM');
+    if (this.worker.exitCode === null) await once(this.worker, 'exit');
+    await this.api.stop();
+    await dropQueues(this.prefix);
+    await this.drop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
 const mib = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
 console.log(`machine: ${machine()}`);
-console.log(`method: cgic map -q on a generated file of about ${MB} MB in a child process, RSS sampled every 20 ms; growth = peak minus the peak on a 200-row file`);
+console.log(
+  VIA === 'map'
+    ? `method: cgic map -q on a generated file of about ${MB} MB in a child process, RSS sampled every 20 ms; growth = peak minus the peak on a 200-row file`
+    : `method: a generated file of about ${MB} MB through a running hub (PostgreSQL 15, Redis; an API hub and one worker process, agencies without destinations), the worker's RSS sampled every 20 ms; growth = its peak minus its peak on a 200-row file`,
+);
 for (const kind of args.kinds.split(',')) {
   const { mapping } = KINDS[kind] ?? (() => { throw new Error(`unknown kind ${kind} (${Object.keys(KINDS).join(', ')})`); })();
-  const small = await mapFile(mapping, await generated(kind, 200));
+  const smallFile = await generated(kind, 200);
   const { file, rows } = await fileOfSize(kind, MB);
-  const big = await mapFile(mapping, file);
+  let small: Run;
+  let big: Run;
+  if (VIA === 'map') {
+    small = await mapFile(mapping, smallFile);
+    big = await mapFile(mapping, file);
+  } else {
+    const hub = await HubUnderTest.start(mapping);
+    try {
+      small = await hub.transfer(smallFile);
+      big = await hub.transfer(file);
+    } finally {
+      await hub.stop();
+    }
+  }
   console.log(
-    `${kind} (${mapping}): ${(statSync(file).size / 1e6).toFixed(0)} MB, ${rows} generated rows/records in ${big.seconds.toFixed(1)} s: ${(rows / big.seconds).toFixed(0)} rows/s; ` +
+    `${kind} (${mapping}) via ${VIA}: ${(statSync(file).size / 1e6).toFixed(0)} MB, ${rows} generated rows/records in ${big.seconds.toFixed(1)} s: ${(rows / big.seconds).toFixed(0)} rows/s; ` +
       `peak RSS ${mib(big.peak)}, growth ${mib(big.peak - small.peak)} over the 200-row run's ${mib(small.peak)} (target growth <= 150 MiB) (${load()})`,
   );
-  if (big.summary) console.log(`  cgic map said: ${big.summary}`);
+  if (big.summary) console.log(`  ${VIA === 'map' ? 'cgic map said: ' : ''}${big.summary}`);
 }
 process.exit(0);

@@ -17,20 +17,18 @@
  * Run: node bin/run-ts.js bench/big-file.bench.ts [--mb 100 --kinds lims-csv,lims-xml,ndex-xml,nibrs-xml --via map|hub]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, createWriteStream, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createWriteStream, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { Queue } from 'bullmq';
-import { stringify } from 'yaml';
 import { Hub } from '../src/runtime/hub.ts';
-import { AGENCIES } from '../src/generate/catalog.ts';
 import { dropQueues, freshDatabase, REDIS_URL } from '../test/support/hub-harness.ts';
 import { generate } from '../src/generate/index.ts';
 import type { GeneratorKind } from '../src/generate/index.ts';
-import { DATA_DIR, load, machine, rssOf } from './support.ts';
+import { DATA_DIR, load, machine, rssOf, writeBenchConfig } from './support.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const { values: args } = parseArgs({ options: { mb: { type: 'string', default: '100' }, kinds: { type: 'string', default: 'lims-csv,lims-xml' }, via: { type: 'string', default: 'map' } } });
@@ -97,18 +95,7 @@ class HubUnderTest {
   static async start(mapping: string): Promise<HubUnderTest> {
     const dir = path.join(os.tmpdir(), `cgic-bigfile-${process.pid}`);
     rmSync(dir, { recursive: true, force: true });
-    mkdirSync(path.join(dir, 'in'), { recursive: true });
-    const agencies: Record<string, unknown>[] = AGENCIES.filter((a) => a.kind !== 'lab').map((a) => ({ ori: a.ori, name: a.name }));
-    agencies.push({ ori: 'CTFSL0000', name: 'Lab', kind: 'lab' });
-    const configFile = path.join(dir, 'cgic.yaml');
-    writeFileSync(
-      configFile,
-      stringify({
-        hub: { name: 'bench', dataDir: path.join(dir, 'var'), api: { host: '127.0.0.1', port: 0, keys: [] } },
-        agencies,
-        connectors: [{ id: 'in', kind: 'directory', agency: 'CTFSL0000', allowOtherAgencies: true, mapping, options: { path: path.join(dir, 'in'), stableMs: 0 } }],
-      }),
-    );
+    const configFile = writeBenchConfig(dir, { id: 'in', mapping }, false);
     const db = await freshDatabase();
     const prefix = `cgic-bigfile-${process.pid}`;
     const api = await Hub.start({ configFile, roles: ['api'], redisUrl: REDIS_URL, databaseUrl: db.url, queuePrefix: prefix, port: 0, logger: pino({ level: 'warn' }) });

@@ -30,8 +30,7 @@ import { loadMapping } from '../src/mapping/load.ts';
 import { InboundMapping } from '../src/mapping/inbound.ts';
 import { emptySummary, mapStream } from '../src/mapping/run.ts';
 import { AgencyServer, dropQueues, freshDatabase, REDIS_URL, runOnce } from '../test/support/hub-harness.ts';
-import { AGENCIES } from '../src/generate/catalog.ts';
-import { limsFile, limsShooting, load, machine, median, percentile, postSigned, RssSampler } from './support.ts';
+import { benchAgencies, limsFile, limsShooting, load, machine, median, percentile, postSigned, RssSampler } from './support.ts';
 import { bulkLoadFloor } from './bulk-floor.ts';
 import { limitHeapGrowth } from '../src/runtime/heap.ts';
 
@@ -76,11 +75,7 @@ async function throughput(): Promise<void> {
   const mapLoad = load();
   const dir = path.join(os.tmpdir(), `cgic-bench-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
-  const agencies = AGENCIES.filter((a) => a.kind !== 'lab').map((a) => {
-    mkdirSync(path.join(dir, 'out', a.ori), { recursive: true });
-    return { ori: a.ori, name: a.name, destinations: [{ id: `files-${a.ori.toLowerCase()}`, kind: 'directory', content: ['records'], options: { path: path.join(dir, 'out', a.ori) } }] };
-  });
-  agencies.push({ ori: 'CTFSL0000', name: 'Lab', kind: 'lab' } as never);
+  const agencies = benchAgencies(dir, true);
   mkdirSync(path.join(dir, 'in'), { recursive: true });
   const db = await freshDatabase();
   const prefix = `cgic-bench-${process.pid}`;

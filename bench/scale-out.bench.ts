@@ -13,18 +13,16 @@
  * Run: node bin/run-ts.js bench/scale-out.bench.ts [--rows 60000 --files 12 --workers 1,2,4]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import pino from 'pino';
 import { Queue } from 'bullmq';
-import { stringify } from 'yaml';
 import { Hub } from '../src/runtime/hub.ts';
-import { AGENCIES } from '../src/generate/catalog.ts';
 import { dropQueues, freshDatabase, REDIS_URL } from '../test/support/hub-harness.ts';
-import { limsFile, load, machine } from './support.ts';
+import { limsFile, load, machine, writeBenchConfig } from './support.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const { values: args } = parseArgs({ options: { rows: { type: 'string', default: '60000' }, files: { type: 'string', default: '12' }, workers: { type: 'string', default: '1,2,4' } } });
@@ -46,21 +44,7 @@ function split(file: string, n: number): Buffer[] {
 async function run(workers: number, parts: readonly Buffer[]): Promise<void> {
   const dir = path.join(os.tmpdir(), `cgic-scale-${process.pid}-${workers}`);
   rmSync(dir, { recursive: true, force: true });
-  const agencies: Record<string, unknown>[] = AGENCIES.filter((a) => a.kind !== 'lab').map((a) => {
-    mkdirSync(path.join(dir, 'out', a.ori), { recursive: true });
-    return { ori: a.ori, name: a.name, destinations: [{ id: `files-${a.ori.toLowerCase()}`, kind: 'directory', content: ['records'], options: { path: path.join(dir, 'out', a.ori) } }] };
-  });
-  agencies.push({ ori: 'CTFSL0000', name: 'Lab', kind: 'lab' });
-  mkdirSync(path.join(dir, 'in'), { recursive: true });
-  const configFile = path.join(dir, 'cgic.yaml');
-  writeFileSync(
-    configFile,
-    stringify({
-      hub: { name: 'bench', dataDir: path.join(dir, 'var'), api: { host: '127.0.0.1', port: 0, keys: [] } },
-      agencies,
-      connectors: [{ id: 'lims', kind: 'directory', agency: 'CTFSL0000', allowOtherAgencies: true, mapping: 'lims-csv', options: { path: path.join(dir, 'in'), stableMs: 0 } }],
-    }),
-  );
+  const configFile = writeBenchConfig(dir, { id: 'lims', mapping: 'lims-csv' }, true);
   const db = await freshDatabase();
   const prefix = `cgic-scale-${process.pid}-${workers}`;
   const api = await Hub.start({ configFile, roles: ['api'], redisUrl: REDIS_URL, databaseUrl: db.url, queuePrefix: prefix, port: 0, logger: pino({ level: 'warn' }) });

@@ -1,11 +1,13 @@
 /** Shared pieces of the benchmarks: machine description, medians, peak memory, the generated inputs. */
 import os from 'node:os';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
 import iconv from 'iconv-lite';
+import { stringify } from 'yaml';
 import { sign } from '../connectors/webhook/index.ts';
 import { generate } from '../src/generate/index.ts';
+import { AGENCIES } from '../src/generate/catalog.ts';
 
 export const DATA_DIR = path.resolve(import.meta.dirname, 'data');
 
@@ -117,4 +119,36 @@ export function limsShooting(lab: string): Buffer {
 export function postSigned(url: string, secret: string, body: Buffer | string, contentType: string): Promise<Response> {
   const ts = Math.floor(Date.now() / 1000);
   return fetch(url, { method: 'POST', headers: { 'content-type': contentType, 'x-cgic-timestamp': String(ts), 'x-cgic-signature': sign(secret, ts, body) }, body });
+}
+
+/**
+ * The generated scenario's agencies and the lab, as a benchmark hub's configuration lists them; with
+ * `folders`, each agency gets a directory destination writing its records to `<dir>/out/<ORI>`.
+ */
+export function benchAgencies(dir: string, folders: boolean): Record<string, unknown>[] {
+  const agencies: Record<string, unknown>[] = AGENCIES.filter((a) => a.kind !== 'lab').map((a) => {
+    if (!folders) return { ori: a.ori, name: a.name };
+    mkdirSync(path.join(dir, 'out', a.ori), { recursive: true });
+    return { ori: a.ori, name: a.name, destinations: [{ id: `files-${a.ori.toLowerCase()}`, kind: 'directory', content: ['records'], options: { path: path.join(dir, 'out', a.ori) } }] };
+  });
+  agencies.push({ ori: 'CTFSL0000', name: 'Lab', kind: 'lab' });
+  return agencies;
+}
+
+/**
+ * A benchmark hub's configuration in `<dir>/cgic.yaml`: `benchAgencies` and one directory connector of
+ * the lab (`id`, reading `<dir>/in` with `mapping`, other agencies' records allowed). Returns the file.
+ */
+export function writeBenchConfig(dir: string, connector: { id: string; mapping: string }, folders: boolean): string {
+  mkdirSync(path.join(dir, 'in'), { recursive: true });
+  const file = path.join(dir, 'cgic.yaml');
+  writeFileSync(
+    file,
+    stringify({
+      hub: { name: 'bench', dataDir: path.join(dir, 'var'), api: { host: '127.0.0.1', port: 0, keys: [] } },
+      agencies: benchAgencies(dir, folders),
+      connectors: [{ ...connector, kind: 'directory', agency: 'CTFSL0000', allowOtherAgencies: true, options: { path: path.join(dir, 'in'), stableMs: 0 } }],
+    }),
+  );
+  return file;
 }

@@ -20,6 +20,7 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { normalizeEncoding } from './decode.ts';
+import { detached } from './detached.ts';
 import { errorReport } from '../errors/hub-error.ts';
 import { expandedName, serializeElement, type XmlElement } from './xml-tree.ts';
 import { NamespaceScope } from './xml-namespaces.ts';
@@ -50,6 +51,20 @@ export interface XmlRootElement {
   name: string;
   namespace: string;
   line: number;
+}
+
+/**
+ * Distinct element names a reader keeps one copy of. A name as the parser hands it is a view into the
+ * slice of the file it was read from (see detached.ts): kept on each element of a record, the names
+ * alone held the file's slices and about 5 MB of strings per 500-record N-DEx chunk. A document with
+ * more distinct names than this (none that a mapping reads) has the rest kept as they come.
+ */
+const NAMES_KEPT = 4096;
+
+interface ElementName {
+  qname: string;
+  prefix: string;
+  local: string;
 }
 
 /** Characters handed to the parser at a time: a refusal takes effect within one slice. */
@@ -102,6 +117,17 @@ export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGene
     path: string | null;
   }
   const stack: Open[] = [];
+  const names = new Map<string, ElementName>();
+  const nameOf = (raw: string): ElementName => {
+    let n = names.get(raw);
+    if (n === undefined) {
+      const qname = detached(raw);
+      const colon = qname.indexOf(':');
+      n = { qname, prefix: colon === -1 ? '' : qname.slice(0, colon), local: colon === -1 ? qname : detached(qname.slice(colon + 1)) };
+      if (names.size < NAMES_KEPT) names.set(qname, n);
+    }
+    return n;
+  };
   let current: XmlElement | null = null; // element being built inside a record
   let recordDepth = -1;
   let recordXpath = '';
@@ -172,9 +198,7 @@ export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGene
       fail('HUB_ERR_SOURCE_XML', { reason: declared.error }, parser.line);
       return;
     }
-    const colon = tag.name.indexOf(':');
-    const prefix = colon === -1 ? '' : tag.name.slice(0, colon);
-    const local = colon === -1 ? tag.name : tag.name.slice(colon + 1);
+    const { qname, prefix, local } = nameOf(tag.name);
     const uri = scope.resolve(prefix);
     if (uri === undefined) {
       scope.close(declared);
@@ -187,10 +211,10 @@ export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGene
     let index = 1;
     if (parent && !inRecord) {
       const counts = (parent.counts ??= new Map());
-      index = (counts.get(tag.name) ?? 0) + 1;
-      counts.set(tag.name, index);
+      index = (counts.get(qname) ?? 0) + 1;
+      counts.set(qname, index);
     }
-    stack.push({ ns: uri, local, qname: tag.name, declared, counts: null, index, path: null });
+    stack.push({ ns: uri, local, qname, declared, counts: null, index, path: null });
     if (inRecord) {
       if (current === null) return; // inside an oversized record: nothing more is built
       if (++recordElements > limits.maxRecordElements) return overLimit('maxRecordElements');
@@ -214,7 +238,7 @@ export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGene
     const el: XmlElement = {
       ns: uri,
       local,
-      qname: tag.name,
+      qname,
       attrs,
       children: [],
       text: '',

@@ -2,6 +2,7 @@
  * What compiled mapping functions share at run time: the per-record context they report into, and the
  * scope chain that paths are resolved against.
  */
+import { detached } from '../formats/detached.ts';
 import { errorReport, type ErrorReport } from '../errors/hub-error.ts';
 import type { ErrorCode } from '../errors/registry.ts';
 import type { SourcePointer } from '../formats/source-pointer.ts';
@@ -237,16 +238,4 @@ export class ValueMemo {
     this.lastInput = key;
     this.lastResult = value;
   }
-}
-
-/**
- * `s` as a string of its own. V8 keeps a substring of 13 or more characters as a view into the string
- * it was cut from: a field's text from the XML reader is a view into the 64 KB slice of the file it was
- * parsed from, and so is its trimmed value. Kept for the rest of a run (a memo's 2,048 entries per
- * field), such views held whole slices of the file alive: a 1 GB LIMS XML export through `cgic map`
- * grew by 274 MiB, most of it file text. The copy is made by flattening a concatenation, which V8 does
- * into a new string.
- */
-export function detached(s: string): string {
-  return s.length < 13 ? s : (' ' + s).slice(1);
 }

@@ -134,13 +134,13 @@ export function emptySummary(): MapSummary {
 export const UNKNOWN_LISTED = 1000;
 
 function addUnknown(summary: MapSummary, table: string, values: ReadonlyMap<string, number>): void {
-  // No prototype: an unknown value may be any text, "__proto__" included.
-  const t = (summary.unknownCodes[table] ??= Object.create(null) as Record<string, number>);
+  const t = (summary.unknownCodes[table] ??= {});
   let listed = Object.keys(t).length;
   for (const [v, n] of values) {
-    if (t[v] !== undefined) t[v] += n;
+    if (Object.hasOwn(t, v)) t[v]! += n;
     else if (listed < UNKNOWN_LISTED) {
-      t[v] = n;
+      // Defined, not assigned: an unknown value may be any text, "__proto__" included.
+      Object.defineProperty(t, v, { value: n, writable: true, enumerable: true, configurable: true });
       listed++;
     } else {
       const unlisted = (summary.unknownCodesUnlisted ??= {});

@@ -91,6 +91,9 @@ interface Run {
 
 /** A hub (API here, one worker process) reading files dropped in a directory connector's folder. */
 class HubUnderTest {
+  /** A transfer was left running (--max-minutes): the worker is killed, not asked to finish it. */
+  private cut = false;
+
   private constructor(
     readonly dir: string,
     private readonly api: Hub,
@@ -146,9 +149,6 @@ class HubUnderTest {
       summary: `transfer ${cut ? `still running when measuring stopped at ${args['max-minutes']} min` : tr!.status}: read ${c.read}, mapped ${c.mapped}, invalid ${c.invalid}, ${c.stored} records stored`,
     };
   }
-
-  /** A transfer was left running (--max-minutes): the worker is killed, not asked to finish it. */
-  private cut = false;
 
   async stop(): Promise<void> {
     this.worker.kill(this.cut ? 'SIGKILL' : 'SIGTERM');

@@ -57,9 +57,11 @@ export interface XmlRootElement {
  * Distinct element names a reader keeps one copy of. A name as the parser hands it is a view into the
  * slice of the file it was read from (see detached.ts): kept on each element of a record, the names
  * alone held the file's slices and about 5 MB of strings per 500-record N-DEx chunk. A document with
- * more distinct names than this (none that a mapping reads) has the rest kept as they come.
+ * more distinct names than this, or longer ones (none that a mapping reads), has the rest kept as they come.
  */
 const NAMES_KEPT = 4096;
+/** Longest name kept: a name is bounded only by the record limit (megabytes); a real one is short. */
+const NAME_KEPT_CHARS = 256;
 
 interface ElementName {
   qname: string;
@@ -121,10 +123,12 @@ export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGene
   const nameOf = (raw: string): ElementName => {
     let n = names.get(raw);
     if (n === undefined) {
-      const qname = detached(raw);
+      const kept = names.size < NAMES_KEPT && raw.length <= NAME_KEPT_CHARS;
+      const qname = kept ? detached(raw) : raw;
       const colon = qname.indexOf(':');
-      n = { qname, prefix: colon === -1 ? '' : qname.slice(0, colon), local: colon === -1 ? qname : detached(qname.slice(colon + 1)) };
-      if (names.size < NAMES_KEPT) names.set(qname, n);
+      const local = colon === -1 ? qname : qname.slice(colon + 1);
+      n = { qname, prefix: colon === -1 ? '' : qname.slice(0, colon), local: kept ? detached(local) : local };
+      if (kept) names.set(qname, n);
     }
     return n;
   };

@@ -18,6 +18,7 @@ import { readJson, readNdjson } from '../formats/json-reader.ts';
 import { recordPointer, type SourceBatch, type SourceItem } from '../formats/source-record.ts';
 import type { SourcePointer } from '../formats/source-pointer.ts';
 import { serializeElement } from '../formats/xml-tree.ts';
+import { detached } from '../formats/detached.ts';
 import { DEFAULT_LIMITS, type ReaderLimits } from '../formats/limits.ts';
 import { describeFindings, encodingCheck } from '../formats/encoding-check.ts';
 import { HubError, errorReport, type ErrorReport } from '../errors/hub-error.ts';
@@ -132,11 +133,14 @@ export function emptySummary(): MapSummary {
 
 /** Distinct unknown values listed per code table in a summary; the rest are only counted. */
 export const UNKNOWN_LISTED = 1000;
+/** An unknown value longer than this is listed by its beginning and "…" (a field may be a megabyte). */
+export const UNKNOWN_LISTED_CHARS = 200;
 
 function addUnknown(summary: MapSummary, table: string, values: ReadonlyMap<string, number>): void {
   const t = (summary.unknownCodes[table] ??= {});
   let listed = Object.keys(t).length;
-  for (const [v, n] of values) {
+  for (const [value, n] of values) {
+    const v = value.length > UNKNOWN_LISTED_CHARS ? `${detached(value.slice(0, UNKNOWN_LISTED_CHARS))}…` : value;
     if (Object.hasOwn(t, v)) t[v]! += n;
     else if (listed < UNKNOWN_LISTED) {
       // Defined, not assigned: an unknown value may be any text, "__proto__" included.

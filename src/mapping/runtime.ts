@@ -182,6 +182,12 @@ export const MISS: unique symbol = Symbol('memo-miss');
  * Bounded (`capacity` entries, then it starts over) and self-disabling: after `probe` lookups with
  * fewer than one hit in four (an item number, a serial), it stops remembering for the rest of the run.
  */
+/**
+ * Longest input text a memo keeps. Values that repeat (an agency, a date, a town) are short; a long one
+ * (up to the readers' limits, megabytes) is evaluated each time rather than kept 2,048 times over.
+ */
+export const MEMO_MAX_CHARS = 256;
+
 export class ValueMemo {
   private map = new Map<string, unknown>();
   private run: RunContext | null = null;
@@ -206,7 +212,7 @@ export class ValueMemo {
       this.off = false;
       this.lastInput = null;
     }
-    if (this.off) return MISS;
+    if (this.off || input.length > MEMO_MAX_CHARS) return MISS;
     this.lookups++;
     if (input === this.lastInput) {
       this.hits++;
@@ -228,7 +234,7 @@ export class ValueMemo {
 
   /** Keep `result` for `input` when it is a plain value and the evaluation reported nothing. */
   set(input: string, result: unknown, effectsBefore: number, run: RunContext): void {
-    if (this.off || run.effects !== effectsBefore || this.run !== run) return;
+    if (this.off || run.effects !== effectsBefore || this.run !== run || input.length > MEMO_MAX_CHARS) return;
     const t = typeof result;
     if (result !== undefined && t !== 'string' && t !== 'number' && t !== 'boolean') return;
     if (this.map.size >= this.capacity) this.map.clear();

@@ -80,4 +80,14 @@ describe('readXml memory', () => {
     const retained = withTrees - used();
     expect(retained).toBeLessThan(20 * 2 ** 20); // measured: 7 MiB; 46 MiB when names were views into the file
   });
+
+  it('reads elements whose names are longer than it keeps, prefixes resolved as for any other', async () => {
+    const long = `Item${'x'.repeat(300)}`;
+    const items = await read(`<e:Export xmlns:e="urn:lims"><e:Rec><e:${long}>1</e:${long}><e:${long}>2</e:${long}></e:Rec></e:Export>`, '//e:Rec', { e: 'urn:lims' });
+    const rec = items[0]!;
+    expect(rec.format === 'xml' && rec.element.children.map((c) => [c.ns, c.local, c.qname, c.text])).toEqual([
+      ['urn:lims', long, `e:${long}`, '1'],
+      ['urn:lims', long, `e:${long}`, '2'],
+    ]);
+  });
 });

@@ -7,7 +7,7 @@ import { ConfigProblems } from '../../../src/config/problems.ts';
 import { HubError } from '../../../src/errors/hub-error.ts';
 import { compileSpec } from '../../../src/mapping/load.ts';
 import { summaryLines } from '../../../src/mapping/preview.ts';
-import { UNKNOWN_LISTED } from '../../../src/mapping/run.ts';
+import { UNKNOWN_LISTED, UNKNOWN_LISTED_CHARS } from '../../../src/mapping/run.ts';
 import type { MappingSpec, RecordSpec } from '../../../src/mapping/spec.ts';
 import { fieldsOf, inbound, mapText, RECEIVED_AT } from './helpers.ts';
 
@@ -309,6 +309,14 @@ describe('invalid source rows', () => {
       ['HUB_ERR_CODE_UNKNOWN', 2, 'MAKE'],
     ]);
     expect(r.summary).toMatchObject({ rowsMapped: 3, warnings: 2, unknownCodes: { 'ncic-make': { 'Zzyzx Arms': 2 } } });
+  });
+
+  it('lists an unknown value longer than 200 characters by its beginning', async () => {
+    const s = csvSpec([{ type: 'Firearm', fields: { labCaseNumber: 'LAB', itemNumber: 'ITEM', make: { from: 'MAKE', ops: [{ lookup: { table: 'ncic-make' } }] } } }]);
+    const make = `Zzyzx${'Q'.repeat(5000)}`;
+    const r = await mapText(s, `LAB,ITEM,MAKE\nL1,1,${make}\nL1,2,${make}\n`);
+    expect(r.summary.unknownCodes['ncic-make']).toEqual({ [`${make.slice(0, UNKNOWN_LISTED_CHARS)}…`]: 2 });
+    expect(r.records[0]!.make).toMatchObject({ text: make }); // the record keeps the whole value
   });
 
   it('lists the first 1,000 distinct unknown values of a table and counts the rest, "__proto__" among them', async () => {

@@ -6,7 +6,7 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { MISS, RunContext, ValueMemo } from '../../../src/mapping/runtime.ts';
+import { MEMO_MAX_CHARS, MISS, RunContext, ValueMemo } from '../../../src/mapping/runtime.ts';
 import { recordId } from '../../../src/canonical/keys.ts';
 import type { MappingSpec, RecordSpec } from '../../../src/mapping/spec.ts';
 import { inbound, mapText } from './helpers.ts';
@@ -147,5 +147,18 @@ describe('ValueMemo', () => {
     }
     expect(memo.get(`${'00000039'}${'0123456789'.repeat(4)}`.slice(0, 40), run)).toBe(`${'00000039'}${'0123456789'.repeat(3)}`.slice(0, 30));
     expect(used() - before).toBeLessThan(4 * 2 ** 20);
+  });
+
+  it('keeps no text longer than MEMO_MAX_CHARS (a megabyte value is evaluated each time, not kept)', () => {
+    const memo = new ValueMemo();
+    const run = new RunContext('UTC');
+    const long = 'x'.repeat(MEMO_MAX_CHARS + 1);
+    const longest = 'y'.repeat(MEMO_MAX_CHARS);
+    for (const v of [long, longest]) {
+      expect(memo.get(v, run)).toBe(MISS);
+      memo.set(v, 'kept', run.effects, run);
+    }
+    expect(memo.get(long, run)).toBe(MISS);
+    expect(memo.get(longest, run)).toBe('kept');
   });
 });

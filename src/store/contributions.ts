@@ -163,16 +163,16 @@ export function settle(base: RowState, remaining: readonly StoredContribution[])
 
 const idsParam = (ids: readonly string[]): string => JSON.stringify(ids);
 
-const SELECT_META = `
+export const SELECT_META = `
   SELECT record_id, source, source_record_id, seq, content_hash, transfer_id
   FROM record_contributions
-  WHERE record_id IN (SELECT (jsonb_array_elements_text($1::jsonb))::uuid)
+  WHERE record_id = ANY(ARRAY(SELECT (jsonb_array_elements_text($1::jsonb))::uuid))
   ORDER BY record_id, seq`;
 
-const SELECT_FULL = `
+export const SELECT_FULL = `
   SELECT record_id, source, source_record_id, seq, content_hash, transfer_id, body
   FROM record_contributions
-  WHERE record_id IN (SELECT (jsonb_array_elements_text($1::jsonb))::uuid)
+  WHERE record_id = ANY(ARRAY(SELECT (jsonb_array_elements_text($1::jsonb))::uuid))
   ORDER BY record_id, seq`;
 
 const UPSERT = `

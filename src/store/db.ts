@@ -5,6 +5,12 @@
  * one JSON array parameter unpacked with `jsonb_to_recordset`, so no driver-specific array encoding
  * is involved.
  *
+ * A list of ids or keys to look up is `col = ANY(ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`,
+ * never `col IN (SELECT jsonb_array_elements_text(...))`. The planner cannot see how many elements a
+ * JSON parameter holds; with `IN` it weighed a hash join against the whole table and, on a store of
+ * 600,000 records, read all of `record_contributions` for every chunk (0.3 s a chunk, growing with the
+ * store). `= ANY(ARRAY(...))` is an index lookup per element whatever the statistics say.
+ *
  * Result rows come back as plain objects. Driver differences the caller must absorb: `bigint` columns
  * are strings on `pg` and numbers on PGlite (use `Number()`), `timestamptz` columns are `Date`s on both.
  */

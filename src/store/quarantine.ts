@@ -106,19 +106,19 @@ export async function addQuarantine(db: Db, entries: readonly QuarantineInput[])
   return rowIndex.map((i) => ids[i]!);
 }
 
+export const RESOLVE = `
+  UPDATE quarantine SET resolved_at = now(), resolved_by = $3
+  WHERE connector_id = $1 AND resolved_at IS NULL AND transfer_id IS DISTINCT FROM $3
+    AND row_identity = ANY(ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))
+  RETURNING id`;
+
 /**
  * A later transfer of the connector stored rows with these identities: their open entries seen in
  * other transfers are resolved by it. Returns how many entries were resolved.
  */
 export async function resolveQuarantine(db: Db, connectorId: string, identities: readonly string[], transferId: string): Promise<number> {
   if (identities.length === 0) return 0;
-  const rows = await db.query(
-    `UPDATE quarantine SET resolved_at = now(), resolved_by = $3
-     WHERE connector_id = $1 AND resolved_at IS NULL AND transfer_id IS DISTINCT FROM $3
-       AND row_identity IN (SELECT jsonb_array_elements_text($2::jsonb))
-     RETURNING id`,
-    [connectorId, JSON.stringify([...new Set(identities)]), transferId],
-  );
+  const rows = await db.query(RESOLVE, [connectorId, JSON.stringify([...new Set(identities)]), transferId]);
   return rows.length;
 }
 

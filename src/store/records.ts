@@ -99,7 +99,7 @@ interface ExistingRow {
   deleted_at: unknown;
 }
 
-const SELECT_FOR_UPDATE = `
+export const SELECT_FOR_UPDATE = `
   SELECT r.id, r.type, r.natural_key, r.version, r.content_hash, r.body, r.deleted_at
   FROM records r
   WHERE (r.type, r.natural_key) IN (SELECT k.t, k.k FROM jsonb_to_recordset($1::jsonb) AS k(t text, k text))
@@ -110,7 +110,7 @@ const SELECT_FOR_UPDATE = `
 export const SELECT_FOR_UPDATE_BY_ID = `
   SELECT r.id, r.type, r.natural_key, r.version, r.content_hash, r.body, r.deleted_at
   FROM records r
-  WHERE r.id IN (SELECT (jsonb_array_elements_text($1::jsonb))::uuid)
+  WHERE r.id = ANY(ARRAY(SELECT (jsonb_array_elements_text($1::jsonb))::uuid))
   ORDER BY r.type, r.natural_key
   FOR UPDATE OF r`;
 

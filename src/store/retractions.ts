@@ -22,9 +22,9 @@ import { insertSources, SELECT_FOR_UPDATE_BY_ID, toState, updateRecordRows } fro
 import { inTx, type Row } from './sql.ts';
 import type { RetractContext, RetractionInput, RetractResult } from './types.ts';
 
-const RECORDS_OF = `
+export const RECORDS_OF = `
   SELECT DISTINCT record_id FROM record_contributions
-  WHERE source = $1 AND source_record_id IN (SELECT jsonb_array_elements_text($2::jsonb))`;
+  WHERE source = $1 AND source_record_id = ANY(ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))`;
 
 /** The deletion notice destinations receive for a tombstone. */
 export function deletionNotice(r: { id: string; version: number; body: Record<string, unknown> }, deletedAt: string): Record<string, unknown> {

@@ -102,14 +102,6 @@ export class PostgresDb implements Db {
     this.#pool = new pg.Pool(config);
     // An idle client losing its server must not crash the process; the next query reports it.
     this.#pool.on('error', () => {});
-    // No JIT compilation: the store's statements are short lookups and writes by key. While a large
-    // transfer outgrows the statistics autovacuum last took, the planner over-estimates their cost and
-    // PostgreSQL compiled them on every execution: locking 300 records by key on a store of 645,000
-    // took 175 ms with JIT, 2.5 ms without, the same plan. A SET, not a start-up option: connection
-    // poolers refuse those.
-    this.#pool.on('connect', (client) => {
-      client.query('SET jit = off').catch(() => {});
-    });
   }
 
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]> {
@@ -129,7 +121,12 @@ export class PostgresDb implements Db {
     }
     let broken = false;
     try {
-      await run(client, 'BEGIN', undefined, this.target);
+      // No JIT compilation in a transaction: its statements are short lookups and writes by key. While
+      // a large transfer outgrows the statistics autovacuum last took, the planner over-estimates their
+      // cost and PostgreSQL compiled them at every execution: locking 300 records by key on a store of
+      // 645,000 took 175 ms with JIT, 2.5 ms without, the same plan. SET LOCAL in the same round trip as
+      // BEGIN: a start-up option would be refused by connection poolers.
+      await run(client, 'BEGIN; SET LOCAL jit = off', undefined, this.target);
       const result = await fn(new PostgresTx(client, this.schema, this.target));
       await run(client, 'COMMIT', undefined, this.target);
       return result;

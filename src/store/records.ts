@@ -99,10 +99,17 @@ interface ExistingRow {
   deleted_at: unknown;
 }
 
+// The keys are index conditions on both columns of (type, natural_key) (each type with each key: at
+// most the chunk's types times its keys, probes of the unique index), then the exact pairs. Written as
+// a semi-join with the keys (`(type, natural_key) IN (SELECT ...)`), it left the planner a join whose
+// size it cannot know, and during a 1 GB batch it read a whole index for every chunk: 9,000 blocks
+// and 85 ms a chunk one minute in, 47,000 blocks and 270 ms three minutes later.
 export const SELECT_FOR_UPDATE = `
   SELECT r.id, r.type, r.natural_key, r.version, r.content_hash, r.body, r.deleted_at
   FROM records r
-  WHERE (r.type, r.natural_key) IN (SELECT k.t, k.k FROM jsonb_to_recordset($1::jsonb) AS k(t text, k text))
+  WHERE r.type = ANY(ARRAY(SELECT DISTINCT k.t FROM jsonb_to_recordset($1::jsonb) AS k(t text, k text)))
+    AND r.natural_key = ANY(ARRAY(SELECT k.k FROM jsonb_to_recordset($1::jsonb) AS k(t text, k text)))
+    AND (r.type, r.natural_key) = ANY(ARRAY(SELECT ROW(k.t, k.k) FROM jsonb_to_recordset($1::jsonb) AS k(t text, k text)))
   ORDER BY r.type, r.natural_key
   FOR UPDATE OF r`;
 

@@ -136,18 +136,20 @@ export async function clearPending(tx: Db, leadId: string): Promise<void> {
   await tx.query('DELETE FROM lead_pending WHERE lead_id = $1', [leadId]);
 }
 
-/** Leads whose events name one of these lab cases or agency cases (`ORI|case number`). */
+/**
+ * Leads whose events name one of these lab cases or agency cases (`ORI|case number`), by the index of
+ * the references lead events make (migration 008).
+ */
 export async function leadsReferencing(db: Db, labCases: string[], agencyCases: string[]): Promise<string[]> {
   if (!labCases.length && !agencyCases.length) return [];
-  const rows = await db.query<{ lead_id: string }>(
-    `SELECT DISTINCT r.body->>'leadId' AS lead_id
-     FROM records r, jsonb_array_elements(COALESCE(r.body->'events', '[]'::jsonb)) e
-     WHERE r.type = 'NibinLead'
-       AND ((e->>'labCaseNumber') = ANY($1::text[]) OR ((e->>'agencyOri') || '|' || (e->>'agencyCaseNumber')) = ANY($2::text[]))`,
-    [labCases, agencyCases],
-  );
+  const refs = [...labCases.map((lab) => `lab|${lab}`), ...agencyCases.map((c) => `case|${c}`)];
+  const rows = await db.query<{ lead_id: string }>(LEADS_REFERENCING, [JSON.stringify(refs)]);
   return rows.map((r) => String(r.lead_id));
 }
+
+export const LEADS_REFERENCING = `
+  SELECT DISTINCT body->>'leadId' AS lead_id FROM records
+  WHERE type = 'NibinLead' AND lead_event_refs(body) && ARRAY(SELECT jsonb_array_elements_text($1::jsonb))`;
 
 function toVersion(r: Record<string, unknown>): LeadVersion {
   return {

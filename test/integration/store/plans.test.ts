@@ -2,12 +2,14 @@
  * The statements a chunk runs look rows up by index, whatever the table's size (docs/running-at-scale.md,
  * "A store that grows"): a lookup that reads a whole table costs every chunk more as the store grows.
  * On a store of 4,000 records with fresh statistics, none of the lookups by a list of keys or ids
- * scans records, record_contributions or quarantine (with `IN (SELECT ...)` every one of them did). And
- * the PostgreSQL driver turns JIT compilation off in its transactions.
+ * scans records, record_contributions or quarantine (with `IN (SELECT ...)` every one of them did), and
+ * the leads that name a case are found by their own index among 2,000 leads. And the PostgreSQL driver
+ * turns JIT compilation off in its transactions.
  */
 import { describe, expect, it } from 'vitest';
 import { SELECT_FULL, SELECT_META } from '../../../src/store/contributions.ts';
 import type { Db } from '../../../src/store/db.ts';
+import { LEADS_REFERENCING, leadsReferencing } from '../../../src/store/lead-ledger.ts';
 import { RESOLVE } from '../../../src/store/quarantine.ts';
 import { SELECT_FOR_UPDATE, SELECT_FOR_UPDATE_BY_ID } from '../../../src/store/records.ts';
 import { RECORDS_OF } from '../../../src/store/retractions.ts';
@@ -18,17 +20,19 @@ const N = 4000;
 interface PlanNode {
   'Node Type': string;
   'Relation Name'?: string;
+  'Index Name'?: string;
   Plans?: PlanNode[];
 }
 
-/** Every table the plan of `sql` reads from start to end (a sequential scan). */
-async function scannedTables(db: Db, sql: string, params: unknown[]): Promise<string[]> {
+/** The plan of `sql`: the tables it reads from start to end (sequential scans) and the indexes it uses. */
+async function planOf(db: Db, sql: string, params: unknown[]): Promise<{ scanned: string[]; indexes: string[] }> {
   const [row] = await db.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${sql}`, params);
   const raw = row!['QUERY PLAN'];
   const plan = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: PlanNode }[];
-  const out: string[] = [];
+  const out = { scanned: [] as string[], indexes: [] as string[] };
   const walk = (n: PlanNode): void => {
-    if (n['Node Type'] === 'Seq Scan' && n['Relation Name']) out.push(n['Relation Name']);
+    if (n['Node Type'] === 'Seq Scan' && n['Relation Name']) out.scanned.push(n['Relation Name']);
+    if (n['Index Name']) out.indexes.push(n['Index Name']);
     n.Plans?.forEach(walk);
   };
   walk(plan[0]!.Plan);
@@ -50,6 +54,16 @@ describe.each(BACKENDS)('query plans on %s', (backend) => {
     await store.addQuarantine(
       Array.from({ length: N }, (_, i) => ({ transferId: 't1', connectorId: 'rms', code: 'HUB_ERR_MAP_REQUIRED', message: 'm', fingerprint: `f${i}`, rowIdentity: `Case|CT0015100|25-${i}` })),
     );
+    const LEADS = 2000;
+    for (let from = 0; from < LEADS; from += 1000) {
+      await store.upsertRecords(
+        Array.from({ length: 1000 }, (_, j) => {
+          const i = from + j;
+          return { type: 'NibinLead', key: `LEAD-${i}`, leadId: `LEAD-${i}`, events: [{ eventId: 'e1', role: 'shooting', labCaseNumber: `L-${i}`, agencyOri: 'CT0015100', agencyCaseNumber: `24-${i}` }] };
+        }),
+        { transferId: 't1', source: 'lab' },
+      );
+    }
     await store.db.exec('ANALYZE');
 
     const some = JSON.stringify([ids[7], ids[1500], ids[3999]]);
@@ -62,8 +76,13 @@ describe.each(BACKENDS)('query plans on %s', (backend) => {
       ['quarantine resolved by identity', RESOLVE, ['rms', JSON.stringify(['Case|CT0015100|25-7']), 't2']],
     ];
     const scans = [];
-    for (const [name, sql, params] of lookups) scans.push(`${name}: ${(await scannedTables(store.db, sql, params)).join(', ') || 'none'}`);
+    for (const [name, sql, params] of lookups) scans.push(`${name}: ${(await planOf(store.db, sql, params)).scanned.join(', ') || 'none'}`);
     expect(scans).toEqual(lookups.map(([name]) => `${name}: none`));
+
+    // The leads naming a lab case or an agency case: by the index of lead events' references, not by
+    // reading all 2,000 leads (which the type's index alone would do).
+    expect((await planOf(store.db, LEADS_REFERENCING, [JSON.stringify(['lab|L-7', 'case|CT0015100|24-9'])])).indexes).toEqual(['records_lead_refs_idx']);
+    expect((await leadsReferencing(store.db, ['L-7', 'L-none'], ['CT0015100|24-9', 'CT0015100|L-7'])).sort()).toEqual(['LEAD-7', 'LEAD-9']);
   });
 });
 

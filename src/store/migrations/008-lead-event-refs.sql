@@ -2,8 +2,9 @@
 
 -- Each chunk of a transfer, and each webhook, asks which leads name the lab cases and agency cases it
 -- changed (a late arrival completes a lead). Reading every lead's events cost each of them more with
--- every lead the store keeps: 50 to 240 ms a chunk at 20,000 leads, against 3 to 8 ms by this index. The references a lead's events make, as
--- text: 'lab|<lab case number>' and 'case|<ORI>|<agency case number>'.
+-- every lead the store keeps: 50 to 240 ms a chunk at 20,000 leads, against 3 to 8 ms by this index.
+-- The references a lead's events make, as text: 'lab|<lab case number>' and
+-- 'case|<ORI>|<agency case number>'.
 CREATE FUNCTION lead_event_refs(body jsonb) RETURNS text[]
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT ARRAY(

@@ -3,13 +3,15 @@
  * "A store that grows"): a lookup that reads a whole table costs every chunk more as the store grows.
  * On a store of 4,000 records with fresh statistics, none of the lookups by a list of keys or ids
  * scans records, record_contributions or quarantine (with `IN (SELECT ...)` every one of them did), and
- * the leads that name a case are found by their own index among 2,000 leads. And the PostgreSQL driver
- * turns JIT compilation off in its transactions.
+ * the leads that name a case are found by their own index among 2,000 leads (and migration 008 indexes
+ * the leads a store held before it). And the PostgreSQL driver turns JIT compilation off in its
+ * transactions.
  */
 import { describe, expect, it } from 'vitest';
 import { SELECT_FULL, SELECT_META } from '../../../src/store/contributions.ts';
 import type { Db } from '../../../src/store/db.ts';
 import { LEADS_REFERENCING, leadsReferencing } from '../../../src/store/lead-ledger.ts';
+import { loadMigrations, migrate } from '../../../src/store/migrate.ts';
 import { RESOLVE } from '../../../src/store/quarantine.ts';
 import { SELECT_FOR_UPDATE, SELECT_FOR_UPDATE_BY_ID } from '../../../src/store/records.ts';
 import { RECORDS_OF } from '../../../src/store/retractions.ts';
@@ -83,6 +85,24 @@ describe.each(BACKENDS)('query plans on %s', (backend) => {
     // reading all 2,000 leads (which the type's index alone would do).
     expect((await planOf(store.db, LEADS_REFERENCING, [JSON.stringify(['lab|L-7', 'case|CT0015100|24-9'])])).indexes).toEqual(['records_lead_refs_idx']);
     expect((await leadsReferencing(store.db, ['L-7', 'L-none'], ['CT0015100|24-9', 'CT0015100|L-7'])).sort()).toEqual(['LEAD-7', 'LEAD-9']);
+  });
+
+  it('migration 008 indexes the leads a store already holds, whatever the shape of their events', async () => {
+    const db = await ctx.openUnmigrated();
+    await migrate(db, loadMigrations().filter((m) => m.version < 8));
+    const lead = (n: number, events: unknown) => `('00000000-0000-5000-8000-00000000000${n}', 'NibinLead', 'NL-${n}', 'h', '${JSON.stringify({ type: 'NibinLead', key: `NL-${n}`, leadId: `NL-${n}`, events })}')`;
+    await db.exec(`INSERT INTO records (id, type, natural_key, content_hash, body) VALUES
+      ${lead(1, [{ eventId: 'e1', labCaseNumber: 'L-1', agencyOri: 'CT0015100', agencyCaseNumber: '24-1' }, { eventId: 'e2', labCaseNumber: 'L-2' }])},
+      ${lead(2, [{ eventId: 'e1', agencyOri: 'CT0015100' }, 'not an event', 7, null])},
+      ${lead(3, { labCaseNumber: 'L-1' })},
+      ${lead(4, [{ eventId: 'e1', labCaseNumber: 3 }])},
+      ('00000000-0000-5000-8000-000000000005', 'Case', 'CT0015100|24-1', 'h', '{"type":"Case","key":"CT0015100|24-1","labCaseNumber":"L-1","events":[{"labCaseNumber":"L-1"}]}')`);
+    await migrate(db);
+    expect(await leadsReferencing(db, ['L-1'], [])).toEqual(['NL-1']);
+    expect((await leadsReferencing(db, ['L-2', '3'], [])).sort()).toEqual(['NL-1', 'NL-4']);
+    expect(await leadsReferencing(db, [], ['CT0015100|24-1'])).toEqual(['NL-1']);
+    // An event without its case number names no agency case; events that are not a list name nothing.
+    expect(await leadsReferencing(db, [], ['CT0015100|', 'CT0015100|null'])).toEqual([]);
   });
 });
 

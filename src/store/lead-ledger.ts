@@ -149,7 +149,7 @@ export async function leadsReferencing(db: Db, labCases: string[], agencyCases: 
 
 export const LEADS_REFERENCING = `
   SELECT DISTINCT body->>'leadId' AS lead_id FROM records
-  WHERE type = 'NibinLead' AND lead_event_refs(body) && ARRAY(SELECT jsonb_array_elements_text($1::jsonb))`;
+  WHERE type = 'NibinLead' AND lead_event_refs(body) && ARRAY(SELECT md5(jsonb_array_elements_text($1::jsonb)))`;
 
 function toVersion(r: Record<string, unknown>): LeadVersion {
   return {

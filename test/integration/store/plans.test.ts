@@ -104,6 +104,16 @@ describe.each(BACKENDS)('query plans on %s', (backend) => {
     // An event without its case number names no agency case; events that are not a list name nothing.
     expect(await leadsReferencing(db, [], ['CT0015100|', 'CT0015100|null'])).toEqual([]);
   });
+
+  it('a lead naming a case number longer than an index entry holds is stored and found', async () => {
+    const { store } = ctx;
+    // 14,000 characters that do not compress: the index keeps a digest of each reference, not the text.
+    const long = Array.from({ length: 2000 }, (_, i) => ((i * 7919) % 100003).toString(36)).join('');
+    await store.upsertRecords([{ type: 'NibinLead', key: 'NL-long', leadId: 'NL-long', events: [{ eventId: 'e1', labCaseNumber: long, agencyOri: 'CT0015100', agencyCaseNumber: long }] }]);
+    expect(await leadsReferencing(store.db, [long], [])).toEqual(['NL-long']);
+    expect(await leadsReferencing(store.db, [], [`CT0015100|${long}`])).toEqual(['NL-long']);
+    expect(await leadsReferencing(store.db, [`${long}x`], [])).toEqual([]);
+  });
 });
 
 describe('PostgreSQL transactions', () => {

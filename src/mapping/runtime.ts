@@ -173,6 +173,12 @@ export function asText(v: unknown): string | undefined {
 export const MISS: unique symbol = Symbol('memo-miss');
 
 /**
+ * Longest input text a memo keeps. Values that repeat (an agency, a date, a town) are short; a long one
+ * (up to the readers' limits, megabytes) is evaluated each time rather than kept 2,048 times over.
+ */
+export const MEMO_MAX_CHARS = 256;
+
+/**
  * Remembers what a field's operations made of an input text, within one run (same `RunContext`, same
  * time zone): exports repeat the same values row after row (a lab case's agency, dates, town, offense
  * on each of its items), and dates and lookups are the costly operations. Only results that are plain
@@ -182,12 +188,6 @@ export const MISS: unique symbol = Symbol('memo-miss');
  * Bounded (`capacity` entries, then it starts over) and self-disabling: after `probe` lookups with
  * fewer than one hit in four (an item number, a serial), it stops remembering for the rest of the run.
  */
-/**
- * Longest input text a memo keeps. Values that repeat (an agency, a date, a town) are short; a long one
- * (up to the readers' limits, megabytes) is evaluated each time rather than kept 2,048 times over.
- */
-export const MEMO_MAX_CHARS = 256;
-
 export class ValueMemo {
   private map = new Map<string, unknown>();
   private run: RunContext | null = null;

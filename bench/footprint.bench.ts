@@ -5,8 +5,10 @@
  * data folder, drop folders and port moved to a scratch directory, and a queue prefix of its own on
  * the Redis at REDIS_URL), in a child process whose RSS (VmRSS of /proc/<pid>/status), plus that of any
  * process it started (the embedded store creates its database in one), is sampled every 20 ms: the peak from spawn until `/readyz` answers 200 (starting), then the RSS after `--idle` seconds
- * (idle). Run on the embedded store (PGlite, a fresh data folder: the first start, which creates the
- * database) and again on that same folder (a restart), and on PostgreSQL (a fresh database).
+ * (idle). Run on the embedded store (PGlite, a fresh data folder: the first start, which copies the
+ * database template `npm install` made) and again on that same folder (a restart), and on PostgreSQL
+ * (a fresh database). The template's own making (`npm install`'s postinstall step, PGlite's initdb) is
+ * measured first, the same way, in a scratch folder.
  *
  * Run: npm run bench:footprint [-- --idle 60 --store pglite,postgres]
  */
@@ -16,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
+import { defaultTemplatesDir, prepareTemplate } from '../src/store/pglite-template.ts';
 import { dropQueues, freshDatabase, REDIS_URL } from '../test/support/hub-harness.ts';
 import { load, machine, treeRssOf } from './support.ts';
 
@@ -48,6 +51,20 @@ interface Footprint {
   peakStarting: number;
   idle: number;
   peakIdle: number;
+}
+
+/** Peak RSS (with its child processes) of `args` run to its end by this Node, and how long it took. */
+async function peakOfRun(args: string[]): Promise<{ ms: number; peak: number }> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, treeRssOf(child.pid!))), 20);
+  const t0 = performance.now();
+  const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  clearInterval(sampler);
+  if (code !== 0) throw new Error(`${args.join(' ')} exited with ${code}: ${stderr}`);
+  return { ms: performance.now() - t0, peak };
 }
 
 async function measure(configFile: string, env: NodeJS.ProcessEnv, port: number): Promise<Footprint> {
@@ -95,7 +112,15 @@ for (const store of args.store.split(',')) {
   if (db) env.DATABASE_URL = db.url;
   else delete env.DATABASE_URL;
   try {
-    const runs = store === 'pglite' ? ['first start (creates the database)', 'restart on the same data folder'] : ['start (fresh database)'];
+    if (store === 'pglite') {
+      const scratch = path.join(dir, 'templates');
+      const t = await peakOfRun([path.join(ROOT, 'bin/run-ts.js'), path.join(ROOT, 'scripts/prepare-store-template.ts'), '--dir', scratch]);
+      console.log(`pglite, making the database template (npm install's postinstall step, once per install): ${(t.ms / 1000).toFixed(1)} s; peak RSS ${mib(t.peak)} (${load()})`);
+      // The template the hub's first start copies: npm install made it; made here if it is missing.
+      const templates = defaultTemplatesDir();
+      if (templates) await prepareTemplate(templates);
+    }
+    const runs = store === 'pglite' ? ['first start (copies the database template)', 'restart on the same data folder'] : ['start (fresh database)'];
     for (const run of runs) {
       const port = freePort();
       const f = await measure(scratchConfig(dir, port), env, port);

@@ -13,16 +13,13 @@
  * corrupting it. A lock file left by a process that no longer runs is taken over.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import { HubError } from '../errors/hub-error.ts';
 import { Mutex } from './mutex.ts';
+import { createDatabase, EXTRA_START_PARAMS, INITDB_PARAMS, WASM_FLAGS } from './pglite-template.ts';
 import { inSavepoint, quoteSchema, toStoreError, type Db, storableParams } from './db.ts';
 
 export interface PgliteDbOptions {
@@ -33,15 +30,6 @@ export interface PgliteDbOptions {
 }
 
 export const DEFAULT_DATA_DIR = 'var/pglite';
-
-/**
- * PostgreSQL's buffer cache inside PGlite. PGlite's own default (about 160 MB) is allocated and zeroed
- * in its WebAssembly memory at every start, and a WebAssembly memory never gives memory back: it was
- * most of the embedded store's resident memory. The cache only saves reads of pages the operating
- * system still has cached; a smaller one changes no guarantee (PGlite's durability settings are
- * kept as they are: the start parameters below are PGlite's own, plus this one).
- */
-export const PGLITE_SHARED_BUFFERS = '16MB';
 
 /** Per PGlite instance: the mutex and the search_path currently set on its one session. */
 interface InstanceState {
@@ -71,46 +59,6 @@ function processAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-/**
- * V8 compiles PGlite's WebAssembly (an 8.7 MB module: PostgreSQL) with its baseline compiler only.
- * By default it also recompiles the functions it finds hot with its optimizing compiler, on background
- * threads whose memory the allocator keeps afterwards: about 40 MiB more resident memory after a
- * start, and 120 MiB more at the peak of creating a database, for no gain measured in the store's
- * work (an insert of 100,000 JSON rows, a scan and 2,000 lookups took as long or less). The flag is
- * the process's: it applies to any WebAssembly compiled after the embedded store is opened.
- */
-const WASM_FLAGS = ['--liftoff-only'];
-
-/** What the hub adds to PGlite's own start parameters (which it keeps), and to initdb's. */
-const EXTRA_START_PARAMS = ['-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`];
-/** initdb (the first start) runs with the same cache, and writes it in postgresql.conf. */
-const INITDB_PARAMS = ['--set', `shared_buffers=${PGLITE_SHARED_BUFFERS}`];
-
-/**
- * Create the database in `dataDir` (PGlite's initdb) in a child process, which ends once it is made.
- *
- * PGlite creates a database with a second PostgreSQL instance in the same process, a copy of that
- * instance's whole memory and a tarball of the new data directory: about 450 MiB of WebAssembly
- * memories and buffers that are garbage once the database is made. Made in the hub's own process,
- * V8 collected them only when its heap, small in an idle hub, next needed it (a hub idled at 820 MiB
- * after its first start, 340 MiB after a restart); in a worker thread, the allocator kept about
- * 170 MiB of them. A child process gives all of it back when it ends. It runs plain JavaScript (PGlite's
- * own module), so it needs no TypeScript loader.
- */
-async function createDatabase(dataDir: string): Promise<void> {
-  const pglite = pathToFileURL(createRequire(import.meta.url).resolve('@electric-sql/pglite')).href;
-  const args = JSON.stringify({ pglite, dataDir, startParams: EXTRA_START_PARAMS, initDbStartParams: INITDB_PARAMS });
-  const code = `const w = JSON.parse(process.argv[1]);
-const { PGlite } = await import(w.pglite);
-const pg = await PGlite.create(w.dataDir, { startParams: [...PGlite.defaultStartParams, ...w.startParams], initDbStartParams: w.initDbStartParams });
-await pg.close();`;
-  const child = spawn(process.execPath, [...WASM_FLAGS, '--input-type=module', '-e', code, args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
-  const [status, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
-  if (status !== 0) throw new Error(`creating the database failed (${signal ?? `exit code ${status}`}): ${stderr.trim()}`);
 }
 
 function acquireDirLock(dataDir: string): string {

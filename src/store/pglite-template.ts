@@ -146,7 +146,7 @@ export async function prepareTemplate(templatesDir: string): Promise<string> {
 export type CreatedFrom = 'template' | 'initdb';
 
 /**
- * Make a new database in `dataDir` (absent, or an empty folder): a copy of the template (made first if
+ * Make a new database in `dataDir` (absent, or an empty folder; the caller holds its lock): a copy of the template (made first if
  * needed), written to a scratch folder beside `dataDir` and renamed into place, so a crash midway
  * leaves no half-made database. Where there is no template folder (`templatesDir` null, or it
  * cannot be written) or `dataDir` holds other files, PGlite's initdb runs on `dataDir` itself.
@@ -165,8 +165,10 @@ export async function createDatabase(dataDir: string, templatesDir: string | nul
     await initdbInChild(dataDir);
     return 'initdb';
   }
+  // The caller holds the data folder's lock: a scratch folder beside it is a crashed creation's.
+  const prefix = `${path.basename(dataDir)}.creating-`;
+  for (const e of readdirSync(path.dirname(dataDir))) if (e.startsWith(prefix)) rmSync(path.join(path.dirname(dataDir), e), { recursive: true, force: true });
   const scratch = `${dataDir}.creating-${process.pid}`;
-  rmSync(scratch, { recursive: true, force: true });
   try {
     copyDurably(template, scratch);
     if (existsSync(dataDir)) rmdirSync(dataDir);

@@ -34,8 +34,10 @@ describe('PGlite database template', () => {
     expect(await createDatabase(path.join(dir, 'a'), templates)).toBe('template');
     expect(readdirSync(templates)).toEqual([templateKey()]);
     expect(existsSync(path.join(templates, templateKey(), 'complete'))).toBe(true);
-    // An empty folder made beforehand (a volume mounted for it) is filled the same way.
+    // An empty folder made beforehand (a volume mounted for it) is filled the same way, and a
+    // creation that crashed midway left nothing but its scratch folder, removed now.
     mkdirSync(path.join(dir, 'b'));
+    mkdirSync(path.join(dir, 'b.creating-99999', 'base'), { recursive: true });
     expect(await createDatabase(path.join(dir, 'b'), templates)).toBe('template');
     // No scratch folder is left beside the data folders or the template.
     expect(readdirSync(dir).sort()).toEqual(['a', 'b', 'templates']);

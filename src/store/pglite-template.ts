@@ -117,7 +117,10 @@ export async function prepareTemplate(templatesDir: string): Promise<string> {
   const key = templateKey();
   const dir = path.join(templatesDir, key);
   const data = path.join(dir, 'data');
-  if (existsSync(path.join(dir, 'complete'))) return data;
+  if (existsSync(path.join(dir, 'complete'))) {
+    if (existsSync(path.join(data, 'PG_VERSION'))) return data;
+    rmSync(dir, { recursive: true, force: true }); // emptied by hand or by a cleaner: made again
+  }
   mkdirSync(templatesDir, { recursive: true });
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });

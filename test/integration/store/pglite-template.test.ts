@@ -41,7 +41,13 @@ describe('PGlite database template', () => {
     expect(await createDatabase(path.join(dir, 'b'), templates)).toBe('template');
     // No scratch folder is left beside the data folders or the template.
     expect(readdirSync(dir).sort()).toEqual(['a', 'b', 'templates']);
+
     expect(readdirSync(templates)).toEqual([templateKey()]);
+
+    // A template whose data folder went (a cleaner emptied the cache) is made again, not copied empty.
+    rmSync(path.join(templates, templateKey(), 'data'), { recursive: true });
+    expect(await createDatabase(path.join(dir, 'c'), templates)).toBe('template');
+    expect(existsSync(path.join(dir, 'c', 'PG_VERSION'))).toBe(true);
 
     const a = await open(path.join(dir, 'a'));
     await a.upsertRecords([{ type: 'Agency', key: 'CT0015100', name: 'Hartford PD' }]);

@@ -94,7 +94,7 @@ function copyDurably(from: string, to: string): void {
       copyDurably(src, dst);
     } else {
       copyFileSync(src, dst);
-      const fd = openSync(dst, 'r');
+      const fd = openSync(dst, 'r+'); // writable: Windows flushes only a handle that may write
       try {
         fsyncSync(fd);
       } finally {

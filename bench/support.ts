@@ -33,6 +33,58 @@ export function percentile(xs: readonly number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 }
 
+/** CPU seconds (user and system) spent so far: by this process, and by the machine's PostgreSQL and Redis servers. */
+export interface CpuTotals {
+  self: number;
+  postgres: number;
+  redis: number;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ: 100 on Linux for every architecture the hub runs on). */
+const USER_HZ = 100;
+
+/**
+ * What `cpuTotals` reads. PostgreSQL's processes (the server and its backends) are found by name, with
+ * the time of the children they reaped (`cutime`, `cstime`), so a backend that ended meanwhile still
+ * counts. Linux only; elsewhere the servers count 0.
+ */
+export function cpuTotals(): CpuTotals {
+  const { user, system } = process.cpuUsage();
+  const totals: CpuTotals = { self: (user + system) / 1e6, postgres: 0, redis: 0 };
+  let pids: string[] = [];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return totals;
+  }
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const kind = name.startsWith('postgres') ? 'postgres' : name.startsWith('redis-server') ? 'redis' : undefined;
+      if (!kind) continue;
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      totals[kind] += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / USER_HZ;
+    } catch {
+      // the process ended while being read
+    }
+  }
+  return totals;
+}
+
+/** CPU seconds spent since `start` (a `cpuTotals()`), as one line of a benchmark's report. */
+export function cpuSince(start: CpuTotals): CpuTotals & { total: number; line: string } {
+  const now = cpuTotals();
+  const d = { self: now.self - start.self, postgres: now.postgres - start.postgres, redis: now.redis - start.redis };
+  const total = d.self + d.postgres + d.redis;
+  const cores = os.cpus().length;
+  return {
+    ...d,
+    total,
+    line: `CPU ${total.toFixed(1)} s: this process ${d.self.toFixed(1)} s, PostgreSQL ${d.postgres.toFixed(1)} s, Redis ${d.redis.toFixed(1)} s (on ${cores} cores, at least ${(total / cores).toFixed(1)} s of wall time)`,
+  };
+}
+
 /** Resident set size of another process, in bytes (0 once it has exited). Linux only: /proc/<pid>/status. */
 export function rssOf(pid: number): number {
   try {

@@ -140,7 +140,11 @@ export async function prepareTemplate(templatesDir: string): Promise<string> {
   const hourAgo = Date.now() - 3600_000;
   for (const e of readdirSync(templatesDir)) {
     const p = path.join(templatesDir, e);
-    if (e !== key && statSync(p).mtimeMs < hourAgo) rmSync(p, { recursive: true, force: true });
+    try {
+      if (e !== key && statSync(p).mtimeMs < hourAgo) rmSync(p, { recursive: true, force: true });
+    } catch {
+      // removed meanwhile by another process doing the same
+    }
   }
   return data;
 }
@@ -149,9 +153,9 @@ export async function prepareTemplate(templatesDir: string): Promise<string> {
 export type CreatedFrom = 'template' | 'initdb';
 
 /**
- * Make a new database in `dataDir` (absent, or an empty folder; the caller holds its lock): a copy of the template (made first if
- * needed), written to a scratch folder beside `dataDir` and renamed into place, so a crash midway
- * leaves no half-made database. Where there is no template folder (`templatesDir` null, or it
+ * Make a new database in `dataDir` (absent, or an empty folder; the caller holds its lock): a copy of
+ * the template (made first if needed), written to a scratch folder beside `dataDir` and renamed into
+ * place, so a crash midway leaves no half-made database. Where there is no template folder (`templatesDir` null, or it
  * cannot be written) or `dataDir` holds other files, PGlite's initdb runs on `dataDir` itself.
  */
 export async function createDatabase(dataDir: string, templatesDir: string | null = defaultTemplatesDir()): Promise<CreatedFrom> {

@@ -5,7 +5,7 @@
  */
 import { loadMigrations } from '../../../src/store/index.ts';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -157,8 +157,15 @@ describe('PGlite database template', () => {
   it('makes the template once, then copies it: each copy is a database of its own', async () => {
     const dir = tempDir();
     const templates = path.join(dir, 'templates');
+    // Templates of an earlier PGlite: the one untouched for two hours goes, a recent one stays (a
+    // process started from the older install may be copying it).
+    mkdirSync(path.join(templates, '0.0.1-old', 'data'), { recursive: true });
+    const twoHoursAgo = new Date(Date.now() - 7200_000);
+    utimesSync(path.join(templates, '0.0.1-old'), twoHoursAgo, twoHoursAgo);
+    mkdirSync(path.join(templates, '0.0.2-recent', 'data'), { recursive: true });
     expect(await createDatabase(path.join(dir, 'a'), templates)).toBe('template');
-    expect(readdirSync(templates)).toEqual([templateKey()]);
+    expect(readdirSync(templates).sort()).toEqual(['0.0.2-recent', templateKey()].sort());
+    rmSync(path.join(templates, '0.0.2-recent'), { recursive: true });
     expect(existsSync(path.join(templates, templateKey(), 'complete'))).toBe(true);
     // An empty folder made beforehand (a volume mounted for it) is filled the same way, and a
     // creation that crashed midway left nothing but its scratch folder, removed now.

@@ -53,45 +53,54 @@ interface Footprint {
   peakIdle: number;
 }
 
-/** Peak RSS (with its child processes) of `args` run to its end by this Node, and how long it took. */
-async function peakOfRun(args: string[]): Promise<{ ms: number; peak: number }> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  let peak = 0;
-  const sampler = setInterval(() => (peak = Math.max(peak, treeRssOf(child.pid!))), 20);
-  const t0 = performance.now();
-  const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-  clearInterval(sampler);
-  if (code !== 0) throw new Error(`${args.join(' ')} exited with ${code}: ${stderr}`);
-  return { ms: performance.now() - t0, peak };
-}
-
-async function measure(configFile: string, env: NodeJS.ProcessEnv, port: number): Promise<Footprint> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/cgic.js'), 'start', '-c', configFile], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+/** `node args` in a child process, its RSS (with its own child processes) sampled every 20 ms from now. */
+function sampled(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, treeRssOf(child.pid!))), 20);
+  return {
+    child,
+    exited,
+    stderr: () => stderr,
+    peak: () => peak,
+    stopSampling: () => clearInterval(sampler),
+  };
+}
+
+/** Peak RSS (with its child processes) of `args` run to its end by this Node, and how long it took. */
+async function peakOfRun(args: string[]): Promise<{ ms: number; peak: number }> {
+  const run = sampled(args);
+  const t0 = performance.now();
+  const code = await run.exited;
+  run.stopSampling();
+  if (code !== 0) throw new Error(`${args.join(' ')} exited with ${code}: ${run.stderr()}`);
+  return { ms: performance.now() - t0, peak: run.peak() };
+}
+
+async function measure(configFile: string, env: NodeJS.ProcessEnv, port: number): Promise<Footprint> {
+  const hub = sampled([path.join(ROOT, 'bin/cgic.js'), 'start', '-c', configFile], env);
+  const { child } = hub;
   const t0 = performance.now();
   try {
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`the hub exited with ${child.exitCode}: ${stderr}`);
+      if (child.exitCode !== null) throw new Error(`the hub exited with ${child.exitCode}: ${hub.stderr()}`);
       const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false);
       if (ok) break;
-      if (performance.now() - t0 > 120_000) throw new Error(`the hub was not ready after 120 s: ${stderr}`);
+      if (performance.now() - t0 > 120_000) throw new Error(`the hub was not ready after 120 s: ${hub.stderr()}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     const startMs = performance.now() - t0;
-    const peakStarting = peak;
+    const peakStarting = hub.peak();
     await new Promise((r) => setTimeout(r, IDLE_S * 1000));
-    return { startMs, peakStarting, idle: treeRssOf(child.pid!), peakIdle: peak };
+    return { startMs, peakStarting, idle: treeRssOf(child.pid!), peakIdle: hub.peak() };
   } finally {
-    clearInterval(sampler);
+    hub.stopSampling();
     child.kill('SIGTERM');
     const t = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    await exited;
+    await hub.exited;
     clearTimeout(t);
   }
 }

@@ -10,6 +10,8 @@
  * Each chunk's transaction also records the chunk as committed (`transfer_chunks`: unit, part, chunk
  * index). A transfer that dies half way is re-run by BullMQ: it reads its unit again, skips the chunks
  * committed before, and commits the rest, so its counts and quarantine are exactly those of one run;
+ * on PostgreSQL two chunks are written side by side, but a chunk commits only after the one before it,
+ * so the chunks committed are always the first ones of their part;
  * upserts and deliveries are idempotent besides (unchanged records route nowhere; delivery ids are
  * derived from content), so nothing is stored or sent twice.
  *
@@ -19,7 +21,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { HubConfig, ConnectorConfig, DestinationConfig } from '../config/hub-config.ts';
-import type { Store } from '../store/index.ts';
+import type { Db, Store } from '../store/index.ts';
 import type { DeadLetterAttempt, QuarantineInput } from '../store/types.ts';
 import type { SourceConnector, SourceUnit } from '../sdk/connector.ts';
 import { InboundMapping, type MappedRecord } from '../mapping/inbound.ts';
@@ -158,6 +160,7 @@ interface UnitContext extends Resolved {
 async function readUnit(deps: TransferDeps, ctx: UnitContext, data: TransferJobData, unit: SourceUnit, summary: MapSummary, log: Logger): Promise<void> {
   const { cfg, store } = deps;
   const { conn, mapping, source } = ctx;
+  const pipelined = store.concurrentChunks;
   if (unit.refused) throw new HubError(unit.refused.code, unit.refused.params);
   const agency = cfg.agencies.find((a) => a.ori === conn.agency);
   const timezone = agency?.timezone ?? cfg.hub.timezone;
@@ -168,25 +171,39 @@ async function readUnit(deps: TransferDeps, ctx: UnitContext, data: TransferJobD
     let index = 0;
     const agencyOpts = { agency: { ori: conn.agency, timeZone: timezone }, allowOtherAgencies: conn.allowOtherAgencies };
     // One chunk ahead: the next chunk is read and mapped while this one commits (the CPU maps while the
-    // database writes); chunks still commit one at a time, in order.
-    for await (const batch of readAhead(mapStream(mapping, part.stream, summary, { file: part.name, timezone, batchSize: cfg.hub.transfers.chunkSize, limits: conn.limits, ...agencyOpts }))) {
-      const moved = screenUnstorable(batch);
-      if (moved) {
-        summary.rowsMapped -= moved;
-        summary.rowsInvalid += moved;
-        summary.errorsByCode.HUB_ERR_RECORD_UNSTORABLE_CHARACTER = (summary.errorsByCode.HUB_ERR_RECORD_UNSTORABLE_CHARACTER ?? 0) + moved;
+    // database writes). On PostgreSQL two chunks commit side by side (`pipelined`): the next one writes
+    // its records while this one finishes, and commits only after it.
+    let previous: InFlightChunk | undefined;
+    try {
+      for await (const batch of readAhead(mapStream(mapping, part.stream, summary, { file: part.name, timezone, batchSize: cfg.hub.transfers.chunkSize, limits: conn.limits, ...agencyOpts }))) {
+        const moved = screenUnstorable(batch);
+        if (moved) {
+          summary.rowsMapped -= moved;
+          summary.rowsInvalid += moved;
+          summary.errorsByCode.HUB_ERR_RECORD_UNSTORABLE_CHARACTER = (summary.errorsByCode.HUB_ERR_RECORD_UNSTORABLE_CHARACTER ?? 0) + moved;
+        }
+        const chunkKey = `${partKey}:${index++}`;
+        if (!data.dryRun) {
+          const before = previous;
+          if (before) await (pipelined && !before.retracts && batch.retractions.length === 0 ? before.locked : before.done);
+          previous = startChunk(deps, ctx, data.transferId, chunkKey, batch, pipelined ? before : undefined, log);
+          await before?.done; // at most two chunks in flight
+        } else {
+          await store.transaction(async (tx) => {
+            if (await store.claimChunk(data.transferId, chunkKey, tx)) {
+              await store.addTransferCounts(data.transferId, { read: batch.rows, mapped: batch.rows - batch.invalid.length, invalid: batch.invalid.length }, tx);
+            }
+          });
+        }
+        deps.metrics.records.inc({ connector: conn.id, stage: 'mapped', outcome: 'ok' }, batch.rows - batch.invalid.length);
+        if (batch.invalid.length) deps.metrics.records.inc({ connector: conn.id, stage: 'mapped', outcome: 'invalid' }, batch.invalid.length);
       }
-      const chunkKey = `${partKey}:${index++}`;
-      if (!data.dryRun) await commitChunk(deps, ctx, data.transferId, chunkKey, batch, log);
-      else {
-        await store.transaction(async (tx) => {
-          if (await store.claimChunk(data.transferId, chunkKey, tx)) {
-            await store.addTransferCounts(data.transferId, { read: batch.rows, mapped: batch.rows - batch.invalid.length, invalid: batch.invalid.length }, tx);
-          }
-        });
-      }
-      deps.metrics.records.inc({ connector: conn.id, stage: 'mapped', outcome: 'ok' }, batch.rows - batch.invalid.length);
-      if (batch.invalid.length) deps.metrics.records.inc({ connector: conn.id, stage: 'mapped', outcome: 'invalid' }, batch.invalid.length);
+      await previous?.done;
+    } catch (err) {
+      // Never leave a chunk's transaction running behind the error: it ends (it cannot commit after a
+      // chunk before it failed) before the transfer reports the failure.
+      await previous?.done.catch(() => {});
+      throw err;
     }
     if (part.cursor !== undefined) {
       if (!data.dryRun) await store.setCursor(conn.id, part.cursor, undefined, data.transferId);
@@ -285,18 +302,66 @@ function chunkQuarantine(transferId: string, conn: ConnectorConfig, chunkKey: st
   });
 }
 
-async function commitChunk(deps: TransferDeps, ctx: UnitContext, transferId: string, chunkKey: string, batch: MappedBatch, log: Logger): Promise<void> {
+/**
+ * A chunk whose transaction is under way. The next chunk of the part starts once this one's records are
+ * locked (`locked`), so where the two share a record the database makes the next one wait for this
+ * one's commit, and each record takes the chunks' changes in file order. A chunk that retracts source
+ * records (`retracts`) is written alone: its retractions may lock any record of the source.
+ */
+interface InFlightChunk {
+  key: string;
+  retracts: boolean;
+  /** Settles once the chunk's records are locked, or its commit has ended either way. */
+  locked: Promise<void>;
+  /** The chunk committed and its deliveries were queued; rejects with what failed it. */
+  done: Promise<void>;
+}
+
+function startChunk(deps: TransferDeps, ctx: UnitContext, transferId: string, chunkKey: string, batch: MappedBatch, after: InFlightChunk | undefined, log: Logger): InFlightChunk {
+  let signal!: () => void;
+  const locked = new Promise<void>((resolve) => (signal = resolve));
+  const done = commitChunk(deps, ctx, transferId, chunkKey, batch, log, { after, onLocked: signal }).finally(signal);
+  done.catch(() => {}); // awaited by the loop; meanwhile a failure is not an unhandled rejection
+  return { key: chunkKey, retracts: batch.retractions.length > 0, locked, done };
+}
+
+/**
+ * Commit one chunk: its records, retractions, quarantine, outbox and counts in one transaction, then
+ * queue its deliveries. With `after` (the chunk before it, still committing), its records are written
+ * first and the rest waits, in the database, for `after`'s transaction: it commits only if `after`
+ * committed, so the chunks a crash leaves committed are always the first ones of the part. Should
+ * `after` fail or the two deadlock, this chunk's transaction is rolled back and run again once `after`
+ * has committed (or fails with `after`'s error).
+ */
+async function commitChunk(
+  deps: TransferDeps,
+  ctx: UnitContext,
+  transferId: string,
+  chunkKey: string,
+  batch: MappedBatch,
+  log: Logger,
+  order: { after?: InFlightChunk; onLocked?: () => void } = {},
+): Promise<void> {
   const { store, router } = deps;
   const { conn, identity } = ctx;
-  const pending: PendingDelivery[] = [];
+  const hold = store.concurrentChunks;
+  let after = order.after;
+  let pending: PendingDelivery[] = [];
   let changedRecords: MappedRecord[] = [];
   let skipped = false;
-  await store.transaction(async (tx) => {
-    if (!(await store.claimChunk(transferId, chunkKey, tx))) {
+  const write = async (tx: Db): Promise<void> => {
+    pending = [];
+    changedRecords = [];
+    skipped = false;
+    if (!(await store.claimChunk(transferId, chunkKey, tx, { hold }))) {
       skipped = true; // committed by an earlier run of this transfer
       return;
     }
-    const results = batch.records.length ? await store.upsertRecords(batch.records, { transferId, source: conn.id }, tx) : [];
+    const results = batch.records.length ? await store.upsertRecords(batch.records, { transferId, source: conn.id, onLocked: order.onLocked }, tx) : [];
+    order.onLocked?.();
+    if (after && !(await store.chunkCommitted(transferId, after.key, tx))) {
+      throw new HubError('HUB_ERR_STORE_CONFLICT', { sqlstate: 'none', reason: `chunk ${after.key} before this one has not committed` });
+    }
     // Records that changed, once each (several rows of a chunk may touch one record), as stored after the merge.
     const changedById = new Map<string, MappedRecord>();
     let unchanged = 0;
@@ -326,7 +391,19 @@ async function commitChunk(deps: TransferDeps, ctx: UnitContext, transferId: str
       { read: batch.rows, mapped: batch.rows - batch.invalid.length, invalid: batch.invalid.length, stored: results.length, changed: changed.length, unchanged },
       tx,
     );
-  });
+  };
+  for (;;) {
+    try {
+      await store.transaction(write);
+      break;
+    } catch (err) {
+      if (!after || !(err instanceof HubError && err.code === 'HUB_ERR_STORE_CONFLICT')) throw err;
+      await after.done; // rejects with its own error if it failed
+      after = undefined; // it has committed: run again on its own
+    }
+  }
+  // Deliveries and lead lookups in chunk order too: the chunk before this one has queued its own.
+  await order.after?.done.catch(() => {});
   if (skipped) {
     log.debug({ chunk: chunkKey }, 'chunk committed by an earlier run: skipped');
     return;

@@ -324,6 +324,7 @@ export async function upsertRecords(db: Db, records: readonly UpsertInput[], ctx
       }
     }
 
+    ctx.onLocked?.();
     const changedRows = [...planned.values()].filter((e) => !e.isNew && e.plan.recordChanged).map((e) => ({ state: e.plan.state, deletedAt: null }));
     await updateRecordRows(t, changedRows);
     const contributionWrites: { recordId: string; c: Required<StoredContribution> }[] = [];

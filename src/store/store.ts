@@ -158,8 +158,22 @@ export class Store {
    * Record that a transfer committed the chunk `chunkKey` (unit, part, chunk index), inside the chunk's
    * transaction: true the first time, false when a resumed run reaches a chunk committed before.
    */
-  claimChunk(transferId: string, chunkKey: string, tx?: Db): Promise<boolean> {
-    return transfers.claimChunk(tx ?? this.db, transferId, chunkKey);
+  claimChunk(transferId: string, chunkKey: string, tx?: Db, options: { hold?: boolean } = {}): Promise<boolean> {
+    return transfers.claimChunk(tx ?? this.db, transferId, chunkKey, options);
+  }
+
+  /**
+   * Chunks of a transfer can be written side by side, each in its own transaction (PostgreSQL; PGlite
+   * has one connection). A chunk claimed with `hold: true` keeps a lock until its transaction ends;
+   * `chunkCommitted` waits for that end and says whether the chunk committed.
+   */
+  get concurrentChunks(): boolean {
+    return this.db.kind === 'postgres';
+  }
+
+  /** Whether chunk `chunkKey` committed, after waiting for the transaction that claimed it with `hold` (see above). */
+  chunkCommitted(transferId: string, chunkKey: string, tx: Db): Promise<boolean> {
+    return transfers.chunkCommitted(tx, transferId, chunkKey);
   }
 
   /** Forget a transfer that never ran (its request was refused after it was written); false when it ran. */

@@ -150,11 +150,32 @@ export async function lastTransfer(db: Db, connectorId: string, options: { statu
  * transaction. True the first time; false when the chunk was committed before (a run resumed after a
  * crash), and then the caller skips it: its records, quarantine and counts are in the store already.
  */
-export async function claimChunk(db: Db, transferId: string, chunkKey: string): Promise<boolean> {
-  const rows = await db.query(
-    `INSERT INTO transfer_chunks (transfer_id, chunk_key) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING chunk_key`,
-    [transferId, chunkKey],
-  );
+export async function claimChunk(db: Db, transferId: string, chunkKey: string, options: { hold?: boolean } = {}): Promise<boolean> {
+  const rows = options.hold
+    ? await db.query(
+        `INSERT INTO transfer_chunks (transfer_id, chunk_key)
+         SELECT $1, $2 FROM (SELECT pg_advisory_xact_lock(hashtextextended($3, 0))) AS held
+         ON CONFLICT DO NOTHING RETURNING chunk_key`,
+        [transferId, chunkKey, chunkLockName(transferId, chunkKey)],
+      )
+    : await db.query(`INSERT INTO transfer_chunks (transfer_id, chunk_key) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING chunk_key`, [transferId, chunkKey]);
+  return rows.length > 0;
+}
+
+/** The advisory lock a chunk's transaction holds (`hold`) so that the chunk after it can wait for its end. */
+function chunkLockName(transferId: string, chunkKey: string): string {
+  return `cgic-hub chunk ${transferId} ${chunkKey}`;
+}
+
+/**
+ * Whether the chunk `chunkKey` has committed, once the transaction that claimed it with `hold` has ended
+ * (waiting for it, in the database, so a deadlock with it is detected and reported as a conflict).
+ * False when that transaction rolled back or has not claimed it yet. Two statements: the second sees
+ * what the first waited for.
+ */
+export async function chunkCommitted(db: Db, transferId: string, chunkKey: string): Promise<boolean> {
+  await db.query(`SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0))`, [chunkLockName(transferId, chunkKey)]);
+  const rows = await db.query(`SELECT 1 FROM transfer_chunks WHERE transfer_id = $1 AND chunk_key = $2`, [transferId, chunkKey]);
   return rows.length > 0;
 }
 

@@ -98,6 +98,11 @@ export interface UpsertContext {
   source?: string;
   /** Used for source refs that carry no `receivedAt`. @defaultValue the transaction's time */
   receivedAt?: string;
+  /**
+   * Called once the chunk's records are locked (existing rows locked, new rows inserted), before they are
+   * written: a later chunk may start then, and waits on these rows in the database (pipelined commits).
+   */
+  onLocked?: () => void;
 }
 
 /** A source record withdrawn (`delete`) or replaced (`replace`): see `Store.retractSourceRecords`. */

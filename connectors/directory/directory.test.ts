@@ -56,6 +56,16 @@ describe('directory source: options', () => {
   });
 });
 
+describe('directory source: a folder where nothing can be made', () => {
+  it('/proc as the drop folder: check and claim report it at once instead of hanging in mkdir', async () => {
+    const src = directorySource.create({ path: '/proc', stableMs: 0 }, testContext('lims-drop')) as DirectorySource;
+    const checked = await src.check();
+    expect(checked.ok).toBe(false);
+    expect(checked.detail).toContain('ENOENT');
+    await expect(src.claim()).rejects.toMatchObject({ code: 'HUB_ERR_CONNECTOR_IO', message: expect.stringContaining('/proc/.processing') });
+  });
+});
+
 describe('directory source: claim', () => {
   it('claims matching, stable files only: not folders, dotfiles, partial uploads or other patterns', async () => {
     drop('lims-1.csv', 'a\n');

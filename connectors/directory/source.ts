@@ -16,7 +16,7 @@
  * once per name, not on every run.
  */
 import { constants as fsc } from 'node:fs';
-import { copyFile, link, mkdir, open, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, link, open, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { CheckResult, ConnectorContext, SourceConnector, SourcePart, SourceUnit } from '../../src/sdk/connector.ts';
@@ -33,6 +33,7 @@ import {
   parseClaimedName,
 } from '../_shared/files.ts';
 import { isErrno, sourceFsError } from '../_shared/fs-errors.ts';
+import { makeDirs } from '../../src/sdk/make-dirs.ts';
 
 export const directorySourceSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -143,7 +144,7 @@ export class DirectorySource implements SourceConnector {
       const st = await stat(this.dir);
       if (!st.isDirectory()) return { ok: false, detail: `${this.dir} is not a folder` };
       const names = (await readdir(this.dir, { withFileTypes: true })).filter((e) => e.isFile() && this.matches(e.name));
-      await mkdir(this.processingDir, { recursive: true });
+      await makeDirs(this.processingDir);
       const pst = await stat(this.processingDir);
       if (pst.dev !== st.dev) {
         return {
@@ -169,7 +170,7 @@ export class DirectorySource implements SourceConnector {
       throw sourceFsError(this.ctx.id, 'list', this.dir, err);
     }
     try {
-      await mkdir(this.processingDir, { recursive: true });
+      await makeDirs(this.processingDir);
     } catch (err) {
       throw sourceFsError(this.ctx.id, 'create folder', this.processingDir, err);
     }
@@ -295,7 +296,7 @@ export class DirectorySource implements SourceConnector {
     const now = Date.now();
     const target = join(this.processingDir, claimedName(unit.name, now));
     try {
-      await mkdir(this.processingDir, { recursive: true });
+      await makeDirs(this.processingDir);
       await rename(ref.path, target);
     } catch (err) {
       if (isErrno(err, 'ENOENT')) throw new HubError('HUB_ERR_CONNECTOR_UNIT_MISSING', { connector: this.ctx.id, unit: unit.name, path: ref.path });
@@ -362,7 +363,7 @@ export class DirectorySource implements SourceConnector {
   private async moveAside(unit: SourceUnit, dir: string, what: string): Promise<string | null> {
     const ref = unit.ref as unknown as DirectoryRef;
     try {
-      await mkdir(dir, { recursive: true });
+      await makeDirs(dir);
       return await moveNoOverwrite(ref.path, dir, unit.name);
     } catch (err) {
       if (isErrno(err, 'ENOENT') && !(await exists(dir))) throw sourceFsError(this.ctx.id, what, dir, err);

@@ -16,7 +16,6 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { mkdirSync } from 'node:fs';
 import { Job, Queue, Worker, UnrecoverableError, type JobsOptions } from 'bullmq';
 import { Redis as IORedis, type Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
@@ -47,6 +46,7 @@ import { receiveWebhook, type IntakeResult, type WebhookRequestIn } from './webh
 import type { BulkReplayFilter, BulkReplayResult, HubApi, PollStatus, SchedulePause } from '../server/hub-api.ts';
 import { spooledWebhookUnit } from '../../connectors/webhook/index.ts';
 import type { DeadLetter } from '../store/types.ts';
+import { makeDirsSync } from '../sdk/make-dirs.ts';
 
 export type Role = 'api' | 'worker' | 'scheduler';
 
@@ -228,7 +228,11 @@ export class Hub implements HubApi {
     // an options object is logged, plus authorization headers.
     const redact = [...new Set(CONNECTORS.flatMap((c) => secretOptionPaths(c.optionsSchema)))].flatMap((p) => [`options.${p}`, `*.options.${p}`]);
     const log = opts.logger ?? pino({ name: cfg.hub.name, level: process.env.LOG_LEVEL ?? 'info', redact: { paths: [...redact, 'req.headers.authorization', '*.authorization'], censor: '[redacted]' } });
-    mkdirSync(cfg.hub.dataDir, { recursive: true });
+    try {
+      makeDirsSync(cfg.hub.dataDir);
+    } catch (err) {
+      throw new HubError('HUB_ERR_CONFIG_INVALID', { reason: `hub.dataDir: the folder ${cfg.hub.dataDir} cannot be made (${(err as Error).message})` });
+    }
     const store = await openStore(storeOptionsFor(cfg, opts));
     let redis: RedisHandle;
     try {

@@ -4,11 +4,11 @@
  * a clear message saying how to get one. BullMQ needs Redis >= 6.2.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { HubError } from '../errors/hub-error.ts';
+import { makeDirsSync } from '../sdk/make-dirs.ts';
 
 export interface RedisHandle {
   url: string;
@@ -47,7 +47,7 @@ export async function findRedis(dataDir: string, env: NodeJS.ProcessEnv = proces
   if (await reachable('127.0.0.1', 6379)) return { url: 'redis://127.0.0.1:6379', stop: async () => {} };
   const port = await freePort();
   const dir = path.join(dataDir, 'redis');
-  mkdirSync(dir, { recursive: true });
+  makeDirsSync(dir);
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes'], {
     stdio: 'ignore',
   });

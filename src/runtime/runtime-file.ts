@@ -7,10 +7,11 @@
  * (the one that can already read its embedded database in the same folder) can read the key.
  * A file whose process is gone is ignored (a hub that was killed leaves it behind).
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { DEFAULT_DATA_DIR } from '../config/hub-config.ts';
+import { makeDirsSync } from '../sdk/make-dirs.ts';
 
 /** The id the local operator key has on the audit trail. */
 export const LOCAL_KEY_ID = 'local-operator';
@@ -31,7 +32,7 @@ export function runtimeFilePath(dataDir: string): string {
 }
 
 export function writeRuntimeFile(dataDir: string, info: RuntimeInfo): void {
-  mkdirSync(dataDir, { recursive: true });
+  makeDirsSync(dataDir);
   const file = runtimeFilePath(dataDir);
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });

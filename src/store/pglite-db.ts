@@ -13,7 +13,7 @@
  * corrupting it. A lock file left by a process that no longer runs is taken over.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { existsSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
@@ -21,6 +21,7 @@ import { HubError } from '../errors/hub-error.ts';
 import { Mutex } from './mutex.ts';
 import { createDatabase, EXTRA_START_PARAMS, INITDB_PARAMS, WASM_FLAGS } from './pglite-template.ts';
 import { inSavepoint, quoteSchema, toStoreError, type Db, storableParams } from './db.ts';
+import { makeDirsSync } from '../sdk/make-dirs.ts';
 
 export interface PgliteDbOptions {
   /** Data directory, resolved from the current directory, or `memory://` for a throw-away database. @defaultValue `var/pglite` */
@@ -155,7 +156,7 @@ export class PgliteDb implements Db {
     let lockFile: string | undefined;
     if (!isMemory(dataDir)) {
       try {
-        mkdirSync(path.dirname(dataDir), { recursive: true });
+        makeDirsSync(path.dirname(dataDir));
       } catch (err) {
         throw new HubError('HUB_ERR_STORE_UNAVAILABLE', { target: dataDir, reason: (err as Error).message }, undefined, { cause: err });
       }

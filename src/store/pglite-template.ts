@@ -21,10 +21,11 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { makeDirsSync } from '../sdk/make-dirs.ts';
 
 /**
  * V8 compiles PGlite's WebAssembly (an 8.7 MB module: PostgreSQL) with its baseline compiler only.
@@ -86,7 +87,7 @@ await pg.close();`;
 
 /** Copy a folder, every file written to disk before this returns (PostgreSQL expects its files durable). */
 function copyDurably(from: string, to: string): void {
-  mkdirSync(to, { recursive: true, mode: 0o700 });
+  makeDirsSync(to, 0o700);
   for (const entry of readdirSync(from, { withFileTypes: true })) {
     const src = path.join(from, entry.name);
     const dst = path.join(to, entry.name);
@@ -121,11 +122,11 @@ export async function prepareTemplate(templatesDir: string): Promise<string> {
     if (existsSync(path.join(data, 'PG_VERSION'))) return data;
     rmSync(dir, { recursive: true, force: true }); // emptied by hand or by a cleaner: made again
   }
-  mkdirSync(templatesDir, { recursive: true });
+  makeDirsSync(templatesDir);
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   try {
-    mkdirSync(tmp, { recursive: true });
+    makeDirsSync(tmp);
     await initdbInChild(path.join(tmp, 'data'));
     writeFileSync(path.join(tmp, 'complete'), `${new Date().toISOString()}\n`);
     try {

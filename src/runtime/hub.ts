@@ -231,6 +231,7 @@ export class Hub implements HubApi {
     try {
       makeDirsSync(cfg.hub.dataDir);
     } catch (err) {
+      if (typeof (err as NodeJS.ErrnoException).code !== 'string') throw err;
       throw new HubError('HUB_ERR_CONFIG_INVALID', { reason: `hub.dataDir: the folder ${cfg.hub.dataDir} cannot be made (${(err as Error).message})` });
     }
     const store = await openStore(storeOptionsFor(cfg, opts));

@@ -175,11 +175,16 @@ export const SELECT_FULL = `
   WHERE record_id = ANY(ARRAY(SELECT (jsonb_array_elements_text($1::jsonb))::uuid))
   ORDER BY record_id, seq`;
 
+// A row without a body says "the record's body, as this transaction has written it": the contribution
+// whose content hash is the record's own (a source record that states the whole record, and each
+// restatement of it) is not sent and parsed a second time. The join finds no row only for a record
+// that does not exist, and the NOT NULL body then fails the statement.
 const UPSERT = `
   INSERT INTO record_contributions (record_id, source, source_record_id, seq, content_hash, body, transfer_id, updated_at)
-  SELECT v.record_id, v.source, v.source_record_id, v.seq, v.content_hash, v.body, v.transfer_id, now()
+  SELECT v.record_id, v.source, v.source_record_id, v.seq, v.content_hash, COALESCE(v.body, r.body), v.transfer_id, now()
   FROM jsonb_to_recordset($1::jsonb)
     AS v(record_id uuid, source text, source_record_id text, seq integer, content_hash text, body jsonb, transfer_id text)
+  LEFT JOIN records r ON v.body IS NULL AND r.id = v.record_id
   ON CONFLICT (record_id, source, source_record_id) DO UPDATE
   SET seq = EXCLUDED.seq, content_hash = EXCLUDED.content_hash, body = EXCLUDED.body, transfer_id = EXCLUDED.transfer_id, updated_at = now()`;
 
@@ -213,16 +218,19 @@ export async function loadContributions(t: Db, recordIds: readonly string[], wit
   return out;
 }
 
-/** Insert or replace contributions in one statement. */
-export async function writeContributions(t: Db, rows: readonly { recordId: string; c: Required<StoredContribution> }[]): Promise<void> {
+/**
+ * Insert or replace contributions in one statement. `recordHash`: the content hash of the record's body
+ * as written in this transaction; a contribution with that hash takes its body from the record's row.
+ */
+export async function writeContributions(t: Db, rows: readonly { recordId: string; c: Required<StoredContribution>; recordHash?: string }[]): Promise<void> {
   if (rows.length === 0) return;
-  const param = rows.map(({ recordId, c }) => ({
+  const param = rows.map(({ recordId, c, recordHash }) => ({
     record_id: recordId,
     source: c.source,
     source_record_id: c.sourceRecordId,
     seq: c.seq,
     content_hash: c.hash,
-    body: c.body,
+    body: c.hash === recordHash ? null : c.body,
     transfer_id: c.transferId,
   }));
   await t.query(UPSERT, [JSON.stringify(param)]);

@@ -327,8 +327,8 @@ export async function upsertRecords(db: Db, records: readonly UpsertInput[], ctx
     ctx.onLocked?.();
     const changedRows = [...planned.values()].filter((e) => !e.isNew && e.plan.recordChanged).map((e) => ({ state: e.plan.state, deletedAt: null }));
     await updateRecordRows(t, changedRows);
-    const contributionWrites: { recordId: string; c: Required<StoredContribution> }[] = [];
-    for (const e of planned.values()) for (const c of e.plan.writes) contributionWrites.push({ recordId: e.plan.state.id, c });
+    const contributionWrites: { recordId: string; c: Required<StoredContribution>; recordHash: string }[] = [];
+    for (const e of planned.values()) for (const c of e.plan.writes) contributionWrites.push({ recordId: e.plan.state.id, c, recordHash: e.plan.state.hash });
     await writeContributions(t, contributionWrites);
 
     const results: UpsertResult[] = new Array(records.length);

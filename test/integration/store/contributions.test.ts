@@ -53,6 +53,27 @@ describe.each(BACKENDS)('contributions on %s', (backend) => {
     expect(lab).toMatchObject({ status: 'unchanged', version: 4 });
   });
 
+  it('a statement that is the whole record (its body not sent twice) is stored with that body, and later merges read it', async () => {
+    const { store } = ctx;
+    // One source record stating the whole record, and a second restating it word for word: both
+    // contributions have the record's own content hash.
+    const whole = { classification: 'cji', offenses: ['SHOTS FIRED'], incidentNumber: 'CAD-7' };
+    await store.upsertRecords([theCase(whole, 'row-1'), theCase(whole, 'row-2')], { source: 'rms' });
+    const rec = (await store.getRecord('Case', KEY))!;
+    const bodies = await store.db.query<{ source_record_id: string; same: boolean }>(
+      `SELECT c.source_record_id, c.body = r.body AS same FROM record_contributions c JOIN records r ON r.id = c.record_id WHERE c.record_id = $1 ORDER BY 1`,
+      [rec.id],
+    );
+    expect(bodies).toEqual([{ source_record_id: 'row-1', same: true }, { source_record_id: 'row-2', same: true }]);
+    expect((await store.listRecordContributions(rec.id)).map((c) => c.fields)).toEqual([
+      { agencyOri: 'CT0015100', agencyCaseNumber: '24-1', offenses: ['SHOTS FIRED'], incidentNumber: 'CAD-7' },
+      { agencyOri: 'CT0015100', agencyCaseNumber: '24-1', offenses: ['SHOTS FIRED'], incidentNumber: 'CAD-7' },
+    ]);
+    // row-2 now says less: the record is the merge of row-1's stored body and row-2's new one.
+    await store.upsertRecords([theCase({ classification: 'cji', offenses: ['SHOOTING'] }, 'row-2')], { source: 'rms' });
+    expect(await store.getRecord('Case', KEY)).toMatchObject({ offenses: ['SHOTS FIRED', 'SHOOTING'], incidentNumber: 'CAD-7' });
+  });
+
   it('source records of one source are separate statements: each is replaced by its own newer version', async () => {
     const { store } = ctx;
     await store.upsertRecords([theCase({ offenses: ['A'] }, 'row-1'), theCase({ offenses: ['B'] }, 'row-2')], { source: 'rms' });

@@ -79,7 +79,10 @@ export interface HubOptions {
 /** The store a hub of this configuration uses: DATABASE_URL (or the option), else PGlite under the data folder. */
 export function storeOptionsFor(cfg: HubConfig, opts: Pick<HubOptions, 'databaseUrl' | 'databaseSchema'> = {}): OpenStoreOptions {
   const databaseUrl = opts.databaseUrl ?? process.env.DATABASE_URL;
-  return databaseUrl ? { databaseUrl, schema: opts.databaseSchema } : { dataDir: path.join(cfg.hub.dataDir, 'pglite') };
+  // Each transfer writes up to two chunks at once, each in a transaction holding a connection; the rest
+  // (deliveries, the API, leads) takes short turns on what is left.
+  const poolSize = Math.max(10, 2 * cfg.hub.transfers.concurrency + 2);
+  return databaseUrl ? { databaseUrl, schema: opts.databaseSchema, poolSize } : { dataDir: path.join(cfg.hub.dataDir, 'pglite') };
 }
 
 /** hub.audit.signingKey resolved; a key that cannot be read, or is too short, stops the start. */

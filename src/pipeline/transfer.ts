@@ -170,12 +170,14 @@ async function readUnit(deps: TransferDeps, ctx: UnitContext, data: TransferJobD
     const partKey = createHash('sha256').update(`${unit.id}\u0000${cursor ?? ''}`).digest('hex').slice(0, 24);
     let index = 0;
     const agencyOpts = { agency: { ori: conn.agency, timeZone: timezone }, allowOtherAgencies: conn.allowOtherAgencies };
-    // One chunk ahead: the next chunk is read and mapped while this one commits (the CPU maps while the
-    // database writes). On PostgreSQL two chunks commit side by side (`pipelined`): the next one writes
-    // its records while this one finishes, and commits only after it.
+    // Two chunks at work at a time, so the CPU maps or prepares one while the database writes the
+    // other. On PostgreSQL (`pipelined`) two chunks commit side by side: the next one writes its records
+    // while this one finishes, and commits only after it; the chunk after them is read once this one is
+    // done. On PGlite the next chunk is read and mapped ahead while this one commits.
+    const batches = mapStream(mapping, part.stream, summary, { file: part.name, timezone, batchSize: cfg.hub.transfers.chunkSize, limits: conn.limits, ...agencyOpts });
     let previous: InFlightChunk | undefined;
     try {
-      for await (const batch of readAhead(mapStream(mapping, part.stream, summary, { file: part.name, timezone, batchSize: cfg.hub.transfers.chunkSize, limits: conn.limits, ...agencyOpts }))) {
+      for await (const batch of pipelined ? batches : readAhead(batches)) {
         const moved = screenUnstorable(batch);
         if (moved) {
           summary.rowsMapped -= moved;

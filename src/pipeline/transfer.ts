@@ -359,8 +359,9 @@ async function commitChunk(
       skipped = true; // committed by an earlier run of this transfer
       return;
     }
+    // upsertRecords calls onLocked once the records are locked; a chunk of invalid rows only has none to lock.
     const results = batch.records.length ? await store.upsertRecords(batch.records, { transferId, source: conn.id, onLocked: order.onLocked }, tx) : [];
-    order.onLocked?.();
+    if (!batch.records.length) order.onLocked?.();
     if (after && !(await store.chunkCommitted(transferId, after.key, tx))) {
       throw new HubError('HUB_ERR_STORE_CONFLICT', { sqlstate: 'none', reason: `chunk ${after.key} before this one has not committed` });
     }

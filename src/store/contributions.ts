@@ -169,22 +169,21 @@ export const SELECT_META = `
   WHERE record_id = ANY(ARRAY(SELECT (jsonb_array_elements_text($1::jsonb))::uuid))
   ORDER BY record_id, seq`;
 
+// A contribution stored without a body says what its record says (migration 009): its content hash is
+// the record's, and a trigger on `records` gives it its body before the record's content changes.
 export const SELECT_FULL = `
-  SELECT record_id, source, source_record_id, seq, content_hash, transfer_id, body
-  FROM record_contributions
-  WHERE record_id = ANY(ARRAY(SELECT (jsonb_array_elements_text($1::jsonb))::uuid))
-  ORDER BY record_id, seq`;
+  SELECT c.record_id, c.source, c.source_record_id, c.seq, c.content_hash, c.transfer_id, COALESCE(c.body, r.body) AS body
+  FROM record_contributions c JOIN records r ON r.id = c.record_id
+  WHERE c.record_id = ANY(ARRAY(SELECT (jsonb_array_elements_text($1::jsonb))::uuid))
+  ORDER BY c.record_id, c.seq`;
 
-// A row without a body says "the record's body, as this transaction has written it": the contribution
-// whose content hash is the record's own (a source record that states the whole record, and each
-// restatement of it) is not sent and parsed a second time. The join finds no row only for a record
-// that does not exist, and the NOT NULL body then fails the statement.
+// A contribution whose content hash is the record's own, as this transaction has written it (a source
+// record that states the whole record, and each restatement of it), is written without its body.
 const UPSERT = `
   INSERT INTO record_contributions (record_id, source, source_record_id, seq, content_hash, body, transfer_id, updated_at)
-  SELECT v.record_id, v.source, v.source_record_id, v.seq, v.content_hash, COALESCE(v.body, r.body), v.transfer_id, now()
+  SELECT v.record_id, v.source, v.source_record_id, v.seq, v.content_hash, v.body, v.transfer_id, now()
   FROM jsonb_to_recordset($1::jsonb)
     AS v(record_id uuid, source text, source_record_id text, seq integer, content_hash text, body jsonb, transfer_id text)
-  LEFT JOIN records r ON v.body IS NULL AND r.id = v.record_id
   ON CONFLICT (record_id, source, source_record_id) DO UPDATE
   SET seq = EXCLUDED.seq, content_hash = EXCLUDED.content_hash, body = EXCLUDED.body, transfer_id = EXCLUDED.transfer_id, updated_at = now()`;
 
@@ -220,7 +219,8 @@ export async function loadContributions(t: Db, recordIds: readonly string[], wit
 
 /**
  * Insert or replace contributions in one statement. `recordHash`: the content hash of the record's body
- * as written in this transaction; a contribution with that hash takes its body from the record's row.
+ * as written in this transaction; a contribution with that hash is stored without a body (it reads as
+ * the record's).
  */
 export async function writeContributions(t: Db, rows: readonly { recordId: string; c: Required<StoredContribution>; recordHash?: string }[]): Promise<void> {
   if (rows.length === 0) return;
@@ -246,7 +246,8 @@ export async function deleteContributions(t: Db, rows: readonly { recordId: stri
 export async function listRecordContributions(db: Db, recordId: string): Promise<RecordContribution[]> {
   if (!isUuid(recordId)) return [];
   const rows = await db.query(
-    `SELECT source, source_record_id, seq, transfer_id, updated_at, body FROM record_contributions WHERE record_id = $1 ORDER BY seq`,
+    `SELECT c.source, c.source_record_id, c.seq, c.transfer_id, c.updated_at, COALESCE(c.body, r.body) AS body
+     FROM record_contributions c JOIN records r ON r.id = c.record_id WHERE c.record_id = $1 ORDER BY c.seq`,
     [recordId],
   );
   return rows.map((r) => {

@@ -53,25 +53,38 @@ describe.each(BACKENDS)('contributions on %s', (backend) => {
     expect(lab).toMatchObject({ status: 'unchanged', version: 4 });
   });
 
-  it('a statement that is the whole record (its body not sent twice) is stored with that body, and later merges read it', async () => {
+  it('a statement that is the whole record is stored without a second copy of the body, and keeps its body when the record changes', async () => {
     const { store } = ctx;
     // One source record stating the whole record, and a second restating it word for word: both
     // contributions have the record's own content hash.
     const whole = { classification: 'cji', offenses: ['SHOTS FIRED'], incidentNumber: 'CAD-7' };
     await store.upsertRecords([theCase(whole, 'row-1'), theCase(whole, 'row-2')], { source: 'rms' });
     const rec = (await store.getRecord('Case', KEY))!;
-    const bodies = await store.db.query<{ source_record_id: string; same: boolean }>(
-      `SELECT c.source_record_id, c.body = r.body AS same FROM record_contributions c JOIN records r ON r.id = c.record_id WHERE c.record_id = $1 ORDER BY 1`,
-      [rec.id],
-    );
-    expect(bodies).toEqual([{ source_record_id: 'row-1', same: true }, { source_record_id: 'row-2', same: true }]);
-    expect((await store.listRecordContributions(rec.id)).map((c) => c.fields)).toEqual([
-      { agencyOri: 'CT0015100', agencyCaseNumber: '24-1', offenses: ['SHOTS FIRED'], incidentNumber: 'CAD-7' },
-      { agencyOri: 'CT0015100', agencyCaseNumber: '24-1', offenses: ['SHOTS FIRED'], incidentNumber: 'CAD-7' },
+    const stored = () =>
+      store.db.query<{ source_record_id: string; body: Record<string, unknown> | null }>(
+        `SELECT source_record_id, body FROM record_contributions WHERE record_id = $1 ORDER BY 1`,
+        [rec.id],
+      );
+    expect(await stored()).toEqual([
+      { source_record_id: 'row-1', body: null },
+      { source_record_id: 'row-2', body: null },
     ]);
-    // row-2 now says less: the record is the merge of row-1's stored body and row-2's new one.
+    const wholeFields = { agencyOri: 'CT0015100', agencyCaseNumber: '24-1', offenses: ['SHOTS FIRED'], incidentNumber: 'CAD-7' };
+    expect((await store.listRecordContributions(rec.id)).map((c) => c.fields)).toEqual([wholeFields, wholeFields]);
+    // row-2 now says less: the record is the merge of row-1's body and row-2's new one. The record's
+    // content changed, so row-1 now holds its own body (what the record said before), not the new one.
     await store.upsertRecords([theCase({ classification: 'cji', offenses: ['SHOOTING'] }, 'row-2')], { source: 'rms' });
     expect(await store.getRecord('Case', KEY)).toMatchObject({ offenses: ['SHOTS FIRED', 'SHOOTING'], incidentNumber: 'CAD-7' });
+    const [row1, row2] = await stored();
+    expect(row1!.body).toMatchObject({ offenses: ['SHOTS FIRED'], incidentNumber: 'CAD-7' });
+    expect(row2!.body).toMatchObject({ offenses: ['SHOOTING'] });
+    expect((await store.listRecordContributions(rec.id)).map((c) => c.fields)).toEqual([
+      wholeFields,
+      { agencyOri: 'CT0015100', agencyCaseNumber: '24-1', offenses: ['SHOOTING'] },
+    ]);
+    // A record written outside the store's functions keeps the rule too (the trigger is in the database).
+    await store.db.query(`UPDATE records SET body = body || '{"narrative":"x"}', content_hash = 'edited' WHERE id = $1`, [rec.id]);
+    expect((await stored()).every((r) => r.body !== null)).toBe(true);
   });
 
   it('source records of one source are separate statements: each is replaced by its own newer version', async () => {
@@ -122,7 +135,7 @@ describe.each(BACKENDS)('contributions on %s', (backend) => {
     // own earlier row in the middle (that one re-merges everything), and a snapshot-free mix of lists,
     // keyed items and scalars: after each, the record equals the fold of its stored contributions.
     const bodiesOf = async (id: string) =>
-      (await store.db.query(`SELECT body FROM record_contributions WHERE record_id = $1 ORDER BY seq`, [id])).map((r) => r.body as Record<string, unknown>);
+      (await store.db.query(`SELECT COALESCE(c.body, r.body) AS body FROM record_contributions c JOIN records r ON r.id = c.record_id WHERE c.record_id = $1 ORDER BY c.seq`, [id])).map((r) => r.body as Record<string, unknown>);
     for (let i = 0; i < 30; i++) {
       const source = i % 3 === 0 ? 'lab' : `rms-${i % 4}`;
       const fields = { labCaseNumbers: [`L${i % 7}`], offenses: i % 5 === 0 ? ['SHOOTING'] : ['SHOTS FIRED', `O${i}`], ...(i % 4 === 0 ? { eventKind: i % 8 ? 'shooting' : 'recovery' } : {}), ...(i === 9 ? { classification: 'les' } : {}) };

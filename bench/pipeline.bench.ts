@@ -118,6 +118,10 @@ async function throughput(): Promise<void> {
     console.log(`  mapping alone (read+map+validate, median of 3): ${m.toFixed(0)} rows/s (${mapLoad})`);
     console.log(`  ratio pipeline / mapping alone (rows/s): ${(rowsPerSec / m).toFixed(3)}  (target >= 0.25)`);
     console.log(`  peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB`);
+    const sizes = await hub.store.db.query<{ t: string; mb: string }>(
+      `SELECT t, round(pg_total_relation_size(t::regclass) / 1e6) AS mb FROM unnest(ARRAY['records', 'record_contributions', 'record_sources']) AS t`,
+    );
+    console.log(`  store size after the run (tables with their indexes and TOAST): ${sizes.map((s) => `${s.t} ${s.mb} MB`).join(', ')}`);
     await hub.stop();
     stopped = true;
     await backendsGone(db.url);

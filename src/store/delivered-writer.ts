@@ -40,6 +40,15 @@ interface Waiting {
 export async function markDeliveredBatch(tx: Db, inputs: readonly DeliveredInput[]): Promise<Map<string, boolean>> {
   const marks = await markDeliveredMany(tx, inputs);
   const byId = new Map(inputs.map((i) => [i.deliveryId, i]));
+  const counts = new Map<string, number>();
+  for (const m of marks) {
+    const c = m.first ? byId.get(m.deliveryId)?.count : undefined;
+    if (c && c.records) counts.set(c.transferId, (counts.get(c.transferId) ?? 0) + c.records);
+  }
+  await addDeliveredCounts(tx, counts);
+  // The audit entries last, right before the commit: appending locks the chain's head until then, and
+  // every process's audited requests wait for it. The counts before it can wait for a transfer's row
+  // (a chunk of the same transfer committing); the chain must not wait with them.
   await audit.appendAudit(
     tx,
     marks.map((m) => ({
@@ -52,12 +61,6 @@ export async function markDeliveredBatch(tx: Db, inputs: readonly DeliveredInput
       detail: { destination: m.destinationId, packageRef: m.packageRef, content: m.content },
     })),
   );
-  const counts = new Map<string, number>();
-  for (const m of marks) {
-    const c = m.first ? byId.get(m.deliveryId)?.count : undefined;
-    if (c && c.records) counts.set(c.transferId, (counts.get(c.transferId) ?? 0) + c.records);
-  }
-  await addDeliveredCounts(tx, counts);
   const first = new Map<string, boolean>();
   for (const m of marks) if (!first.has(m.deliveryId)) first.set(m.deliveryId, m.first);
   return first;

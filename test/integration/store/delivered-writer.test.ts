@@ -49,3 +49,36 @@ describe.each(BACKENDS)('the delivery ledger in bulk on %s', (backend) => {
     expect(await store.listAudit({ category: 'delivery' })).toHaveLength(22);
   });
 });
+
+// Two connections at once: PostgreSQL only (PGlite has one).
+describe('the delivery ledger under concurrency on postgres', () => {
+  const ctx = useBackend('postgres');
+
+  it('does not hold the audit chain while its counts wait for a transfer\'s row', async () => {
+    const { store } = ctx;
+    await store.createTransfer({ id: 't2', connectorId: 'lims', trigger: 'file' });
+    await store.createDeliveries([{ deliveryId: 'rec-x', destinationId: 'hfd', packageRef: 'records:t2', content: 'records', payload: { records: [{ id: 'x' }] } }]);
+    // A chunk of transfer t2 holds its row (its counts) until it commits.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const chunk = store.db.transaction(async (tx) => {
+      await tx.query(`SELECT 1 FROM transfers WHERE id = 't2' FOR UPDATE`);
+      locked();
+      await held;
+    });
+    await isLocked;
+    const marked = store.recordDelivered({ deliveryId: 'rec-x', responseStatus: 200, count: { transferId: 't2', records: 1 } });
+    await new Promise((r) => setTimeout(r, 300)); // the mark is now waiting for t2's row
+    // Meanwhile an audited request appends to the chain: it must not wait for that chunk's commit.
+    const appended = store.appendAudit([{ category: 'request', action: 'read record', actor: 'key:test', subjects: [], outcome: 'ok' }]).then(() => 'appended');
+    const first = await Promise.race([appended, new Promise((r) => setTimeout(() => r('still waiting'), 3000))]);
+    release();
+    await chunk;
+    expect(first).toBe('appended');
+    expect(await marked).toBe(true);
+    expect((await store.getTransfer('t2'))!.counts.delivered).toBe(1);
+    expect((await store.verifyAudit(undefined)).ok).toBe(true);
+  });
+});

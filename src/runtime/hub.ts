@@ -41,7 +41,7 @@ import { runDelivery, transferOf } from '../pipeline/delivery.ts';
 import { backoffDelay } from '../pipeline/backoff.ts';
 import { leadLogFields, processLead, type LeadDeps } from '../enrich/leads.ts';
 import { leadsReferencing } from '../store/lead-ledger.ts';
-import { findRedis, redisConnection, type RedisHandle } from './redis.ts';
+import { checkRedis, findRedis, redactedRedisUrl, redisConnection, type RedisHandle } from './redis.ts';
 import { receiveWebhook, type IntakeResult, type WebhookRequestIn } from './webhook-intake.ts';
 import type { BulkReplayFilter, BulkReplayResult, HubApi, PollStatus, SchedulePause } from '../server/hub-api.ts';
 import { spooledWebhookUnit } from '../../connectors/webhook/index.ts';
@@ -245,6 +245,13 @@ export class Hub implements HubApi {
       await store.close();
       throw err;
     }
+    try {
+      await checkRedis(redis.url);
+    } catch (err) {
+      await redis.stop();
+      await store.close();
+      throw err;
+    }
     const hub = new Hub(cfg, store, redis, { ...opts, auditKey }, log);
     try {
       hub.createConnectors();
@@ -269,7 +276,7 @@ export class Hub implements HubApi {
       await hub.stop();
       throw err;
     }
-    log.info({ roles: [...hub.roles], api: hub.server?.address, metrics: hub.metricsServer?.address, store: store.db.kind, redis: redis.url.replace(/\/\/[^@]*@/, '//***@') }, 'hub started');
+    log.info({ roles: [...hub.roles], api: hub.server?.address, metrics: hub.metricsServer?.address, store: store.db.kind, redis: redactedRedisUrl(redis.url) }, 'hub started');
     return hub;
   }
 

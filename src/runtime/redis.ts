@@ -80,6 +80,46 @@ export async function findRedis(dataDir: string, env: NodeJS.ProcessEnv = proces
   };
 }
 
+/** A Redis URL as it may be shown: its password masked. */
+export function redactedRedisUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+/**
+ * Whether Redis at `url` answers, lets us in and is new enough for BullMQ, checked once at start: the
+ * hub's own connections retry for ever (Redis restarting must not stop a running hub), so a wrong
+ * REDIS_URL would otherwise leave a hub that never starts and never exits. Tries for `timeoutMs`
+ * (Redis may be starting beside the hub), then throws HUB_ERR_REDIS_UNAVAILABLE naming the URL
+ * (password masked) and what went wrong.
+ */
+export async function checkRedis(url: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    const c = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 2000, retryStrategy: () => null });
+    let cause = ''; // the socket's error (ECONNREFUSED...): the rejected connect only says the connection closed
+    c.on('error', (err: Error) => (cause ||= err.message));
+    try {
+      await c.connect();
+      const info = await c.info('server');
+      const version = /redis_version:(\d+)\.(\d+)/.exec(info);
+      if (version && (Number(version[1]) < 6 || (Number(version[1]) === 6 && Number(version[2]) < 2))) {
+        throw new HubError('HUB_ERR_REDIS_UNAVAILABLE', { reason: `${redactedRedisUrl(url)} is Redis ${version[1]}.${version[2]}; the queues need 6.2 or newer` });
+      }
+      return;
+    } catch (err) {
+      if (err instanceof HubError) throw err;
+      last = cause || (err as Error).message;
+      // A refused password will not change by waiting.
+      if (/NOAUTH|WRONGPASS|invalid password|invalid username/i.test(last) || Date.now() + 500 > deadline) break;
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      c.disconnect();
+    }
+  }
+  throw new HubError('HUB_ERR_REDIS_UNAVAILABLE', { reason: `${redactedRedisUrl(url)} does not answer (${last})` });
+}
+
 /** A connection for BullMQ (workers need maxRetriesPerRequest: null). */
 export function redisConnection(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });

@@ -64,24 +64,40 @@ class BatchingParser extends Parser {
   ) {
     super(options);
     this.on('skip', (err: CsvError) => {
-      const line = Number(err.lines) - this.crExtra + this.lineOffset;
+      // The line csv-parse found the error on; the row began on the line after the one before it ended.
+      const end = Number(err.lines) - this.crExtra + this.lineOffset;
       // csv-parse reads on to the end of a malformed row and reports every error it meets there (a
       // stray quote puts it out of step for the rest of the line): one row, one failure, the first.
-      if (line === this.lastSkipLine && !this.pushedSinceSkip) return;
-      this.lastSkipLine = line;
+      if (end === this.lastSkipLine && !this.pushedSinceSkip) return;
+      this.lastSkipLine = end;
       this.pushedSinceSkip = false;
+      const line = Math.min(end, this.lastRowEnd + 1);
+      this.lastRowEnd = end;
       this.dataRow++;
+      let reason = err.message.replace(/ at line \d+.*$/, '');
+      // A quote opened and not closed on its line makes csv-parse read the next lines into the same
+      // row until a quote closes it: those lines' rows are inside this failure, not lost. Say so.
+      if (line < end) reason += `; the row runs from line ${line} to line ${end}: a quote opened on line ${line} is not closed there, so lines ${line + 1}-${end} were read as part of it`;
       this.batch.push({
         format: 'failure',
         row: this.dataRow,
         line,
-        error: errorReport('HUB_ERR_SOURCE_CSV', { reason: err.message.replace(/ at line \d+.*$/, '') }, { file: this.file, row: this.dataRow, line }),
+        error: errorReport('HUB_ERR_SOURCE_CSV', { reason }, { file: this.file, row: this.dataRow, line, ...this.columnOf(err) }),
       });
     });
   }
 
+  /** The header column csv-parse was in when it met the error, when it knows it. */
+  private columnOf(err: CsvError): { column?: string } {
+    const i = (err as CsvError & { index?: unknown }).index;
+    const name = typeof i === 'number' ? this.header?.[i] : undefined;
+    return name ? { column: name } : {};
+  }
+
   /** The line of the last malformed row reported, and whether a row was read since. */
   private lastSkipLine = -1;
+  /** The line the last row (header, row or malformed row) ended on. */
+  private lastRowEnd = 0;
   private pushedSinceSkip = true;
 
   override push(record: unknown): boolean {
@@ -116,6 +132,7 @@ class BatchingParser extends Parser {
     }
     this.prevLines = lines;
     start += this.lineOffset;
+    this.lastRowEnd = lines - this.crExtra + this.lineOffset;
     if (!this.takeDropped(start)) return false;
     if (this.header === null) {
       this.header = values.map((h) => h.trim());

@@ -85,6 +85,24 @@ describe('csv reader', () => {
     expect(items.at(-1)!.format).toBe('failure');
   });
 
+  it('reports a quote left open as one failure at the line it was opened, naming the lines read into it', async () => {
+    // Line 3 opens a quote and does not close it; the quote that opens "m" on line 5 closes it, and the
+    // "m" after it is the error csv-parse sees. Line 4's row is inside the failure: the message says so.
+    const { items } = await read('A,B,C\n1,x,y\n2,"unclosed,z\n3,p,q\n4,"m",n\n5,r,s\n');
+    expect(items.map((i) => [i.format, i.row, i.line])).toEqual([
+      ['csv', 1, 2],
+      ['failure', 2, 3],
+      ['csv', 3, 6],
+    ]);
+    const f = items[1]!;
+    expect(f.format === 'failure' && f.error.pointer).toMatchObject({ file: 't.csv', row: 2, line: 3, column: 'B' });
+    expect(f.format === 'failure' && f.error.message).toContain('the row runs from line 3 to line 5: a quote opened on line 3 is not closed there, so lines 4-5 were read as part of it');
+    // A malformed row on one line says nothing of the kind.
+    const one = (await read('A,B\n1,"x"y\n2,3\n')).items[0]!;
+    expect(one.format === 'failure' && one.error.pointer).toMatchObject({ row: 1, line: 2 });
+    expect(one.format === 'failure' && one.error.message).not.toContain('runs from line');
+  });
+
   it('reports a malformed row once, however many errors csv-parse meets in it, and numbers the rows after it right', async () => {
     // A closing quote followed by text puts csv-parse out of step: the next quoted field of the row fails too.
     const { items } = await read('A,B,C\n1,2,3\n4,"x"y,"z, w"\n5,6,7\n8,9,"10"q\n');

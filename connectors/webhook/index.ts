@@ -144,7 +144,7 @@ export class WebhookSource implements SourceConnector {
     });
     if (!v.ok) {
       this.ctx.log.warn({ reason: v.reason, bytes: req.body.length }, 'webhook: request refused');
-      return { ok: false, error: new HubError('HUB_ERR_CONNECTOR_WEBHOOK_SIGNATURE', { connector: this.ctx.id, reason: v.reason }) };
+      return { ok: false, error: new HubError('HUB_ERR_CONNECTOR_WEBHOOK_SIGNATURE', { connector: this.ctx.id, reason: v.detail ? `${v.reason}: ${v.detail}` : v.reason }) };
     }
     const timestamp = Number(headerValue(req.headers, this.options.timestampHeader));
     const signature = headerValue(req.headers, this.options.signatureHeader)!.slice('sha256='.length).toLowerCase();

@@ -20,7 +20,7 @@ function hmacHex(secret: string, timestamp: string, body: Buffer): string {
   return createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex');
 }
 
-export type VerifyResult = { ok: true } | { ok: false; reason: 'missing' | 'stale' | 'mismatch' };
+export type VerifyResult = { ok: true } | { ok: false; reason: 'missing' | 'malformed' | 'stale' | 'mismatch'; detail?: string };
 
 export interface VerifyInput {
   secret: string;
@@ -35,17 +35,22 @@ export interface VerifyInput {
 }
 
 /**
- * - `missing`: a header is absent, or not in its format (timestamp: integer seconds; signature:
- *   `sha256=` and 64 hex digits);
+ * - `missing`: a header is absent (`detail` names it);
+ * - `malformed`: a header is there but not in its format (timestamp: integer seconds; signature:
+ *   `sha256=` and 64 hex digits), said in `detail`, which never repeats the value;
  * - `stale`: the timestamp is more than toleranceSeconds away from now (either way);
  * - `mismatch`: the signature is not the HMAC of this timestamp and body with this secret.
  */
 export function verifySignature(input: VerifyInput): VerifyResult {
   const ts = header(input.headers, input.timestampHeader ?? DEFAULT_TIMESTAMP_HEADER);
   const sig = header(input.headers, input.signatureHeader ?? DEFAULT_SIGNATURE_HEADER);
-  if (!ts || !sig || !/^\d{1,12}$/.test(ts)) return { ok: false, reason: 'missing' };
+  const tsName = input.timestampHeader ?? DEFAULT_TIMESTAMP_HEADER;
+  const sigName = input.signatureHeader ?? DEFAULT_SIGNATURE_HEADER;
+  if (!ts) return { ok: false, reason: 'missing', detail: `no ${tsName} header` };
+  if (!sig) return { ok: false, reason: 'missing', detail: `no ${sigName} header` };
+  if (!/^\d{1,12}$/.test(ts)) return { ok: false, reason: 'malformed', detail: `${tsName} must be the time in whole Unix seconds` };
   const m = /^sha256=([0-9a-fA-F]{64})$/.exec(sig);
-  if (!m) return { ok: false, reason: 'missing' };
+  if (!m) return { ok: false, reason: 'malformed', detail: `${sigName} must be "sha256=" and 64 hex digits` };
   const nowSeconds = (input.now instanceof Date ? input.now.getTime() : input.now) / 1000;
   if (Math.abs(nowSeconds - Number(ts)) > input.toleranceSeconds) return { ok: false, reason: 'stale' };
   const expected = Buffer.from(hmacHex(input.secret, ts, input.body), 'hex');

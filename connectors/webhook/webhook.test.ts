@@ -34,14 +34,17 @@ describe('webhook signatures', () => {
     expect(verifySignature({ ...base, now: new Date(NOW), headers: headers(TS, sign(SECRET, TS, BODY)) })).toEqual({ ok: true });
   });
 
-  it('missing: a header is absent or not in its format', () => {
+  it('missing: a header is absent; malformed: one is there but not in its format (said without its value)', () => {
     const good = sign(SECRET, TS, BODY);
-    expect(verifySignature({ ...base, headers: {} })).toEqual({ ok: false, reason: 'missing' });
-    expect(verifySignature({ ...base, headers: { 'x-cgic-signature': good } })).toEqual({ ok: false, reason: 'missing' });
-    expect(verifySignature({ ...base, headers: { 'x-cgic-timestamp': String(TS) } })).toEqual({ ok: false, reason: 'missing' });
-    expect(verifySignature({ ...base, headers: headers('yesterday', good) })).toEqual({ ok: false, reason: 'missing' });
-    expect(verifySignature({ ...base, headers: headers(TS, good.slice('sha256='.length)) })).toEqual({ ok: false, reason: 'missing' });
-    expect(verifySignature({ ...base, headers: headers(TS, 'sha1=abc') })).toEqual({ ok: false, reason: 'missing' });
+    expect(verifySignature({ ...base, headers: {} })).toEqual({ ok: false, reason: 'missing', detail: 'no x-cgic-timestamp header' });
+    expect(verifySignature({ ...base, headers: { 'x-cgic-signature': good } })).toEqual({ ok: false, reason: 'missing', detail: 'no x-cgic-timestamp header' });
+    expect(verifySignature({ ...base, headers: { 'x-cgic-timestamp': String(TS) } })).toEqual({ ok: false, reason: 'missing', detail: 'no x-cgic-signature header' });
+    const ts = { ok: false, reason: 'malformed', detail: 'x-cgic-timestamp must be the time in whole Unix seconds' };
+    expect(verifySignature({ ...base, headers: headers('yesterday', good) })).toEqual(ts);
+    const sig = { ok: false, reason: 'malformed', detail: 'x-cgic-signature must be "sha256=" and 64 hex digits' };
+    expect(verifySignature({ ...base, headers: headers(TS, good.slice('sha256='.length)) })).toEqual(sig);
+    expect(verifySignature({ ...base, headers: headers(TS, 'sha1=abc') })).toEqual(sig);
+    expect(verifySignature({ ...base, headers: headers(TS, 'sha256=deadbeef') })).toEqual(sig);
   });
 
   it('stale: the timestamp is outside the tolerance (replays, skewed clocks)', () => {

@@ -44,6 +44,13 @@ export function limitKey(req: FastifyRequest): string {
   return req.caller ? `client:${req.caller.client}` : `address:${req.ip}`;
 }
 
+/** Why a request names no caller, by what it sent: the key's value is never repeated. */
+const NO_CALLER = {
+  nothing: 'A valid API key is required: Authorization: Bearer <key> (or a console session: sign in at /console)',
+  'not-bearer': 'The Authorization header is not "Bearer <key>": send the API key as Authorization: Bearer <key> (or sign in at /console)',
+  'unknown-key': "The API key sent is not one of this hub's keys (mistyped, removed, or another hub's): send a configured key as Authorization: Bearer <key>",
+} as const;
+
 export const accessPlugin = fp<AccessOptions>(
   async (app, opts) => {
     const { keys, rateLimit: limits } = opts;
@@ -98,7 +105,7 @@ export const accessPlugin = fp<AccessOptions>(
         const id = req.identity ?? { kind: 'none' };
         if (id.kind === 'expired') throw new HubError('HUB_ERR_AUTH_KEY_EXPIRED', { keyId: id.caller.keyId, expiresAt: id.expiresAt });
         if (id.kind === 'ended') throw new HubError('HUB_ERR_AUTH_SESSION_ENDED', { reason: id.reason });
-        if (id.kind !== 'caller') throw new HubError('HUB_ERR_AUTH_REQUIRED', { reason: 'A valid API key is required: Authorization: Bearer <key> (or a console session: sign in at /console)' });
+        if (id.kind !== 'caller') throw new HubError('HUB_ERR_AUTH_REQUIRED', { reason: NO_CALLER[id.presented ?? 'nothing'] });
         if (id.session && !SAFE_METHODS.has(req.method) && !csrfHolds(req, id.session.csrf)) {
           throw new HubError('HUB_ERR_AUTH_CSRF', { reason: `${req.method} with the console's session cookie needs the session's token in the X-CSRF-Token header` });
         }

@@ -36,7 +36,8 @@ export type Identity =
   | { kind: 'caller'; caller: Caller; session?: { id: string; csrf: string } }
   | { kind: 'expired'; caller: Caller; expiresAt: string }
   | { kind: 'ended'; reason: string }
-  | { kind: 'none' };
+  /** No usable identity; `presented` says what was sent instead (to tell a wrong key from none). */
+  | { kind: 'none'; presented?: 'unknown-key' | 'not-bearer' };
 
 export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
@@ -66,14 +67,15 @@ export class KeyRing {
 
   /** Who the header names. Every configured hash is compared (constant time each), whichever matches. */
   identify(header: string | undefined, now: number = Date.now()): Identity {
-    const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
-    if (!m) return { kind: 'none' };
+    if (!header) return { kind: 'none' };
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!m) return { kind: 'none', presented: 'not-bearer' };
     const h = Buffer.from(hashKey(m[1]!), 'hex');
     let found: Entry | undefined;
     for (const e of this.#entries) {
       if (e.hash.length === h.length && timingSafeEqual(e.hash, h) && !found) found = e;
     }
-    if (!found) return { kind: 'none' };
+    if (!found) return { kind: 'none', presented: 'unknown-key' };
     const k = found.config;
     const caller: Caller = { keyId: k.id, client: k.client ?? k.id, role: k.role, ...(k.ori ? { ori: k.ori } : {}) };
     if (now >= found.expiresAt) return { kind: 'expired', caller, expiresAt: new Date(found.expiresAt).toISOString() };

@@ -227,6 +227,23 @@ describe('the audit trail after the demo and the route x caller matrix', () => {
     }
     expect(got).toEqual(want);
 
+    // A wrong key, no key and a header of another scheme are told apart, to the caller and in the trail.
+    const messages: Record<string, string> = {};
+    for (const c of ['none', 'wrong', 'basic'] as const) {
+      const res = await fetch(`${hub.address}/api/transfers?limit=1`, { headers: authOf(c) });
+      const body = (await res.json()) as { code: string; message: string };
+      expect([res.status, body.code]).toEqual([401, 'HUB_ERR_AUTH_REQUIRED']);
+      messages[c] = body.message;
+    }
+    expect(messages.none).toMatch(/^A valid API key is required/);
+    expect(messages.wrong).toMatch(/^The API key sent is not one of this hub's keys/);
+    expect(messages.basic).toMatch(/^The Authorization header is not "Bearer <key>"/);
+    expect(Object.values(messages).join(' ')).not.toContain('not-a-key');
+    await hub.audit.drain();
+    const refused = (await hub.store.listAudit({ category: 'request', limit: 50 })).filter((e) => e.status === 401 && e.action === 'GET /api/transfers');
+    expect(refused.map((e) => e.actor)).toContain('anonymous');
+    expect(refused.some((e) => e.reason?.startsWith("The API key sent is not one of this hub's keys"))).toBe(true);
+
     // The answer for a lead that is not the agency's own is the answer for a lead that does not exist.
     const notOwn = await d.get('/api/leads/NL24-000057', KEYS.nhpd);
     const none = await d.get('/api/leads/NL99-999999', KEYS.nhpd);

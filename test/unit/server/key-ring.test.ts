@@ -22,10 +22,10 @@ describe('KeyRing', () => {
     expect(ring.identify('Bearer old-key', after)).toEqual({ kind: 'expired', caller: expect.objectContaining({ keyId: 'old' }), expiresAt: '2026-06-30T00:00:00.000Z' });
   });
 
-  it('anything but a known Bearer key is nobody', () => {
-    for (const h of [undefined, '', 'Bearer', 'Bearer wrong', `Basic ${Buffer.from('ops:ops-key').toString('base64')}`, 'ops-key', `Bearer ${hashKey('ops-key')}`]) {
-      expect(ring.identify(h)).toEqual({ kind: 'none' });
-    }
+  it('anything but a known Bearer key is nobody, told apart as no header, not a Bearer header, or an unknown key', () => {
+    for (const h of [undefined, '']) expect(ring.identify(h)).toEqual({ kind: 'none' });
+    for (const h of ['Bearer', `Basic ${Buffer.from('ops:ops-key').toString('base64')}`, 'ops-key']) expect(ring.identify(h)).toEqual({ kind: 'none', presented: 'not-bearer' });
+    for (const h of ['Bearer wrong', `Bearer ${hashKey('ops-key')}`]) expect(ring.identify(h)).toEqual({ kind: 'none', presented: 'unknown-key' });
   });
 
   it('a replaced ring forgets removed keys; a key\'s own rate limit is found by id', () => {

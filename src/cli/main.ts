@@ -3,6 +3,7 @@
  * exit codes: 0 ok, 1 failed work, 2 usage, 69 Redis or the database unavailable, 75 state conflict
  * (e.g. a dead letter replayed already), 78 bad configuration.
  */
+import { readFileSync } from 'node:fs';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { HubError } from '../errors/hub-error.ts';
 import { EXIT } from './exit-codes.ts';
@@ -33,8 +34,10 @@ export async function main(argv: string[]): Promise<number> {
       }
     };
 
+  const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   const program = new Command('cgic')
     .description('cgic-hub: crime-gun data between the forensic lab and police agencies')
+    .version(version, '-V, --version', "print the hub's version")
     .exitOverride()
     .showHelpAfterError('(run `cgic help` for the commands)');
 

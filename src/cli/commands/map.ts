@@ -86,6 +86,9 @@ export async function mapCommand(file: string, opts: MapOptions): Promise<number
     throw new HubError('HUB_ERR_CLI_USAGE', { reason: `${mapping.label} is an outbound mapping; cgic map previews inbound mappings` });
   }
   if (!existsSync(file)) throw new HubError('HUB_ERR_FILE_NOT_FOUND', { path: file });
+  if (statSync(file).isDirectory()) {
+    throw new HubError('HUB_ERR_CLI_USAGE', { reason: `${file} is a folder; cgic map reads one file (for each file of a folder: for f in ${file}/*; do cgic map -m ${opts.mapping} "$f"; done)` });
+  }
   const format = opts.out ?? 'ndjson';
   const all: unknown[] = [];
   const table: string[][] = [];

@@ -1,0 +1,28 @@
+/**
+ * The CLI's answers to a new user's first tries: its version, and a folder given where a file is read.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../../src/mapping/load.ts';
+
+const cgic = (...args: string[]) => spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'bin/cgic.js'), ...args], { encoding: 'utf8', cwd: PROJECT_ROOT });
+
+describe('cgic for a new user', () => {
+  it('--version and -V print the version of package.json', () => {
+    const { version } = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const r = cgic(flag);
+      expect([r.status, r.stdout.trim()]).toEqual([0, version]);
+    }
+  });
+
+  it('map given a folder is a usage error that says how to map each of its files', () => {
+    const r = cgic('map', '-m', 'lims-csv', 'fixtures');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('HUB_ERR_CLI_USAGE fixtures is a folder; cgic map reads one file');
+    expect(r.stderr).toContain('for f in fixtures/*; do cgic map -m lims-csv "$f"; done');
+    expect(r.stderr).not.toContain('EISDIR');
+  });
+});

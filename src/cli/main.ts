@@ -44,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command('validate')
     .description('check the hub configuration and the mapping files (schemas, cross-references, compilation); exit 78 on any problem')
-    .argument('[paths...]', 'mapping files or folders (default: mappings/)')
+    .argument('[paths...]', 'mapping files or folders, or a hub configuration (a file with a top-level hub:) (default: mappings/)')
     .option('-c, --config <file>', 'hub configuration to check (default: config/cgic.yaml; "none" to skip)')
     .option('--json', 'print the result as JSON')
     .action(run(async (paths: string[], opts: { json?: boolean; config?: string }) => (await import('./commands/validate.ts')).validateCommand(paths, opts)));

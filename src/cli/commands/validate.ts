@@ -1,5 +1,7 @@
 /** `cgic validate`: every mapping (and the hub configuration, when there is one) against its schema. */
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { isMap, parseDocument } from 'yaml';
 import { ConfigProblems, formatProblem, type ConfigProblem } from '../../config/problems.ts';
 import { findMappingFiles, loadMappingFile, MAPPINGS_DIR } from '../../mapping/load.ts';
 import { InboundMapping } from '../../mapping/inbound.ts';
@@ -14,8 +16,24 @@ export interface ValidateOptions {
   config?: string;
 }
 
+/**
+ * A file named on the command line that is a hub configuration (a top-level `hub:` and no `source:`),
+ * not a mapping: it is checked as a configuration, as `-c` would, instead of failing as a mapping.
+ */
+function isHubConfig(file: string): boolean {
+  try {
+    if (!/\.ya?ml$/i.test(file) || !statSync(file).isFile() || statSync(file).size > 16 * 2 ** 20) return false;
+    const doc = parseDocument(readFileSync(file, 'utf8'));
+    return isMap(doc.contents) && doc.contents.has('hub') && !doc.contents.has('source');
+  } catch {
+    return false; // unreadable or not YAML: the mapping loader says why
+  }
+}
+
 export async function validateCommand(paths: string[], opts: ValidateOptions): Promise<number> {
-  const files = (paths.length ? paths : [MAPPINGS_DIR]).flatMap((p) => {
+  const configs = paths.filter((p) => isHubConfig(path.resolve(p)));
+  paths = paths.filter((p) => !configs.includes(p));
+  const files = (paths.length || configs.length ? paths : [MAPPINGS_DIR]).flatMap((p) => {
     const found = findMappingFiles(path.resolve(p));
     return found.length ? found : [path.resolve(p)];
   });
@@ -33,8 +51,9 @@ export async function validateCommand(paths: string[], opts: ValidateOptions): P
       else throw e;
     }
   }
-  const configFile = opts.config === 'none' ? null : (opts.config ?? (paths.length ? null : DEFAULT_CONFIG));
-  if (configFile) {
+  const configFiles = opts.config === 'none' ? configs : [...new Set([...(opts.config ? [opts.config] : []), ...configs])];
+  if (!configFiles.length && opts.config === undefined && !paths.length) configFiles.push(DEFAULT_CONFIG);
+  for (const configFile of configFiles) {
     const rel = path.relative(process.cwd(), configFile) || configFile;
     try {
       const cfg = await loadHubConfig(configFile);

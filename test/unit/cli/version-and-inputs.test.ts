@@ -2,7 +2,8 @@
  * The CLI's answers to a new user's first tries: its version, and a folder given where a file is read.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../../src/mapping/load.ts';
@@ -24,5 +25,23 @@ describe('cgic for a new user', () => {
     expect(r.stderr).toContain('HUB_ERR_CLI_USAGE fixtures is a folder; cgic map reads one file');
     expect(r.stderr).toContain('for f in fixtures/*; do cgic map -m lims-csv "$f"; done');
     expect(r.stderr).not.toContain('EISDIR');
+  });
+
+  it('validate given a hub configuration checks it as one, as -c does, not as a mapping', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cgic-validate-'));
+    try {
+      const file = path.join(dir, 'cgic.yaml');
+      writeFileSync(file, 'hub: { name: x, api: { port: "eighty" } }\nagencies: []\nconnectors: []\n');
+      const bad = cgic('validate', file);
+      expect(bad.status).toBe(78);
+      expect(bad.stderr).toContain('cgic.yaml:1:30: HUB_ERR_CONFIG_SCHEMA /hub/api/port must be integer');
+      expect(bad.stderr).not.toContain('HUB_ERR_MAPPING');
+      const good = cgic('validate', 'config/cgic.yaml', 'mappings/lims-csv');
+      expect(good.status).toBe(0);
+      expect(good.stdout).toMatch(/^ok {3}config\/cgic\.yaml {2}config {2}\d+ agencies/m);
+      expect(good.stdout).toContain('ok   mappings/lims-csv/mapping.yaml  lims-csv@1');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

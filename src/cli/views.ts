@@ -41,7 +41,9 @@ export function runLines(t: Transfer, opts: { dryRun?: boolean } = {}): string[]
   out.push(
     opts.dryRun
       ? `  rows read ${c.read}, mapped ${c.mapped}, invalid ${c.invalid}; nothing stored or delivered (dry run)`
-      : `  rows read ${c.read}, mapped ${c.mapped}, invalid ${c.invalid} (see GET /api/quarantine?transfer=${t.id}); records stored ${c.stored}, changed ${c.changed}, unchanged ${c.unchanged}; delivered ${c.delivered}, failed ${c.failed}`,
+      : `  rows read ${c.read}, mapped ${c.mapped}, invalid ${c.invalid}${c.invalid ? ` (see GET /api/quarantine?transfer=${t.id})` : ''}; ` +
+        // Statements, not records: the rows of an export can state one record several times.
+        `record statements stored ${c.stored} (${c.unchanged} changed nothing); records changed ${c.changed}, delivered ${c.delivered}, failed ${c.failed}`,
   );
   if (t.error) out.push(`  error: ${t.error}`);
   return out;

@@ -1,4 +1,5 @@
 /** Printing for people and for machines: human text by default, `--json` for scripts. */
+import type { Logger } from 'pino';
 import { ConfigProblems } from '../config/problems.ts';
 import type { HubError } from '../errors/hub-error.ts';
 import { failureLines } from '../errors/report-lines.ts';
@@ -21,4 +22,30 @@ export function reportError(e: unknown): number {
   if (h.code === 'HUB_ERR_STATE_CONFLICT') return EXIT.CONFLICT;
   if (h.errorClass === 'transient') return EXIT.UNAVAILABLE;
   return h.errorClass === 'config' ? EXIT.CONFIG : EXIT.FAILED;
+}
+
+const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warning', 50: 'error', 60: 'fatal' };
+
+/**
+ * The logger of a hub a command starts in its own process (`cgic run`, `cgic transfers`...): its lines
+ * go to stderr for a person, `warning: <message> {fields}`, instead of JSON among the command's output.
+ * LOG_LEVEL sets the level (default warn); LOG_FORMAT=json keeps pino's JSON lines, for a machine.
+ * Secrets are hidden as in the hub's own log (`logRedaction`).
+ */
+export async function cliLogger(): Promise<Logger> {
+  const pino = (await import('pino')).default;
+  const { logRedaction } = await import('../runtime/hub.ts');
+  const level = process.env.LOG_LEVEL ?? 'warn';
+  const redact = logRedaction();
+  if (process.env.LOG_FORMAT === 'json') return pino({ level, redact }, process.stderr);
+  return pino(
+    { level, redact, base: null, timestamp: false },
+    {
+      write(line: string): void {
+        const { level: n, msg, ...fields } = JSON.parse(line) as { level: number; msg?: string } & Record<string, unknown>;
+        const rest = Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : '';
+        err(`${LEVELS[n] ?? 'log'}: ${msg ?? ''}${rest}`);
+      },
+    },
+  );
 }

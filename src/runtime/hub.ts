@@ -112,6 +112,16 @@ function transferJobOptions(cfg: HubConfig): JobsOptions {
 /** Poll jobs: claims are cheap and atomic; results are kept a day for GET /api/polls/:id. */
 const POLL_JOB_OPTIONS: JobsOptions = { attempts: 3, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: { age: 86400, count: 5000 }, removeOnFail: { age: 7 * 86400 } };
 
+/**
+ * What every logger of a hub hides: each option path a connector marks secret (e.g. options.auth.token,
+ * options.tls.key), wherever an options object is logged, and authorization headers. For a logger made
+ * outside (`HubOptions.logger`), pass this as pino's `redact`.
+ */
+export function logRedaction(): { paths: string[]; censor: string } {
+  const secret = [...new Set(CONNECTORS.flatMap((c) => secretOptionPaths(c.optionsSchema)))].flatMap((p) => [`options.${p}`, `*.options.${p}`]);
+  return { paths: [...secret, 'req.headers.authorization', '*.authorization'], censor: '[redacted]' };
+}
+
 export class Hub implements HubApi {
   /** The configuration in force; replaced whole by reload() (a job keeps the one it started with). */
   private current: HubConfig;
@@ -227,10 +237,7 @@ export class Hub implements HubApi {
   static async start(opts: HubOptions = {}): Promise<Hub> {
     const cfg = await loadHubConfig(opts.configFile ?? DEFAULT_CONFIG);
     const auditKey = auditSigningKey(cfg);
-    // Redact every option path a connector marks secret (e.g. options.auth.token, options.tls.key), wherever
-    // an options object is logged, plus authorization headers.
-    const redact = [...new Set(CONNECTORS.flatMap((c) => secretOptionPaths(c.optionsSchema)))].flatMap((p) => [`options.${p}`, `*.options.${p}`]);
-    const log = opts.logger ?? pino({ name: cfg.hub.name, level: process.env.LOG_LEVEL ?? 'info', redact: { paths: [...redact, 'req.headers.authorization', '*.authorization'], censor: '[redacted]' } });
+    const log = opts.logger ?? pino({ name: cfg.hub.name, level: process.env.LOG_LEVEL ?? 'info', redact: logRedaction() });
     try {
       makeDirsSync(cfg.hub.dataDir);
     } catch (err) {

@@ -14,7 +14,7 @@ import { auditSigningKey, storeOptionsFor } from '../../runtime/hub.ts';
 import { maintainAudit } from '../../runtime/audit-maintenance.ts';
 import { csvCell } from '../../formats/csv-writer.ts';
 import { EXIT } from '../exit-codes.ts';
-import { err, out } from '../output.ts';
+import { cliLogger, err, out } from '../output.ts';
 import { operatorEntry } from '../operator.ts';
 
 export interface AuditCommandOptions {
@@ -95,7 +95,7 @@ export async function auditCommand(action: 'verify' | 'export' | 'prune', opts: 
   return withStore(opts, async (store, key) => {
     if (!key) throw new HubError('HUB_ERR_AUDIT_KEY', { reason: 'pruning writes a signed checkpoint, and hub.audit.signingKey is not set' });
     const cfg = await loadHubConfig(opts.config);
-    const log = (await import('pino')).default({ level: 'warn' });
+    const log = await cliLogger();
     const r = await maintainAudit(store, cfg.hub.audit, key, log);
     await store.appendAudit([operatorEntry('cgic audit prune', [], 'ok', { detail: { ...r, retentionDays: cfg.hub.audit.retentionDays } })]);
     out(opts.json ? JSON.stringify(r) : `${r.pruned} entries older than ${cfg.hub.audit.retentionDays} days pruned${r.prunedThrough ? ` (through entry ${r.prunedThrough}, signed checkpoint written)` : ''}${r.anchoredAt ? `; head ${r.anchoredAt} signed` : ''}`);

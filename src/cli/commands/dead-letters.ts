@@ -6,7 +6,7 @@
  */
 import { Hub } from '../../runtime/hub.ts';
 import { EXIT } from '../exit-codes.ts';
-import { out } from '../output.ts';
+import { cliLogger, out } from '../output.ts';
 import { operatorEntry } from '../operator.ts';
 import { HubError } from '../../errors/hub-error.ts';
 import type { BulkReplayFilter, BulkReplayResult } from '../../server/hub-api.ts';
@@ -46,7 +46,7 @@ export async function deadLettersCommand(action: 'list' | 'replay', id: string |
   return localOrApi(
     opts,
     async () => {
-      const hub = await Hub.start({ configFile: opts.config, roles: [], logger: (await import('pino')).default({ level: 'warn' }) });
+      const hub = await Hub.start({ configFile: opts.config, roles: [], logger: await cliLogger() });
       try {
         return await act(action, id, opts, filter, localDriver(hub));
       } finally {

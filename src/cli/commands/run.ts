@@ -8,7 +8,7 @@ import { Hub } from '../../runtime/hub.ts';
 import type { PollStatus } from '../../server/hub-api.ts';
 import type { Transfer } from '../../store/types.ts';
 import { EXIT } from '../exit-codes.ts';
-import { err, out } from '../output.ts';
+import { cliLogger, err, out } from '../output.ts';
 import { operatorEntry } from '../operator.ts';
 import { localOrApi, type ClientOptions, type HubClient } from '../hub-client.ts';
 import { runLines } from '../views.ts';
@@ -34,7 +34,7 @@ export async function runCommand(connectorId: string, opts: RunOptions): Promise
   return localOrApi(
     opts,
     async () => {
-      const hub = await Hub.start({ configFile: opts.config, roles: ['worker'], logger: (await import('pino')).default({ level: process.env.LOG_LEVEL ?? 'warn' }) });
+      const hub = await Hub.start({ configFile: opts.config, roles: ['worker'], logger: await cliLogger() });
       try {
         return await watch(connectorId, opts, {
           async start(id, dryRun) {

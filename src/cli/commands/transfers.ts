@@ -6,7 +6,7 @@
 import { Hub } from '../../runtime/hub.ts';
 import type { Transfer, TransferStatus } from '../../store/types.ts';
 import { EXIT } from '../exit-codes.ts';
-import { out } from '../output.ts';
+import { cliLogger, out } from '../output.ts';
 import { operatorEntry } from '../operator.ts';
 import { localOrApi, type ClientOptions } from '../hub-client.ts';
 import { transferLines } from '../views.ts';
@@ -41,7 +41,7 @@ export async function transfersCommand(opts: TransfersOptions): Promise<number> 
   const page = await localOrApi<Page>(
     opts,
     async () => {
-      const hub = await Hub.start({ configFile: opts.config, roles: [], logger: (await import('pino')).default({ level: 'warn' }) });
+      const hub = await Hub.start({ configFile: opts.config, roles: [], logger: await cliLogger() });
       try {
         const [items, total] = await Promise.all([hub.store.listTransfers({ ...filter, limit, offset }), hub.store.countTransfers(filter)]);
         await hub.audit.record(operatorEntry('cgic transfers', items.map((t) => ({ type: 'transfer', id: t.id })), 'ok'));

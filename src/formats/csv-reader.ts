@@ -77,7 +77,10 @@ class BatchingParser extends Parser {
       let reason = err.message.replace(/ at line \d+.*$/, '');
       // A quote opened and not closed on its line makes csv-parse read the next lines into the same
       // row until a quote closes it: those lines' rows are inside this failure, not lost. Say so.
-      if (line < end) reason += `; the row runs from line ${line} to line ${end}: a quote opened on line ${line} is not closed there, so lines ${line + 1}-${end} were read as part of it`;
+      if (line < end) {
+        const swallowed = end === line + 1 ? `line ${end} was` : `lines ${line + 1}-${end} were`;
+        reason += `; the row runs from line ${line} to line ${end}: a quote opened on line ${line} is not closed there, so ${swallowed} read as part of it`;
+      }
       this.batch.push({
         format: 'failure',
         row: this.dataRow,

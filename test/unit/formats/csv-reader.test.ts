@@ -97,6 +97,8 @@ describe('csv reader', () => {
     const f = items[1]!;
     expect(f.format === 'failure' && f.error.pointer).toMatchObject({ file: 't.csv', row: 2, line: 3, column: 'B' });
     expect(f.format === 'failure' && f.error.message).toContain('the row runs from line 3 to line 5: a quote opened on line 3 is not closed there, so lines 4-5 were read as part of it');
+    const two = (await read('A,B\n1,"open\n2,"x"y\n3,4\n')).items[0]!;
+    expect(two.format === 'failure' && two.error.message).toContain('the row runs from line 2 to line 3: a quote opened on line 2 is not closed there, so line 3 was read as part of it');
     // A malformed row on one line says nothing of the kind.
     const one = (await read('A,B\n1,"x"y\n2,3\n')).items[0]!;
     expect(one.format === 'failure' && one.error.pointer).toMatchObject({ row: 1, line: 2 });

@@ -13,8 +13,8 @@ const took = (t: Transfer): string => {
 
 /** The console's transfers table: transfer, connector, source and trigger, status, started, took, read, invalid, stored, delivered. */
 export function transferLines(page: { total: number; offset: number; items: Transfer[] }): string[] {
-  const rows = page.items.map((t) => [t.id, t.connectorId, `${t.source ?? '-'} (${t.trigger})`, t.status, t.startedAt ?? t.createdAt, took(t), String(t.counts.read), String(t.counts.invalid), String(t.counts.stored), String(t.counts.delivered)]);
-  const head = ['TRANSFER', 'CONNECTOR', 'SOURCE (TRIGGER)', 'STATUS', 'STARTED', 'TOOK', 'READ', 'INVALID', 'STORED', 'DELIVERED'];
+  const rows = page.items.map((t) => [t.id, t.connectorId, `${t.source ?? '-'} (${t.trigger})`, t.status, t.startedAt ?? t.createdAt, took(t), String(t.counts.read), String(t.counts.invalid), String(t.counts.damaged), String(t.counts.stored), String(t.counts.delivered)]);
+  const head = ['TRANSFER', 'CONNECTOR', 'SOURCE (TRIGGER)', 'STATUS', 'STARTED', 'TOOK', 'READ', 'INVALID', 'DAMAGED', 'STORED', 'DELIVERED'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((c, i) => (i >= 6 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   const out = rows.length ? [line(head), ...rows.map(line)] : [];
@@ -41,7 +41,9 @@ export function runLines(t: Transfer, opts: { dryRun?: boolean } = {}): string[]
   out.push(
     opts.dryRun
       ? `  rows read ${c.read}, mapped ${c.mapped}, invalid ${c.invalid}; nothing stored or delivered (dry run)`
-      : `  rows read ${c.read}, mapped ${c.mapped}, invalid ${c.invalid}${c.invalid ? ` (see GET /api/quarantine?transfer=${t.id})` : ''}; ` +
+      : `  rows read ${c.read}, mapped ${c.mapped}, invalid ${c.invalid}${c.invalid ? ` (see GET /api/quarantine?transfer=${t.id})` : ''}` +
+        (c.damaged ? `, ${c.damaged} with text damaged by a wrong encoding, stored as read (see the mapping's source.encoding)` : '') +
+        '; ' +
         // Statements, not records: the rows of an export can state one record several times.
         `record statements stored ${c.stored} (${c.unchanged} changed nothing); records changed ${c.changed}, delivered ${c.delivered}, failed ${c.failed}`,
   );

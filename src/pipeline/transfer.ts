@@ -391,7 +391,15 @@ async function commitChunk(
     for (const d of outbox) if (fresh.has(d.deliveryId)) pending.push({ deliveryId: d.deliveryId, destinationId: d.destinationId });
     await store.addTransferCounts(
       transferId,
-      { read: batch.rows, mapped: batch.rows - batch.invalid.length, invalid: batch.invalid.length, stored: results.length, changed: changed.length, unchanged },
+      {
+        read: batch.rows,
+        mapped: batch.rows - batch.invalid.length,
+        invalid: batch.invalid.length,
+        damaged: batch.warnings.filter((w) => w.code === 'HUB_ERR_SOURCE_ENCODING_MISMATCH').length,
+        stored: results.length,
+        changed: changed.length,
+        unchanged,
+      },
       tx,
     );
   };

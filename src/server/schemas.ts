@@ -1,3 +1,5 @@
+import { TRANSFER_COUNT_NAMES } from '../store/types.ts';
+
 /** Routes that need an API key declare this, so /docs shows the lock. */
 export const security = [{ apiKey: [] }];
 
@@ -10,7 +12,7 @@ export const errorSchema = {
 
 export const countsSchema = {
   type: 'object',
-  properties: Object.fromEntries(['read', 'mapped', 'invalid', 'stored', 'changed', 'unchanged', 'delivered', 'failed'].map((k) => [k, { type: 'integer' }])),
+  properties: Object.fromEntries(TRANSFER_COUNT_NAMES.map((k) => [k, { type: 'integer' }])),
 } as const;
 
 export const transferSchema = {

@@ -17,6 +17,7 @@ const COUNT_COLUMNS: Record<TransferCountName, string> = {
   read: 'read_count',
   mapped: 'mapped_count',
   invalid: 'invalid_count',
+  damaged: 'damaged_count',
   stored: 'stored_count',
   changed: 'changed_count',
   unchanged: 'unchanged_count',

@@ -136,7 +136,13 @@ export interface RetractResult {
 
 export type TransferTrigger = 'schedule' | 'webhook' | 'manual' | 'file';
 export type TransferStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'partial';
-export const TRANSFER_COUNT_NAMES = ['read', 'mapped', 'invalid', 'stored', 'changed', 'unchanged', 'delivered', 'failed'] as const;
+/**
+ * A transfer's counts: rows `read` = `mapped` + `invalid` (quarantined); `damaged`: mapped rows whose
+ * text shows a wrong encoding, stored as read (the mapping's `source.encodingErrors: warn`); record
+ * statements `stored`, of which `unchanged` changed nothing; records `changed`; records `delivered`
+ * and `failed` (deliveries given up).
+ */
+export const TRANSFER_COUNT_NAMES = ['read', 'mapped', 'invalid', 'damaged', 'stored', 'changed', 'unchanged', 'delivered', 'failed'] as const;
 export type TransferCountName = (typeof TRANSFER_COUNT_NAMES)[number];
 export type TransferCounts = Record<TransferCountName, number>;
 

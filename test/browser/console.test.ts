@@ -93,6 +93,7 @@ describe('the console over the README demo', () => {
     await expect(count('read').textContent()).resolves.toBe('12');
     await expect(count('mapped').textContent()).resolves.toBe('12');
     await expect(count('invalid').textContent()).resolves.toBe('0');
+    await expect(count('damaged').textContent()).resolves.toBe('0');
     await expect(count('stored').textContent()).resolves.toMatch(/^[1-9]\d*$/);
     await expectAccessible(admin, 'transfer');
     await screenshot(admin, 'transfer');

@@ -6,7 +6,7 @@
  */
 import { Hub } from '../../runtime/hub.ts';
 import type { PollStatus } from '../../server/hub-api.ts';
-import type { Transfer } from '../../store/types.ts';
+import { TRANSFER_COUNT_NAMES, type Transfer } from '../../store/types.ts';
 import { EXIT } from '../exit-codes.ts';
 import { cliLogger, err, out } from '../output.ts';
 import { operatorEntry } from '../operator.ts';
@@ -120,8 +120,8 @@ async function watch(connectorId: string, opts: RunOptions, d: RunDriver): Promi
 }
 
 function sum(transfers: readonly (Transfer | undefined)[]): Transfer['counts'] {
-  const c = { read: 0, mapped: 0, invalid: 0, stored: 0, changed: 0, unchanged: 0, delivered: 0, failed: 0 };
-  for (const t of transfers) if (t) for (const k of Object.keys(c) as (keyof typeof c)[]) c[k] += t.counts[k];
+  const c = Object.fromEntries(TRANSFER_COUNT_NAMES.map((k) => [k, 0])) as Transfer['counts'];
+  for (const t of transfers) if (t) for (const k of TRANSFER_COUNT_NAMES) c[k] += t.counts[k];
   return c;
 }
 

@@ -432,6 +432,10 @@ describe('bad-input corpus', () => {
     // Encoding damage mapped with a warning: its log line, with counts only.
     const warnings = logLines.filter((l) => l.includes(`"transfer":"${t.id}"`) && l.includes('"code":"HUB_ERR_SOURCE_ENCODING_MISMATCH"'));
     expect(warnings.length, 'an encoding warning').toBe(c.expect.encodingWarning ? 1 : 0);
+    // ... and the transfer counts the damaged rows it stored (not those refused), where the operator looks.
+    const damagedStored = Boolean(c.expect.encodingWarning) && !c.expect.quarantine.includes('HUB_ERR_SOURCE_ENCODING_MISMATCH');
+    expect(t.counts.damaged > 0, 'rows counted as damaged').toBe(damagedStored);
+    expect(t.counts.damaged).toBeLessThanOrEqual(t.counts.mapped);
 
     // Every quarantine row of the transfer within its bounds.
     for (const q of await hub.store.listQuarantine({ transferId: t.id, limit: 1000 })) {

@@ -85,11 +85,11 @@ describe('cgic while the hub holds the embedded store', () => {
     const t = await cgic(['transfers', '--connector', 'drop', '--config', env.configFile]);
     expect(t.code).toBe(0);
     const lines = t.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^TRANSFER\s+CONNECTOR\s+SOURCE \(TRIGGER\)\s+STATUS\s+STARTED\s+TOOK\s+READ\s+INVALID\s+STORED\s+DELIVERED$/);
+    expect(lines[0]).toMatch(/^TRANSFER\s+CONNECTOR\s+SOURCE \(TRIGGER\)\s+STATUS\s+STARTED\s+TOOK\s+READ\s+INVALID\s+DAMAGED\s+STORED\s+DELIVERED$/);
     expect(lines).toHaveLength(4);
     // Newest first, with the console's fields.
     for (const [i, item] of (api.items as { id: string; source: string; trigger: string; status: string; startedAt: string; counts: Record<string, number> }[]).entries()) {
-      expect(lines[i + 1]!.split(/\s{2,}/)).toEqual([item.id, 'drop', `${item.source} (${item.trigger})`, item.status, item.startedAt, expect.stringMatching(/ s$/), String(item.counts.read), String(item.counts.invalid), String(item.counts.stored), String(item.counts.delivered)]);
+      expect(lines[i + 1]!.split(/\s{2,}/)).toEqual([item.id, 'drop', `${item.source} (${item.trigger})`, item.status, item.startedAt, expect.stringMatching(/ s$/), String(item.counts.read), String(item.counts.invalid), String(item.counts.damaged), String(item.counts.stored), String(item.counts.delivered)]);
     }
     expect(lines[3]).toBe('2 transfers match (showing 1-2 of 2, newest first; invalid rows: cgic-hub console or GET /api/quarantine?transfer=<id>)');
     const none = await cgic(['transfers', '--status', 'failed', '--since', '1h', '--config', env.configFile]);

@@ -339,7 +339,7 @@ describe.each(BACKENDS)('store on %s', (backend) => {
       const { store } = ctx;
       const t = await store.createTransfer({ connectorId: 'lims', trigger: 'schedule', source: 'sftp://lab/exports/2024-05-01.csv' });
       expect(t).toMatchObject({ connectorId: 'lims', trigger: 'schedule', status: 'queued', startedAt: null, finishedAt: null, error: null });
-      expect(t.counts).toEqual({ read: 0, mapped: 0, invalid: 0, stored: 0, changed: 0, unchanged: 0, delivered: 0, failed: 0 });
+      expect(t.counts).toEqual({ read: 0, mapped: 0, invalid: 0, damaged: 0, stored: 0, changed: 0, unchanged: 0, delivered: 0, failed: 0 });
       expect((await store.startTransfer(t.id)).status).toBe('running');
       expect(await store.addTransferCounts(t.id, { read: 10, mapped: 9, invalid: 1 })).toMatchObject({ read: 10, mapped: 9, invalid: 1, stored: 0 });
       const done = await store.finishTransfer(t.id, 'partial', '1 record quarantined');

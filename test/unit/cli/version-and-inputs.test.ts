@@ -45,3 +45,16 @@ describe('cgic for a new user', () => {
     }
   });
 });
+
+describe('cgic run summary', () => {
+  it('names the rows stored with encoding damage, and says nothing of them when there are none', async () => {
+    const { runLines } = await import('../../../src/cli/views.ts');
+    const t = {
+      id: 't1', connectorId: 'lims', trigger: 'manual' as const, source: 'lims.csv', status: 'succeeded' as const, error: null,
+      createdAt: '2026-12-05T00:00:00.000Z', startedAt: null, finishedAt: null,
+      counts: { read: 12, mapped: 12, invalid: 0, damaged: 2, stored: 40, changed: 40, unchanged: 0, delivered: 19, failed: 0 },
+    };
+    expect(runLines(t)[1]).toBe("  rows read 12, mapped 12, invalid 0, 2 with text damaged by a wrong encoding, stored as read (see the mapping's source.encoding); record statements stored 40 (0 changed nothing); records changed 40, delivered 19, failed 0");
+    expect(runLines({ ...t, counts: { ...t.counts, damaged: 0 } })[1]).not.toContain('damaged');
+  });
+});

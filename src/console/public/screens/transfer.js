@@ -9,6 +9,7 @@ const COUNTS = [
   ['read', 'Source records read'],
   ['mapped', 'Mapped'],
   ['invalid', 'Invalid (quarantined)'],
+  ['damaged', 'Mapped with encoding damage (stored as read)'],
   ['stored', 'Records stored'],
   ['changed', 'Changed'],
   ['unchanged', 'Unchanged'],

@@ -22,7 +22,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { HubConfig, ConnectorConfig, DestinationConfig } from '../config/hub-config.ts';
 import type { Db, Store } from '../store/index.ts';
-import type { DeadLetterAttempt, QuarantineInput } from '../store/types.ts';
+import type { DeadLetterAttempt, QuarantineInput, TransferCounts } from '../store/types.ts';
 import type { SourceConnector, SourceUnit } from '../sdk/connector.ts';
 import { InboundMapping, type MappedRecord } from '../mapping/inbound.ts';
 import { emptySummary, mapStream, type MappedBatch, type MapSummary } from '../mapping/run.ts';
@@ -103,6 +103,16 @@ async function unitsOf(data: TransferJobData, source: SourceConnector, progress:
     await progress.save({ units, done: [] });
   }
   return units;
+}
+
+/** A chunk's counts of what was read: rows read, mapped, invalid, and mapped with encoding damage (stored as read). */
+function readCounts(batch: MappedBatch): Pick<TransferCounts, 'read' | 'mapped' | 'invalid' | 'damaged'> {
+  return {
+    read: batch.rows,
+    mapped: batch.rows - batch.invalid.length,
+    invalid: batch.invalid.length,
+    damaged: batch.warnings.filter((w) => w.code === 'HUB_ERR_SOURCE_ENCODING_MISMATCH').length,
+  };
 }
 
 export async function runTransfer(deps: TransferDeps, data: TransferJobData, progress: TransferProgress): Promise<MapSummary> {
@@ -193,7 +203,7 @@ async function readUnit(deps: TransferDeps, ctx: UnitContext, data: TransferJobD
         } else {
           await store.transaction(async (tx) => {
             if (await store.claimChunk(data.transferId, chunkKey, tx)) {
-              await store.addTransferCounts(data.transferId, { read: batch.rows, mapped: batch.rows - batch.invalid.length, invalid: batch.invalid.length }, tx);
+              await store.addTransferCounts(data.transferId, readCounts(batch), tx);
             }
           });
         }
@@ -391,15 +401,7 @@ async function commitChunk(
     for (const d of outbox) if (fresh.has(d.deliveryId)) pending.push({ deliveryId: d.deliveryId, destinationId: d.destinationId });
     await store.addTransferCounts(
       transferId,
-      {
-        read: batch.rows,
-        mapped: batch.rows - batch.invalid.length,
-        invalid: batch.invalid.length,
-        damaged: batch.warnings.filter((w) => w.code === 'HUB_ERR_SOURCE_ENCODING_MISMATCH').length,
-        stored: results.length,
-        changed: changed.length,
-        unchanged,
-      },
+      { ...readCounts(batch), stored: results.length, changed: changed.length, unchanged },
       tx,
     );
   };

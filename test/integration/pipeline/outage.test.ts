@@ -63,7 +63,7 @@ async function expectExact(hub: Hub, transferId: string, deliveries: { delivered
   });
   expect({ status: t.status, counts: t.counts }).toEqual({
     status: 'partial',
-    counts: { read: 43, mapped: 40, invalid: 3, stored: 40, changed: 40, unchanged: 0, ...deliveries },
+    counts: { read: 43, mapped: 40, invalid: 3, damaged: 0, stored: 40, changed: 40, unchanged: 0, ...deliveries },
   });
   const rows = await hub.store.listQuarantine({ connectorId: 'lims-drop', limit: 100 });
   expect(rows.map((q) => [q.pointer?.row, q.code, q.count, q.transferId]).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual(

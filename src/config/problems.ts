@@ -7,6 +7,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormats from 'ajv-formats';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Document, type Node } from 'yaml';
 import type { ErrorCode } from '../errors/registry.ts';
+import { MAX_YAML_DEPTH, yamlTooDeep, type TooDeep } from './yaml-depth.ts';
 
 export interface ConfigProblem {
   code: ErrorCode;
@@ -36,15 +37,23 @@ export class YamlSource {
   readonly doc: Document;
   private readonly lines = new LineCounter();
 
+  /** Set when the text nests too deeply to be parsed safely (yaml-depth.ts): `doc` is then empty. */
+  private readonly tooDeep: TooDeep | null;
+
   constructor(
     readonly file: string,
     readonly text: string,
   ) {
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
+    this.tooDeep = yamlTooDeep(text);
+    this.doc = parseDocument(this.tooDeep ? '' : text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
   }
 
   yamlProblems(): ConfigProblem[] {
     const out: ConfigProblem[] = [];
+    if (this.tooDeep) {
+      const { line, col } = this.tooDeep;
+      out.push({ code: 'HUB_ERR_MAPPING_YAML' as ErrorCode, file: this.file, line, col, pointer: '', message: `nests more than ${MAX_YAML_DEPTH} levels deep; the file is not read further`, hint: 'a configuration or a mapping nests a dozen levels at most: check the file is the one meant' });
+    }
     const aliasLines = new Set<number>();
     for (const e of this.doc.errors) {
       const pos = this.lines.linePos(e.pos[0]);

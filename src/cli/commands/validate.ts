@@ -1,8 +1,8 @@
 /** `cgic validate`: every mapping (and the hub configuration, when there is one) against its schema. */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { isMap, parseDocument } from 'yaml';
-import { ConfigProblems, formatProblem, type ConfigProblem } from '../../config/problems.ts';
+import { isMap } from 'yaml';
+import { ConfigProblems, formatProblem, YamlSource, type ConfigProblem } from '../../config/problems.ts';
 import { findMappingFiles, loadMappingFile, MAPPINGS_DIR } from '../../mapping/load.ts';
 import { InboundMapping } from '../../mapping/inbound.ts';
 import { HubError } from '../../errors/hub-error.ts';
@@ -23,7 +23,8 @@ export interface ValidateOptions {
 function isHubConfig(file: string): boolean {
   try {
     if (!/\.ya?ml$/i.test(file) || !statSync(file).isFile() || statSync(file).size > 16 * 2 ** 20) return false;
-    const doc = parseDocument(readFileSync(file, 'utf8'));
+    // Parsed as the configuration loader parses (YamlSource): a hostile file fails there the same way.
+    const { doc } = new YamlSource(file, readFileSync(file, 'utf8'));
     return isMap(doc.contents) && doc.contents.has('hub') && !doc.contents.has('source');
   } catch {
     return false; // unreadable or not YAML: the mapping loader says why

@@ -16,6 +16,7 @@ import { Transform, type Readable } from 'node:stream';
 import { Parser, type CsvError, type Options } from 'csv-parse';
 import { normalizeEncoding } from './decode.ts';
 import { HubError, errorReport } from '../errors/hub-error.ts';
+import { excerpt } from '../errors/excerpt.ts';
 import { CsvLimitGuard } from './csv-limits.ts';
 import { DEFAULT_LIMITS, type CsvLimits } from './limits.ts';
 import type { SourceBatch, SourceItem } from './source-record.ts';
@@ -90,11 +91,11 @@ class BatchingParser extends Parser {
     });
   }
 
-  /** The header column csv-parse was in when it met the error, when it knows it. */
+  /** The header column csv-parse was in when it met the error, when it knows it (the file's name for it, bounded as source text is). */
   private columnOf(err: CsvError): { column?: string } {
     const i = (err as CsvError & { index?: unknown }).index;
     const name = typeof i === 'number' ? this.header?.[i] : undefined;
-    return name ? { column: name } : {};
+    return name ? { column: excerpt(name) } : {};
   }
 
   /** The line of the last malformed row reported, and whether a row was read since. */

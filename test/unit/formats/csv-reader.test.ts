@@ -99,6 +99,9 @@ describe('csv reader', () => {
     expect(f.format === 'failure' && f.error.message).toContain('the row runs from line 3 to line 5: a quote opened on line 3 is not closed there, so lines 4-5 were read as part of it');
     const two = (await read('A,B\n1,"open\n2,"x"y\n3,4\n')).items[0]!;
     expect(two.format === 'failure' && two.error.message).toContain('the row runs from line 2 to line 3: a quote opened on line 2 is not closed there, so line 3 was read as part of it');
+    // The column is the file's own header name: bounded like any source text.
+    const long = (await read(`A,${'B'.repeat(5000)}\n1,"open\n2,"x"y\n`)).items[0]!;
+    expect(long.format === 'failure' && long.error.pointer?.column).toBe(`${'B'.repeat(181)}… (5000 characters)`);
     // A malformed row on one line says nothing of the kind.
     const one = (await read('A,B\n1,"x"y\n2,3\n')).items[0]!;
     expect(one.format === 'failure' && one.error.pointer).toMatchObject({ row: 1, line: 2 });

@@ -103,14 +103,17 @@ export async function appendAudit(tx: Db, inputs: readonly AuditInput[]): Promis
     prev = e.hash;
     return e;
   });
+  // The entries and the new head in one statement: the head's lock is held for one round trip fewer.
   await tx.query(
-    `INSERT INTO audit_log (${COLUMNS})
-     SELECT v.position, v.at, v.category, v.action, v.actor, v.client, v.role, v.ori, v.subjects, v.outcome, v.status, v.code, v.reason, v.source, v.request_id, v.detail, v.prev_hash, v.hash
-     FROM jsonb_to_recordset($1::jsonb) AS v(position bigint, at timestamptz, category text, action text, actor text, client text, role text, ori text, subjects jsonb,
-       outcome text, status integer, code text, reason text, source text, request_id text, detail jsonb, prev_hash text, hash text)`,
-    [JSON.stringify(entries.map((e) => ({ ...e, request_id: e.requestId, prev_hash: e.prevHash })))],
+    `WITH appended AS (
+       INSERT INTO audit_log (${COLUMNS})
+       SELECT v.position, v.at, v.category, v.action, v.actor, v.client, v.role, v.ori, v.subjects, v.outcome, v.status, v.code, v.reason, v.source, v.request_id, v.detail, v.prev_hash, v.hash
+       FROM jsonb_to_recordset($1::jsonb) AS v(position bigint, at timestamptz, category text, action text, actor text, client text, role text, ori text, subjects jsonb,
+         outcome text, status integer, code text, reason text, source text, request_id text, detail jsonb, prev_hash text, hash text)
+     )
+     UPDATE audit_head SET position = $2, hash = $3 WHERE id = 1`,
+    [JSON.stringify(entries.map((e) => ({ ...e, request_id: e.requestId, prev_hash: e.prevHash }))), position, prev],
   );
-  await tx.query('UPDATE audit_head SET position = $1, hash = $2 WHERE id = 1', [position, prev]);
   return entries;
 }
 

@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { AuditWriter } from '../../../src/store/audit-writer.ts';
 import { chain, type AuditInput } from '../../../src/store/audit-chain.ts';
-import { BACKENDS, useBackend } from './backends.ts';
+import { Store } from '../../../src/store/store.ts';
+import { BACKENDS, countingDb, useBackend } from './backends.ts';
 
 const KEY = 'store-test-signing-key-0123456789abcdef';
 const entry = (i: number, at?: Date): AuditInput => ({
@@ -38,6 +39,15 @@ for (const backend of BACKENDS) {
       const [e7] = await ctx.store.listAudit({ subject: { type: 'lead', id: 'NL24-000007' } });
       expect(e7!.detail).toEqual({ params: { id: 'NL24-7' }, note: 'with a NUL \ufffd inside' });
       expect(await ctx.store.countAudit({ actor: 'key-1' })).toBe(40);
+    });
+
+    it('appends a batch in two statements: the head read under its lock, then the entries and the new head', async () => {
+      const db = countingDb(ctx.store.db);
+      const store = new Store(db);
+      await db.transaction((tx) => store.appendAudit([entry(1), entry(2), entry(3)], tx));
+      expect(db.statements).toBe(2);
+      await store.appendAudit([entry(4)]);
+      expect(await ctx.store.verifyAudit(KEY)).toMatchObject({ ok: true, first: 1, last: 4, entries: 4, head: { position: 4 } });
     });
 
     it('refuses UPDATE and DELETE of an entry', async () => {

@@ -117,6 +117,8 @@ interface Observation {
 
 export class DirectorySource implements SourceConnector {
   readonly kind = 'directory';
+  /** A file is read whole: no cursor. */
+  readonly resumes = false;
   private readonly dir: string;
   private readonly archiveDir: string;
   private readonly rejectedDir: string;

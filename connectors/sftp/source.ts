@@ -93,6 +93,8 @@ interface SftpRef {
 
 export class SftpSource implements SourceConnector {
   readonly kind = 'sftp';
+  /** A file is read whole: no cursor. */
+  readonly resumes = false;
   private readonly session: SftpSession;
   private readonly root: string;
   private readonly archivePath: string;

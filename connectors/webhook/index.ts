@@ -106,6 +106,8 @@ export class WebhookSource implements SourceConnector {
   readonly kind = 'webhook';
   /** Units arrive by HTTP only: one that is not acknowledged is never offered again by claim(). */
   readonly reclaims = false;
+  /** A body is read whole: no cursor. */
+  readonly resumes = false;
 
   constructor(
     readonly options: WebhookOptions,

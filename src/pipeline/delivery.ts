@@ -50,11 +50,11 @@ export function transferOf(row: LedgerRow): string | null {
 }
 
 export async function runDelivery(deps: DeliveryDeps, deliveryId: string): Promise<DeliveryOutcome> {
-  const row = await deps.store.getDelivery(deliveryId);
+  // The attempt is counted as the row is read (one statement); a delivery done already is not counted.
+  const row = await deps.store.beginAttempt(deliveryId);
   if (!row) throw new DeliveryError(`delivery ${deliveryId} is not in the ledger`, false);
   if (row.status === 'delivered') return { status: 'already-delivered' };
   const { config, connector } = deps.destination(row.destinationId);
-  await deps.store.incrementAttempts(deliveryId);
   const delivery = renderDelivery(deps.cfg, config, row);
   const receipt = await connector.deliver(delivery);
   // Marked delivered, audited and counted on its transfer in one transaction, once: a delivery sent again

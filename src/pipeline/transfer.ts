@@ -156,9 +156,7 @@ export async function runTransfer(deps: TransferDeps, data: TransferJobData, pro
       await progress.save({ done: [...done] });
     }
   }
-  const counts = (await store.getTransfer(data.transferId))?.counts;
-  const status = failedUnits && failedUnits === units.length ? 'failed' : failedUnits || (counts?.invalid ?? summary.rowsInvalid) ? 'partial' : 'succeeded';
-  await store.finishTransfer(data.transferId, status, lastError);
+  const { status } = await store.concludeTransfer(data.transferId, { failed: failedUnits, total: units.length }, lastError);
   deps.metrics.transfers.inc({ connector: conn.id, status });
   return summary;
 }
@@ -174,7 +172,7 @@ async function readUnit(deps: TransferDeps, ctx: UnitContext, data: TransferJobD
   if (unit.refused) throw new HubError(unit.refused.code, unit.refused.params);
   const agency = cfg.agencies.find((a) => a.ori === conn.agency);
   const timezone = agency?.timezone ?? cfg.hub.timezone;
-  let cursor = (await store.getCursor(conn.id)) ?? null;
+  let cursor = source.resumes === false ? null : ((await store.getCursor(conn.id)) ?? null);
   for await (const part of source.read(unit, cursor)) {
     // A part is named by where it starts (the cursor before it), so a resumed run names it the same.
     const partKey = createHash('sha256').update(`${unit.id}\u0000${cursor ?? ''}`).digest('hex').slice(0, 24);

@@ -9,9 +9,9 @@
  *   request's timestamp leaves the window, after which the request is refused as stale anyway);
  * - 429 + Retry-After when the connector's spooled bodies reach `maxBacklog` or `maxBacklogBytes`;
  * - 503 + Retry-After when Redis or the store does not answer within the time budget (under 1 s);
- * - else the body is spooled in the store with its transfer row (one transaction), the transfer job
- *   queued with a reference to it, and 202 with the transfer id: the 202 is only sent once both are
- *   durable. A client that went away before the job was queued gets nothing queued either.
+ * - else the body is spooled in the store with its transfer row (one statement, which also checks the
+ *   backlog), the transfer job queued with a reference to it, and 202 with the transfer id: the 202 is
+ *   only sent once both are durable. A client that went away before the job was queued gets nothing queued either.
  * On any refusal after the body was written, what was written is removed again.
  */
 import { randomUUID } from 'node:crypto';
@@ -115,25 +115,6 @@ export async function receiveWebhook(deps: IntakeDeps, connectorId: string, req:
   }
   const forget = (): Promise<unknown> => deps.redis.del(seenKey).catch(() => 0);
 
-  // Backpressure: refuse before writing anything once the connector's backlog is full.
-  let backlog;
-  try {
-    backlog = await within(deadline, 'the store', deps.store.spoolBacklog(conn.id));
-  } catch (err) {
-    await forget();
-    return unavailable(reasonOf(err, 'the store'));
-  }
-  if (backlog.bodies >= opts.maxBacklog || backlog.bytes + body.length > opts.maxBacklogBytes) {
-    await forget();
-    count('backlog');
-    const limit = backlog.bodies >= opts.maxBacklog ? `maxBacklog ${opts.maxBacklog} bodies` : `maxBacklogBytes ${opts.maxBacklogBytes}`;
-    return {
-      status: 429,
-      error: new HubError('HUB_ERR_CONNECTOR_WEBHOOK_BACKLOG', { connector: conn.id, bodies: backlog.bodies, bytes: backlog.bytes, limit, retryAfter: opts.retryAfterSeconds }),
-      retryAfter: opts.retryAfterSeconds,
-    };
-  }
-
   const transferId = randomUUID();
   const spoolId = String(unit.ref.spool);
   const undo = async (): Promise<void> => {
@@ -143,16 +124,30 @@ export async function receiveWebhook(deps: IntakeDeps, connectorId: string, req:
     }).catch((err: unknown) => deps.log.warn({ connector: conn.id, transfer: transferId, err: reasonOf(err, 'the store') }, 'webhook: could not remove a refused body from the spool'));
     await forget();
   };
-  const written = deps.store.transaction(async (tx) => {
-    await deps.store.createTransfer({ id: transferId, connectorId: conn.id, trigger: 'webhook', source: unit.name }, tx);
-    await deps.store.putSpooled({ id: spoolId, connectorId: conn.id, transferId, body, sha256: String(unit.ref.sha256), receivedAt: String(unit.ref.receivedAt) }, tx);
-  });
+  // Backpressure and the write in one statement: the body and its transfer row are written only while
+  // the connector's backlog has room; when it is full nothing is written.
+  const written = deps.store.spoolWithTransfer(
+    { id: spoolId, connectorId: conn.id, transferId, source: unit.name, body, sha256: String(unit.ref.sha256), receivedAt: String(unit.ref.receivedAt) },
+    { maxBodies: opts.maxBacklog, maxBytes: opts.maxBacklogBytes },
+  );
+  let outcome;
   try {
-    await within(deadline, 'the store', written);
+    outcome = await within(deadline, 'the store', written);
   } catch (err) {
-    // Out of time, the transaction may still commit: undo once it has settled, whatever it did.
+    // Out of time, the statement may still commit: undo once it has settled, whatever it did.
     void written.then(undo, undo);
     return unavailable(reasonOf(err, 'the store'));
+  }
+  if (!outcome.spooled) {
+    const { backlog } = outcome;
+    await forget();
+    count('backlog');
+    const limit = backlog.bodies >= opts.maxBacklog ? `maxBacklog ${opts.maxBacklog} bodies` : `maxBacklogBytes ${opts.maxBacklogBytes}`;
+    return {
+      status: 429,
+      error: new HubError('HUB_ERR_CONNECTOR_WEBHOOK_BACKLOG', { connector: conn.id, bodies: backlog.bodies, bytes: backlog.bytes, limit, retryAfter: opts.retryAfterSeconds }),
+      retryAfter: opts.retryAfterSeconds,
+    };
   }
   if (req.clientGone()) {
     await undo();

@@ -83,6 +83,12 @@ export interface SourceConnector {
    * Sources whose units arrive once (webhooks) say false: such a unit is set aside for a replay.
    */
   readonly reclaims?: boolean;
+  /**
+   * Whether `read` resumes from the connector's committed cursor (an API poll) @defaultValue true.
+   * Sources whose units are whole in themselves (a file, a webhook body) say false: their transfers do
+   * not read the cursor.
+   */
+  readonly resumes?: boolean;
   check(): Promise<CheckResult>;
   /**
    * Claim what is ready now; each unit is then read by a transfer of its own. Claiming is atomic

@@ -138,16 +138,19 @@ export async function listUndelivered(db: Db, limit = 1000): Promise<{ deliveryI
   return rows.map((r) => ({ deliveryId: String(r.delivery_id), destinationId: String(r.destination_id) }));
 }
 
-/** Count one attempt (sets first/last attempt times); returns the attempt number. */
-export async function incrementAttempts(db: Db, deliveryId: string): Promise<number> {
-  const rows = await db.query<{ attempts: number }>(
+/**
+ * Start an attempt at a delivery: counts it (sets first/last attempt times) and returns the row with
+ * the attempt counted, in one statement. A delivery already delivered is returned as it is, nothing
+ * counted; undefined when there is no such delivery.
+ */
+export async function beginAttempt(db: Db, deliveryId: string): Promise<Delivery | undefined> {
+  const rows = await db.query(
     `UPDATE deliveries
      SET attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, now()), last_attempt_at = now(), updated_at = now()
-     WHERE delivery_id = $1 RETURNING attempts`,
+     WHERE delivery_id = $1 AND status <> 'delivered' RETURNING *`,
     [deliveryId],
   );
-  if (!rows[0]) throw new HubError('HUB_ERR_STORE_NOT_FOUND', { what: 'Delivery', id: deliveryId });
-  return Number(rows[0].attempts);
+  return rows[0] ? toDelivery(rows[0]) : getDelivery(db, deliveryId);
 }
 
 export async function markDelivered(db: Db, deliveryId: string, result: { responseStatus?: number } = {}): Promise<boolean> {

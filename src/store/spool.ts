@@ -41,6 +41,42 @@ export async function putSpooled(db: Db, b: NewSpooledBody): Promise<void> {
   );
 }
 
+/** What `spoolWithTransfer` checks the connector's backlog against before writing. */
+export interface SpoolLimits {
+  /** Refused when this many bodies are queued already. */
+  maxBodies: number;
+  /** Refused when the queued bodies and this one would exceed this many bytes. */
+  maxBytes: number;
+}
+
+export type SpoolOutcome = { spooled: true } | { spooled: false; backlog: SpoolBacklog };
+
+/**
+ * A received body and its queued transfer row, written only if the connector's backlog has room: one
+ * statement, so one round trip and atomic on its own (both rows or neither). When the backlog is full
+ * nothing is written and the backlog is returned. The check and the write are not serialized against
+ * other requests: two requests racing for the last place can both get it, as with a separate count.
+ */
+export async function spoolWithTransfer(db: Db, b: NewSpooledBody & { transferId: string; source: string }, limits: SpoolLimits): Promise<SpoolOutcome> {
+  const rows = await db.query<{ n: unknown; bytes: unknown; written: unknown }>(
+    `WITH backlog AS (
+       SELECT count(*) AS n, COALESCE(sum(bytes), 0) AS bytes FROM spool WHERE connector_id = $2 AND status = 'queued'
+     ), transfer AS (
+       INSERT INTO transfers (id, connector_id, trigger, source, status)
+       SELECT $3, $2, 'webhook', $8, 'queued' FROM backlog WHERE n < $9 AND bytes + $5 <= $10
+       RETURNING id
+     ), body AS (
+       INSERT INTO spool (id, connector_id, transfer_id, body, bytes, sha256, received_at)
+       SELECT $1, $2, transfer.id, $4, $5, $6, COALESCE($7::timestamptz, now()) FROM transfer
+       RETURNING id
+     )
+     SELECT backlog.n, backlog.bytes, (SELECT count(*) FROM body) AS written FROM backlog`,
+    [b.id, b.connectorId, b.transferId, b.body, b.body.length, b.sha256, b.receivedAt ?? null, b.source, limits.maxBodies, limits.maxBytes],
+  );
+  const r = rows[0]!;
+  return Number(r.written) > 0 ? { spooled: true } : { spooled: false, backlog: { bodies: Number(r.n), bytes: Number(r.bytes) } };
+}
+
 /** The body, or undefined when it is gone (committed and removed). */
 export async function readSpooled(db: Db, id: string): Promise<Buffer | undefined> {
   const rows = await db.query<{ body: unknown }>('SELECT body FROM spool WHERE id = $1', [id]);

@@ -185,6 +185,11 @@ export class Store {
     return transfers.finishTransfer(tx ?? this.db, id, status, error);
   }
 
+  /** Finish a transfer whose units were all read: failed, partial or succeeded by its units and its invalid count. */
+  concludeTransfer(id: string, units: { failed: number; total: number }, error?: string, tx?: Db): Promise<Transfer> {
+    return transfers.concludeTransfer(tx ?? this.db, id, units, error);
+  }
+
   getTransfer(id: string): Promise<Transfer | undefined> {
     return transfers.getTransfer(this.db, id);
   }
@@ -250,9 +255,9 @@ export class Store {
     return deliveries.listUndelivered(this.db, limit);
   }
 
-  /** Count one attempt (sets first/last attempt times); returns the attempt number. */
-  incrementAttempts(deliveryId: string, tx?: Db): Promise<number> {
-    return deliveries.incrementAttempts(tx ?? this.db, deliveryId);
+  /** Count an attempt at a delivery not delivered yet; its row (as delivered, uncounted, when it was), or undefined. */
+  beginAttempt(deliveryId: string, tx?: Db): Promise<Delivery | undefined> {
+    return deliveries.beginAttempt(tx ?? this.db, deliveryId);
   }
 
   /**
@@ -357,6 +362,11 @@ export class Store {
 
   restoreSpooled(id: string): Promise<boolean> {
     return spool.restoreSpooled(this.db, id);
+  }
+
+  /** A received body with its queued transfer, if the connector's backlog has room (see spool.ts). */
+  spoolWithTransfer(body: spool.NewSpooledBody & { transferId: string; source: string }, limits: spool.SpoolLimits): Promise<spool.SpoolOutcome> {
+    return spool.spoolWithTransfer(this.db, body, limits);
   }
 
   /** Bodies of a connector waiting for their transfer, and their bytes. */

@@ -110,6 +110,23 @@ export async function finishTransfer(db: Db, id: string, status: 'succeeded' | '
   return toTransfer(rows[0]);
 }
 
+/**
+ * Finish a transfer whose units were all read, with the status its outcome gives, in one statement:
+ * `failed` when every unit failed, `partial` when one did or a row was invalid (the stored count, exact
+ * after a resume), else `succeeded`.
+ */
+export async function concludeTransfer(db: Db, id: string, units: { failed: number; total: number }, error?: string): Promise<Transfer> {
+  const rows = await db.query(
+    `UPDATE transfers
+     SET status = CASE WHEN $2::boolean THEN 'failed' WHEN $3::boolean OR invalid_count > 0 THEN 'partial' ELSE 'succeeded' END,
+         error = $4, finished_at = now(), started_at = COALESCE(started_at, now())
+     WHERE id = $1 RETURNING *`,
+    [id, units.failed > 0 && units.failed === units.total, units.failed > 0, error ?? null],
+  );
+  if (!rows[0]) throw new HubError('HUB_ERR_STORE_NOT_FOUND', { what: 'Transfer', id });
+  return toTransfer(rows[0]);
+}
+
 export async function getTransfer(db: Db, id: string): Promise<Transfer | undefined> {
   const rows = await db.query('SELECT * FROM transfers WHERE id = $1', [id]);
   return rows[0] ? toTransfer(rows[0]) : undefined;

@@ -335,6 +335,22 @@ describe.each(BACKENDS)('store on %s', (backend) => {
   });
 
   describe('transfers', () => {
+    it('concludes a transfer with the status its units and its stored invalid count give', async () => {
+      const { store } = ctx;
+      const make = async (invalid: number): Promise<string> => {
+        const t = await store.createTransfer({ connectorId: 'lims', trigger: 'manual', status: 'running' });
+        if (invalid) await store.addTransferCounts(t.id, { read: 5, mapped: 5 - invalid, invalid });
+        return t.id;
+      };
+      expect(await store.concludeTransfer(await make(0), { failed: 0, total: 2 })).toMatchObject({ status: 'succeeded', error: null });
+      expect(await store.concludeTransfer(await make(1), { failed: 0, total: 2 })).toMatchObject({ status: 'partial' });
+      expect(await store.concludeTransfer(await make(0), { failed: 1, total: 2 }, 'unit b: no header')).toMatchObject({ status: 'partial', error: 'unit b: no header' });
+      const failed = await store.concludeTransfer(await make(1), { failed: 2, total: 2 }, 'every unit failed');
+      expect(failed).toMatchObject({ status: 'failed', error: 'every unit failed' });
+      expect(failed.finishedAt).not.toBeNull();
+      await expectHubError(store.concludeTransfer('missing', { failed: 0, total: 1 }), 'HUB_ERR_STORE_NOT_FOUND');
+    });
+
     it('creates, starts, counts, finishes, lists', async () => {
       const { store } = ctx;
       const t = await store.createTransfer({ connectorId: 'lims', trigger: 'schedule', source: 'sftp://lab/exports/2024-05-01.csv' });
@@ -508,6 +524,30 @@ describe.each(BACKENDS)('store on %s', (backend) => {
       expect(await store.rejectSpooled('s-1', [])).toBe(false);
       expect(await store.restoreSpooled('s-1')).toBe(false);
     });
+
+    it('writes a body with its queued transfer in one statement while the backlog has room, and nothing when it is full', async () => {
+      const db = countingDb(ctx.store.db);
+      const store = new Store(db);
+      const limits = { maxBodies: 2, maxBytes: 1000 };
+      const body = (id: string, bytes: number) => ({ id, connectorId: 'hook', transferId: `t-${id}`, source: 'webhook', body: Buffer.alloc(bytes, 0x41), sha256: id });
+      expect(await store.spoolWithTransfer(body('a', 600), limits)).toEqual({ spooled: true });
+      expect(db.statements).toBe(1);
+      expect(await store.getSpooled('a')).toMatchObject({ connectorId: 'hook', transferId: 't-a', bytes: 600, status: 'queued' });
+      expect(await store.getTransfer('t-a')).toMatchObject({ id: 't-a', connectorId: 'hook', trigger: 'webhook', source: 'webhook', status: 'queued', startedAt: null });
+      // 600 + 401 bytes would pass maxBytes: refused, nothing written, the backlog returned.
+      expect(await store.spoolWithTransfer(body('b', 401), limits)).toEqual({ spooled: false, backlog: { bodies: 1, bytes: 600 } });
+      expect(await store.spoolWithTransfer(body('c', 400), limits)).toEqual({ spooled: true });
+      // Two bodies queued: maxBodies reached, whatever the size.
+      expect(await store.spoolWithTransfer(body('d', 1), limits)).toEqual({ spooled: false, backlog: { bodies: 2, bytes: 1000 } });
+      for (const id of ['b', 'd']) {
+        expect(await store.getSpooled(id)).toBeUndefined();
+        expect(await store.getTransfer(`t-${id}`)).toBeUndefined();
+      }
+      // A body set aside no longer counts against the backlog.
+      await store.rejectSpooled('a', []);
+      expect(await store.spoolWithTransfer(body('e', 10), limits)).toEqual({ spooled: true });
+      expect(await store.spoolBacklog('hook')).toEqual({ bodies: 2, bytes: 410 });
+    });
   });
 
   describe('deliveries', () => {
@@ -521,12 +561,15 @@ describe.each(BACKENDS)('store on %s', (backend) => {
 
       expect(await store.claimDelivery({ deliveryId, ...target })).toBe(true);
       expect(await store.claimDelivery({ deliveryId, ...target })).toBe(true); // still pending: retry
-      expect(await store.incrementAttempts(deliveryId)).toBe(1);
+      expect(await store.beginAttempt(deliveryId)).toMatchObject({ status: 'pending', attempts: 1 });
       await store.markDeliveryFailed(deliveryId, 'HTTP 503 from agency', { dead: false, responseStatus: 503 });
       expect(await store.getDelivery(deliveryId)).toMatchObject({ status: 'failed', attempts: 1, lastError: 'HTTP 503 from agency', responseStatus: 503 });
       expect(await store.claimDelivery({ deliveryId, ...target })).toBe(true);
-      expect(await store.incrementAttempts(deliveryId)).toBe(2);
+      expect(await store.beginAttempt(deliveryId)).toMatchObject({ status: 'failed', attempts: 2 });
       await store.markDelivered(deliveryId, { responseStatus: 201 });
+      // Delivered: returned as it is, no attempt counted.
+      expect(await store.beginAttempt(deliveryId)).toMatchObject({ status: 'delivered', attempts: 2 });
+      expect(await store.beginAttempt('rec-0000000000000000000000000000000000000000')).toBeUndefined();
       expect(await store.claimDelivery({ deliveryId, ...target })).toBe(false);
       await store.markDeliveryFailed(deliveryId, 'late duplicate report', { dead: true });
       const d = await store.getDelivery(deliveryId);

@@ -15,20 +15,14 @@
 import { HubError } from '../errors/hub-error.ts';
 import * as audit from './audit.ts';
 import type { Db } from './db.ts';
-import { markDeliveredMany } from './deliveries.ts';
+import { markDeliveredMany, type DeliveredItem } from './deliveries.ts';
 import { inTx } from './sql.ts';
-import { addDeliveredCounts } from './transfers.ts';
 
 /** Most deliveries marked in one transaction. */
 const MAX_BATCH = 256;
 
-export interface DeliveredInput {
-  deliveryId: string;
-  /** The destination's answer (HTTP status), if any. */
-  responseStatus?: number;
-  /** Records to count as delivered on a transfer, the first time the delivery is marked. */
-  count?: { transferId: string; records: number };
-}
+/** A delivery just sent: its answer (HTTP status), if any, and the records to count on its transfer the first time it is marked. */
+export type DeliveredInput = DeliveredItem;
 
 interface Waiting {
   input: DeliveredInput;
@@ -38,17 +32,12 @@ interface Waiting {
 
 /** Mark deliveries delivered in `tx`, with their audit entries and transfer counts; returns `first` per id found. */
 export async function markDeliveredBatch(tx: Db, inputs: readonly DeliveredInput[]): Promise<Map<string, boolean>> {
+  // The marks and the transfers' counts in one statement, then the audit entries, right before the
+  // commit: appending locks the chain's head until then, and every process's audited requests wait for
+  // it. The counts can wait for a transfer's row (a chunk of the same transfer committing); the chain
+  // must not wait with them.
   const marks = await markDeliveredMany(tx, inputs);
   const byId = new Map(inputs.map((i) => [i.deliveryId, i]));
-  const counts = new Map<string, number>();
-  for (const m of marks) {
-    const c = m.first ? byId.get(m.deliveryId)?.count : undefined;
-    if (c && c.records) counts.set(c.transferId, (counts.get(c.transferId) ?? 0) + c.records);
-  }
-  await addDeliveredCounts(tx, counts);
-  // The audit entries last, right before the commit: appending locks the chain's head until then, and
-  // every process's audited requests wait for it. The counts before it can wait for a transfer's row
-  // (a chunk of the same transfer committing); the chain must not wait with them.
   await audit.appendAudit(
     tx,
     marks.map((m) => ({

@@ -90,26 +90,39 @@ export interface DeliveredMark {
   content: 'records' | 'lead';
 }
 
+/** A delivery to mark delivered: the destination's answer, and the records to count on its transfer the first time. */
+export interface DeliveredItem {
+  deliveryId: string;
+  responseStatus?: number;
+  count?: { transferId: string; records: number };
+}
+
 /**
- * Mark deliveries delivered in one statement (without reading their content back). Returns one mark
- * per id found, in the order asked; an id asked twice is `first` once.
+ * Mark deliveries delivered in one statement (without reading their content back), adding the records
+ * of those marked now (not of those delivered already) to their transfers' delivered counts, in
+ * transfer id order. Returns one mark per id found, in the order asked; an id asked twice is `first` once.
  */
-export async function markDeliveredMany(db: Db, items: readonly { deliveryId: string; responseStatus?: number }[]): Promise<DeliveredMark[]> {
+export async function markDeliveredMany(db: Db, items: readonly DeliveredItem[]): Promise<DeliveredMark[]> {
   if (items.length === 0) return [];
   const rows = await db.query<Row>(
     `WITH v AS (
-       SELECT DISTINCT ON (delivery_id) delivery_id, response_status
-       FROM jsonb_to_recordset($1::jsonb) AS v(delivery_id text, response_status integer)
+       SELECT DISTINCT ON (delivery_id) delivery_id, response_status, transfer_id, records
+       FROM jsonb_to_recordset($1::jsonb) AS v(delivery_id text, response_status integer, transfer_id text, records bigint)
        ORDER BY delivery_id
      ), marked AS (
        UPDATE deliveries d
        SET status = 'delivered', delivered_at = COALESCE(d.delivered_at, now()), response_status = v.response_status, updated_at = now()
        FROM v WHERE d.delivery_id = v.delivery_id AND d.status <> 'delivered'
        RETURNING d.delivery_id
+     ), counted AS (
+       UPDATE transfers t SET delivered_count = t.delivered_count + c.n
+       FROM (SELECT v.transfer_id, sum(v.records) AS n FROM v JOIN marked m ON m.delivery_id = v.delivery_id
+             WHERE v.transfer_id IS NOT NULL AND v.records > 0 GROUP BY v.transfer_id ORDER BY v.transfer_id) c
+       WHERE t.id = c.transfer_id
      )
      SELECT d.delivery_id, d.destination_id, d.package_ref, d.content, (m.delivery_id IS NOT NULL) AS first
      FROM deliveries d JOIN v ON v.delivery_id = d.delivery_id LEFT JOIN marked m ON m.delivery_id = d.delivery_id`,
-    [JSON.stringify(items.map((i) => ({ delivery_id: i.deliveryId, response_status: i.responseStatus ?? null })))],
+    [JSON.stringify(items.map((i) => ({ delivery_id: i.deliveryId, response_status: i.responseStatus ?? null, transfer_id: i.count?.transferId ?? null, records: i.count?.records ?? 0 })))],
   );
   const found = new Map(rows.map((r) => [String(r.delivery_id), r]));
   const out: DeliveredMark[] = [];

@@ -89,17 +89,6 @@ export async function addTransferCounts(db: Db, id: string, deltas: Partial<Tran
   return toCounts(rows[0]);
 }
 
-/** Add delivered record counts to several transfers in one statement; a transfer no longer stored is skipped. */
-export async function addDeliveredCounts(db: Db, counts: ReadonlyMap<string, number>): Promise<void> {
-  if (counts.size === 0) return;
-  await db.query(
-    `UPDATE transfers t SET delivered_count = t.delivered_count + v.n
-     FROM (SELECT * FROM jsonb_to_recordset($1::jsonb) AS v(id text, n bigint) ORDER BY id) v
-     WHERE t.id = v.id`,
-    [JSON.stringify([...counts].map(([id, n]) => ({ id, n })))],
-  );
-}
-
 export async function finishTransfer(db: Db, id: string, status: 'succeeded' | 'failed' | 'partial', error?: string): Promise<Transfer> {
   const rows = await db.query(
     `UPDATE transfers SET status = $2, error = $3, finished_at = now(), started_at = COALESCE(started_at, now())

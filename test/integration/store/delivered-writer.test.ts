@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { HubError } from '../../../src/errors/hub-error.ts';
-import { BACKENDS, useBackend } from './backends.ts';
+import { markDeliveredBatch } from '../../../src/store/delivered-writer.ts';
+import { BACKENDS, countingDb, useBackend } from './backends.ts';
 
 describe.each(BACKENDS)('the delivery ledger in bulk on %s', (backend) => {
   const ctx = useBackend(backend);
@@ -47,6 +48,27 @@ describe.each(BACKENDS)('the delivery ledger in bulk on %s', (backend) => {
     expect(await store.recordDelivered({ deliveryId: 'rec-0', responseStatus: 200, count })).toBe(false);
     expect((await store.getTransfer('t1'))!.counts.delivered).toBe(40);
     expect(await store.listAudit({ category: 'delivery' })).toHaveLength(22);
+  });
+
+  it('marks a batch in three statements: the marks with their transfers\' counts, the chain\'s head, the entries', async () => {
+    const { store } = ctx;
+    await store.createTransfer({ id: 't3', connectorId: 'lims', trigger: 'file' });
+    await store.createTransfer({ id: 't4', connectorId: 'lims', trigger: 'file' });
+    const d = (id: string, transfer: string) => ({ deliveryId: id, destinationId: 'hfd', packageRef: `records:${transfer}`, content: 'records' as const, payload: { records: [{ id }] } });
+    await store.createDeliveries([d('rec-p', 't3'), d('rec-q', 't3'), d('rec-r', 't4')]);
+    const db = countingDb(store.db);
+    const first = await db.transaction((tx) =>
+      markDeliveredBatch(tx, [
+        { deliveryId: 'rec-p', responseStatus: 200, count: { transferId: 't3', records: 3 } },
+        { deliveryId: 'rec-q', responseStatus: 200, count: { transferId: 't3', records: 4 } },
+        { deliveryId: 'rec-r', responseStatus: 201, count: { transferId: 't4', records: 5 } },
+      ]),
+    );
+    expect(db.statements).toBe(3);
+    expect([...first]).toEqual([['rec-p', true], ['rec-q', true], ['rec-r', true]]);
+    expect((await store.getTransfer('t3'))!.counts.delivered).toBe(7);
+    expect((await store.getTransfer('t4'))!.counts.delivered).toBe(5);
+    expect(await store.listAudit({ category: 'delivery' })).toHaveLength(3);
   });
 });
 

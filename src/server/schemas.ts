@@ -3,6 +3,15 @@ import { TRANSFER_COUNT_NAMES } from '../store/types.ts';
 /** Routes that need an API key declare this, so /docs shows the lock. */
 export const security = [{ apiKey: [] }];
 
+/**
+ * The path parameter of a route that names one thing (a lead, a transfer, a connector...): never empty,
+ * so `/api/leads/` is refused (400) instead of reaching the route as the id "" (which a filter could
+ * take for "every lead"), and at most 200 characters.
+ */
+export function namedBy<N extends string>(name: N) {
+  return { type: 'object', properties: { [name]: { type: 'string', minLength: 1, maxLength: 200 } }, required: [name] } as const;
+}
+
 /** Response schemas shared by routes (they also document the API in /docs). */
 export const errorSchema = {
   type: 'object',

@@ -77,8 +77,9 @@ export interface LeadPackageFilter {
 
 function packageWhere(filter: LeadPackageFilter, params: unknown[]): string {
   const where: string[] = [];
-  if (filter.leadId) where.push(`lead_id = $${params.push(filter.leadId)}`);
-  if (filter.recipientOri) where.push(`recipient_ori = $${params.push(filter.recipientOri)}`);
+  // An empty id is an id (that matches nothing), never "no filter".
+  if (filter.leadId !== undefined) where.push(`lead_id = $${params.push(filter.leadId)}`);
+  if (filter.recipientOri !== undefined) where.push(`recipient_ori = $${params.push(filter.recipientOri)}`);
   return where.length ? `WHERE ${where.join(' AND ')}` : '';
 }
 
@@ -104,7 +105,7 @@ export async function countLeadPackages(db: Db, filter: Omit<LeadPackageFilter, 
 
 /** A lead's versions, oldest first; without `leadId`, each lead's newest version, ordered by lead id. */
 export async function listLeadVersions(db: Db, leadId?: string, limit = 500, offset = 0): Promise<LeadVersion[]> {
-  const rows = leadId
+  const rows = leadId !== undefined
     ? await db.query<Record<string, unknown>>('SELECT * FROM lead_versions WHERE lead_id = $1 ORDER BY version', [leadId])
     : await db.query<Record<string, unknown>>('SELECT DISTINCT ON (lead_id) * FROM lead_versions ORDER BY lead_id, version DESC LIMIT $1 OFFSET $2', [limit, offset]);
   return rows.map(toVersion);

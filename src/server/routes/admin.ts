@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { HubApi } from '../hub-api.ts';
 import { access } from '../auth.ts';
 import { auditDetail, auditSubjects } from '../audit-plugin.ts';
-import { security, errorSchema, pointerSchema, transferSchema, pageOf, pageQuery, isoTime, type PageQuery } from '../schemas.ts';
+import { security, errorSchema, pointerSchema, transferSchema, pageOf, pageQuery, isoTime, type PageQuery, namedBy } from '../schemas.ts';
 import { HubError } from '../../errors/hub-error.ts';
 import { HealthChecks, HEALTH_TTL_MS } from '../health-checks.ts';
 import type { TransferStatus } from '../../store/index.ts';
@@ -100,7 +100,7 @@ export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
         summary: 'Run a connector now: a poll claims what is ready and queues one transfer per unit (none when nothing is ready). 202 with the poll; its transfer ids once claimed (waits up to `wait` seconds).',
         tags: ['connectors'],
         security,
-        params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+        params: namedBy('id'),
         querystring: {
           type: 'object',
           properties: {
@@ -136,7 +136,7 @@ export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
         summary: 'A poll (a run of a connector): pending, or what it claimed (one transfer id per unit; none when it was empty). Kept a day.',
         tags: ['connectors'],
         security,
-        params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+        params: namedBy('id'),
         response: { 200: pollSchema, 401: errorSchema, 404: errorSchema },
       },
     },
@@ -150,12 +150,13 @@ export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
     '/transfers/:id',
     {
       ...reader,
-      schema: { summary: 'A transfer with its live counts.', tags: ['transfers'], security, params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] }, response: { 200: transferSchema, 401: errorSchema, 404: errorSchema } },
+      schema: { summary: 'A transfer with its live counts.', tags: ['transfers'], security, params: namedBy('id'), response: { 200: transferSchema, 401: errorSchema, 404: errorSchema } },
     },
     async (req) => {
+      // The id asked for is recorded whether or not it exists, as for polls and dead letters.
+      auditSubjects(req, [{ type: 'transfer', id: req.params.id }]);
       const t = await hub.store.getTransfer(req.params.id);
       if (!t) throw new HubError('HUB_ERR_NOT_FOUND', { what: 'transfer', id: req.params.id });
-      auditSubjects(req, [{ type: 'transfer', id: t.id }]);
       return t;
     },
   );
@@ -353,7 +354,7 @@ export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
         summary: 'Replay a dead letter (once): a delivery is queued again; a unit is taken back from rejected/ and read by a new transfer. 202 with the new job id (and the transfer id of a unit).',
         tags: ['dead letters'],
         security,
-        params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+        params: namedBy('id'),
         response: { 202: { type: 'object', properties: { jobId: { type: 'string' }, transferId: { type: 'string' } } }, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema },
       },
     },

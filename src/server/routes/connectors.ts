@@ -7,7 +7,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { HubApi } from '../hub-api.ts';
 import { access } from '../auth.ts';
 import { auditDetail, auditSubjects } from '../audit-plugin.ts';
-import { security, errorSchema } from '../schemas.ts';
+import { security, errorSchema, namedBy } from '../schemas.ts';
 import { HubError } from '../../errors/hub-error.ts';
 import { SECRET_REF, secretPaths } from '../../config/secrets.ts';
 import { findConnector } from '../../../connectors/index.ts';
@@ -52,7 +52,7 @@ const byOf = (req: FastifyRequest): string => req.caller?.keyId ?? 'unknown';
 export const connectorRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hub }) => {
   const admin = access('admin');
   const reader = access('admin', 'analyst');
-  const params = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } as const;
+  const params = namedBy('id');
 
   app.get<{ Params: { id: string } }>(
     '/connectors/:id/config',

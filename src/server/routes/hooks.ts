@@ -9,7 +9,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { HubApi } from '../hub-api.ts';
 import { WebhookSource } from '../../../connectors/webhook/index.ts';
-import { errorSchema } from '../schemas.ts';
+import { errorSchema, namedBy } from '../schemas.ts';
 import { HubError } from '../../errors/hub-error.ts';
 
 export const hookRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hub }) => {
@@ -40,7 +40,7 @@ export const hookRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hub
           'the same signed request again within its window: 202 with the first transfer id and duplicate: true (nothing queued); ' +
           '429 with Retry-After when the connector\'s backlog is full; 503 with Retry-After when Redis or the database does not answer within a second.',
         tags: ['webhooks'],
-        params: { type: 'object', properties: { connector: { type: 'string' } }, required: ['connector'] },
+        params: namedBy('connector'),
         response: {
           202: { type: 'object', properties: { transferId: { type: 'string' }, duplicate: { type: 'boolean' } }, required: ['transferId'] },
           401: errorSchema,

@@ -8,7 +8,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { HubApi } from '../hub-api.ts';
 import { access } from '../auth.ts';
 import { auditSubjects } from '../audit-plugin.ts';
-import { security, errorSchema } from '../schemas.ts';
+import { security, errorSchema, namedBy } from '../schemas.ts';
 import { HubError } from '../../errors/hub-error.ts';
 import { listLeadPackages } from '../../store/lead-ledger.ts';
 
@@ -21,7 +21,7 @@ export const leadPackageRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app
         summary: 'The packages a lead was sent as, per version and recipient, with the fields disclosed and the reason; filter by version and recipient ORI.',
         tags: ['leads'],
         security,
-        params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+        params: namedBy('id'),
         querystring: { type: 'object', additionalProperties: false, properties: { version: { type: 'integer', minimum: 1 }, recipient: { type: 'string', description: 'Recipient ORI.' } } },
         response: {
           200: {

@@ -9,7 +9,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { HubApi } from '../hub-api.ts';
 import { access } from '../auth.ts';
 import { auditSubjects } from '../audit-plugin.ts';
-import { security, errorSchema, pageOf, pageQuery, type PageQuery } from '../schemas.ts';
+import { security, errorSchema, pageOf, pageQuery, type PageQuery, namedBy } from '../schemas.ts';
 import { HubError } from '../../errors/hub-error.ts';
 import { countLeadPackages, countLeads, getPending, listLeadPackages, listLeadVersions } from '../../store/lead-ledger.ts';
 
@@ -67,7 +67,7 @@ export const leadRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hub
         summary: 'One lead: for an agency its latest package (404 if it is not part of the lead); for analysts the full lead, versions, ledger and turnaround.',
         tags: ['leads'],
         security,
-        params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+        params: namedBy('id'),
         response: { 200: anyObject, 401: errorSchema, 404: errorSchema },
       },
     },

@@ -251,6 +251,20 @@ describe('the audit trail after the demo and the route x caller matrix', () => {
     expect((await notOwn.json()) as object).toEqual({ code: 'HUB_ERR_NOT_FOUND', message: 'No lead "NL24-000057"' });
     expect(((await none.json()) as { code: string }).code).toBe('HUB_ERR_NOT_FOUND');
 
+    // An empty id names no lead: refused, never read as "every lead" (it once answered every lead's
+    // packages, audited as lead ""), and so for every route named by an id.
+    const asked = [...['/api/leads/', '/api/leads//packages', '/api/transfers/', '/api/polls/', '/api/connectors//config'].map((p) => [p, KEYS.analyst] as const), ['/api/leads/', KEYS.hfd] as const];
+    for (const [path, key] of asked) {
+      const res = await d.get(path, key);
+      const text = await res.text();
+      expect([path, res.status, (JSON.parse(text) as { code: string }).code]).toEqual([path, 400, 'HUB_ERR_REQUEST_INVALID']);
+      expect(text).not.toMatch(/NL24-|CT00/);
+    }
+    await hub.audit.drain();
+    const empties = (await hub.store.listAudit({ category: 'request', limit: 100 })).filter((e) => e.status === 400 && e.action.includes(':id'));
+    expect(empties.length).toBeGreaterThanOrEqual(asked.length);
+    expect(empties.every((e) => e.outcome === 'refused' && e.subjects.length === 0)).toBe(true);
+
     // 16 MiB announced, 5 bytes sent, a Content-Type no parser knows: 401 at once (no 415, no wait for the body).
     const line = await headOnly(hub.address!, `POST /api/connectors/lims/run HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-unknown\r\nContent-Length: ${16 * 1024 * 1024}\r\n\r\nhello`);
     expect(line).toBe('HTTP/1.1 401 Unauthorized');

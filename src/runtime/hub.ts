@@ -800,22 +800,24 @@ export class Hub implements HubApi {
   async replayDeadLetters(filter: BulkReplayFilter, opts: { dryRun?: boolean } = {}): Promise<BulkReplayResult> {
     const f = { kind: filter.kind, destinationId: filter.destinationId, connectorId: filter.connectorId, since: filter.since, until: filter.until, pending: true };
     const matched = await this.store.countDeadLetters(f);
-    const result: BulkReplayResult = { matched, replayed: 0, skipped: 0, failed: [], dryRun: opts.dryRun === true };
+    const result: BulkReplayResult = { matched, replayed: 0, skipped: 0, failed: [], dryRun: opts.dryRun === true, ids: [] };
     if (opts.dryRun || matched === 0) return result;
-    const seen = new Set<string>();
-    for (;;) {
-      // Pending ones only: each replay takes its letter off this list, so every page starts at the top.
-      const page = (await this.store.listDeadLetters({ ...f, limit: 500 })).filter((d) => !seen.has(d.id));
-      if (page.length === 0) break;
-      for (const d of page.reverse()) {
-        seen.add(d.id);
-        try {
-          await this.replayDeadLetter(d.id);
-          result.replayed++;
-        } catch (err) {
-          if (err instanceof HubError && err.code === 'HUB_ERR_STATE_CONFLICT' && !(d.payload as { gone?: boolean } | null)?.gone) result.skipped++;
-          else result.failed.push({ id: d.id, code: err instanceof HubError ? err.code : 'HUB_ERR_SYSTEM_INTERNAL', message: err instanceof Error ? err.message : String(err) });
-        }
+    // The letters that match now, taken before any is replayed: a replay that fails at once while this
+    // runs makes a new dead letter, which is not this request's to replay (it was, again and again).
+    const letters = [];
+    for (let offset = 0; ; offset += 500) {
+      const page = await this.store.listDeadLetters({ ...f, limit: 500, offset });
+      letters.push(...page);
+      if (page.length < 500) break;
+    }
+    for (const d of letters.reverse()) {
+      try {
+        await this.replayDeadLetter(d.id);
+        result.replayed++;
+        result.ids.push(d.id);
+      } catch (err) {
+        if (err instanceof HubError && err.code === 'HUB_ERR_STATE_CONFLICT' && !(d.payload as { gone?: boolean } | null)?.gone) result.skipped++;
+        else result.failed.push({ id: d.id, code: err instanceof HubError ? err.code : 'HUB_ERR_SYSTEM_INTERNAL', message: err instanceof Error ? err.message : String(err) });
       }
     }
     return result;

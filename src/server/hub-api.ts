@@ -50,6 +50,8 @@ export interface BulkReplayResult {
   skipped: number;
   failed: { id: string; code: string; message: string }[];
   dryRun: boolean;
+  /** The dead letters replayed, oldest first (their audit entry's subjects). */
+  ids: string[];
 }
 
 /** A paused schedule: when and by whom. */

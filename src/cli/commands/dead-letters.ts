@@ -78,7 +78,7 @@ function localDriver(hub: Hub): DeadLetterDriver {
     async replayMany(filter, dryRun) {
       const r = await hub.replayDeadLetters(filter, { dryRun });
       await hub.audit.record(
-        operatorEntry('cgic dead-letters replay', [], r.failed.length ? 'failed' : 'ok', { detail: { ...filter, dryRun: r.dryRun, matched: r.matched, replayed: r.replayed, skipped: r.skipped, failed: r.failed.length } }),
+        operatorEntry('cgic dead-letters replay', r.ids.map((id) => ({ type: 'dead-letter', id })), r.failed.length ? 'failed' : 'ok', { detail: { ...filter, dryRun: r.dryRun, matched: r.matched, replayed: r.replayed, skipped: r.skipped, failed: r.failed.length } }),
       );
       return r;
     },

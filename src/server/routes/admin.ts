@@ -326,6 +326,7 @@ export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
               skipped: { type: 'integer', description: 'Replayed by someone else meanwhile.' },
               failed: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } } } },
               dryRun: { type: 'boolean' },
+              ids: { type: 'array', items: { type: 'string' }, description: 'The dead letters replayed, oldest first.' },
             },
           },
           400: errorSchema,
@@ -341,6 +342,7 @@ export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
         throw new HubError('HUB_ERR_REQUEST_INVALID', { reason: 'give a filter (kind, destination, connector, since, until) or "all": true' });
       }
       const r = await hub.replayDeadLetters(filter, { dryRun: b.dryRun === true });
+      auditSubjects(req, r.ids.map((id) => ({ type: 'dead-letter', id })));
       auditDetail(req, { ...filter, dryRun: r.dryRun, matched: r.matched, replayed: r.replayed });
       return r;
     },

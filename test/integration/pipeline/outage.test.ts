@@ -170,13 +170,18 @@ describe('agency outages', () => {
 
     // The API counts them; an empty filter is refused (no accidental replay of everything).
     const dry = await fetch(`${hub.address}/api/dead-letters/replay`, { method: 'POST', headers: ADMIN, body: JSON.stringify({ destination: 'hfd-rms', dryRun: true }) });
-    expect(await dry.json()).toEqual({ matched: 40, replayed: 0, skipped: 0, failed: [], dryRun: true });
+    expect(await dry.json()).toEqual({ matched: 40, replayed: 0, skipped: 0, failed: [], dryRun: true, ids: [] });
     expect((await fetch(`${hub.address}/api/dead-letters/replay`, { method: 'POST', headers: ADMIN, body: '{}' })).status).toBe(400);
 
     expect(cgic(['dead-letters', 'replay', '--destination', 'hfd-rms', '--dry-run'])).toMatchObject({ status: 0, stdout: '40 dead letters would be replayed (dry run: nothing queued)\n' });
     const since = new Date(Date.now() - 3_600_000).toISOString();
     const run = cgic(['dead-letters', 'replay', '--destination', 'hfd-rms', '--since', since]);
     expect(run).toMatchObject({ status: 0, stdout: "40 of 40 dead letters replayed; a running hub's workers deliver them\n" });
+    // The trail names each dead letter the command replayed (the command works on the store itself).
+    const [replayEntry] = await hub.store.listAudit({ category: 'operator', action: 'cgic dead-letters replay', limit: 1 });
+    const letters = await hub.store.listDeadLetters({ destinationId: 'hfd-rms', limit: 100 });
+    expect(replayEntry!.subjects.map((x) => x.id).sort()).toEqual(letters.map((l) => l.id).sort());
+    expect(replayEntry!.subjects).toHaveLength(40);
     await waitFor('40 replays delivered', () => http.okRequests().length >= 40, 30_000);
     await new Promise((r) => setTimeout(r, 500));
     expect(http.okRequests()).toHaveLength(40);

@@ -7,6 +7,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormats from 'ajv-formats';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Document, type Node } from 'yaml';
 import type { ErrorCode } from '../errors/registry.ts';
+import { excerpt } from '../errors/excerpt.ts';
 import { MAX_YAML_DEPTH, yamlTooDeep, type TooDeep } from './yaml-depth.ts';
 
 export interface ConfigProblem {
@@ -258,7 +259,8 @@ function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'an object';
-  return `${typeof v} ${JSON.stringify(v)}`;
+  // Bounded: the value is the file's own text, which may be anything (a pasted file, a secret).
+  return `${typeof v} ${excerpt(JSON.stringify(v) ?? String(v))}`;
 }
 
 export type { ValidateFunction };

@@ -19,7 +19,7 @@ import { security, errorSchema, pointerSchema } from '../schemas.ts';
 import { HubError } from '../../errors/hub-error.ts';
 import { ConfigProblems } from '../../config/problems.ts';
 import { failureLines } from '../../errors/report-lines.ts';
-import { findMappingFiles, loadMappingFile, loadMappingText, resolveMappingFile, type Mapping } from '../../mapping/load.ts';
+import { findMappingFiles, loadMappingFile, loadMappingText, type Mapping } from '../../mapping/load.ts';
 import { InboundMapping, type MappedRecord } from '../../mapping/inbound.ts';
 import { previewMapping, summaryLines } from '../../mapping/preview.ts';
 import type { InvalidSource } from '../../mapping/run.ts';
@@ -67,6 +67,16 @@ export const playgroundRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app)
       return out;
     })());
 
+  /**
+   * The file of a shipped mapping, by its id only: never a path, so a caller cannot have the hub read
+   * any other file (its keys, its secrets) and echo it back in a problem message.
+   */
+  const shippedFile = async (id: string): Promise<string> => {
+    const m = (await shippedMappings()).find((x) => x.id === id);
+    if (!m) throw new HubError('HUB_ERR_NOT_FOUND', { what: 'shipped inbound mapping', id });
+    return m.file;
+  };
+
   app.get(
     '/playground/mappings',
     {
@@ -102,7 +112,7 @@ export const playgroundRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app)
           additionalProperties: false,
           required: ['sample'],
           properties: {
-            mapping: { type: 'string', description: 'A shipped mapping id (GET /api/playground/mappings). Give this or yaml.' },
+            mapping: { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'A shipped mapping id (GET /api/playground/mappings), never a path. Give this or yaml.' },
             yaml: { type: 'string', maxLength: MAPPING_LIMIT_BYTES, description: 'A mapping as YAML text. Give this or mapping.' },
             sample: { type: 'string', contentEncoding: 'base64', description: `The sample file, base64 (its bytes as they are: any encoding the mapping declares). Up to 8 times ${SAMPLE_LIMIT_BYTES / 1024} KiB is accepted; past ${SAMPLE_LIMIT_BYTES / 1024} KiB it is cut.` },
             sampleName: { type: 'string', maxLength: 255, description: 'The file name pointers show. Default: sample.' },
@@ -135,6 +145,7 @@ export const playgroundRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app)
           400: errorSchema,
           401: errorSchema,
           403: errorSchema,
+          404: errorSchema,
         },
       },
     },
@@ -147,9 +158,11 @@ export const playgroundRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app)
       const name = path.basename(b.sampleName || 'sample');
       const sample = { name, bytes: all.length, bytesMapped: bytes.length, cut, limitBytes: SAMPLE_LIMIT_BYTES };
       const empty = { records: [], recordsShown: 0, invalid: [], warnings: [], summary: null };
+      // An id that is not a shipped mapping is the caller's mistake (404), not a mapping's problem.
+      const file = b.mapping !== undefined ? await shippedFile(b.mapping) : undefined;
       let mapping: Mapping;
       try {
-        mapping = b.yaml !== undefined ? await loadMappingText('mapping.yaml', b.yaml) : await loadMappingFile(resolveMappingFile(b.mapping!));
+        mapping = file === undefined ? await loadMappingText('mapping.yaml', b.yaml!) : await loadMappingFile(file);
       } catch (e) {
         const lines = failureLines(e);
         if (!lines) throw e;

@@ -260,6 +260,20 @@ describe('the audit trail after the demo and the route x caller matrix', () => {
       expect([path, res.status, (JSON.parse(text) as { code: string }).code]).toEqual([path, 400, 'HUB_ERR_REQUEST_INVALID']);
       expect(text).not.toMatch(/NL24-|CT00/);
     }
+    // The playground loads a shipped mapping by its id, never by a path: a file of the hub's own (a
+    // key, a secret, a system file) cannot be read through it and echoed in a problem message.
+    const secretFile = path.join(d.env.dir, 'not-a-mapping.key');
+    writeFileSync(secretFile, 'a: 6dda24ca636dfb30acdc8e54677c2348f5505549\n');
+    const play = (mapping: string) =>
+      fetch(`${hub.address}/api/playground/map`, { method: 'POST', headers: { ...authOf('analyst'), 'content-type': 'application/json' }, body: JSON.stringify({ mapping, sample: '' }) });
+    for (const [mapping, status] of [[secretFile, 400], ['/etc/passwd', 400], ['../../etc/passwd', 400], ['lims-csv/../../etc/passwd', 400], ['package.json', 404], ['no-such-mapping', 404]] as const) {
+      const res = await play(mapping);
+      const text = await res.text();
+      expect([mapping, res.status]).toEqual([mapping, status]);
+      expect(text).not.toMatch(/6dda24ca|root:/);
+    }
+    expect((await play('lims-csv')).status).toBe(200);
+
     await hub.audit.drain();
     const empties = (await hub.store.listAudit({ category: 'request', limit: 100 })).filter((e) => e.status === 400 && e.action.includes(':id'));
     expect(empties.length).toBeGreaterThanOrEqual(asked.length);

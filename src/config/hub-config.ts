@@ -124,7 +124,7 @@ export interface HubConfig {
     name: string;
     timezone: string;
     dataDir: string;
-    api: { host: string; port: number; metricsPort?: number; keys: ApiKeyConfig[]; trustProxy: string[]; rateLimit: RateLimitConfig; tls?: TlsConfig; oidc?: OidcConfig; sessions: SessionConfig };
+    api: { host: string; port: number; metricsPort?: number; keys: ApiKeyConfig[]; requestTimeoutSeconds: number; trustProxy: string[]; rateLimit: RateLimitConfig; tls?: TlsConfig; oidc?: OidcConfig; sessions: SessionConfig };
     audit: AuditConfig;
     delivery: { attempts: number; backoffMs: number; maxBackoffMs: number; concurrency: number };
     transfers: { concurrency: number; chunkSize: number; attempts: number; backoffMs: number };
@@ -192,6 +192,7 @@ async function checkConfig(raw: Record<string, unknown>, src: YamlSource, abs: s
         port: h.api?.port ?? 8080,
         ...(h.api?.metricsPort !== undefined ? { metricsPort: h.api.metricsPort } : {}),
         keys: h.api?.keys ?? [],
+        requestTimeoutSeconds: h.api?.requestTimeoutSeconds ?? 120,
         trustProxy: h.api?.trustProxy ?? [],
         rateLimit: { windowSeconds: 60, perKey: 600, anonymous: 60, ...(h.api?.rateLimit ?? {}), roles: { ...(h.api?.rateLimit?.roles ?? {}) } },
         ...(h.api?.tls

@@ -134,7 +134,8 @@ export const auditPlugin = fp<{ sink: AuditSink; log: Logger; counter: AuditCoun
       reply.header('x-request-id', req.id);
     });
     app.addHook('onSend', async (req, reply, payload) => {
-      if (req.routeOptions.config?.audit === false || req.url.startsWith('/docs')) return payload;
+      // The API's documentation pages are not recorded; any other path under /docs (a 404) is.
+      if (req.routeOptions.config?.audit === false || (req.routeOptions.url ?? '').startsWith('/docs')) return payload;
       const entry = entryOf(req, reply, payload);
       try {
         await sink.record(entry);
@@ -152,6 +153,24 @@ export const auditPlugin = fp<{ sink: AuditSink; log: Logger; counter: AuditCoun
   },
   { name: 'cgic-audit', fastify: '5.x' },
 );
+
+/**
+ * Answer a request no route took (the router refused its URL: no hook runs for it) with `error`,
+ * after its audit entry is written, as the onSend hook does for every other request.
+ */
+export async function refuseUnrouted(sink: AuditSink, log: Logger, req: FastifyRequest, reply: FastifyReply, status: number, error: HubError): Promise<void> {
+  const payload = JSON.stringify({ code: error.code, message: error.message });
+  reply.code(status).header('content-type', 'application/json; charset=utf-8').header('x-request-id', req.id);
+  try {
+    await sink.record(entryOf(req, reply, payload));
+  } catch (err) {
+    const e = err instanceof HubError ? err : new HubError('HUB_ERR_AUDIT_UNAVAILABLE', { reason: (err as Error).message });
+    log.error({ err: e.message, request: req.id }, 'audit entry not written: request refused');
+    void reply.code(e.status).header('retry-after', '5').send(JSON.stringify({ code: e.code, message: e.message }));
+    return;
+  }
+  void reply.send(payload);
+}
 
 /** Request ids are the hub's own (a UUID per request), sent back as X-Request-Id and kept in the entry. */
 export const requestIdOf = (): string => randomUUID();

@@ -5,7 +5,7 @@
  * route, then its audit entry is committed before the response is sent (audit-plugin.ts). Webhooks are
  * authenticated by their signature, not by key; people in the console by a session cookie (session.ts). With `hub.api.tls` the API serves HTTPS itself (tls.ts).
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { HubApi } from './hub-api.ts';
@@ -26,7 +26,7 @@ import { connectorRoutes } from './routes/connectors.ts';
 import { reloadRoutes } from './routes/reload.ts';
 import { consolePlugin } from '../console/plugin.ts';
 import { accessPlugin } from './access-plugin.ts';
-import { auditPlugin, requestIdOf } from './audit-plugin.ts';
+import { auditPlugin, refuseUnrouted, requestIdOf } from './audit-plugin.ts';
 import { httpsOptions, watchTls } from './tls.ts';
 import { MemorySessionBackend, RedisSessionBackend, Sessions } from './session.ts';
 
@@ -37,13 +37,30 @@ import { MemorySessionBackend, RedisSessionBackend, Sessions } from './session.t
 export async function buildServer(hub: HubApi, opts: { opsOnly?: boolean } = {}): Promise<FastifyInstance> {
   const api = hub.cfg.hub.api;
   const tls = !opts.opsOnly && api.tls ? api.tls : undefined;
+  // A request must arrive whole in hub.api.requestTimeoutSeconds (408 after it), so a body sent a byte at
+  // a time holds no connection for ever. Node applies it only while the headers' own timeout is not
+  // longer, and looks every connectionsCheckingInterval (30 s by default: 5 s here).
+  const requestTimeout = api.requestTimeoutSeconds * 1000;
+  const timeouts = { requestTimeout, headersTimeout: Math.min(60_000, requestTimeout), connectionsCheckingInterval: 5_000 };
   const app = Fastify({
     logger: false,
     bodyLimit: 16 * 1024 * 1024,
+    requestTimeout,
+    http: timeouts,
+    // Path parameters are ids (at most 200 characters: namedBy in schemas.ts); longer ones reach the
+    // route's validation, answered and audited like any bad request, up to this.
+    maxParamLength: 1000,
+    // A URL the router cannot take (bad percent-encoding, a parameter past maxParamLength): answered in
+    // the hub's error format, without repeating the URL, and audited as any refusal.
+    frameworkErrors: (err, req, reply) => {
+      const long = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      const e = new HubError('HUB_ERR_REQUEST_INVALID', { reason: long ? 'a path segment is longer than 1000 characters' : 'the path is not valid (a percent-escape that is not UTF-8?)' });
+      void refuseUnrouted(hub.audit, hub.log, req, reply as FastifyReply, long ? 414 : 400, e);
+    },
     genReqId: requestIdOf,
     trustProxy: api.trustProxy.length ? api.trustProxy : false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
-    ...(tls ? { https: httpsOptions(tls) } : {}),
+    ...(tls ? { https: { ...httpsOptions(tls), ...timeouts } } : {}),
   }) as unknown as FastifyInstance;
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof HubError) return reply.code(err.status).send({ code: err.code, message: err.message });

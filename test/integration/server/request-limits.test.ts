@@ -1,0 +1,92 @@
+/**
+ * Requests the router or the connection refuse before any route runs: a body that never finishes
+ * arriving is cut off with 408 (hub.api.requestTimeoutSeconds), and a URL the router cannot take (a
+ * path segment past 1000 characters, a percent-escape that is not UTF-8) is answered in the hub's own
+ * error format, without repeating the URL, and recorded in the audit trail like any refusal.
+ */
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEnv, type TestEnv } from '../../support/hub-harness.ts';
+import type { Hub } from '../../../src/runtime/hub.ts';
+
+const LAB = 'CTFSL0000';
+
+/** Sends `head`, then one byte of body every `everyMs`; resolves with the status line and when it came. */
+function trickle(address: string, head: string, everyMs: number, giveUpMs: number): Promise<{ line: string | null; afterMs: number }> {
+  const u = new URL(address);
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    let drip: NodeJS.Timeout | undefined;
+    const done = (line: string | null): void => {
+      clearInterval(drip);
+      clearTimeout(stop);
+      s.destroy();
+      resolve({ line, afterMs: performance.now() - t0 });
+    };
+    const s = net.connect(Number(u.port), u.hostname, () => {
+      s.write(head);
+      drip = setInterval(() => s.write('a'), everyMs);
+    });
+    const stop = setTimeout(() => done(null), giveUpMs);
+    let got = '';
+    s.on('data', (d) => {
+      got += d.toString('latin1');
+      if (got.includes('\r\n')) done(got.split('\r\n')[0]!);
+    });
+    s.on('close', () => done(got ? got.split('\r\n')[0]! : 'closed without an answer'));
+    s.on('error', () => undefined);
+  });
+}
+
+describe('requests refused before a route runs', () => {
+  let env: TestEnv;
+  let hub: Hub;
+  beforeAll(async () => {
+    process.env.TEST_WEBHOOK_SECRET = 'test-webhook-secret-0123456789abcdef0123456789';
+    env = await testEnv({
+      agencies: [{ ori: LAB, name: 'Lab', kind: 'lab' }],
+      connectors: [{ id: 'hook', kind: 'webhook', agency: LAB, allowOtherAgencies: true, mapping: 'lims-csv', options: { secret: '${env:TEST_WEBHOOK_SECRET}' } }],
+      api: { requestTimeoutSeconds: 5 },
+    });
+    hub = await env.start();
+  }, 60_000);
+  afterAll(async () => {
+    await env?.cleanup();
+  });
+
+  it('cuts off a webhook body sent a byte at a time with 408 (the signature cannot be checked before the body is whole)', async () => {
+    const head = `POST /hooks/hook HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nx-cgic-timestamp: ${Math.floor(Date.now() / 1000)}\r\nx-cgic-signature: sha256=${'0'.repeat(64)}\r\nContent-Length: 100000\r\n\r\n`;
+    // The timeout is looked at every 5 s: the answer comes 5 to 10 s after the request began.
+    const r = await trickle(hub.address!, head, 1000, 30_000);
+    expect(r.line).toBe('HTTP/1.1 408 Request Timeout');
+    expect(r.afterMs).toBeGreaterThan(4_500);
+  }, 40_000);
+
+  it('answers an URL the router cannot take in the hub\'s format, without echoing it, and records it', async () => {
+    const long = 'x'.repeat(1500);
+    const cases = [
+      { path: `/hooks/${long}`, status: 414 },
+      { path: '/hooks/%FF', status: 400 },
+      { path: `/api/transfers/${long}`, status: 414 },
+    ];
+    for (const c of cases) {
+      const res = await fetch(`${hub.address}${c.path}`, { method: c.path.startsWith('/hooks') ? 'POST' : 'GET', body: c.path.startsWith('/hooks') ? 'a' : undefined });
+      const text = await res.text();
+      expect([c.path.slice(0, 20), res.status, (JSON.parse(text) as { code: string }).code]).toEqual([c.path.slice(0, 20), c.status, 'HUB_ERR_REQUEST_INVALID']);
+      expect(text).not.toContain('xxxxxxxxxx');
+      expect(text.length).toBeLessThan(400);
+    }
+    // An id of 300 characters reaches the route's checks: the key is asked for first.
+    expect((await fetch(`${hub.address}/api/transfers/${'y'.repeat(300)}`)).status).toBe(401);
+    // A path under /docs that is not a documentation page is audited like any unknown path.
+    expect((await fetch(`${hub.address}/docsX`)).status).toBe(404);
+    await hub.audit.drain();
+    const entries = await hub.store.listAudit({ limit: 50 });
+    const refused = (status: number, prefix: string) => entries.filter((e) => e.status === status && e.outcome === 'refused' && e.action.includes(prefix));
+    expect(refused(414, '/hooks/xxxx')).toHaveLength(1);
+    expect(refused(414, '/api/transfers/xxxx')).toHaveLength(1);
+    expect(refused(400, '/hooks/%FF')).toHaveLength(1);
+    expect(refused(404, '/docsX')).toHaveLength(1);
+    expect(entries.every((e) => e.action.length <= 220)).toBe(true);
+  });
+});

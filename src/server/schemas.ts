@@ -58,8 +58,8 @@ export const pointerSchema = {
  * Each route orders by a unique key, so pages neither repeat nor skip an item while nothing changes.
  */
 export const pageQuery = {
-  limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100, description: 'Items per page (1-1000).' },
-  offset: { type: 'integer', minimum: 0, default: 0, description: 'Items to skip: the next page starts at offset + limit.' },
+  limit: { type: 'integer', minimum: 1, maximum: 1000, 'x-finite': true, default: 100, description: 'Items per page (1-1000).' },
+  offset: { type: 'integer', minimum: 0, maximum: 1_000_000_000, 'x-finite': true, default: 0, description: 'Items to skip (0-1,000,000,000): the next page starts at offset + limit.' },
 } as const;
 
 export interface PageQuery {

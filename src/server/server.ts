@@ -6,6 +6,7 @@
  * authenticated by their signature, not by key; people in the console by a session cookie (session.ts). With `hub.api.tls` the API serves HTTPS itself (tls.ts).
  */
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { Ajv, SchemaValidateFunction } from 'ajv';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { HubApi } from './hub-api.ts';
@@ -34,6 +35,21 @@ import { MemorySessionBackend, RedisSessionBackend, Sessions } from './session.t
  * The API of a process with the api role; with `opsOnly`, only /healthz, /readyz and /metrics (a worker
  * or scheduler process, so its counters can be scraped: hub.api.metricsPort), over plain HTTP.
  */
+/**
+ * The `x-finite` keyword: a number must be finite. A query string such as `offset=1e400` is coerced to
+ * Infinity after ajv's type check, and its range checks pass over non-finite numbers, so Infinity got
+ * through `maximum` and failed later (a 500 while serializing the answer).
+ */
+function finiteNumbers(ajv: Ajv): Ajv {
+  const validate: SchemaValidateFunction = (on: boolean, n: unknown) => {
+    if (!on || typeof n !== 'number' || Number.isFinite(n)) return true;
+    validate.errors = [{ keyword: 'x-finite', message: 'must be a finite number', params: {} }];
+    return false;
+  };
+  ajv.addKeyword({ keyword: 'x-finite', schemaType: 'boolean', errors: true, validate });
+  return ajv;
+}
+
 export async function buildServer(hub: HubApi, opts: { opsOnly?: boolean } = {}): Promise<FastifyInstance> {
   const api = hub.cfg.hub.api;
   const tls = !opts.opsOnly && api.tls ? api.tls : undefined;
@@ -59,11 +75,15 @@ export async function buildServer(hub: HubApi, opts: { opsOnly?: boolean } = {})
     },
     genReqId: requestIdOf,
     trustProxy: api.trustProxy.length ? api.trustProxy : false,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false }, plugins: [finiteNumbers] },
     ...(tls ? { https: { ...httpsOptions(tls), ...timeouts } } : {}),
   }) as unknown as FastifyInstance;
   app.setErrorHandler((err, req, reply) => {
-    if (err instanceof HubError) return reply.code(err.status).send({ code: err.code, message: err.message });
+    if (err instanceof HubError) {
+      // A coded failure of the hub's own (the store, Redis) is logged as an uncoded one is.
+      if (err.status >= 500 && err.status !== 503) hub.log.error({ code: err.code, err: err.message, route: req.routeOptions.url }, 'request failed');
+      return reply.code(err.status).send({ code: err.code, message: err.message });
+    }
     const e = err as { validation?: unknown; statusCode?: number; message: string };
     if (e.validation) return reply.code(400).send({ code: 'HUB_ERR_REQUEST_INVALID', message: e.message });
     if (e.statusCode && e.statusCode < 500) return reply.code(e.statusCode).send({ code: 'HUB_ERR_REQUEST_INVALID', message: e.message });

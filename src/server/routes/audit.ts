@@ -78,7 +78,7 @@ export const auditRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
             action: { type: 'string', description: 'Exactly, e.g. `GET /api/leads/:id`.' },
             source: { type: 'string', description: "The caller's address." },
             requestId: { type: 'string' },
-            afterPosition: { type: 'integer', minimum: 0, description: 'Only entries after this position (to read on from where an export stopped).' },
+            afterPosition: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, 'x-finite': true, description: 'Only entries after this position (to read on from where an export stopped).' },
             order: { type: 'string', enum: ['asc', 'desc'], default: 'desc' },
             ...pageQuery,
           },

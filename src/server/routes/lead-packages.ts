@@ -22,7 +22,7 @@ export const leadPackageRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app
         tags: ['leads'],
         security,
         params: namedBy('id'),
-        querystring: { type: 'object', additionalProperties: false, properties: { version: { type: 'integer', minimum: 1 }, recipient: { type: 'string', description: 'Recipient ORI.' } } },
+        querystring: { type: 'object', additionalProperties: false, properties: { version: { type: 'integer', minimum: 1, maximum: 2147483647, 'x-finite': true }, recipient: { type: 'string', description: 'Recipient ORI.' } } },
         response: {
           200: {
             type: 'array',

@@ -8,6 +8,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv, type TestEnv } from '../../support/hub-harness.ts';
 import type { Hub } from '../../../src/runtime/hub.ts';
+import { hashKey } from '../../../src/server/auth.ts';
 
 const LAB = 'CTFSL0000';
 
@@ -46,6 +47,10 @@ describe('requests refused before a route runs', () => {
     env = await testEnv({
       agencies: [{ ori: LAB, name: 'Lab', kind: 'lab' }],
       connectors: [{ id: 'hook', kind: 'webhook', agency: LAB, allowOtherAgencies: true, mapping: 'lims-csv', options: { secret: '${env:TEST_WEBHOOK_SECRET}' } }],
+      keys: [
+        { id: 'admin', role: 'admin', sha256: hashKey('admin-key') },
+        { id: 'auditor', role: 'auditor', sha256: hashKey('auditor-key') },
+      ],
       api: { requestTimeoutSeconds: 5 },
     });
     hub = await env.start();
@@ -61,6 +66,17 @@ describe('requests refused before a route runs', () => {
     expect(r.line).toBe('HTTP/1.1 408 Request Timeout');
     expect(r.afterMs).toBeGreaterThan(4_500);
   }, 40_000);
+
+  it('refuses paging numbers past their maximum with 400, never a database error', async () => {
+    const admin = { authorization: 'Bearer admin-key' };
+    const asked = ['/api/transfers?offset=99999999999999999999', '/api/transfers?offset=9223372036854775807', '/api/transfers?offset=1e400', '/api/transfers?limit=1e400', '/api/quarantine?offset=1000000001', '/api/dead-letters?offset=1e30', '/api/leads?offset=1e30', '/api/audit?afterPosition=99999999999999999999', '/api/audit?offset=1e400'];
+    for (const p of asked) {
+      const res = await fetch(`${hub.address}${p}`, { headers: { authorization: `Bearer ${p.startsWith('/api/audit') ? 'auditor' : 'admin'}-key` } });
+      const body = (await res.json()) as { code: string };
+      expect([p, res.status, body.code]).toEqual([p, 400, 'HUB_ERR_REQUEST_INVALID']);
+    }
+    expect((await fetch(`${hub.address}/api/transfers?offset=1000000000`, { headers: admin })).status).toBe(200);
+  });
 
   it('answers an URL the router cannot take in the hub\'s format, without echoing it, and records it', async () => {
     const long = 'x'.repeat(1500);

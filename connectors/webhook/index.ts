@@ -12,6 +12,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { defineConnector, type BodySpool, type CheckResult, type ConnectorContext, type SourceConnector, type SourcePart, type SourceUnit } from '../../src/sdk/connector.ts';
+import { excerpt } from '../../src/errors/excerpt.ts';
 import { HubError } from '../../src/errors/hub-error.ts';
 import { resolveOptions } from '../_shared/options.ts';
 import type { OptionsInput, OptionsResolved } from '../_shared/schema.ts';
@@ -134,6 +135,11 @@ export class WebhookSource implements SourceConnector {
   accept(req: WebhookRequest): AcceptResult {
     if (req.body.length > this.options.maxBytes) {
       return { ok: false, error: new HubError('HUB_ERR_CONNECTOR_WEBHOOK_TOO_LARGE', { connector: this.ctx.id, maxBytes: this.options.maxBytes }) };
+    }
+    // Bodies are read as sent: a compressed one would be read as garbled text and fail as a bad file.
+    const encoding = headerValue(req.headers, 'content-encoding')?.trim().toLowerCase();
+    if (encoding && encoding !== 'identity') {
+      return { ok: false, error: new HubError('HUB_ERR_CONNECTOR_WEBHOOK_ENCODING', { connector: this.ctx.id, encoding: excerpt(encoding, 40) }) };
     }
     const v = verifySignature({
       secret: this.options.secret,

@@ -548,6 +548,12 @@ export const ERRORS = {
     message: 'Webhook {connector}: the body is larger than maxBytes ({maxBytes} bytes)',
     fix: 'Ask the sender to split the payload, or raise the connector\'s maxBytes if bodies this large are expected.',
   },
+  HUB_ERR_CONNECTOR_WEBHOOK_ENCODING: {
+    class: 'config',
+    status: 415,
+    message: 'Webhook {connector}: the body is sent with Content-Encoding {encoding}; bodies are read as they are sent, not decompressed',
+    fix: 'Send the body uncompressed, without a Content-Encoding header (the signature is over the bytes as sent). A compressed body would otherwise be read as text and fail on its first line.',
+  },
   HUB_ERR_CONNECTOR_WEBHOOK_BACKLOG: {
     class: 'transient',
     status: 429,

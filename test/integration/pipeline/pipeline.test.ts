@@ -2,6 +2,7 @@
  * The hub end to end on real Redis and a real PostgreSQL (and PGlite for the first case): drop folders,
  * webhooks, retries, dead letters, idempotency, quarantine, isolation between agencies.
  */
+import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -95,6 +96,14 @@ describe('pipeline on PostgreSQL', () => {
     const missing = await post({});
     expect([bad.status, stale.status, missing.status]).toEqual([401, 401, 401]);
     expect((await bad.json()) as object).toMatchObject({ code: 'HUB_ERR_CONNECTOR_WEBHOOK_SIGNATURE' });
+    // A compressed body, signed as sent: refused as such (415), not read as garbled text.
+    const gzipped = gzipSync(body);
+    const compressed = await fetch(`${hub.address}/hooks/lims-hook`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', 'content-encoding': 'gzip', 'x-cgic-timestamp': String(now), 'x-cgic-signature': sign(process.env.TEST_WEBHOOK_SECRET!, now, gzipped) },
+      body: gzipped,
+    });
+    expect([compressed.status, ((await compressed.json()) as { code: string }).code]).toEqual([415, 'HUB_ERR_CONNECTOR_WEBHOOK_ENCODING']);
     expect(await hub.transfers.getJobCounts('waiting', 'active', 'completed', 'delayed', 'failed')).toEqual({ waiting: 0, active: 0, completed: 0, delayed: 0, failed: 0 });
     expect(await hub.store.listTransfers({ connectorId: 'lims-hook' })).toHaveLength(0);
 

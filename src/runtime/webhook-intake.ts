@@ -26,8 +26,15 @@ import type { SourceConnector } from '../sdk/connector.ts';
 import { HubError } from '../errors/hub-error.ts';
 import type { WebhookSource } from '../../connectors/webhook/index.ts';
 
-/** The whole intake must answer within this; what is left of it bounds each step. */
+/** The whole intake of a small body must answer within this; what is left of it bounds each step. */
 export const INTAKE_BUDGET_MS = 800;
+/** More time per MiB of body: writing it to the store takes time in proportion (the embedded store: about 90 ms a MiB). */
+export const INTAKE_BUDGET_MS_PER_MIB = 250;
+
+/** The time budget of a body of `bytes`: 800 ms, and 250 ms more per MiB (3.3 s for the default 10 MiB maxBytes). */
+export function intakeBudgetMs(bytes: number): number {
+  return INTAKE_BUDGET_MS + Math.ceil((bytes / 1048576) * INTAKE_BUDGET_MS_PER_MIB);
+}
 /** Retry-After of a 503 (Redis or the store not answering). */
 export const UNAVAILABLE_RETRY_AFTER_S = 5;
 
@@ -59,19 +66,23 @@ export interface IntakeDeps {
 }
 
 class OutOfTime extends Error {
-  constructor(readonly what: string) {
+  constructor(
+    readonly what: string,
+    /** The budget was spent before the step was asked (by the steps before it), not waiting for it. */
+    readonly before: boolean,
+  ) {
     super(`${what} did not answer in time`);
   }
 }
 
 function within<T>(deadline: number, what: string, p: Promise<T>): Promise<T> {
   const left = deadline - Date.now();
-  if (left <= 0) return Promise.reject(new OutOfTime(what));
+  if (left <= 0) return Promise.reject(new OutOfTime(what, true));
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     p,
     new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new OutOfTime(what)), left);
+      timer = setTimeout(() => reject(new OutOfTime(what, false)), left);
     }),
   ]).finally(() => clearTimeout(timer));
 }
@@ -90,7 +101,8 @@ export async function receiveWebhook(deps: IntakeDeps, connectorId: string, req:
   }
   const { unit, body, signature, timestamp } = accepted;
   const opts = source.options;
-  const deadline = Date.now() + INTAKE_BUDGET_MS;
+  const budgetMs = intakeBudgetMs(body.length);
+  const deadline = Date.now() + budgetMs;
   const unavailable = (reason: string, retryAfter = UNAVAILABLE_RETRY_AFTER_S): IntakeResult => {
     count('unavailable');
     return { status: 503, error: new HubError('HUB_ERR_CONNECTOR_WEBHOOK_UNAVAILABLE', { connector: conn.id, reason, retryAfter }), retryAfter };
@@ -103,7 +115,7 @@ export async function receiveWebhook(deps: IntakeDeps, connectorId: string, req:
   try {
     taken = await within(deadline, 'Redis', deps.redis.set(seenKey, PENDING, 'EXAT', Math.max(expiresAt, Math.ceil(Date.now() / 1000) + 1), 'NX'));
   } catch (err) {
-    return unavailable(reasonOf(err, 'Redis'));
+    return unavailable(reasonOf(err, 'Redis', budgetMs));
   }
   if (taken === null) {
     const first = await within(deadline, 'Redis', deps.redis.get(seenKey)).catch(() => null);
@@ -121,7 +133,7 @@ export async function receiveWebhook(deps: IntakeDeps, connectorId: string, req:
     await deps.store.transaction(async (tx) => {
       await deps.store.removeSpooled(spoolId, tx);
       await deps.store.dropQueuedTransfer(transferId, tx);
-    }).catch((err: unknown) => deps.log.warn({ connector: conn.id, transfer: transferId, err: reasonOf(err, 'the store') }, 'webhook: could not remove a refused body from the spool'));
+    }).catch((err: unknown) => deps.log.warn({ connector: conn.id, transfer: transferId, err: reasonOf(err, 'the store', budgetMs) }, 'webhook: could not remove a refused body from the spool'));
     await forget();
   };
   // Backpressure and the write in one statement: the body and its transfer row are written only while
@@ -136,7 +148,7 @@ export async function receiveWebhook(deps: IntakeDeps, connectorId: string, req:
   } catch (err) {
     // Out of time, the statement may still commit: undo once it has settled, whatever it did.
     void written.then(undo, undo);
-    return unavailable(reasonOf(err, 'the store'));
+    return unavailable(reasonOf(err, 'the store', budgetMs));
   }
   if (!outcome.spooled) {
     const { backlog } = outcome;
@@ -162,15 +174,17 @@ export async function receiveWebhook(deps: IntakeDeps, connectorId: string, req:
   } catch (err) {
     // A job queued after the budget ran out is taken back (or finds no transfer and does nothing).
     void queued.then((job) => job.remove().catch(() => {}), () => {}).finally(() => void undo());
-    return unavailable(reasonOf(err, 'Redis'));
+    return unavailable(reasonOf(err, 'Redis', budgetMs));
   }
   await deps.redis.set(seenKey, transferId, 'KEEPTTL', 'XX').catch(() => null);
   count('accepted');
   return { status: 202, transferId, duplicate: false };
 }
 
-function reasonOf(err: unknown, what: string): string {
-  if (err instanceof OutOfTime) return `${what} did not answer within ${INTAKE_BUDGET_MS} ms`;
+function reasonOf(err: unknown, what: string, budgetMs: number): string {
+  if (err instanceof OutOfTime) {
+    return err.before ? `the request's time budget (${budgetMs} ms) was spent before ${what} was asked` : `${what} did not answer within the request's time budget (${budgetMs} ms)`;
+  }
   if (err instanceof HubError) return `${what}: ${err.code}`;
   return `${what} is not available`;
 }

@@ -33,11 +33,17 @@ export interface NewSpooledBody {
   receivedAt?: string;
 }
 
+/*
+ * Bodies travel as base64 text, decoded and encoded by the database: the embedded store's driver turns a
+ * bytea parameter into hex and back in JavaScript, which took 3.4 s to write a 4 MiB body and 0.55 s to
+ * read it (base64: 0.11 s and 0.06 s), longer than a webhook's whole time budget.
+ */
+
 export async function putSpooled(db: Db, b: NewSpooledBody): Promise<void> {
   await db.query(
     `INSERT INTO spool (id, connector_id, transfer_id, body, bytes, sha256, received_at)
-     VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7::timestamptz, now()))`,
-    [b.id, b.connectorId, b.transferId ?? null, b.body, b.body.length, b.sha256, b.receivedAt ?? null],
+     VALUES ($1, $2, $3, decode($4, 'base64'), $5, $6, COALESCE($7::timestamptz, now()))`,
+    [b.id, b.connectorId, b.transferId ?? null, b.body.toString('base64'), b.body.length, b.sha256, b.receivedAt ?? null],
   );
 }
 
@@ -67,11 +73,11 @@ export async function spoolWithTransfer(db: Db, b: NewSpooledBody & { transferId
        RETURNING id
      ), body AS (
        INSERT INTO spool (id, connector_id, transfer_id, body, bytes, sha256, received_at)
-       SELECT $1, $2, transfer.id, $4, $5, $6, COALESCE($7::timestamptz, now()) FROM transfer
+       SELECT $1, $2, transfer.id, decode($4, 'base64'), $5, $6, COALESCE($7::timestamptz, now()) FROM transfer
        RETURNING id
      )
      SELECT backlog.n, backlog.bytes, (SELECT count(*) FROM body) AS written FROM backlog`,
-    [b.id, b.connectorId, b.transferId, b.body, b.body.length, b.sha256, b.receivedAt ?? null, b.source, limits.maxBodies, limits.maxBytes],
+    [b.id, b.connectorId, b.transferId, b.body.toString('base64'), b.body.length, b.sha256, b.receivedAt ?? null, b.source, limits.maxBodies, limits.maxBytes],
   );
   const r = rows[0]!;
   return Number(r.written) > 0 ? { spooled: true } : { spooled: false, backlog: { bodies: Number(r.n), bytes: Number(r.bytes) } };
@@ -79,10 +85,8 @@ export async function spoolWithTransfer(db: Db, b: NewSpooledBody & { transferId
 
 /** The body, or undefined when it is gone (committed and removed). */
 export async function readSpooled(db: Db, id: string): Promise<Buffer | undefined> {
-  const rows = await db.query<{ body: unknown }>('SELECT body FROM spool WHERE id = $1', [id]);
-  if (!rows[0]) return undefined;
-  const body = rows[0].body;
-  return Buffer.isBuffer(body) ? body : Buffer.from(body as Uint8Array);
+  const rows = await db.query<{ body: string }>(`SELECT encode(body, 'base64') AS body FROM spool WHERE id = $1`, [id]);
+  return rows[0] ? Buffer.from(rows[0].body, 'base64') : undefined;
 }
 
 export async function getSpooled(db: Db, id: string): Promise<SpooledBody | undefined> {

@@ -25,7 +25,7 @@ afterEach(async () => {
   redis = null;
 });
 
-async function hookEnv(options: Record<string, unknown> = {}) {
+async function hookEnv(options: Record<string, unknown> = {}, store: 'postgres' | 'pglite' = 'postgres') {
   process.env.TEST_WEBHOOK_SECRET = SECRET;
   const http = await servers.start();
   env = await testEnv({
@@ -34,7 +34,7 @@ async function hookEnv(options: Record<string, unknown> = {}) {
       { ori: HFD, name: 'Hartford PD', destinations: [{ id: 'hfd-rms', kind: 'http', content: ['records'], options: { url: http.url } }] },
     ],
     connectors: [{ id: 'lims-hook', kind: 'webhook', agency: LAB, allowOtherAgencies: true, mapping: CASE_MAPPING, options: { secret: '${env:TEST_WEBHOOK_SECRET}', ...options } }],
-  });
+  }, { store });
   return { http, env };
 }
 
@@ -70,6 +70,19 @@ describe('webhook intake', () => {
     await waitFor('both transfers committed and their bodies out of the spool', async () => (await hub.store.spoolBacklog('lims-hook')).bodies === 0);
     expect(await hub.metrics.registry.getSingleMetricAsString('cgic_webhooks_total')).toMatch(/outcome="duplicate"\} 1/);
   });
+
+  it('a body of 9 MiB is taken on the embedded store, its records stored and delivered (it was answered 503 for good past about 1 MiB)', async () => {
+    const { http } = await hookEnv({}, 'pglite');
+    const hub = await env!.start();
+    // Ten rows, each with a note of 0.9 MiB (under csv.maxFieldBytes) the mapping does not read.
+    const note = 'n'.repeat(0.9 * 1024 * 1024);
+    const body = ['ORI,CASE,DATE,TOWN,NOTE', ...Array.from({ length: 10 }, (_, i) => `${HFD},C-${String(i + 1).padStart(6, '0')},03/14/2026 14:22,Hartford,${note}`)].join('\r\n') + '\r\n';
+    expect(body.length).toBeGreaterThan(9 * 1024 * 1024);
+    const r = await post(hub, body);
+    expect([r.status, r.json.code]).toEqual([202, undefined]);
+    await waitFor('the 10 records delivered', () => http.recordCounts().size === 10, 60_000);
+    expect(await hub.store.spoolBacklog('lims-hook')).toEqual({ bodies: 0, bytes: 0 });
+  }, 90_000);
 
   it('429 with Retry-After once the backlog is reached, nothing queued for those; every 202 is delivered once the workers drain', async () => {
     const { http } = await hookEnv({ maxBacklog: 3, retryAfterSeconds: 7 });

@@ -221,7 +221,19 @@ export async function pruneAudit(tx: Db, key: string, before: Date): Promise<{ p
  * Walk the chain and name the first entry that does not fit. Signatures of checkpoints are checked
  * with `key`; without one, a chain that starts after a prune checkpoint cannot be verified.
  */
-export async function verifyAudit(db: Db, key: string | undefined, onProgress?: (n: number) => void): Promise<AuditVerification> {
+/** What `verifyAudit` also asks of a trail whose checkpoints it can check (a signing key is given). */
+export interface VerifyOptions {
+  /**
+   * Entries written more than this many minutes ago must be under a signed checkpoint (the hub signs
+   * the head every hub.audit.checkpointMinutes): otherwise checkpoints were deleted, and a chain
+   * rewritten after the last one left would verify. Unset: not checked.
+   */
+  unsignedAfterMinutes?: number;
+  /** @defaultValue now */
+  now?: Date;
+}
+
+export async function verifyAudit(db: Db, key: string | undefined, onProgress?: (n: number) => void, opts: VerifyOptions = {}): Promise<AuditVerification> {
   const head = await auditHead(db);
   const checkpoints = await listCheckpoints(db);
   const byPosition = new Map(checkpoints.map((c) => [c.position, c]));
@@ -240,7 +252,11 @@ export async function verifyAudit(db: Db, key: string | undefined, onProgress?: 
   let n = 0;
   let first: number | null = null;
   let last: number | null = null;
+  // The first entry after the newest checkpoint, and when it was written: from there the chain is unsigned.
+  const signedThrough = checkpoints.reduce((m, c) => Math.max(m, c.position), 0);
+  let firstUnsigned: { position: number; at: string } | null = null;
   for await (const e of scanAudit(db)) {
+    if (firstUnsigned === null && e.position > signedThrough) firstUnsigned = { position: e.position, at: e.at };
     if (first === null) {
       first = e.position;
       if (e.position > 1) {
@@ -280,6 +296,18 @@ export async function verifyAudit(db: Db, key: string | undefined, onProgress?: 
   }
   for (const c of checkpoints) {
     if (last !== null && c.position > last) return bad(c.position, `a signed checkpoint names entry ${c.position}, past the end of the chain (${last}): entries were deleted`, n);
+  }
+  if (key && opts.unsignedAfterMinutes !== undefined && firstUnsigned) {
+    const ageMinutes = ((opts.now ?? new Date()).getTime() - Date.parse(firstUnsigned.at)) / 60_000;
+    if (ageMinutes > opts.unsignedAfterMinutes) {
+      return bad(
+        firstUnsigned.position,
+        `entries ${firstUnsigned.position}..${last} are under no signed checkpoint, and entry ${firstUnsigned.position} was written at ${firstUnsigned.at}, ` +
+          `more than ${opts.unsignedAfterMinutes} minutes ago: signed checkpoints were deleted (a chain rewritten after the last one left would verify), ` +
+          `or no process with the scheduler role has signed the head since (\`cgic audit prune\` signs it now)`,
+        n,
+      );
+    }
   }
   return { ok: true, first, last, entries: n, checkpoints: checkpoints.length, head };
 }

@@ -428,8 +428,8 @@ export class Store {
   }
 
   /** Walk the chain; the first entry that does not fit, or ok. `key` checks the checkpoints' signatures. */
-  verifyAudit(key: string | undefined, onProgress?: (n: number) => void): Promise<audit.AuditVerification> {
-    return audit.verifyAudit(this.db, key, onProgress);
+  verifyAudit(key: string | undefined, onProgress?: (n: number) => void, opts?: audit.VerifyOptions): Promise<audit.AuditVerification> {
+    return audit.verifyAudit(this.db, key, onProgress, opts);
   }
 
   /** Delete entries older than `before` under a signed checkpoint, in one transaction. */

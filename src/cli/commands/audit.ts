@@ -7,7 +7,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { loadHubConfig } from '../../config/hub-config.ts';
+import { loadHubConfig, type HubConfig } from '../../config/hub-config.ts';
 import { HubError } from '../../errors/hub-error.ts';
 import { openStore, type AuditEntry, type Store } from '../../store/index.ts';
 import { auditSigningKey, storeOptionsFor } from '../../runtime/hub.ts';
@@ -38,12 +38,12 @@ export function timeArg(v: string, option: string, now = Date.now()): string {
   return new Date(t).toISOString();
 }
 
-async function withStore<T>(opts: AuditCommandOptions, fn: (store: Store, key: string | undefined) => Promise<T>): Promise<T> {
+async function withStore<T>(opts: AuditCommandOptions, fn: (store: Store, key: string | undefined, cfg: HubConfig) => Promise<T>): Promise<T> {
   const cfg = await loadHubConfig(opts.config);
   const key = auditSigningKey(cfg);
   const store = await openStore(storeOptionsFor(cfg));
   try {
-    return await fn(store, key);
+    return await fn(store, key, cfg);
   } finally {
     await store.close();
   }
@@ -55,8 +55,10 @@ async function write(stream: Writable, text: string): Promise<void> {
 
 export async function auditCommand(action: 'verify' | 'export' | 'prune', opts: AuditCommandOptions): Promise<number> {
   if (action === 'verify') {
-    return withStore(opts, async (store, key) => {
-      const r = await store.verifyAudit(key, (n) => process.stderr.isTTY && process.stderr.write(`\r${n} entries checked`));
+    return withStore(opts, async (store, key, cfg) => {
+      // The head is signed every checkpointMinutes: an entry unsigned for twice that (and 5 minutes) means deleted checkpoints.
+      const unsignedAfterMinutes = 2 * cfg.hub.audit.checkpointMinutes + 5;
+      const r = await store.verifyAudit(key, (n) => process.stderr.isTTY && process.stderr.write(`\r${n} entries checked`), { unsignedAfterMinutes });
       if (opts.json) out(JSON.stringify(r));
       if (r.ok) {
         if (!opts.json) out(r.entries ? `audit trail intact: entries ${r.first}..${r.last} (${r.entries}), ${r.checkpoints} signed checkpoint${r.checkpoints === 1 ? '' : 's'}, head ${r.head.position}` : `audit trail intact: no entries, head ${r.head.position}`);

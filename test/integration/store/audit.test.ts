@@ -50,6 +50,27 @@ for (const backend of BACKENDS) {
       expect(await ctx.store.verifyAudit(KEY)).toMatchObject({ ok: true, first: 1, last: 4, entries: 4, head: { position: 4 } });
     });
 
+    it('entries left under no signed checkpoint past the signing interval fail verification: deleted checkpoints show', async () => {
+      const { store } = ctx;
+      const window = { unsignedAfterMinutes: 125 };
+      const old = new Date(Date.now() - 3 * 3_600_000);
+      await store.appendAudit([entry(1, old), entry(2, old)]);
+      expect(await store.anchorAudit(KEY)).toMatchObject({ position: 2, kind: 'anchor' });
+      await store.appendAudit([entry(3)]);
+      expect(await store.verifyAudit(KEY, undefined, window)).toMatchObject({ ok: true, last: 3, checkpoints: 1 });
+      // Three hours on, entry 3 is still unsigned: no scheduler signed the head since.
+      const later = { ...window, now: new Date(Date.now() + 3 * 3_600_000) };
+      expect(await store.verifyAudit(KEY, undefined, later)).toMatchObject({ ok: false, badPosition: 3, problem: expect.stringMatching(/under no signed checkpoint.*cgic audit prune/) });
+      await store.anchorAudit(KEY);
+      expect(await store.verifyAudit(KEY, undefined, later)).toMatchObject({ ok: true, checkpoints: 2 });
+      // Every checkpoint deleted (what rewriting the chain from entry 1 would need): caught.
+      await store.db.query('DELETE FROM audit_checkpoints');
+      expect(await store.verifyAudit(KEY, undefined, window)).toMatchObject({ ok: false, badPosition: 1, problem: expect.stringMatching(/signed checkpoints were deleted/) });
+      // Without a key nothing can be signed, so nothing is asked; without the option, as before.
+      expect((await store.verifyAudit(undefined, undefined, window)).ok).toBe(true);
+      expect((await store.verifyAudit(KEY)).ok).toBe(true);
+    });
+
     it('refuses UPDATE and DELETE of an entry', async () => {
       await ctx.store.appendAudit([entry(1)]);
       await expect(ctx.store.db.query(`UPDATE audit_log SET actor = 'x'`)).rejects.toThrow(/append-only/);

@@ -224,13 +224,13 @@ export async function pruneAudit(tx: Db, key: string, before: Date): Promise<{ p
 /** What `verifyAudit` also asks of a trail whose checkpoints it can check (a signing key is given). */
 export interface VerifyOptions {
   /**
-   * Entries written more than this many minutes ago must be under a signed checkpoint (the hub signs
-   * the head every hub.audit.checkpointMinutes): otherwise checkpoints were deleted, and a chain
-   * rewritten after the last one left would verify. Unset: not checked.
+   * An entry written more than this many minutes before the newest one must be under a signed
+   * checkpoint (the hub signs the head every hub.audit.checkpointMinutes, and when it stops):
+   * otherwise checkpoints were deleted, and a chain rewritten after the last one left would verify.
+   * Measured against the newest entry, not the clock, so a hub stopped for a month is no alarm.
+   * Unset: not checked.
    */
   unsignedAfterMinutes?: number;
-  /** @defaultValue now */
-  now?: Date;
 }
 
 export async function verifyAudit(db: Db, key: string | undefined, onProgress?: (n: number) => void, opts: VerifyOptions = {}): Promise<AuditVerification> {
@@ -255,8 +255,10 @@ export async function verifyAudit(db: Db, key: string | undefined, onProgress?: 
   // The first entry after the newest checkpoint, and when it was written: from there the chain is unsigned.
   const signedThrough = checkpoints.reduce((m, c) => Math.max(m, c.position), 0);
   let firstUnsigned: { position: number; at: string } | null = null;
+  let newestAt = '';
   for await (const e of scanAudit(db)) {
     if (firstUnsigned === null && e.position > signedThrough) firstUnsigned = { position: e.position, at: e.at };
+    newestAt = e.at;
     if (first === null) {
       first = e.position;
       if (e.position > 1) {
@@ -298,13 +300,13 @@ export async function verifyAudit(db: Db, key: string | undefined, onProgress?: 
     if (last !== null && c.position > last) return bad(c.position, `a signed checkpoint names entry ${c.position}, past the end of the chain (${last}): entries were deleted`, n);
   }
   if (key && opts.unsignedAfterMinutes !== undefined && firstUnsigned) {
-    const ageMinutes = ((opts.now ?? new Date()).getTime() - Date.parse(firstUnsigned.at)) / 60_000;
-    if (ageMinutes > opts.unsignedAfterMinutes) {
+    const unsignedMinutes = (Date.parse(newestAt) - Date.parse(firstUnsigned.at)) / 60_000;
+    if (unsignedMinutes > opts.unsignedAfterMinutes) {
       return bad(
         firstUnsigned.position,
         `entries ${firstUnsigned.position}..${last} are under no signed checkpoint, and entry ${firstUnsigned.position} was written at ${firstUnsigned.at}, ` +
-          `more than ${opts.unsignedAfterMinutes} minutes ago: signed checkpoints were deleted (a chain rewritten after the last one left would verify), ` +
-          `or no process with the scheduler role has signed the head since (\`cgic audit prune\` signs it now)`,
+          `more than ${opts.unsignedAfterMinutes} minutes before the newest entry (${newestAt}): signed checkpoints were deleted (a chain rewritten after the last one left would verify), ` +
+          `or no process with the scheduler role signed the head meanwhile (\`cgic audit prune\` signs it now)`,
         n,
       );
     }

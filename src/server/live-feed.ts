@@ -11,15 +11,16 @@
  */
 import type { Logger } from 'pino';
 import type { Db } from '../store/index.ts';
-import { changeStamps, type LiveTopic } from '../store/activity.ts';
+import { changeStamps, LIVE_TOPICS, type ChangeStamps, type LiveTopic } from '../store/activity.ts';
 
 export const LIVE_POLL_MS = 1000;
 
-type Listener = (topics: LiveTopic[]) => void;
+/** What moved since the last look: the topics, and the recipient ORIs whose lead packages changed. */
+type Listener = (topics: LiveTopic[], leadsOf: ReadonlySet<string>) => void;
 
 export class LiveFeed {
   readonly #listeners = new Set<Listener>();
-  #last: Record<string, string> | null = null;
+  #last: ChangeStamps | null = null;
   #timer: NodeJS.Timeout | null = null;
   #closed = false;
 
@@ -63,9 +64,11 @@ export class LiveFeed {
     }
     try {
       const stamps = await changeStamps(this.db);
-      const moved = this.#last ? (Object.keys(stamps) as LiveTopic[]).filter((t) => stamps[t] !== this.#last![t]) : [];
+      const last = this.#last;
+      const moved = last ? LIVE_TOPICS.filter((t) => stamps[t] !== last[t]) : [];
+      const leadsOf = new Set(last ? Object.keys(stamps.leadsByOri).filter((ori) => stamps.leadsByOri[ori] !== last.leadsByOri[ori]) : []);
       this.#last = stamps;
-      if (moved.length) for (const fn of this.#listeners) fn(moved);
+      if (moved.length) for (const fn of this.#listeners) fn(moved, leadsOf);
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'live feed: the store did not answer; trying again');
     }

@@ -152,14 +152,20 @@ const RECENT_TRANSFERS = 20;
  * transfers with their status and counts (a running transfer's counts move in place), the newest
  * quarantine row, dead letters created or replayed, lead versions and packages made.
  */
-export async function changeStamps(db: Db): Promise<Record<LiveTopic, string>> {
+export interface ChangeStamps extends Record<LiveTopic, string> {
+  /** Per recipient ORI, its lead packages: an agency's screen moves only when its own leads do. */
+  leadsByOri: Record<string, string>;
+}
+
+export async function changeStamps(db: Db): Promise<ChangeStamps> {
   const [r] = await db.query(
     `SELECT (SELECT string_agg(id || ':' || status || ':' || (read_count + invalid_count + stored_count + delivered_count + failed_count), ',')
                FROM (SELECT id, status, read_count, invalid_count, stored_count, delivered_count, failed_count FROM transfers ORDER BY created_at DESC LIMIT ${RECENT_TRANSFERS}) t) AS transfers,
             (SELECT max(seq) FROM quarantine) AS quarantine,
             (SELECT count(*) || ':' || count(replayed_at) FROM dead_letters) AS dead_letters,
             (SELECT count(*) FROM lead_versions) AS lead_versions,
-            (SELECT count(*) FROM lead_packages) AS lead_packages`,
+            (SELECT count(*) FROM lead_packages) AS lead_packages,
+            (SELECT json_object_agg(recipient_ori, n) FROM (SELECT recipient_ori, count(*) AS n FROM lead_packages GROUP BY recipient_ori) p) AS by_ori`,
   );
   const s = (...v: unknown[]): string => v.map((x) => (x === null || x === undefined ? '-' : String(x))).join('|');
   return {
@@ -167,5 +173,6 @@ export async function changeStamps(db: Db): Promise<Record<LiveTopic, string>> {
     quarantine: s(r?.quarantine),
     deadLetters: s(r?.dead_letters),
     leads: s(r?.lead_versions, r?.lead_packages),
+    leadsByOri: Object.fromEntries(Object.entries((r?.by_ori ?? {}) as Record<string, unknown>).map(([ori, n]) => [ori, String(n)])),
   };
 }

@@ -38,12 +38,15 @@ export const liveRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hub
       },
     },
     async (req, reply) => {
-      const allowed: readonly LiveTopic[] = req.caller!.role === 'agency' ? ['leads'] : LIVE_TOPICS;
+      // An agency follows its own leads only: told of a change when a package for its ORI is made.
+      const agency = req.caller!.role === 'agency';
+      const ownOri = req.caller!.ori ?? '';
+      const allowed: readonly LiveTopic[] = agency ? ['leads'] : LIVE_TOPICS;
       const stream = new PassThrough();
       streams.add(stream);
       stream.write(`retry: 3000\nevent: ready\ndata: ${JSON.stringify({ topics: allowed })}\n\n`);
-      const unsubscribe = feed.subscribe((moved) => {
-        const topics = moved.filter((t) => allowed.includes(t));
+      const unsubscribe = feed.subscribe((moved, leadsOf) => {
+        const topics = moved.filter((t) => allowed.includes(t) && (t !== 'leads' || !agency || leadsOf.has(ownOri)));
         if (topics.length) stream.write(`event: change\ndata: ${JSON.stringify({ topics, at: new Date().toISOString() })}\n\n`);
       });
       const heartbeat = setInterval(() => stream.write(': keep-alive\n\n'), HEARTBEAT_MS);

@@ -451,3 +451,54 @@ describe('fail closed', () => {
     expect((await get()).status).toBe(200);
   }, 60_000);
 });
+
+describe('live events', () => {
+  let env: TestEnv | null = null;
+  afterEach(async () => {
+    await env?.cleanup();
+    env = null;
+  });
+
+  /** Opens a caller's event stream (its `ready` event awaited through `opened`); the function returned closes it and gives the topics of each `change` event it received. */
+  async function changesSeen(address: string, c: Caller, opened: Promise<void>[]): Promise<() => Promise<string[][]>> {
+    const abort = new AbortController();
+    const res = await fetch(`${address}/api/events`, { headers: authOf(c), signal: abort.signal });
+    expect(res.status).toBe(200);
+    const seen: string[][] = [];
+    const reader = res.body!.getReader();
+    let text = '';
+    let ready!: () => void;
+    opened.push(new Promise<void>((r) => (ready = r)));
+    const reading = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+        if (done) return;
+        text += new TextDecoder().decode(value);
+        if (text.includes('event: ready')) ready();
+        for (const m of text.matchAll(/event: change\ndata: (.*)\n/g)) seen.push((JSON.parse(m[1]!) as { topics: string[] }).topics);
+        text = text.slice(text.lastIndexOf('\n\n') + 2);
+      }
+    })();
+    return async () => {
+      abort.abort();
+      await reading;
+      return seen;
+    };
+  }
+
+  it('an agency is told of a change to its own leads only; an analyst of every lead', async () => {
+    env = await testEnv({ agencies: [{ ori: HFD, name: 'Hartford' }, { ori: NHPD, name: 'New Haven' }], connectors: [], keys });
+    const hub = await env.start();
+    const opened: Promise<void>[] = [];
+    const stop = { hfd: await changesSeen(hub.address!, 'hfd', opened), nhpd: await changesSeen(hub.address!, 'nhpd', opened), analyst: await changesSeen(hub.address!, 'analyst', opened) };
+    await Promise.all(opened);
+    await new Promise((r) => setTimeout(r, 1500)); // the feed's first look, against which changes count
+    const pkg = { packageId: `NL24-000001.${HFD}.v1`, leadId: 'NL24-000001', version: 1, recipient: { ori: HFD }, events: [{ eventId: 'E1', agencyCaseNumber: '24-000001' }] };
+    await insertLeadPackage(hub.store.db, { leadId: 'NL24-000001', version: 1, recipientOri: HFD, package: pkg, fieldsDisclosed: {}, reason: 'new lead' });
+    await new Promise((r) => setTimeout(r, 2500));
+    const seen = { hfd: await stop.hfd(), nhpd: await stop.nhpd(), analyst: await stop.analyst() };
+    expect(seen.hfd).toEqual([['leads']]);
+    expect(seen.nhpd).toEqual([]);
+    expect(seen.analyst.flat()).toContain('leads');
+  }, 60_000);
+});

@@ -17,6 +17,8 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { HubApi } from '../server/hub-api.ts';
 import { HubError } from '../errors/hub-error.ts';
+import { auditSubjects } from '../server/audit-plugin.ts';
+import type { AuditSubject } from '../store/index.ts';
 import { sessionIdentity, type Sessions } from '../server/session.ts';
 import { sessionRoutes } from '../server/session-routes.ts';
 
@@ -99,7 +101,27 @@ async function bullBoard(app: FastifyInstance, { hub, sessions }: { hub: HubApi;
       return refuse(new HubError('HUB_ERR_AUTH_CSRF', { reason: `${req.method} to Bull Board must come from the hub's own pages (Origin ${String(req.headers.origin ?? 'absent').slice(0, 100)})` }));
     }
   });
+  // What each request showed or acted on, for its audit entry (written in onSend): the job of an action
+  // (retry, remove, promote) from its path, the jobs of a page from the answer.
+  app.addHook('preHandler', async (req) => {
+    const p = req.params as { queueName?: string; jobId?: string } | undefined;
+    if (p?.queueName && p.jobId) auditSubjects(req, [jobSubject(p.queueName, p.jobId)]);
+  });
+  app.addHook('preSerialization', async (req, _reply, payload) => {
+    const queues = (payload as { queues?: { name?: unknown; jobs?: { id?: unknown }[] }[] } | null)?.queues;
+    if (Array.isArray(queues)) {
+      auditSubjects(req, queues.flatMap((q) => (Array.isArray(q.jobs) ? q.jobs.filter((j) => j.id !== undefined).map((j) => jobSubject(String(q.name), String(j.id))) : [])));
+    }
+    return payload;
+  });
   await app.register(adapter.registerPlugin() as unknown as FastifyPluginAsync, { prefix: QUEUES_PATH });
+}
+
+/** A queue job as an audit subject: a transfer's job is the transfer, a delivery's the delivery. */
+function jobSubject(queue: string, jobId: string): AuditSubject {
+  if (queue === 'transfers') return { type: 'transfer', id: jobId };
+  if (queue.startsWith('deliver.')) return { type: 'delivery', id: jobId };
+  return { type: 'job', id: `${queue}:${jobId}` };
 }
 
 /** The request says it comes from a page of this same host (Origin, else Sec-Fetch-Site). */

@@ -203,6 +203,15 @@ describe('console sign-in through the identity provider', () => {
     expect(await json(cross.res)).toMatchObject({ code: 'HUB_ERR_AUTH_CSRF' });
     const trail = await audit(demo, { actor: 'user:lab-admin', action: 'GET /console/queues/api/queues' });
     expect(trail.length).toBeGreaterThan(0);
+    // A page of jobs is recorded with the jobs it showed: a transfer's job is the transfer.
+    const probe = await demo.hub.transfers.add('transfer', { transferId: 'probe', connectorId: 'lims', trigger: 'manual' } as never, { jobId: 'audit-probe-transfer', delay: 3_600_000 });
+    const list = await admin.http.request(`${demo.url}/console/queues/api/queues?activeQueue=transfers&status=delayed&page=1`);
+    const shown = ((await json(list.res)) as { queues: { name: string; jobs: { id: string }[] }[] }).queues.find((q) => q.name === 'transfers')!.jobs.map((j) => j.id);
+    expect(shown.length).toBeGreaterThan(0);
+    const [entry] = await audit(demo, { actor: 'user:lab-admin', action: 'GET /console/queues/api/queues', limit: '1' });
+    expect(entry.subjects.filter((x: { type: string }) => x.type === 'transfer').map((x: { id: string }) => x.id).sort()).toEqual([...shown].sort());
+    expect(shown).toContain('audit-probe-transfer');
+    await probe.remove();
   });
 
   it('with a provider configured, API keys do not open console sessions (they stay for machines)', async () => {

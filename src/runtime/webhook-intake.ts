@@ -8,10 +8,12 @@
  *   taken within its signature window: nothing is queued again (the key lives in Redis until the
  *   request's timestamp leaves the window, after which the request is refused as stale anyway);
  * - 429 + Retry-After when the connector's spooled bodies reach `maxBacklog` or `maxBacklogBytes`;
- * - 503 + Retry-After when Redis or the store does not answer within the time budget (under 1 s);
+ * - 503 + Retry-After when Redis or the store does not answer within the time budget (800 ms, and
+ *   250 ms more per MiB of body);
  * - else the body is spooled in the store with its transfer row (one statement, which also checks the
  *   backlog), the transfer job queued with a reference to it, and 202 with the transfer id: the 202 is
- *   only sent once both are durable. A client that went away before the job was queued gets nothing queued either.
+ *   only sent once both are durable. A client that went away before the job was queued gets nothing
+ *   queued either.
  * On any refusal after the body was written, what was written is removed again.
  */
 import { randomUUID } from 'node:crypto';

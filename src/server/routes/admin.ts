@@ -57,6 +57,7 @@ export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
       return Promise.all(
         hub.cfg.connectors.map(async (c) => {
           const [last, health] = await Promise.all([hub.store.lastTransfer(c.id), checks.of(c.id)]);
+          if (last) auditSubjects(req, [{ type: 'transfer', id: last.id }]);
           return {
             id: c.id,
             kind: c.kind,

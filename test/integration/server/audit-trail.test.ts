@@ -274,6 +274,14 @@ describe('the audit trail after the demo and the route x caller matrix', () => {
     }
     expect((await play('lims-csv')).status).toBe(200);
 
+    // The connectors' list shows each one's last transfer: recorded with them.
+    const connectorsRes = await d.get('/api/connectors', KEYS.analyst);
+    const lastRuns = ((await connectorsRes.json()) as { lastRun: { id: string } | null }[]).flatMap((c) => (c.lastRun ? [c.lastRun.id] : []));
+    expect(lastRuns.length).toBeGreaterThan(0);
+    await hub.audit.drain();
+    const [listed] = await hub.store.listAudit({ action: 'GET /api/connectors', actor: 'analyst', limit: 1 });
+    expect(listed!.subjects.filter((x) => x.type === 'transfer').map((x) => x.id).sort()).toEqual([...lastRuns].sort());
+
     await hub.audit.drain();
     const empties = (await hub.store.listAudit({ category: 'request', limit: 100 })).filter((e) => e.status === 400 && e.action.includes(':id'));
     expect(empties.length).toBeGreaterThanOrEqual(asked.length);

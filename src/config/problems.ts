@@ -5,7 +5,7 @@
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Document, type Node } from 'yaml';
+import { LineCounter, parseDocument, isAlias, isMap, isSeq, isScalar, visit, type Alias, type Document, type Node } from 'yaml';
 import type { ErrorCode } from '../errors/registry.ts';
 import { excerpt } from '../errors/excerpt.ts';
 import { MAX_YAML_DEPTH, yamlTooDeep, type TooDeep } from './yaml-depth.ts';
@@ -32,6 +32,14 @@ export class ConfigProblems extends Error {
     this.name = 'ConfigProblems';
   }
 }
+
+/**
+ * How many times a file's aliases may repeat anchored values: the yaml library's own default, far
+ * above what a configuration or a mapping uses (an anchor used a few times).
+ */
+export const MAX_YAML_ALIASES = 100;
+
+const ALIAS_HINT = 'a value that starts with "*" is read as a YAML alias (and "&" as an anchor); put such a value in quotes, e.g. schedule: "* * * * *"';
 
 /** A parsed YAML file that can say where any value of it is. */
 export class YamlSource {
@@ -76,15 +84,58 @@ export class YamlSource {
         if (m) problem.col = m[1]!.length + 1;
         problem.hint = m
           ? `a value that starts with "*" is read as a YAML alias; quote it: ${m[1]!.trim()} "${m[2]!.replace(/"/g, '\\"')}"`
-          : 'a value that starts with "*" is read as a YAML alias (and "&" as an anchor); put such a value in quotes, e.g. schedule: "* * * * *"';
+          : ALIAS_HINT;
       }
       out.push(problem);
+    }
+    if (!out.length) {
+      const alias = this.aliasProblem();
+      if (alias) out.push(alias);
     }
     return out;
   }
 
   toJS(): unknown {
-    return this.doc.toJS({ maxAliasCount: 100 });
+    return this.doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  }
+
+  /**
+   * An alias the conversion to values would fail on, which the parser does not report: one that
+   * repeats anchored values past `maxAliasCount` (nine levels of nine aliases are 387 million values:
+   * a "billion laughs" file), one naming no anchor, one inside the node it names (a loop, which
+   * every reader of the values would follow without end). The library says the first two by throwing
+   * a bare ReferenceError, without a place; this finds the alias, running the library's own count
+   * (`Alias.resolve`) on each alias in document order, the order the conversion meets them in.
+   */
+  private aliasProblem(): ConfigProblem | null {
+    type Context = NonNullable<Parameters<Alias['resolve']>[1]>;
+    const ctx: Context = { anchors: new Map(), doc: this.doc, keep: false, mapAsMap: false, mapKeyWarned: false, maxAliasCount: MAX_YAML_ALIASES };
+    let found: { alias: Alias; message: string; hint: string } | null = null;
+    visit(this.doc, {
+      Node: (_key, node, path) => {
+        if (!isAlias(node)) {
+          if (node.anchor) ctx.anchors.set(node, { aliasCount: 0, count: 1, res: node });
+          return undefined;
+        }
+        const name = `*${excerpt(node.source, 60)}`;
+        let target: Node | undefined;
+        try {
+          target = node.resolve(this.doc, ctx);
+        } catch {
+          found = { alias: node, message: `the alias ${name} repeats anchored values more than ${MAX_YAML_ALIASES} times; the file is not read further`, hint: 'a configuration or a mapping repeats an anchor (&name) a few times at most: check the file is the one meant' };
+          return visit.BREAK;
+        }
+        if (!target) found = { alias: node, message: `the alias ${name} names no anchor before it`, hint: ALIAS_HINT };
+        else if (path.includes(target)) found = { alias: node, message: `the alias ${name} is inside the node it names: its value would repeat without end`, hint: 'an alias can name only a node that ends before it' };
+        return found ? visit.BREAK : undefined;
+      },
+    });
+    if (found) {
+      const { alias, message, hint } = found as { alias: Alias; message: string; hint: string };
+      const pos = this.lines.linePos(alias.range?.[0] ?? 0);
+      return { code: 'HUB_ERR_MAPPING_YAML' as ErrorCode, file: this.file, line: pos.line, col: pos.col, pointer: '', message, hint };
+    }
+    return null;
   }
 
   /** Position of the value at `path` (or of its key, with `key: true`); the nearest existing ancestor otherwise. */

@@ -4,7 +4,9 @@
  *   (the depth limit), while a valid file dropped at the same time is stored and delivered;
  * - a headerless LIMS export and a 50 MB one-line file are refused without a person or case value in
  *   any log line, with every message, quarantine row and errors.json within its bound, and the worker
- *   process (a separate `cgic start --role worker`, its RSS read from /proc) grows by less than 100 MB.
+ *   process (a separate `cgic start --role worker`, its RSS read from /proc) grows by less than 100 MB;
+ * - a YAML alias bomb as a playground mapping and in a reloaded configuration is a located YAML
+ *   problem, not an internal error.
  * (The sub-second parse-to-error figure is a ratio in bench/hostile-xml.bench.ts, not a timed test.)
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -206,4 +208,28 @@ describe('hostile input through the hub', () => {
       for (const s of secrets) expect(l, `a log line quotes "${s}"`).not.toContain(s);
     }
   }, 240_000);
+
+  it('a YAML alias bomb as a playground mapping and in a reloaded configuration: a located YAML problem, not an internal error', async () => {
+    env = await testEnv({ agencies: [{ ori: LAB, name: 'Lab', kind: 'lab' }], connectors: [] });
+    const hub = await env.start();
+    const bomb = ['a0: &a0 x', ...Array.from({ length: 9 }, (_, i) => `a${i + 1}: &a${i + 1} [${Array(9).fill(`*a${i}`).join(',')}]`)].join('\n') + '\n';
+    const post = (route: string, body: unknown) =>
+      fetch(`${hub.address}${route}`, { method: 'POST', headers: { authorization: 'Bearer demo-admin-key', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+    // A mapping that does not load answers 200 with its problems (docs/api.md), as any other.
+    const map = await post('/api/playground/map', { yaml: bomb, sample: Buffer.from('x\n').toString('base64') });
+    expect(map.status).toBe(200);
+    const mapped = (await map.json()) as { mapping: unknown; problems: { code: string; line: number }[] };
+    expect(mapped.mapping).toBeNull();
+    expect(mapped.problems.map((p) => [p.code, p.line])).toEqual([['HUB_ERR_MAPPING_YAML', 4]]);
+
+    writeFileSync(env.configFile, readFileSync(env.configFile, 'utf8') + bomb);
+    const reload = await post('/api/reload', {});
+    expect(reload.status).toBe(400);
+    const refused = (await reload.json()) as { code: string; problems: { code: string; message: string }[] };
+    expect(refused.code).toBe('HUB_ERR_CONFIG_INVALID');
+    expect(refused.problems.map((p) => p.code)).toEqual(['HUB_ERR_CONFIG_YAML']);
+    expect(refused.problems[0]!.message).toContain('repeats anchored values more than 100 times');
+    expect((await fetch(`${hub.address}/healthz`)).status).toBe(200);
+  }, 60_000);
 });

@@ -1,7 +1,8 @@
 /**
  * `cgic validate` lists every problem of every mapping in one run, each at file:line:col with a hint:
  * field names the canonical schema lacks (with "did you mean"), compile problems of every field (not
- * only the first), and YAML's own error on an unquoted cron schedule.
+ * only the first), YAML's own error on an unquoted cron schedule, and aliases the conversion to values
+ * fails on (one expanding the file a billion times, one naming no anchor, one inside what it names).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigProblems, YamlSource, type ConfigProblem } from '../../../src/config/problems.ts';
 import { loadMappingFile, loadMappingText, PROJECT_ROOT } from '../../../src/mapping/load.ts';
+import { loadHubConfig } from '../../../src/config/hub-config.ts';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'cgic-validate-'));
@@ -113,5 +115,44 @@ describe("YAML's error on an unquoted cron schedule", () => {
     expect(r.status).toBe(78);
     expect(r.stderr).toContain('cgic.yaml:8:15: HUB_ERR_CONFIG_YAML');
     expect(r.stderr).toContain('hint: a value that starts with "*" is read as a YAML alias; quote it: schedule: "* * * * *"');
+  });
+});
+
+describe('aliases the conversion to values fails on', () => {
+  // Nine levels of nine aliases: 9^9 (387 million) values once converted.
+  const bomb = ['a0: &a0 x', ...Array.from({ length: 9 }, (_, i) => `a${i + 1}: &a${i + 1} [${Array(9).fill(`*a${i}`).join(',')}]`)].join('\n') + '\n';
+  const problem = 'the alias *a2 repeats anchored values more than 100 times; the file is not read further';
+
+  it('are a YAML problem at the alias where the count passes the limit, in a mapping and in a configuration', async () => {
+    expect((await problemsOf(loadMappingText('m.yaml', bomb))).map((p) => [p.code, p.line, p.col, p.message])).toEqual([['HUB_ERR_MAPPING_YAML', 4, 10, problem]]);
+    const cfg = path.join(tmp, 'bomb-config.yaml');
+    writeFileSync(cfg, `hub: { name: t }\n${bomb}`);
+    expect((await problemsOf(loadHubConfig(cfg))).map((p) => [p.code, p.line, p.col, p.message])).toEqual([['HUB_ERR_CONFIG_YAML', 5, 10, problem]]);
+    // One anchor used 100 times is refused the same way, at the alias that passes the count.
+    const many = `a: &a x\n${Array.from({ length: 101 }, (_, i) => `b${i}: *a`).join('\n')}\n`;
+    expect((await problemsOf(loadMappingText('m.yaml', many))).map((p) => [p.line, p.message])).toEqual([[101, problem.replace('*a2', '*a')]]);
+  });
+
+  it('an alias naming no anchor, and one inside the node it names (its value would repeat without end), are YAML problems at the alias', async () => {
+    const mapping = (fields: string) => `id: f\nversion: 1\ndirection: inbound\nsource: { format: csv }\nrecords:\n  - type: Firearm\n    fields:\n${fields}`;
+    const unresolved = await problemsOf(loadMappingText('m.yaml', mapping('      make: *MAKE\n')));
+    expect(unresolved.map((p) => [p.code, p.line, p.col, p.message])).toEqual([['HUB_ERR_MAPPING_YAML', 8, 13, 'the alias *MAKE names no anchor before it']]);
+    expect(unresolved[0]!.hint).toContain('put such a value in quotes');
+    // A condition that holds itself: read whole, it would recurse until the stack ran out.
+    const loop = await problemsOf(loadMappingText('m.yaml', mapping('      make: { from: MAKE, when: &c { all: [*c] } }\n')));
+    expect(loop.map((p) => [p.code, p.line, p.col, p.message])).toEqual([['HUB_ERR_MAPPING_YAML', 8, 44, 'the alias *c is inside the node it names: its value would repeat without end']]);
+  });
+
+  it('cgic validate reports them at file:line and exits 78, for a mapping and for a configuration', () => {
+    const mapping = path.join(tmp, 'bomb.yaml');
+    writeFileSync(mapping, bomb);
+    const cfg = path.join(tmp, 'bomb-cgic.yaml');
+    writeFileSync(cfg, `hub: { name: t }\n${bomb}`);
+    for (const [args, at] of [[[mapping], `bomb.yaml:4:10: HUB_ERR_MAPPING_YAML ${problem}`], [['-c', cfg], `bomb-cgic.yaml:5:10: HUB_ERR_CONFIG_YAML ${problem}`]] as const) {
+      const r = cgic('validate', ...args);
+      expect(r.status, r.stderr.slice(0, 500)).toBe(78);
+      expect(r.stderr).toContain(at);
+      expect(r.stderr).not.toContain('HUB_ERR_SYSTEM_INTERNAL');
+    }
   });
 });

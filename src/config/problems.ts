@@ -7,7 +7,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormats from 'ajv-formats';
 import { LineCounter, parseDocument, isAlias, isMap, isSeq, isScalar, visit, type Alias, type Document, type Node } from 'yaml';
 import type { ErrorCode } from '../errors/registry.ts';
-import { excerpt } from '../errors/excerpt.ts';
+import { excerpt, VALUE_EXCERPT_CHARS } from '../errors/excerpt.ts';
 import { MAX_YAML_DEPTH, yamlTooDeep, type TooDeep } from './yaml-depth.ts';
 
 export interface ConfigProblem {
@@ -39,6 +39,9 @@ export class ConfigProblems extends Error {
  */
 export const MAX_YAML_ALIASES = 100;
 
+/** YAML errors listed for one file; past them, one more problem counts the rest. */
+export const MAX_YAML_ERRORS = 20;
+
 const ALIAS_HINT = 'a value that starts with "*" is read as a YAML alias (and "&" as an anchor); put such a value in quotes, e.g. schedule: "* * * * *"';
 
 /** A parsed YAML file that can say where any value of it is. */
@@ -64,15 +67,23 @@ export class YamlSource {
       out.push({ code: 'HUB_ERR_MAPPING_YAML' as ErrorCode, file: this.file, line, col, pointer: '', message: `nests more than ${MAX_YAML_DEPTH} levels deep; the file is not read further`, hint: 'a configuration or a mapping nests a dozen levels at most: check the file is the one meant' });
     }
     const aliasLines = new Set<number>();
-    for (const e of this.doc.errors) {
+    let shown = 0;
+    for (const [n, e] of this.doc.errors.entries()) {
       const pos = this.lines.linePos(e.pos[0]);
+      // One broken line can make the parser report an error per token after it (`- &a - &a ...`
+      // 100,000 times gives 199,999): the first ones are those to fix.
+      if (shown === MAX_YAML_ERRORS) {
+        const more = this.doc.errors.length - n;
+        out.push({ code: 'HUB_ERR_MAPPING_YAML' as ErrorCode, file: this.file, line: pos.line, col: pos.col, pointer: '', message: `${more} more YAML error${more === 1 ? '' : 's'} from here on, not listed`, hint: 'correct the errors above first: the rest often follow from them' });
+        break;
+      }
       const problem: ConfigProblem = {
         code: 'HUB_ERR_MAPPING_YAML' as ErrorCode,
         file: this.file,
         line: pos.line,
         col: pos.col,
         pointer: '',
-        message: e.message.split('\n')[0]!,
+        message: excerpt(e.message.split('\n')[0]!, VALUE_EXCERPT_CHARS),
       };
       // A value starting with `*` (a cron schedule `* * * * *`, `*/5 * * * *`) is read as a YAML alias and
       // gives one error per star: say it once per line, with the line as it should be written.
@@ -87,6 +98,7 @@ export class YamlSource {
           : ALIAS_HINT;
       }
       out.push(problem);
+      shown++;
     }
     if (!out.length) {
       const alias = this.aliasProblem();

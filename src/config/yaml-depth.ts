@@ -1,19 +1,28 @@
 /**
- * How deeply a YAML text nests, found by reading its lines before it is parsed.
+ * How deeply a YAML text nests, measured before it is composed into a document.
  *
- * The YAML parser recurses once per level. A file nesting 100,000 levels (`[[[[...`, `- - - ...`,
- * `{a: {a: ...`, or one more space of indentation per line), 200 KB of text, exhausts the stack
- * inside it, and V8 can then abort the whole process while compiling a regular expression
- * ("RegExpCompiler Allocation failed"): a crash, not an error. The configuration and the mappings
- * never nest more than a dozen levels, so a file nesting more than `MAX_YAML_DEPTH` is refused before
- * it is parsed, with its line and column.
+ * Composing a document (the yaml library's `parseDocument`) recurses once per level. A file nesting
+ * 100,000 levels (`[[[[...`, `- - - ...`, `{a: {a: ...`, `a: &x [[[...`, `[[[...]]]: 1`, or one more
+ * space of indentation per line), 200 KB of text, exhausts the stack inside it, and V8 can then abort
+ * the whole process while compiling a regular expression ("RegExpCompiler Allocation failed"): a
+ * crash, not an error. The configuration and the mappings never nest more than a dozen levels, so a
+ * file nesting more than `MAX_YAML_DEPTH` is refused before it is composed, with its line and column.
  *
- * The count is an upper bound of the parser's depth: block levels by indentation, each `- ` or `? `
- * that opens a collection on a line, and flow collections (`[`, `{`) outside quotes and comments.
- * A literal or folded block scalar (`|`, `>`) is text, skipped.
+ * Two counts, each linear in the text and stopping at the limit:
+ * - a scan of the lines (`linesTooDeep`): block levels by indentation, each `- ` or `? ` that opens a
+ *   collection on a line (with anchors and tags between them), and flow collections (`[`, `{`)
+ *   outside quoted scalars and comments; a literal or folded block scalar (`|`, `>`) is text,
+ *   skipped. It refuses at once text the parser does not nest but reports an error for at every
+ *   level (`- &a - &a ...` 100,000 times: 199,999 errors, and seconds of composing them);
+ * - then the levels the library itself builds (`parserTooDeep`): its lexer and parser, the stages
+ *   before composing, hold the open nodes on a stack of their own, not on the call stack, so the text
+ *   is fed to them token by token until that stack is deeper than the limit. Whatever the library
+ *   makes of a text (anchors, tags, flow keys, the nodes its error recovery builds from text that is
+ *   not YAML), a text it would nest too deeply cannot get past this.
  */
+import { Lexer, LineCounter, Parser } from 'yaml';
 
-/** Deeper than any configuration or mapping: a file nesting more is refused unparsed. */
+/** Deeper than any configuration or mapping: a file nesting more is refused uncomposed. */
 export const MAX_YAML_DEPTH = 100;
 
 export interface TooDeep {
@@ -24,9 +33,33 @@ export interface TooDeep {
 
 /** Where the text first nests deeper than `max` levels, or null. */
 export function yamlTooDeep(text: string, max = MAX_YAML_DEPTH): TooDeep | null {
+  return linesTooDeep(text, max) ?? parserTooDeep(text, max);
+}
+
+/** Where the library's parser first holds more than `max` collections open, or null. */
+export function parserTooDeep(text: string, max: number): TooDeep | null {
+  const lines = new LineCounter();
+  lines.addNewLine(0);
+  const parser = new Parser(lines.addNewLine);
+  for (const lexeme of new Lexer().lex(text)) {
+    const start = parser.offset;
+    // The parser gives back each document as it ends: not needed here.
+    for (const _document of parser.next(lexeme));
+    // Its stack is the document, the open collections, and the scalar being read if any.
+    const { stack } = parser;
+    const depth = stack.length - 1 - (stack.length > 1 && !COLLECTIONS.has(stack.at(-1)!.type) ? 1 : 0);
+    if (depth > max) return { depth, ...lines.linePos(start) };
+  }
+  return null;
+}
+
+const COLLECTIONS = new Set(['block-map', 'block-seq', 'flow-collection']);
+
+/** Where the lines first nest deeper than `max` levels by the scan described above, or null. */
+export function linesTooDeep(text: string, max: number): TooDeep | null {
   const indents: number[] = []; // indentation of the open block levels
   let flow = 0; // open flow collections
-  let quote: '"' | "'" | null = null; // open quoted scalar inside a flow collection
+  let quote: '"' | "'" | null = null; // open quoted scalar
   let blockScalarIndent = -1; // lines indented more than this are a block scalar's text
   const lines = text.split(/\r\n|\r|\n/);
   for (let n = 0; n < lines.length; n++) {
@@ -40,22 +73,27 @@ export function yamlTooDeep(text: string, max = MAX_YAML_DEPTH): TooDeep | null 
       while (indents.length && indents.at(-1)! >= i) indents.pop();
       indents.push(i);
       let depth = indents.length;
-      // `- - x`, `? x`: each indicator opens one more level on this line.
       if (depth > max) return { depth, line: n + 1, col: i + 1 };
-      while ((line[i] === '-' || line[i] === '?') && (line[i + 1] === ' ' || i + 1 === line.length)) {
-        if (++depth > max) return { depth, line: n + 1, col: i + 1 };
-        i += 2;
+      // `- - x`, `? x`, `- &a - &a x`: each indicator opens one more level on this line.
+      for (;;) {
+        if ((line[i] === '-' || line[i] === '?') && (line[i + 1] === ' ' || i + 1 === line.length)) {
+          if (++depth > max) return { depth, line: n + 1, col: i + 1 };
+          i += 2;
+        } else if (line[i] === '&' || line[i] === '!') i = propertyEnd(line, i);
+        else break;
         while (line[i] === ' ') i++;
       }
       // The value: after `key: ` (the key unquoted, or quoted), or the line itself.
       const value = valueStart(line, i);
       if (value === -1) continue;
       i = value;
+      while (line[i] === '&' || line[i] === '!') i = skipSpaces(line, propertyEnd(line, i)); // `a: &x [`
       if (line[i] === '|' || line[i] === '>') {
         blockScalarIndent = indents.at(-1)!;
         continue;
       }
-      if (line[i] !== '[' && line[i] !== '{') continue;
+      // A flow collection, or a quoted scalar, whose brackets are text however many lines it spans.
+      if (line[i] !== '[' && line[i] !== '{' && line[i] !== '"' && line[i] !== "'") continue;
     }
     for (; i < line.length; i++) {
       const c = line[i]!;
@@ -93,4 +131,20 @@ function valueStart(line: string, i: number): number {
     if (line[j] === ' ' && line[j + 1] === '#') return -1;
   }
   return i; // no key on the line: the line is the value
+}
+
+/** The end of an anchor (`&a`) or a tag (`!t`, `!!seq`, `!<tag:...>`) starting at `i`. */
+function propertyEnd(line: string, i: number): number {
+  if (line.startsWith('!<', i)) {
+    const end = line.indexOf('>', i);
+    return end < 0 ? line.length : end + 1;
+  }
+  let j = i + 1;
+  while (j < line.length && line[j] !== ' ' && !'[]{},'.includes(line[j]!)) j++;
+  return j;
+}
+
+function skipSpaces(line: string, i: number): number {
+  while (line[i] === ' ') i++;
+  return i;
 }

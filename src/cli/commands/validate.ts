@@ -47,7 +47,7 @@ export async function validateCommand(paths: string[], opts: ValidateOptions): P
       const kind = m instanceof InboundMapping ? `inbound ${m.spec.source!.format} -> ${[...new Set(m.spec.records!.map((r) => r.type))].join(', ')}` : `outbound -> ${m.format}`;
       ok.push({ file: rel, mapping: m.label, kind });
     } catch (e) {
-      if (e instanceof ConfigProblems) problems.push(...e.problems);
+      if (e instanceof ConfigProblems) for (const p of e.problems) problems.push(p); // push(...list) would overflow the stack for a long list
       else if (e instanceof HubError) problems.push({ code: e.code, file: rel, line: 1, col: 1, pointer: '', message: e.message });
       else throw e;
     }
@@ -60,7 +60,7 @@ export async function validateCommand(paths: string[], opts: ValidateOptions): P
       const cfg = await loadHubConfig(configFile);
       ok.push({ file: rel, mapping: `config`, kind: `${cfg.agencies.length} agencies, ${cfg.connectors.length} connectors, ${cfg.agencies.reduce((n, a) => n + a.destinations.length, 0)} destinations` });
     } catch (e) {
-      if (e instanceof ConfigProblems) problems.push(...e.problems);
+      if (e instanceof ConfigProblems) for (const p of e.problems) problems.push(p);
       else if (e instanceof HubError) problems.push({ code: e.code, file: rel, line: 1, col: 1, pointer: '', message: e.message });
       else throw e;
     }

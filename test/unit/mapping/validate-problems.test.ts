@@ -118,6 +118,15 @@ describe("YAML's error on an unquoted cron schedule", () => {
   });
 });
 
+describe('a file with a YAML error on every line', () => {
+  it('lists the first 20 errors and counts the rest in one more problem', () => {
+    const problems = new YamlSource('f.yaml', 'a: 1\n'.repeat(5000)).yamlProblems();
+    expect(problems).toHaveLength(21);
+    expect(problems.slice(0, 20).every((p) => p.message === 'Map keys must be unique')).toBe(true);
+    expect(problems[20]).toMatchObject({ code: 'HUB_ERR_MAPPING_YAML', line: 22, col: 1, message: '4979 more YAML errors from here on, not listed' });
+  });
+});
+
 describe('aliases the conversion to values fails on', () => {
   // Nine levels of nine aliases: 9^9 (387 million) values once converted.
   const bomb = ['a0: &a0 x', ...Array.from({ length: 9 }, (_, i) => `a${i + 1}: &a${i + 1} [${Array(9).fill(`*a${i}`).join(',')}]`)].join('\n') + '\n';

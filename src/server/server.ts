@@ -65,7 +65,7 @@ export async function buildServer(hub: HubApi, opts: { opsOnly?: boolean } = {})
     http: timeouts,
     // Path parameters are ids (at most 200 characters: namedBy in schemas.ts); longer ones reach the
     // route's validation, answered and audited like any bad request, up to this.
-    maxParamLength: 1000,
+    routerOptions: { maxParamLength: 1000 },
     // A URL the router cannot take (bad percent-encoding, a parameter past maxParamLength): answered in
     // the hub's error format, without repeating the URL, and audited as any refusal.
     frameworkErrors: (err, req, reply) => {

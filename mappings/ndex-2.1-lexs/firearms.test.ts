@@ -1,6 +1,7 @@
 /**
  * The Firearm records of N-DEx packages, on the inline inputs of golden cases: the NCIC gun type from
- * NIEM 2.0's two letters, and never a type code read from the second letter alone.
+ * NIEM 2.0's two letters, and never a type code read from the second letter alone; when and by whom
+ * a firearm was recovered, from the payload's item status.
  */
 import { describe, expect, it } from 'vitest';
 import { loadCodeTables } from '../../src/codes/index.ts';
@@ -30,5 +31,17 @@ describe('ndex-2.1-lexs: firearms', () => {
     const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split('').filter((l) => table.has(l));
     expect(Object.keys(meanings)).toEqual(letters);
     for (const l of letters) expect(meanings[l], l).toBe(table.describe(l));
+  });
+
+  it('a Recovered or Seized item status makes the firearm recovered: its date, and the data owner as the agency', async () => {
+    const run = await runGoldenCase('ndex-2.1-lexs', 'firearm-status');
+    expect(run.invalid).toEqual([]);
+    const recovered = run.records.filter((r) => r.type === 'Firearm').map((r) => [r.agencyItemNumber, r.recoveredAt, r.recoveredBy]);
+    expect(recovered).toEqual([
+      ['Firearm1', '2024-05-20T00:00:00-04:00', 'CT0009300'],
+      ['Firearm2', '2024-05-20T23:41:00-04:00', 'CT0009300'],
+      ['Firearm3', undefined, undefined],
+      ['Firearm4', undefined, 'CT0009300'],
+    ]);
   });
 });

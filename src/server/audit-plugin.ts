@@ -136,19 +136,11 @@ export const auditPlugin = fp<{ sink: AuditSink; log: Logger; counter: AuditCoun
     app.addHook('onSend', async (req, reply, payload) => {
       // The API's documentation pages are not recorded; any other path under /docs (a 404) is.
       if (req.routeOptions.config?.audit === false || (req.routeOptions.url ?? '').startsWith('/docs')) return payload;
-      const entry = entryOf(req, reply, payload);
-      try {
-        await sink.record(entry);
-        counter.inc({ category: entry.category, result: 'written' });
-        return payload;
-      } catch (err) {
-        counter.inc({ category: entry.category, result: 'failed' });
-        const e = err instanceof HubError ? err : new HubError('HUB_ERR_AUDIT_UNAVAILABLE', { reason: (err as Error).message });
-        log.error({ err: e.message, request: req.id, route: req.routeOptions.url }, 'audit entry not written: request refused');
-        // The database is what failed: the caller may try again shortly (webhook senders honour it).
-        reply.code(e.status).header('content-type', 'application/json; charset=utf-8').header('retry-after', '5');
-        return JSON.stringify({ code: e.code, message: e.message });
-      }
+      const failed = await writeEntry(sink, log, counter, req, entryOf(req, reply, payload));
+      if (!failed) return payload;
+      // The database is what failed: the caller may try again shortly (webhook senders honour it).
+      reply.code(failed.status).header('content-type', 'application/json; charset=utf-8').header('retry-after', '5');
+      return JSON.stringify({ code: failed.code, message: failed.message });
     });
   },
   { name: 'cgic-audit', fastify: '5.x' },
@@ -158,18 +150,26 @@ export const auditPlugin = fp<{ sink: AuditSink; log: Logger; counter: AuditCoun
  * Answer a request no route took (the router refused its URL: no hook runs for it) with `error`,
  * after its audit entry is written, as the onSend hook does for every other request.
  */
-export async function refuseUnrouted(sink: AuditSink, log: Logger, req: FastifyRequest, reply: FastifyReply, status: number, error: HubError): Promise<void> {
+export async function refuseUnrouted(sink: AuditSink, log: Logger, counter: AuditCounter, req: FastifyRequest, reply: FastifyReply, status: number, error: HubError): Promise<void> {
   const payload = JSON.stringify({ code: error.code, message: error.message });
   reply.code(status).header('content-type', 'application/json; charset=utf-8').header('x-request-id', req.id);
+  const failed = await writeEntry(sink, log, counter, req, entryOf(req, reply, payload));
+  if (failed) void reply.code(failed.status).header('retry-after', '5').send(JSON.stringify({ code: failed.code, message: failed.message }));
+  else void reply.send(payload);
+}
+
+/** Write a request's entry, counted; the error to answer with instead when it could not be written (fail closed). */
+async function writeEntry(sink: AuditSink, log: Logger, counter: AuditCounter, req: FastifyRequest, entry: AuditInput): Promise<HubError | null> {
   try {
-    await sink.record(entryOf(req, reply, payload));
+    await sink.record(entry);
+    counter.inc({ category: entry.category, result: 'written' });
+    return null;
   } catch (err) {
+    counter.inc({ category: entry.category, result: 'failed' });
     const e = err instanceof HubError ? err : new HubError('HUB_ERR_AUDIT_UNAVAILABLE', { reason: (err as Error).message });
-    log.error({ err: e.message, request: req.id }, 'audit entry not written: request refused');
-    void reply.code(e.status).header('retry-after', '5').send(JSON.stringify({ code: e.code, message: e.message }));
-    return;
+    log.error({ err: e.message, request: req.id, route: req.routeOptions?.url }, 'audit entry not written: request refused');
+    return e;
   }
-  void reply.send(payload);
 }
 
 /** Request ids are the hub's own (a UUID per request), sent back as X-Request-Id and kept in the entry. */

@@ -71,7 +71,7 @@ export async function buildServer(hub: HubApi, opts: { opsOnly?: boolean } = {})
     frameworkErrors: (err, req, reply) => {
       const long = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
       const e = new HubError('HUB_ERR_REQUEST_INVALID', { reason: long ? 'a path segment is longer than 1000 characters' : 'the path is not valid (a percent-escape that is not UTF-8?)' });
-      void refuseUnrouted(hub.audit, hub.log, req, reply as FastifyReply, long ? 414 : 400, e);
+      void refuseUnrouted(hub.audit, hub.log, hub.metrics.auditEntries, req, reply as FastifyReply, long ? 414 : 400, e);
     },
     genReqId: requestIdOf,
     trustProxy: api.trustProxy.length ? api.trustProxy : false,

@@ -116,6 +116,18 @@ export const ERRORS = {
     message: 'The XML declaration is at line {line}, column {column}, after comments or white space: nothing may come before <?xml ...?>, so the file is not well-formed XML',
     fix: 'Ask the sender to put the XML declaration first (a licence notice belongs after it). To accept such files as they are, set `source.xml.leadingComments: allow` in the mapping: comments and white space before the declaration are then skipped, and nothing else is changed.',
   },
+  HUB_ERR_SOURCE_XML_ENCODING: {
+    class: 'record',
+    status: 422,
+    message: 'The document declares encoding "{encoding}" (line {line}), which the hub cannot decode: the document is not read',
+    fix: 'Set the mapping\'s source.encoding to the encoding the file really is (`file -i` names it): a stated source.encoding wins over the declaration. Or ask the sender to export as UTF-8.',
+  },
+  HUB_ERR_SOURCE_XML_ENCODING_IGNORED: {
+    class: 'record',
+    status: 422,
+    message: 'The document declares encoding "{declared}" (line {line}) but is read as {used}: {reason}',
+    fix: 'Nothing to do if the mapping\'s source.encoding is right (it is how a wrong declaration is corrected). If the declaration is right, remove source.encoding from the mapping, or set it to the declared encoding: records with text damaged by a wrong encoding are counted in the summary.',
+  },
   HUB_ERR_SOURCE_XML_DOCTYPE: {
     class: 'record',
     status: 422,

@@ -3,41 +3,83 @@ import iconv from 'iconv-lite';
 import { HubError } from '../errors/hub-error.ts';
 
 /**
- * Input: a byte stream and the encoding the mapping declares.
+ * Chooses a stream's encoding from its first bytes (after a byte-order mark, which decides alone).
+ * Called with the start of the stream as it grows; returns null to see more, and must return an
+ * encoding iconv-lite knows once `final` (the whole stream, or as much of its start as is held).
+ */
+export type EncodingChooser = (head: Buffer, final: boolean) => string | null;
+
+/** How much of a stream's start an `EncodingChooser` may ask to see before it must choose. */
+export const CHOOSER_MAX_BYTES = 64 * 1024;
+
+const BOMS: readonly { bytes: readonly number[]; encoding: string }[] = [
+  { bytes: [0xef, 0xbb, 0xbf], encoding: 'utf-8' },
+  { bytes: [0xff, 0xfe], encoding: 'utf-16le' },
+  { bytes: [0xfe, 0xff], encoding: 'utf-16be' },
+];
+
+/** The byte-order mark `head` starts with; 'maybe' while `head` is shorter than a mark it begins. */
+function bomOf(head: Buffer, final: boolean): (typeof BOMS)[number] | 'maybe' | null {
+  for (const bom of BOMS) {
+    const n = Math.min(head.length, bom.bytes.length);
+    if (bom.bytes.slice(0, n).every((b, i) => head[i] === b)) {
+      if (n === bom.bytes.length) return bom;
+      if (!final) return 'maybe';
+    }
+  }
+  return null;
+}
+
+/**
+ * Input: a byte stream and its encoding: the mapping's (a name), or a chooser that reads it from the
+ * stream's start (an XML declaration: xml-encoding.ts).
  * Output: a stream of UTF-8 Buffers with any byte-order mark removed.
  *
  * A byte-order mark wins over the declared encoding (a file that starts with EF BB BF is UTF-8 whatever
  * the mapping says), as browsers do: exports are often re-saved by hand and the mark is the better witness.
  */
-export function normalizeEncoding(input: Readable, declared = 'utf-8'): Readable {
-  const enc = declared.toLowerCase();
-  if (!iconv.encodingExists(enc)) throw new HubError('HUB_ERR_SOURCE_ENCODING', { encoding: declared });
+export function normalizeEncoding(input: Readable, declared: string | EncodingChooser = 'utf-8'): Readable {
+  if (typeof declared === 'string' && !iconv.encodingExists(declared.toLowerCase())) throw new HubError('HUB_ERR_SOURCE_ENCODING', { encoding: declared });
   let decoder: ReturnType<typeof iconv.getDecoder> | null = null;
-  let first = true;
+  let decided = false;
+  let head: Buffer | null = null;
+  const decode = (chunk: Buffer): Buffer | undefined => {
+    if (!decoder) return chunk.length ? chunk : undefined;
+    const text = decoder.write(chunk);
+    return text ? Buffer.from(text, 'utf8') : undefined;
+  };
+  /** Decide on the bytes held so far; the decoded start once decided, else null. */
+  const settle = (final: boolean): Buffer | undefined | null => {
+    let bytes = head!;
+    const bom = bomOf(bytes, final);
+    if (bom === 'maybe') return null;
+    let enc: string | null;
+    if (bom) {
+      enc = bom.encoding;
+      bytes = bytes.subarray(bom.bytes.length);
+    } else if (typeof declared === 'string') {
+      enc = declared.toLowerCase();
+    } else {
+      enc = declared(bytes, final || bytes.length >= CHOOSER_MAX_BYTES);
+      if (enc === null) return null;
+    }
+    decided = true;
+    head = null;
+    if (enc !== 'utf-8' && enc !== 'utf8') decoder = iconv.getDecoder(enc, { stripBOM: false });
+    return decode(bytes);
+  };
   const out = new Transform({
     transform(chunk: Buffer, _enc, cb) {
-      if (first) {
-        first = false;
-        let actual = enc;
-        if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
-          actual = 'utf-8';
-          chunk = chunk.subarray(3);
-        } else if (chunk[0] === 0xff && chunk[1] === 0xfe) {
-          actual = 'utf-16le';
-          chunk = chunk.subarray(2);
-        } else if (chunk[0] === 0xfe && chunk[1] === 0xff) {
-          actual = 'utf-16be';
-          chunk = chunk.subarray(2);
-        }
-        if (actual !== 'utf-8' && actual !== 'utf8') decoder = iconv.getDecoder(actual, { stripBOM: false });
-      }
-      if (!decoder) return cb(null, chunk);
-      const text = decoder.write(chunk);
-      cb(null, text ? Buffer.from(text, 'utf8') : undefined);
+      if (decided) return cb(null, decode(chunk));
+      head = head ? Buffer.concat([head, chunk]) : chunk;
+      const start = settle(false);
+      cb(null, start ?? undefined);
     },
     flush(cb) {
+      const start = !decided && head ? settle(true) : undefined;
       const rest = decoder?.end();
-      cb(null, rest ? Buffer.from(rest, 'utf8') : undefined);
+      const tail = rest ? Buffer.from(rest, 'utf8') : undefined;
+      cb(null, start && tail ? Buffer.concat([start, tail]) : (start ?? tail));
     },
   });
   input.on('error', (err) => out.destroy(err));

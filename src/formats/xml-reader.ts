@@ -20,6 +20,7 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { normalizeEncoding } from './decode.ts';
+import { xmlEncodingChooser, type XmlEncodingChoice } from './xml-encoding.ts';
 import { detached } from './detached.ts';
 import { errorReport } from '../errors/hub-error.ts';
 import { expandedName, serializeElement, type XmlElement } from './xml-tree.ts';
@@ -32,6 +33,7 @@ import type { SourceBatch, SourceItem } from './source-record.ts';
 
 export interface XmlReadOptions {
   file?: string;
+  /** The mapping's `source.encoding`; undefined: the document's declaration, else UTF-8 (xml-encoding.ts). */
   encoding?: string;
   /** `/p:Root/p:Record` or `//p:Record`. */
   record: string;
@@ -44,6 +46,8 @@ export interface XmlReadOptions {
   leadingComments?: LeadingComments;
   /** Told the document's root element when it opens (for "nothing matched" reports: which document this was). */
   onRoot?: (root: XmlRootElement) => void;
+  /** Told how the document's encoding was chosen, before its first record (not when a byte-order mark decides). */
+  onEncoding?: (choice: XmlEncodingChoice) => void;
 }
 
 /** A document's root element: its name as written, its namespace URI ('' for none) and line. */
@@ -322,7 +326,11 @@ export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGene
   };
 
   const decoder = new StringDecoder('utf8');
-  const source = normalizeEncoding(input, opts.encoding);
+  let undecodable: XmlEncodingChoice | null = null;
+  const source = normalizeEncoding(input, xmlEncodingChooser(opts.encoding, (choice) => {
+    if (choice.unknown) undecodable = choice;
+    opts.onEncoding?.(choice);
+  }));
   const feed = (text: string): void => {
     for (let i = 0; i < text.length && !failed; i += SLICE_CHARS) {
       parser.write(text.length <= SLICE_CHARS ? text : text.slice(i, i + SLICE_CHARS));
@@ -332,6 +340,10 @@ export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGene
     }
   };
   for await (const chunk of source) {
+    if (undecodable && !failed) {
+      const { name, line } = (undecodable as XmlEncodingChoice).declared!;
+      fail('HUB_ERR_SOURCE_XML_ENCODING', { encoding: name, line }, line);
+    }
     if (!failed) feed(prolog.push(decoder.write(chunk as Buffer)));
     if (batch.length >= batchSize || (failed && batch.length)) {
       yield { items: batch };

@@ -56,7 +56,7 @@ export function buildMappingSchema(): Record<string, unknown> {
         description: 'How to read the source.',
         properties: {
           format: { enum: ['csv', 'xml', 'json', 'ndjson'], description: 'Source format.' },
-          encoding: { type: 'string', default: 'utf-8', description: 'Text encoding (utf-8, windows-1252, latin1, utf-16le...). A byte-order mark in the file wins.' },
+          encoding: { type: 'string', default: 'utf-8', description: 'Text encoding (utf-8, windows-1252, latin1, utf-16le...). A byte-order mark in the file wins. XML: when left out, the document\'s declaration is followed (ISO-8859-1 read as windows-1252); when stated, it wins over the declaration, with a warning where they differ.' },
           encodingErrors: {
             enum: ['warn', 'refuse'],
             default: 'warn',

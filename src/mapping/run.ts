@@ -13,7 +13,8 @@
  */
 import type { Readable } from 'node:stream';
 import { readCsv } from '../formats/csv-reader.ts';
-import { readXml, type XmlRootElement } from '../formats/xml-reader.ts';
+import { readXml, type XmlReadOptions, type XmlRootElement } from '../formats/xml-reader.ts';
+import { sameEncoding, type XmlEncodingChoice } from '../formats/xml-encoding.ts';
 import { readJson, readNdjson } from '../formats/json-reader.ts';
 import { recordPointer, type SourceBatch, type SourceItem } from '../formats/source-record.ts';
 import type { SourcePointer } from '../formats/source-pointer.ts';
@@ -74,7 +75,17 @@ export interface MapSummary {
   /** table -> how many times values past the first UNKNOWN_LISTED were seen; absent when none were. */
   unknownCodesUnlisted?: Record<string, number>;
   /** Records whose text shows a wrong encoding (src/formats/encoding-check.ts), and how much of it. */
-  encoding: { rows: number; replacement: number; mojibake: number };
+  encoding: {
+    rows: number;
+    replacement: number;
+    mojibake: number;
+    /**
+     * XML: the encoding the document declares (bounded) and the one it was read with
+     * (src/formats/xml-encoding.ts), when the declaration decided something other than UTF-8 or the
+     * mapping's stated encoding overrode it; absent otherwise.
+     */
+    declared?: { name: string; readAs: string };
+  };
   /**
    * Fields marked `warnIfEmpty` that were empty: how many, by field, and the warnings of the first
    * EMPTY_LISTED of them (with their pointers) for the summary. Absent when none was.
@@ -159,7 +170,7 @@ export function readSource(
   file?: string,
   batchSize?: number,
   limits: ReaderLimits = DEFAULT_LIMITS,
-  onRoot?: (root: XmlRootElement) => void,
+  xmlEvents: Pick<XmlReadOptions, 'onRoot' | 'onEncoding'> = {},
 ): AsyncGenerator<SourceBatch> {
   const src = mapping.spec.source!;
   const common = { file, encoding: src.encoding, ...(batchSize ? { batchSize } : {}) };
@@ -167,7 +178,7 @@ export function readSource(
     case 'csv':
       return readCsv(input, { ...common, ...src.csv, limits: limits.csv });
     case 'xml':
-      return readXml(input, { ...common, record: src.xml!.record, namespaces: mapping.spec.namespaces ?? {}, leadingComments: src.xml!.leadingComments, limits: limits.xml, ...(onRoot ? { onRoot } : {}) });
+      return readXml(input, { ...common, record: src.xml!.record, namespaces: mapping.spec.namespaces ?? {}, leadingComments: src.xml!.leadingComments, limits: limits.xml, ...xmlEvents });
     case 'json':
       return readJson(input, { ...common, records: src.json?.records, limits: limits.json });
     case 'ndjson':
@@ -191,8 +202,9 @@ export async function* mapStream(mapping: InboundMapping, input: Readable, summa
   let header: readonly string[] | undefined;
   const pendingWarnings: ErrorReport[] = [];
   let mapper = mapping.format === 'csv' ? null : mapping.bind(undefined).mapper;
-  const encoding = mapping.spec.source?.encoding ?? 'utf-8';
-  const checkEncoding = encodingCheck(encoding);
+  // An XML document may choose its own encoding (src/formats/xml-encoding.ts): the check follows it.
+  let encoding = mapping.spec.source?.encoding ?? 'utf-8';
+  let checkEncoding = encodingCheck(encoding);
   const refuseEncoding = mapping.spec.source?.encodingErrors === 'refuse';
   // Each batch is yielded when the next one is mapped (or the source ends): see keepRunsTogether.
   let pending: MappedBatch | null = null;
@@ -200,7 +212,21 @@ export async function* mapStream(mapping: InboundMapping, input: Readable, summa
   const onRoot = (root: XmlRootElement): void => {
     summary.document ??= { root: root.name, namespace: root.namespace };
   };
-  for await (const batch of readSource(mapping, input, opts.file, opts.batchSize, opts.limits, onRoot)) {
+  const onEncoding = (choice: XmlEncodingChoice): void => {
+    if (choice.used !== encoding) {
+      encoding = choice.used;
+      checkEncoding = encodingCheck(encoding);
+    }
+    // Shown where the declaration decided (a document read as UTF-8 says nothing new) or was overridden.
+    if (choice.declared && (choice.ignored || !sameEncoding(choice.used, 'utf-8'))) summary.encoding.declared = { name: choice.declared.name, readAs: choice.used };
+    if (choice.ignored && !choice.unknown) {
+      const reason = choice.ignored === 'mapping' ? "the mapping's source.encoding says so" : 'a declaration written in single-byte text cannot name a UTF-16 or UTF-32 encoding';
+      const { name, line } = choice.declared!;
+      summary.warnings++;
+      pendingWarnings.push(errorReport('HUB_ERR_SOURCE_XML_ENCODING_IGNORED', { declared: name, line, used: choice.used, reason }, { file: opts.file, line }));
+    }
+  };
+  for await (const batch of readSource(mapping, input, opts.file, opts.batchSize, opts.limits, { onRoot, onEncoding })) {
     if (batch.header) sawHeader = true;
     if (mapping.format === 'csv' && batch.header !== header) {
       header = batch.header;

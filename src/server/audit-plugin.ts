@@ -90,7 +90,8 @@ export function entryOf(req: FastifyRequest, reply: FastifyReply, payload: unkno
   const params = req.params as Record<string, unknown> | undefined;
   const query = req.query as Record<string, unknown> | undefined;
   const subjects = [...a.subjects];
-  let actor = keyed?.keyId ?? 'anonymous';
+  // A console session that ended is refused, under whom it stood for when that is still known.
+  let actor = keyed?.keyId ?? (identity?.kind === 'ended' ? identity.actor : undefined) ?? 'anonymous';
   if (route.startsWith('/hooks/')) {
     if (status < 300 && params?.connector) actor = `webhook:${bounded(params.connector, 80)}`;
     if (typeof body?.transferId === 'string') subjects.push({ type: 'transfer', id: body.transferId });

@@ -35,7 +35,8 @@ export interface Caller {
 export type Identity =
   | { kind: 'caller'; caller: Caller; session?: { id: string; csrf: string } }
   | { kind: 'expired'; caller: Caller; expiresAt: string }
-  | { kind: 'ended'; reason: string }
+  /** `actor`: whom the session stood for, when its record could still be read (the audit trail names them). */
+  | { kind: 'ended'; reason: string; actor?: string }
   /** No usable identity; `presented` says what was sent instead (to tell a wrong key from none). */
   | { kind: 'none'; presented?: 'unknown-key' | 'not-bearer' };
 

@@ -108,7 +108,8 @@ export class MemorySessionBackend implements SessionBackend {
 /** The backend key of a session id (its SHA-256: the id itself is only in the browser). */
 export const sessionKey = (id: string): string => `session:${createHash('sha256').update(id).digest('hex')}`;
 
-export type Resolved = { session: SessionData } | { ended: string };
+/** A live session, or why there is none, with whom it stood for when its record could still be read. */
+export type Resolved = { session: SessionData } | { ended: string; principal?: Principal };
 
 export class Sessions {
   constructor(
@@ -140,11 +141,11 @@ export class Sessions {
     const s = JSON.parse(raw) as SessionData;
     if (now >= s.createdAt + this.maxMs) {
       await this.backend.del(key);
-      return { ended: `it reached its limit of ${this.cfg.maxHours} h after sign-in` };
+      return { ended: `it reached its limit of ${this.cfg.maxHours} h after sign-in`, principal: s.principal };
     }
     if (now >= s.lastActiveAt + this.idleMs) {
       await this.backend.del(key);
-      return { ended: `it was locked after ${this.cfg.idleMinutes} minutes without activity` };
+      return { ended: `it was locked after ${this.cfg.idleMinutes} minutes without activity`, principal: s.principal };
     }
     if (opts.touch && now - s.lastActiveAt >= TOUCH_EVERY_MS) {
       s.lastActiveAt = now;
@@ -177,8 +178,13 @@ export function callerOf(s: SessionData, keys: KeyRing, now = Date.now()): Calle
     return c ? { ...c, via: 'session' } : null;
   }
   const u = p.user;
-  const actor = `user:${u.sub}`;
+  const actor = actorOf(p);
   return { keyId: actor, client: actor, role: u.role, ...(u.ori ? { ori: u.ori } : {}), via: 'session', user: { sub: u.sub, issuer: u.issuer, ...(u.name ? { name: u.name } : {}) } };
+}
+
+/** The audit trail's actor for a session's principal: `user:<sub>`, or the key's id. */
+export function actorOf(p: Principal): string {
+  return p.kind === 'key' ? p.keyId : `user:${p.user.sub}`;
 }
 
 /** The session a request's cookie names, as an identity (Redis down: 503, the request is not let through). */
@@ -186,7 +192,7 @@ export async function sessionIdentity(
   req: FastifyRequest,
   sessions: Sessions,
   keys: KeyRing,
-): Promise<{ kind: 'caller'; caller: Caller; session: { id: string; csrf: string } } | { kind: 'ended'; reason: string } | null> {
+): Promise<{ kind: 'caller'; caller: Caller; session: { id: string; csrf: string } } | { kind: 'ended'; reason: string; actor?: string } | null> {
   const id = req.cookies?.[SESSION_COOKIE];
   if (!id) return null;
   let r: Resolved;
@@ -195,11 +201,11 @@ export async function sessionIdentity(
   } catch (err) {
     throw new HubError('HUB_ERR_REDIS_UNAVAILABLE', { reason: `console sessions cannot be read: ${(err as Error).message}` });
   }
-  if ('ended' in r) return { kind: 'ended', reason: r.ended };
+  if ('ended' in r) return { kind: 'ended', reason: r.ended, ...(r.principal ? { actor: actorOf(r.principal) } : {}) };
   const caller = callerOf(r.session, keys);
   if (!caller) {
     await sessions.destroy(id).catch(() => {});
-    return { kind: 'ended', reason: 'the API key it was opened with was removed or has expired' };
+    return { kind: 'ended', reason: 'the API key it was opened with was removed or has expired', actor: actorOf(r.session.principal) };
   }
   return { kind: 'caller', caller, session: { id, csrf: r.session.csrf } };
 }

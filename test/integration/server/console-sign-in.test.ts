@@ -153,7 +153,8 @@ describe('console sign-in through the identity provider', () => {
   });
 
   it('locks a session after 30 minutes without activity; background refreshes are not activity', async () => {
-    const { http } = await signedIn(demo, 'analyst');
+    const { http, me } = await signedIn(demo, 'analyst');
+    expect(me.keyId).toBe('user:analyst');
     await ageSession(demo, http, (s) => (s.lastActiveAt -= 60_000));
     const before = Date.now() - 60_000;
     expect((await http.request(`${demo.url}/api/overview`, { headers: { 'x-cgic-background': '1' } })).res.status).toBe(200);
@@ -167,6 +168,12 @@ describe('console sign-in through the identity provider', () => {
     expect(await json(locked.res)).toEqual({ code: 'HUB_ERR_AUTH_SESSION_ENDED', message: 'Your console session ended: it was locked after 30 minutes without activity' });
     const again = await http.request(`${demo.url}/api/overview`);
     expect(await json(again.res)).toMatchObject({ code: 'HUB_ERR_AUTH_SESSION_ENDED', message: expect.stringMatching(/signed out, or ended/) });
+    // The refusal is on the audit trail under the person whose session was locked; once the session's
+    // record is gone nobody is known, and the next refusal is anonymous.
+    const refusals = (await audit(demo, { action: 'GET /api/overview', outcome: 'refused' })).filter((e) => e.code === 'HUB_ERR_AUTH_SESSION_ENDED');
+    const byRequest = new Map(refusals.map((e) => [e.requestId, e.actor]));
+    expect(byRequest.get(locked.res.headers.get('x-request-id'))).toBe(me.keyId);
+    expect(byRequest.get(again.res.headers.get('x-request-id'))).toBe('anonymous');
   });
 
   it('ends a session 12 hours after sign-in however active, and at sign-out (which needs the token)', async () => {

@@ -42,7 +42,11 @@ export function normalizeEncoding(input: Readable, declared: string | EncodingCh
   if (typeof declared === 'string' && !iconv.encodingExists(declared.toLowerCase())) throw new HubError('HUB_ERR_SOURCE_ENCODING', { encoding: declared });
   let decoder: ReturnType<typeof iconv.getDecoder> | null = null;
   let decided = false;
-  let head: Buffer | null = null;
+  // The start held until it is decided, and the length at which to look again: doubling it keeps the
+  // looking linear however small the chunks come.
+  let held: Buffer[] = [];
+  let heldBytes = 0;
+  let lookAt = 16;
   const decode = (chunk: Buffer): Buffer | undefined => {
     if (!decoder) return chunk.length ? chunk : undefined;
     const text = decoder.write(chunk);
@@ -50,7 +54,10 @@ export function normalizeEncoding(input: Readable, declared: string | EncodingCh
   };
   /** Decide on the bytes held so far; the decoded start once decided, else null. */
   const settle = (final: boolean): Buffer | undefined | null => {
-    let bytes = head!;
+    if (!final && heldBytes < lookAt) return null;
+    lookAt = heldBytes * 2;
+    let bytes = held.length === 1 ? held[0]! : Buffer.concat(held);
+    held = [bytes];
     const bom = bomOf(bytes, final);
     if (bom === 'maybe') return null;
     let enc: string | null;
@@ -64,19 +71,20 @@ export function normalizeEncoding(input: Readable, declared: string | EncodingCh
       if (enc === null) return null;
     }
     decided = true;
-    head = null;
+    held = [];
     if (enc !== 'utf-8' && enc !== 'utf8') decoder = iconv.getDecoder(enc, { stripBOM: false });
     return decode(bytes);
   };
   const out = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       if (decided) return cb(null, decode(chunk));
-      head = head ? Buffer.concat([head, chunk]) : chunk;
+      held.push(chunk);
+      heldBytes += chunk.length;
       const start = settle(false);
       cb(null, start ?? undefined);
     },
     flush(cb) {
-      const start = !decided && head ? settle(true) : undefined;
+      const start = !decided && heldBytes ? settle(true) : undefined;
       const rest = decoder?.end();
       const tail = rest ? Buffer.from(rest, 'utf8') : undefined;
       cb(null, start && tail ? Buffer.concat([start, tail]) : (start ?? tail));

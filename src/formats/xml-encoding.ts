@@ -7,9 +7,10 @@
  * 2. a `source.encoding` the mapping states wins over the declaration: it is how an operator corrects
  *    a sender whose declaration is wrong. When the two differ the read gets a warning
  *    (HUB_ERR_SOURCE_XML_ENCODING_IGNORED) naming both, so neither is silently dropped;
- * 3. else the declaration: ISO-8859-1 and US-ASCII are read as Windows-1252, which is what their
- *    writers mean (browsers do the same: the bytes 80-9F are curly quotes and dashes, never the C1
- *    control characters ISO-8859-1 puts there); an encoding the hub cannot decode refuses the document
+ * 3. else the declaration: ISO-8859-1 is read as Windows-1252, which is what its writers mean
+ *    (browsers do the same: the bytes 80-9F are curly quotes and dashes, never the C1 control
+ *    characters ISO-8859-1 puts there), US-ASCII as UTF-8 (see `meant`); an encoding the hub cannot
+ *    decode refuses the document
  *    (HUB_ERR_SOURCE_XML_ENCODING), since reading it as something else would damage every name in it;
  * 4. else UTF-8, or UTF-16 when the document starts `<?` or `<!` in UTF-16 without a mark.
  * A declaration read from single-byte text that names UTF-16 or UTF-32 cannot be true; it is ignored
@@ -83,9 +84,15 @@ function asciiCompatible(name: string): boolean {
   return lt.length === 2 && lt[0] === 0x3c && lt[1] === 0x3f;
 }
 
-/** What a declared name is read as: its writers mean Windows-1252 by ISO-8859-1 and US-ASCII. */
+/**
+ * What a declared name is read as. ISO-8859-1's writers mean Windows-1252. US-ASCII is read as UTF-8,
+ * its superset: a writer that keeps its promise escapes every other character (`&#233;`), so the two
+ * read the same, and one that does not more likely wrote UTF-8 (every US-ASCII sample of the public
+ * N-DEx and NIBRS exchanges is pure ASCII).
+ */
 function meant(name: string): string {
-  return sameEncoding(name, 'latin1') || sameEncoding(name, 'ascii') ? 'windows-1252' : name;
+  if (sameEncoding(name, 'ascii')) return 'utf-8';
+  return sameEncoding(name, 'latin1') ? 'windows-1252' : name;
 }
 
 /**

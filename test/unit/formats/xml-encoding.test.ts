@@ -64,6 +64,15 @@ describe('the XML declaration chooses the encoding when the mapping does not', (
     expect(towns(r)).toEqual([TOWN]);
   });
 
+  it('US-ASCII (as the public N-DEx and NIBRS samples declare) is read as UTF-8, its superset', async () => {
+    for (const name of ['US-ASCII', 'ASCII', 'us-ascii']) {
+      const r = await mapText(spec(), Buffer.from(doc(` encoding="${name}"`), 'utf8'));
+      expect(towns(r)).toEqual([TOWN]);
+      expect(r.summary.encoding).toEqual({ rows: 0, replacement: 0, mojibake: 0 });
+      expect(codes(r)).toEqual([]);
+    }
+  });
+
   it('UTF-8 is the default with no declaration, or one without an encoding', async () => {
     for (const d of [null, '']) {
       const r = await mapText(spec(), Buffer.from(doc(d), 'utf8'));

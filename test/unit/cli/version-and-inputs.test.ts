@@ -1,5 +1,6 @@
 /**
- * The CLI's answers to a new user's first tries: its version, and a folder given where a file is read.
+ * The CLI's answers to a new user's first tries: its version, no command at all, and a folder given
+ * where a file is read.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,21 @@ describe('cgic for a new user', () => {
       const r = cgic(flag);
       expect([r.status, r.stdout.trim()]).toEqual([0, version]);
     }
+  });
+
+  it('with no command prints the help on stderr and exits 2, as git does; help asked for is on stdout, exit 0', () => {
+    const none = cgic();
+    expect(none.status).toBe(2);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toMatch(/^Usage: cgic \[options\] \[command\]/);
+    expect(none.stderr).toContain('validate [options] [paths...]');
+    for (const args of [['help'], ['--help'], ['-h'], ['help', 'map']]) {
+      const r = cgic(...args);
+      expect([args, r.status, r.stderr]).toEqual([args, 0, '']);
+      expect(r.stdout).toMatch(/^Usage: cgic /);
+    }
+    const unknown = cgic('help', 'nope');
+    expect([unknown.status, unknown.stdout]).toEqual([2, '']);
   });
 
   it('map given a folder is a usage error that says how to map each of its files', () => {

@@ -1,6 +1,6 @@
 /**
  * Exit codes of `cgic`, as `vector validate` uses them, with sysexits.h for the rest: scripts can tell
- * bad work from bad configuration, a state conflict and a service that is down.
+ * bad work from bad configuration, a missing input file, a state conflict and a service that is down.
  */
 export const EXIT = {
   OK: 0,
@@ -8,6 +8,11 @@ export const EXIT = {
   FAILED: 1,
   /** The command line was wrong. */
   USAGE: 2,
+  /**
+   * The input data file named on the command line does not exist or cannot be read (EX_NOINPUT): e.g.
+   * `cgic map` given a wrong path. A missing mapping or configuration file is CONFIG.
+   */
+  NOINPUT: 66,
   /** Redis or the database is not available (EX_UNAVAILABLE): try again once it is back. */
   UNAVAILABLE: 69,
   /**

@@ -2,11 +2,19 @@
 import type { Logger } from 'pino';
 import { ConfigProblems } from '../config/problems.ts';
 import type { HubError } from '../errors/hub-error.ts';
+import type { ErrorCode } from '../errors/registry.ts';
 import { failureLines } from '../errors/report-lines.ts';
 import { EXIT } from './exit-codes.ts';
 
 export const out = (s: string): void => void process.stdout.write(s + '\n');
 export const err = (s: string): void => void process.stderr.write(s + '\n');
+
+/** The codes whose exit code is not their class's (transient 69, config 78, else 1). */
+const EXIT_OF_CODE: Partial<Record<ErrorCode, number>> = {
+  HUB_ERR_CLI_USAGE: EXIT.USAGE,
+  HUB_ERR_CLI_INPUT_FILE: EXIT.NOINPUT,
+  HUB_ERR_STATE_CONFLICT: EXIT.CONFLICT,
+};
 
 /** Report an error the way its class asks, and say which exit code it means. */
 export function reportError(e: unknown): number {
@@ -18,8 +26,8 @@ export function reportError(e: unknown): number {
   for (const l of lines) err(l);
   if (e instanceof ConfigProblems) return EXIT.CONFIG;
   const h = e as HubError;
-  if (h.code === 'HUB_ERR_CLI_USAGE') return EXIT.USAGE;
-  if (h.code === 'HUB_ERR_STATE_CONFLICT') return EXIT.CONFLICT;
+  const byCode = EXIT_OF_CODE[h.code];
+  if (byCode !== undefined) return byCode;
   if (h.errorClass === 'transient') return EXIT.UNAVAILABLE;
   return h.errorClass === 'config' ? EXIT.CONFIG : EXIT.FAILED;
 }

@@ -426,6 +426,12 @@ export const ERRORS = {
     message: 'The running hub\'s API at {url} did not answer: {reason}',
     fix: 'Check that the hub runs (`cgic start`, `npm start`) and listens at that address; `--url` names another address. The address of a hub on this machine is in hub.json in its data folder (hub.dataDir), written while it runs.',
   },
+  HUB_ERR_CLI_INPUT_FILE: {
+    class: 'config',
+    status: 404,
+    message: 'Cannot read the input file {path}: {reason}',
+    fix: 'Check the path (relative paths are resolved from the current directory) and that this user may read the file (`ls -l`). This is the data file the command was given to read (`cgic map <file>`), not a mapping or the configuration.',
+  },
   HUB_ERR_FILE_NOT_FOUND: {
     class: 'config',
     status: 404,

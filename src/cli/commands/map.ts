@@ -1,10 +1,11 @@
 /**
  * `cgic map`: preview a mapping on a file. Records to stdout, errors with pointers and a summary to stderr.
  * Exit 0; 1 (EXIT.FAILED) when a row is invalid or when nothing at all was read from a non-empty file
- * (an XML document whose root matches no record path: the summary names the root); 78 when the mapping
- * or the file as a whole is refused (a header without a required column).
+ * (an XML document whose root matches no record path: the summary names the root); 66 when the file
+ * does not exist or cannot be read; 78 when the mapping or the file as a whole is refused (a header
+ * without a required column).
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadMapping } from '../../mapping/load.ts';
 import { DEFAULT_CONFIG, loadHubConfig, type HubConfig } from '../../config/hub-config.ts';
@@ -14,6 +15,7 @@ import { previewMapping, summaryLines } from '../../mapping/preview.ts';
 import { HubError } from '../../errors/hub-error.ts';
 import { EXIT } from '../exit-codes.ts';
 import { err, out } from '../output.ts';
+import { openInputFile } from '../input-file.ts';
 
 export interface MapOptions {
   mapping: string;
@@ -85,21 +87,17 @@ export async function mapCommand(file: string, opts: MapOptions): Promise<number
   if (!(mapping instanceof InboundMapping)) {
     throw new HubError('HUB_ERR_CLI_USAGE', { reason: `${mapping.label} is an outbound mapping; cgic map previews inbound mappings` });
   }
-  if (!existsSync(file)) throw new HubError('HUB_ERR_FILE_NOT_FOUND', { path: file });
-  if (statSync(file).isDirectory()) {
-    throw new HubError('HUB_ERR_CLI_USAGE', { reason: `${file} is a folder; cgic map reads one file (for each file of a folder: for f in ${file}/*; do cgic map -m ${opts.mapping} "$f"; done)` });
-  }
   const format = opts.out ?? 'ndjson';
   const all: unknown[] = [];
   const table: string[][] = [];
   const agency = await runAgency(opts, mapping);
+  const { handle, stat } = await openInputFile(file, `${file} is a folder; cgic map reads one file (for each file of a folder: for f in ${file}/*; do cgic map -m ${opts.mapping} "$f"; done)`);
   if (!agency && mapping.readsContext) {
     err(`note: ${mapping.label} reads { context: agency.* } and no agency is given: those fields are empty (use --agency <ORI> or --connector <id>)`);
   }
-  const input = createReadStream(file, { highWaterMark: 256 * 1024 });
   const summary = await previewMapping(
     mapping,
-    input,
+    handle.createReadStream({ highWaterMark: 256 * 1024 }),
     {
       records(records) {
         if (opts.quiet) return;
@@ -116,13 +114,13 @@ export async function mapCommand(file: string, opts: MapOptions): Promise<number
       timezone: opts.timezone ?? agency?.timeZone,
       ...(agency ? { agency: { ori: agency.ori, ...(agency.timeZone ? { timeZone: agency.timeZone } : {}) }, allowOtherAgencies: agency.allowOtherAgencies } : {}),
     },
-  );
+  ).finally(() => handle.close()); // the stream closes it when read to the end; not when the file is refused on the way
   if (format === 'json' && !opts.quiet) out(JSON.stringify(all, null, 2));
   if (format === 'table' && !opts.quiet) printTable(['row', 'type', 'key'], table);
   printSummary(summary, mapping.label, file);
   if (agency) err(`  (agency from ${agency.from})`);
   // A non-empty file from which nothing at all was read (its root matches no record path): failed work.
-  const nothingRead = summary.rowsRead === 0 && statSync(file).size > 0 && (summary.nothingMatched ?? []).some((n) => n.what === 'record');
+  const nothingRead = summary.rowsRead === 0 && stat.size > 0 && (summary.nothingMatched ?? []).some((n) => n.what === 'record');
   return summary.rowsInvalid > 0 || nothingRead ? EXIT.FAILED : EXIT.OK;
 }
 

@@ -1,9 +1,9 @@
 /**
- * The CLI's answers to a new user's first tries: its version, no command at all, and a folder given
- * where a file is read.
+ * The CLI's answers to a new user's first tries: its version, no command at all, and a folder or a
+ * missing file given where a file is read.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -41,6 +41,32 @@ describe('cgic for a new user', () => {
     expect(r.stderr).toContain('HUB_ERR_CLI_USAGE fixtures is a folder; cgic map reads one file');
     expect(r.stderr).toContain('for f in fixtures/*; do cgic map -m lims-csv "$f"; done');
     expect(r.stderr).not.toContain('EISDIR');
+  });
+
+  it('map of an input file that does not exist or cannot be read exits 66 (EX_NOINPUT); a missing mapping stays 78', () => {
+    const missing = cgic('map', '/nonexistent.csv', '-m', 'lims-csv');
+    expect(missing.status).toBe(66);
+    expect(missing.stderr).toContain('HUB_ERR_CLI_INPUT_FILE Cannot read the input file /nonexistent.csv: no such file');
+    const underAFile = cgic('map', 'package.json/export.csv', '-m', 'lims-csv');
+    expect(underAFile.status).toBe(66);
+    expect(underAFile.stderr).toContain('HUB_ERR_CLI_INPUT_FILE Cannot read the input file package.json/export.csv: a part of the path is a file, not a folder');
+    const noMapping = cgic('map', 'fixtures/scenario/lims.csv', '-m', 'no-such-mapping');
+    expect(noMapping.status).toBe(78);
+    expect(noMapping.stderr).toContain('HUB_ERR_MAPPING_NOT_FOUND');
+  });
+
+  it.skipIf(process.getuid?.() === 0)('map of an input file this user may not read exits 66', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cgic-map-'));
+    try {
+      const file = path.join(dir, 'export.csv');
+      writeFileSync(file, 'LAB_CASE_NO\n');
+      chmodSync(file, 0o000);
+      const r = cgic('map', file, '-m', 'lims-csv');
+      expect(r.status).toBe(66);
+      expect(r.stderr).toContain(`HUB_ERR_CLI_INPUT_FILE Cannot read the input file ${file}: permission denied`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('validate given a hub configuration checks it as one, as -c does, not as a mapping', () => {

@@ -12,6 +12,7 @@ import { HubError } from '../../errors/hub-error.ts';
 import type { BulkReplayFilter, BulkReplayResult } from '../../server/hub-api.ts';
 import type { DeadLetter } from '../../store/types.ts';
 import { localOrApi, type ClientOptions, type HubClient } from '../hub-client.ts';
+import { checkConnectorFilter, configConnectors, hubConnectors, type Connectors } from '../connector-ids.ts';
 import { deadLetterLines } from '../views.ts';
 
 export interface DeadLettersOptions extends ClientOptions {
@@ -30,6 +31,8 @@ const LIST_LIMIT = 1000;
 
 /** What the command needs, from the store in this process or from the running hub's API. */
 interface DeadLetterDriver {
+  /** The connectors configured, to refuse a --connector that names none of them. */
+  connectors: Connectors;
   list(filter: BulkReplayFilter, pending: boolean | undefined): Promise<{ total: number; items: DeadLetter[] }>;
   replayOne(id: string): Promise<{ jobId: string; transferId?: string }>;
   replayMany(filter: BulkReplayFilter, dryRun: boolean, all: boolean): Promise<BulkReplayResult>;
@@ -59,6 +62,7 @@ export async function deadLettersCommand(action: 'list' | 'replay', id: string |
 
 function localDriver(hub: Hub): DeadLetterDriver {
   return {
+    connectors: configConnectors(hub.cfg),
     async list(filter, pending) {
       const [items, total] = await Promise.all([hub.store.listDeadLetters({ ...filter, pending, limit: LIST_LIMIT }), hub.store.countDeadLetters({ ...filter, pending })]);
       await hub.audit.record(operatorEntry('cgic dead-letters list', items.map((d) => ({ type: 'dead-letter', id: d.id })), 'ok'));
@@ -92,6 +96,7 @@ function apiDriver(c: HubClient): DeadLetterDriver {
     return q;
   };
   return {
+    connectors: hubConnectors(c),
     async list(filter, pending) {
       const q = query(filter);
       if (pending !== undefined) q.set('pending', String(pending));
@@ -106,6 +111,7 @@ function apiDriver(c: HubClient): DeadLetterDriver {
 async function act(action: 'list' | 'replay', id: string | undefined, opts: DeadLettersOptions, filter: BulkReplayFilter, d: DeadLetterDriver): Promise<number> {
   if (action === 'list') {
     const page = await d.list(filter, opts.all ? undefined : true);
+    await checkConnectorFilter(opts.connector, page.total, d.connectors, 'dead letters');
     if (opts.json) out(JSON.stringify(page.items, null, 2));
     else for (const l of deadLetterLines(page.items, { all: opts.all, total: page.total })) out(l);
     return EXIT.OK;
@@ -116,6 +122,7 @@ async function act(action: 'list' | 'replay', id: string | undefined, opts: Dead
     return EXIT.OK;
   }
   const r = await d.replayMany(filter, opts.dryRun === true, opts.all === true);
+  await checkConnectorFilter(opts.connector, r.matched, d.connectors, 'dead letters');
   if (opts.json) out(JSON.stringify(r, null, 2));
   else if (r.dryRun) out(`${r.matched} dead letter${r.matched === 1 ? '' : 's'} would be replayed (dry run: nothing queued)`);
   else {

@@ -16,6 +16,7 @@ import { HubError } from '../../errors/hub-error.ts';
 import { EXIT } from '../exit-codes.ts';
 import { err, out } from '../output.ts';
 import { openInputFile } from '../input-file.ts';
+import { configConnectors, unknownConnector } from '../connector-ids.ts';
 
 export interface MapOptions {
   mapping: string;
@@ -70,7 +71,7 @@ async function runAgency(opts: MapOptions, mapping: InboundMapping): Promise<Run
   }
   if (opts.connector !== undefined) {
     const conn = cfg!.connectors.find((c) => c.id === opts.connector);
-    if (!conn) throw new HubError('HUB_ERR_CLI_USAGE', { reason: `no connector "${opts.connector}" in ${path.relative(process.cwd(), configFile) || configFile} (connectors: ${cfg!.connectors.map((c) => c.id).join(', ')})` });
+    if (!conn) throw await unknownConnector(opts.connector, configConnectors(cfg!));
     const timeZone = zoneOf(conn.agency);
     return { ori: conn.agency, ...(timeZone ? { timeZone } : {}), allowOtherAgencies: conn.allowOtherAgencies, from: `connector ${conn.id}` };
   }

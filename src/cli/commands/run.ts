@@ -11,6 +11,7 @@ import { EXIT } from '../exit-codes.ts';
 import { cliLogger, err, out } from '../output.ts';
 import { operatorEntry } from '../operator.ts';
 import { localOrApi, type ClientOptions, type HubClient } from '../hub-client.ts';
+import { configConnectors, hubConnectors, onConnector, type Connectors } from '../connector-ids.ts';
 import { runLines } from '../views.ts';
 
 export interface RunOptions extends ClientOptions {
@@ -24,6 +25,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** How a run is watched: by the hub in this process, or by the running hub's API. */
 interface RunDriver {
+  /** The connectors configured, to name them when the one asked for is not. */
+  connectors: Connectors;
   start(connectorId: string, dryRun: boolean): Promise<string>;
   poll(pollId: string, waitMs: number): Promise<PollStatus>;
   transfer(id: string): Promise<Transfer | undefined>;
@@ -37,6 +40,7 @@ export async function runCommand(connectorId: string, opts: RunOptions): Promise
       const hub = await Hub.start({ configFile: opts.config, roles: ['worker'], logger: await cliLogger() });
       try {
         return await watch(connectorId, opts, {
+          connectors: configConnectors(hub.cfg),
           async start(id, dryRun) {
             const { pollId } = await hub.pollConnector(id, { trigger: 'manual', dryRun });
             await hub.audit.record(operatorEntry('cgic run', [{ type: 'connector', id }, { type: 'poll', id: pollId }], 'ok', dryRun ? { detail: { dryRun: true } } : {}));
@@ -57,6 +61,7 @@ export async function runCommand(connectorId: string, opts: RunOptions): Promise
 function apiDriver(c: HubClient): RunDriver {
   const enc = encodeURIComponent;
   return {
+    connectors: hubConnectors(c),
     async start(id, dryRun) {
       const s = await c.request<PollStatus>('POST', `/api/connectors/${enc(id)}/run?wait=0`, dryRun ? { dryRun: true } : {});
       return s.pollId;
@@ -79,7 +84,7 @@ function apiDriver(c: HubClient): RunDriver {
 }
 
 async function watch(connectorId: string, opts: RunOptions, d: RunDriver): Promise<number> {
-  const pollId = await d.start(connectorId, opts.dryRun === true);
+  const pollId = await onConnector(connectorId, d.connectors, () => d.start(connectorId, opts.dryRun === true));
   const tty = process.stderr.isTTY && !opts.json;
   const started = Date.now();
   let poll = await d.poll(pollId, 0);

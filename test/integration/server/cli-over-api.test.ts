@@ -2,8 +2,8 @@
  * `cgic run`, `cgic transfers` and `cgic dead-letters` while the hub runs on the embedded store
  * (PGlite, one process only): each finds the hub by its runtime file and asks its API, and prints what
  * the console shows. Also: a dry run through the API, a file not settled yet said to be skipped,
- * pausing and resuming a schedule on the audit trail, and a connector's configuration with its secret
- * masked.
+ * pausing and resuming a schedule on the audit trail, a connector's configuration with its secret
+ * masked, and a connector the hub does not have named as a usage error.
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -129,6 +129,23 @@ describe('cgic while the hub holds the embedded store', () => {
     expect(admin.code).toBe(0);
     expect(admin.stdout).toContain('2 transfers match (showing 1-1 of 2');
   }, 60_000);
+
+  it('a connector the hub does not have is a usage error naming the ones it has, through the API too', async () => {
+    const where = `no connector "nope" in the hub at ${hub.url} (connectors: drop, nightly, hook)`;
+    const transfers = await cgic(['transfers', '--connector', 'nope', '--config', env.configFile]);
+    expect(transfers.code).toBe(2);
+    expect(transfers.stderr).toContain(`HUB_ERR_CLI_USAGE ${where}, and no transfers of it match`);
+    const known = await cgic(['transfers', '--connector', 'nightly', '--url', hub.url], { CGIC_API_KEY: 'demo-admin-key' });
+    expect([known.code, known.stdout]).toEqual([0, expect.stringMatching(/^0 transfers match/)]);
+    const deadLetters = await cgic(['dead-letters', 'list', '--connector', 'nope', '--config', env.configFile]);
+    expect(deadLetters.code).toBe(2);
+    expect(deadLetters.stderr).toContain(`${where}, and no dead letters of it match`);
+    for (const args of [['run', 'nope'], ['pause', 'nope'], ['resume', 'nope']]) {
+      const r = await cgic([...args, '--config', env.configFile]);
+      expect([args, r.code]).toEqual([args, 2]);
+      expect(r.stderr).toContain(`HUB_ERR_CLI_USAGE ${where}\n`);
+    }
+  }, 120_000);
 
   it('pauses and resumes a schedule, on the audit trail; shows a connector\'s configuration with its secret masked', async () => {
     expect((await hub.api('POST', '/api/connectors/nightly/pause', { reason: 'the lab is migrating its LIMS' })).status).toBe(200);

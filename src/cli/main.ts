@@ -1,7 +1,9 @@
 /**
  * The `cgic` command. Subcommands read like the task; `--json` where a machine reads the output;
- * exit codes: 0 ok, 1 failed work, 2 usage, 69 Redis or the database unavailable, 75 state conflict
- * (e.g. a dead letter replayed already), 78 bad configuration.
+ * exit codes (src/cli/exit-codes.ts): 0 ok, 1 failed work, 2 usage (no command, a connector the
+ * configuration does not have), 66 the input file missing or unreadable (`cgic map <file>`), 69 Redis
+ * or the database unavailable, 75 state conflict (e.g. a dead letter replayed already), 78 bad
+ * configuration (a configuration or mapping file, missing or invalid).
  */
 import { readFileSync } from 'node:fs';
 import { Argument, Command, CommanderError, Option } from 'commander';

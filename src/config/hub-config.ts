@@ -10,7 +10,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { validate as validateCron } from 'node-cron';
 import { expectedEverySeconds } from './cadence.ts';
-import { ConfigProblems, newAjv, pathToPointer, schemaProblems, YamlSource, closest, type ConfigProblem } from './problems.ts';
+import { ConfigProblems, newAjv, pathToPointer, problemCount, schemaProblems, YamlSource, closest, type ConfigProblem } from './problems.ts';
 import { isSecretRef, secretPaths } from './secrets.ts';
 import { HubError } from '../errors/hub-error.ts';
 import { isValidZone } from '../mapping/ops/date-parser.ts';
@@ -263,7 +263,8 @@ async function checkConfig(raw: Record<string, unknown>, src: YamlSource, abs: s
         problems.push({ code: err.code, file: src.file, line: pos.line, col: pos.col, pointer: pathToPointer(p), message: err.message, hint: 'see docs/migrations.md' });
       }
       else if (err instanceof ConfigProblems) {
-        problem(p, `mapping "${ref}" is invalid (${err.problems.length} problem${err.problems.length === 1 ? '' : 's'})`, 'run `cgic validate` on the mapping');
+        const n = problemCount(err.problems);
+        problem(p, `mapping "${ref}" is invalid (${n} problem${n === 1 ? '' : 's'})`, 'run `cgic validate` on the mapping');
         problems.push(...err.problems);
       } else throw err;
     }

@@ -5,7 +5,7 @@
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { LineCounter, parseDocument, isAlias, isMap, isSeq, isScalar, visit, type Alias, type Document, type Node } from 'yaml';
+import { LineCounter, parseDocument, isAlias, isMap, isSeq, isScalar, visit, type Alias, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { ErrorCode } from '../errors/registry.ts';
 import { excerpt, VALUE_EXCERPT_CHARS } from '../errors/excerpt.ts';
 import { MAX_YAML_DEPTH, yamlTooDeep, type TooDeep } from './yaml-depth.ts';
@@ -19,6 +19,11 @@ export interface ConfigProblem {
   pointer: string;
   message: string;
   hint?: string;
+  /**
+   * Set on the problem that ends a file's list when the list was cut: how many problems of the file
+   * it stands for, not listed (see `capProblems`).
+   */
+  omitted?: number;
 }
 
 export function formatProblem(p: ConfigProblem): string {
@@ -26,10 +31,64 @@ export function formatProblem(p: ConfigProblem): string {
   return `${p.file}:${p.line}:${p.col}: ${p.code} ${p.pointer ? p.pointer + ' ' : ''}${p.message}${hint}`;
 }
 
+/** Problems listed for one file; past them, one more problem counts the rest. */
+export const MAX_PROBLEMS_PER_FILE = 100;
+
+/**
+ * The problems with each file's list cut at `max`: a file's first `max` problems (in the order given),
+ * then one problem, at the first one not listed, that counts the rest (`omitted`). A file with 150,000
+ * unknown keys gives 101 lines, not 150,000. Cutting a list already cut gives the same list.
+ */
+export function capProblems(problems: readonly ConfigProblem[], max = MAX_PROBLEMS_PER_FILE): ConfigProblem[] {
+  const listed = new Map<string, number>(); // problems of each file, other than a count of the rest
+  const last = new Map<string, number>(); // index of each file's last problem
+  problems.forEach((p, i) => {
+    if (p.omitted === undefined) listed.set(p.file, (listed.get(p.file) ?? 0) + 1);
+    last.set(p.file, i);
+  });
+  if (![...listed.values()].some((n) => n > max)) return [...problems];
+  const kept = new Map<string, number>();
+  const omitted = new Map<string, number>();
+  const firstOmitted = new Map<string, ConfigProblem>();
+  const out: ConfigProblem[] = [];
+  problems.forEach((p, i) => {
+    if ((listed.get(p.file) ?? 0) <= max) {
+      out.push(p);
+      return;
+    }
+    if (p.omitted !== undefined) omitted.set(p.file, (omitted.get(p.file) ?? 0) + p.omitted);
+    else if ((kept.get(p.file) ?? 0) < max) {
+      out.push(p);
+      kept.set(p.file, (kept.get(p.file) ?? 0) + 1);
+    } else {
+      omitted.set(p.file, (omitted.get(p.file) ?? 0) + 1);
+      if (!firstOmitted.has(p.file)) firstOmitted.set(p.file, p);
+    }
+    if (i === last.get(p.file)) {
+      const n = omitted.get(p.file)!;
+      const at = firstOmitted.get(p.file) ?? p;
+      out.push({ code: at.code, file: p.file, line: at.line, col: at.col, pointer: '', message: `${n} more problem${n === 1 ? '' : 's'} in this file, not listed`, hint: `the first ${max} are listed: correct them and check the file again`, omitted: n });
+    }
+  });
+  return out;
+}
+
+/** How many problems a list stands for: those listed, and those a cut list counts without listing them. */
+export function problemCount(problems: readonly ConfigProblem[]): number {
+  let n = 0;
+  for (const p of problems) n += p.omitted ?? 1;
+  return n;
+}
+
+/** The problems of one or more files; each file's list is cut at `MAX_PROBLEMS_PER_FILE` (`capProblems`). */
 export class ConfigProblems extends Error {
-  constructor(readonly problems: ConfigProblem[]) {
-    super(problems.map(formatProblem).join('\n'));
+  readonly problems: ConfigProblem[];
+
+  constructor(problems: readonly ConfigProblem[]) {
+    const capped = capProblems(problems);
+    super(capped.map(formatProblem).join('\n'));
     this.name = 'ConfigProblems';
+    this.problems = capped;
   }
 }
 
@@ -74,7 +133,7 @@ export class YamlSource {
       // 100,000 times gives 199,999): the first ones are those to fix.
       if (shown === MAX_YAML_ERRORS) {
         const more = this.doc.errors.length - n;
-        out.push({ code: 'HUB_ERR_MAPPING_YAML' as ErrorCode, file: this.file, line: pos.line, col: pos.col, pointer: '', message: `${more} more YAML error${more === 1 ? '' : 's'} from here on, not listed`, hint: 'correct the errors above first: the rest often follow from them' });
+        out.push({ code: 'HUB_ERR_MAPPING_YAML' as ErrorCode, file: this.file, line: pos.line, col: pos.col, pointer: '', message: `${more} more YAML error${more === 1 ? '' : 's'} from here on, not listed`, hint: 'correct the errors above first: the rest often follow from them', omitted: more });
         break;
       }
       const problem: ConfigProblem = {
@@ -150,6 +209,27 @@ export class YamlSource {
     return null;
   }
 
+  /** Each mapping's pairs by key, made the first time a key of it is looked up. */
+  private readonly pairsByKey = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+  /**
+   * The pair of `map` whose key is `key` (the first, if the key is repeated). Looked up in an index of
+   * the mapping, not by going through its pairs: locating every key of a mapping with 150,000 unknown
+   * keys went through 150,000 pairs for each (minutes).
+   */
+  private pairOf(map: YAMLMap, key: string): Pair | undefined {
+    let pairs = this.pairsByKey.get(map);
+    if (!pairs) {
+      pairs = new Map();
+      for (const p of map.items) {
+        const k = isScalar(p.key) ? String(p.key.value) : String(p.key);
+        if (!pairs.has(k)) pairs.set(k, p);
+      }
+      this.pairsByKey.set(map, pairs);
+    }
+    return pairs.get(key);
+  }
+
   /** Position of the value at `path` (or of its key, with `key: true`); the nearest existing ancestor otherwise. */
   locate(path: readonly (string | number)[], key = false): { line: number; col: number } {
     let node: unknown = this.doc.contents;
@@ -162,7 +242,7 @@ export class YamlSource {
     for (let i = 0; i < path.length; i++) {
       const seg = path[i]!;
       if (isMap(node)) {
-        const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
+        const pair = this.pairOf(node, String(seg));
         if (!pair) return at;
         const last = i === path.length - 1;
         if (last && key) return posOf(pair.key) ?? at;
@@ -237,6 +317,10 @@ export function schemaProblems(
   opts: { opNames?: readonly string[]; schemaCode?: ErrorCode } = {},
 ): ConfigProblem[] {
   const useful = errors.filter((e) => e.keyword !== 'if' && e.keyword !== 'anyOf' && e.keyword !== 'oneOf');
+  // The file's values, converted once: for each error, converting the whole file again made 150,000
+  // errors cost 150,000 conversions.
+  let values: { root: unknown } | undefined;
+  const valueOf = (path: readonly string[]): unknown => valueAt((values ??= { root: src.toJS() }).root, path);
   // A type error on a value that also has deeper errors is noise.
   const out: ConfigProblem[] = [];
   const seen = new Set<string>();
@@ -259,7 +343,7 @@ export function schemaProblems(
     } else if (e.keyword === 'propertyNames' || (e.keyword === 'enum' && e.propertyName !== undefined)) {
       continue; // reported by the propertyNames/enum pair below
     } else if (e.keyword === 'enum' && inOps && opts.opNames) {
-      const op = String(valueAt(src.toJS(), path));
+      const op = String(valueOf(path));
       code = 'HUB_ERR_MAPPING_UNKNOWN_OP';
       message = `unknown operation "${op}"`;
       const guess = closest(op, opts.opNames);
@@ -267,13 +351,13 @@ export function schemaProblems(
     } else if (e.keyword === 'enum') {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
       message = `must be one of: ${allowed.map((v) => JSON.stringify(v)).join(', ')}`;
-      const got = valueAt(src.toJS(), path);
+      const got = valueOf(path);
       const guess = typeof got === 'string' ? closest(got, allowed.map(String)) : undefined;
       if (guess) hint = `did you mean "${guess}"?`;
     } else if (e.keyword === 'required') {
       message = `is missing the required key "${(e.params as { missingProperty: string }).missingProperty}"`;
     } else if (e.keyword === 'type') {
-      const got = valueAt(src.toJS(), path);
+      const got = valueOf(path);
       const want = (e.params as { type: string | string[] }).type.toString().replace(',', ' or ');
       message = `must be ${want}, not ${describe(got)}`;
       const examples: Record<string, string> = { integer: 'a whole number without quotes, e.g. 1', number: 'a number without quotes', boolean: 'true or false, without quotes', string: 'text (quote it if it starts with a special character)', array: 'a list, e.g. [a, b]', object: 'a mapping of keys to values' };

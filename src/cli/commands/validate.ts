@@ -2,7 +2,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isMap } from 'yaml';
-import { ConfigProblems, formatProblem, YamlSource, type ConfigProblem } from '../../config/problems.ts';
+import { ConfigProblems, formatProblem, problemCount, YamlSource, type ConfigProblem } from '../../config/problems.ts';
 import { findMappingFiles, loadMappingFile, MAPPINGS_DIR } from '../../mapping/load.ts';
 import { InboundMapping } from '../../mapping/inbound.ts';
 import { HubError } from '../../errors/hub-error.ts';
@@ -71,7 +71,9 @@ export async function validateCommand(paths: string[], opts: ValidateOptions): P
     for (const o of ok) out(`ok   ${o.file}  ${o.mapping}  ${o.kind}`);
     for (const p of problems) err(formatProblem(p));
     const bad = new Set(problems.map((p) => p.file)).size;
-    (problems.length ? err : out)(`${ok.length} valid, ${bad} invalid (${problems.length} problem${problems.length === 1 ? '' : 's'})`);
+    // Counted with those a file's cut list does not show (ConfigProblems lists 100 a file).
+    const n = problemCount(problems);
+    (problems.length ? err : out)(`${ok.length} valid, ${bad} invalid (${n} problem${n === 1 ? '' : 's'})`);
   }
   return problems.length ? EXIT.CONFIG : EXIT.OK;
 }

@@ -128,7 +128,7 @@ export const playgroundRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app)
               problems: {
                 type: 'array',
                 description: 'Why the mapping does not load, each at its line and column (empty when it loads).',
-                items: { type: 'object', properties: { code: { type: 'string' }, file: { type: 'string' }, line: { type: 'integer' }, col: { type: 'integer' }, pointer: { type: 'string' }, message: { type: 'string' }, hint: { type: 'string' } } },
+                items: { type: 'object', properties: { code: { type: 'string' }, file: { type: 'string' }, line: { type: 'integer' }, col: { type: 'integer' }, pointer: { type: 'string' }, message: { type: 'string' }, hint: { type: 'string' }, omitted: { type: 'integer', description: 'On the problem that ends a cut list: how many problems of the file it stands for (100 are listed a file).' } } },
               },
               failure: { type: ['object', 'null'], description: 'An error that stopped the run (e.g. a required column missing), as cgic map reports it.', properties: { code: { type: 'string' }, message: { type: 'string' }, pointer: pointerSchema } },
               records: { type: 'array', items: { type: 'object', additionalProperties: true } },

@@ -9,7 +9,7 @@ import type { HubApi } from '../hub-api.ts';
 import { access } from '../auth.ts';
 import { auditDetail } from '../audit-plugin.ts';
 import { security, errorSchema } from '../schemas.ts';
-import { ConfigProblems } from '../../config/problems.ts';
+import { ConfigProblems, problemCount } from '../../config/problems.ts';
 
 const changes = {
   type: 'object',
@@ -46,7 +46,7 @@ export const reloadRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { h
                 type: 'array',
                 items: {
                   type: 'object',
-                  properties: { code: { type: 'string' }, file: { type: 'string' }, line: { type: 'integer' }, col: { type: 'integer' }, pointer: { type: 'string' }, message: { type: 'string' }, hint: { type: 'string' } },
+                  properties: { code: { type: 'string' }, file: { type: 'string' }, line: { type: 'integer' }, col: { type: 'integer' }, pointer: { type: 'string' }, message: { type: 'string' }, hint: { type: 'string' }, omitted: { type: 'integer', description: 'On the problem that ends a cut list: how many problems of the file it stands for (100 are listed a file).' } },
                 },
               },
             },
@@ -63,7 +63,7 @@ export const reloadRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { h
         return r;
       } catch (err) {
         if (!(err instanceof ConfigProblems)) throw err;
-        const n = err.problems.length;
+        const n = problemCount(err.problems);
         return reply.code(400).send({
           code: 'HUB_ERR_CONFIG_INVALID',
           message: `${hub.cfg.file}: ${n} problem${n === 1 ? '' : 's'}; the configuration in force is unchanged`,

@@ -7,10 +7,12 @@
  *   { candidates: [SGD, SPR], spellings: ["SPRINGFIELD"], note?: "..." }          an ambiguous spelling
  * Output: the entries, checked for shape only (whether the codes exist is checked when the table is
  * built, against the NCIC list). Every scalar is read as a string (YAML failsafe schema), so a caliber
- * spelling like .380 can never turn into the number 0.38 and a code like 010 keeps its zero.
+ * spelling like .380 can never turn into the number 0.38 and a code like 010 keeps its zero. The file
+ * is read as every YAML file a person edits is (`readYaml`): one nesting 100,000 levels or an alias
+ * bomb is HUB_ERR_MAPPING_YAML at its line, not a stack overflow.
  */
 import { readFile } from 'node:fs/promises';
-import { parse, YAMLParseError } from 'yaml';
+import { problemCount, readYaml } from '../config/problems.ts';
 import { HubError } from '../errors/hub-error.ts';
 
 export interface SynonymEntry {
@@ -40,14 +42,12 @@ function isStringList(v: unknown): v is string[] {
 
 /** Parse and shape-check one synonym file's text; `file` names it in error messages. */
 export function parseSynonyms(text: string, file: string): SynonymEntry[] {
-  let doc: unknown;
-  try {
-    doc = parse(text, { schema: 'failsafe' });
-  } catch (err) {
-    if (err instanceof YAMLParseError) {
-      throw new HubError('HUB_ERR_MAPPING_YAML', { reason: `${file}: ${err.message}` }, { file }, { cause: err });
-    }
-    throw err;
+  const { values: doc, problems } = readYaml(file, text, { schema: 'failsafe' });
+  const first = problems[0];
+  if (first) {
+    const n = problemCount(problems) - 1;
+    const more = n > 0 ? ` (and ${n} more YAML problem${n === 1 ? '' : 's'})` : '';
+    throw new HubError('HUB_ERR_MAPPING_YAML', { reason: `${file}:${first.line}:${first.col}: ${first.message}${more}` }, { file, line: first.line });
   }
   if (doc === null || doc === undefined || doc === '') return [];
   if (!Array.isArray(doc)) throw invalid(file, '', 'a synonym table is a YAML list of entries ("- code: ...")');

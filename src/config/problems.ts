@@ -103,7 +103,11 @@ export const MAX_YAML_ERRORS = 20;
 
 const ALIAS_HINT = 'a value that starts with "*" is read as a YAML alias (and "&" as an anchor); put such a value in quotes, e.g. schedule: "* * * * *"';
 
-/** A parsed YAML file that can say where any value of it is. */
+/**
+ * A parsed YAML file that can say where any value of it is. Every YAML file the hub reads that a person
+ * writes or supplies (the configuration, mappings, golden cases, synonym tables) is read through it:
+ * nesting and aliases are checked before anything converts the file to values (`readYaml`).
+ */
 export class YamlSource {
   readonly doc: Document;
   private readonly lines = new LineCounter();
@@ -111,12 +115,14 @@ export class YamlSource {
   /** Set when the text nests too deeply to be parsed safely (yaml-depth.ts): `doc` is then empty. */
   private readonly tooDeep: TooDeep | null;
 
+  /** `schema: 'failsafe'` reads every scalar as text (a synonym table's `.380` and `010`). */
   constructor(
     readonly file: string,
     readonly text: string,
+    options: { schema?: 'core' | 'failsafe' } = {},
   ) {
     this.tooDeep = yamlTooDeep(text);
-    this.doc = parseDocument(this.tooDeep ? '' : text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
+    this.doc = parseDocument(this.tooDeep ? '' : text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true, ...(options.schema ? { schema: options.schema } : {}) });
   }
 
   yamlProblems(): ConfigProblem[] {
@@ -255,6 +261,18 @@ export class YamlSource {
     }
     return at;
   }
+}
+
+/**
+ * The values of a YAML file, or why it cannot be read: its YAML problems (`YamlSource.yamlProblems`),
+ * each at its line and column, and `values` undefined. A file nesting 100,000 levels or an alias bomb
+ * is one such problem, never a stack overflow or the yaml library's bare ReferenceError. The way to
+ * read a YAML file a person can edit or supply when its values are all that is wanted.
+ */
+export function readYaml(file: string, text: string, options: { schema?: 'core' | 'failsafe' } = {}): { values: unknown; problems: ConfigProblem[] } {
+  const src = new YamlSource(file, text, options);
+  const problems = src.yamlProblems();
+  return { values: problems.length ? undefined : src.toJS(), problems };
 }
 
 export function pointerToPath(pointer: string): string[] {

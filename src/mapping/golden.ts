@@ -16,12 +16,14 @@
  *     errors: [HUB_ERR_RECORD_REQUIRED]  # outbound: exactly these error codes
  * Provenance is made deterministic: receivedAt is 2026-01-01T00:00:00.000Z and the file is the input's name.
  * `cgic test --update` rewrites the sidecars from the current output: review the diff before committing.
+ * A case file is read as every YAML file a person supplies is (`readYaml`): one that cannot be read (a
+ * YAML error, nesting past 100 levels, an alias bomb) is a located problem, and no case runs.
  */
 import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { parse as parseYaml } from 'yaml';
+import { ConfigProblems, readYaml, type ConfigProblem } from '../config/problems.ts';
 import { findMappingFiles, loadMappingFile, type Mapping } from './load.ts';
 import { emptySummary, mapStream, type InvalidSource, type MapSummary, type Retraction } from './run.ts';
 import { InboundMapping, type MappedRecord } from './inbound.ts';
@@ -162,6 +164,18 @@ function compare(expect: NonNullable<GoldenCase['expect']>, actual: Actual): str
   return failures;
 }
 
+/** A case file's case, or the problems that keep it from being read (each at its line and column). */
+function readCase(cf: string): { case?: GoldenCase; problems: ConfigProblem[] } {
+  const { values, problems } = readYaml(path.relative(process.cwd(), cf) || cf, readFileSync(cf, 'utf8'));
+  if (problems.length) return { problems };
+  return { case: { ...(values as Omit<GoldenCase, 'file' | 'name'>), file: cf, name: path.basename(cf, '.test.yaml') }, problems };
+}
+
+/**
+ * Run the golden cases of the mappings under `target` (all of mappings/, a folder, or one case file).
+ * Throws `ConfigProblems` for a mapping that does not load, and for case files that cannot be read:
+ * every case file is read before any case runs, and all their problems are listed together.
+ */
 export async function runGoldenTests(target?: string, opts: { update?: boolean } = {}): Promise<GoldenResult[]> {
   const results: GoldenResult[] = [];
   let files: string[];
@@ -170,13 +184,23 @@ export async function runGoldenTests(target?: string, opts: { update?: boolean }
     only = path.resolve(target);
     files = [path.join(path.dirname(path.dirname(only)), 'mapping.yaml')];
   } else files = findMappingFiles(target ? path.resolve(target) : undefined);
+  const runs: { mapping: Mapping; cases: GoldenCase[] }[] = [];
+  const problems: ConfigProblem[] = [];
   for (const mf of files) {
     const mapping = await loadMappingFile(mf);
+    const cases: GoldenCase[] = [];
     for (const cf of findCases(mf)) {
       if (only && path.resolve(cf) !== only) continue;
-      const name = path.basename(cf, '.test.yaml');
-      const raw = parseYaml(readFileSync(cf, 'utf8')) as Omit<GoldenCase, 'file' | 'name'>;
-      const c: GoldenCase = { ...raw, file: cf, name };
+      const read = readCase(cf);
+      for (const p of read.problems) problems.push(p);
+      if (read.case) cases.push(read.case);
+    }
+    runs.push({ mapping, cases });
+  }
+  if (problems.length) throw new ConfigProblems(problems);
+  for (const { mapping, cases } of runs) {
+    for (const c of cases) {
+      const { file: cf, name } = c;
       const res: GoldenResult = { mapping: mapping.label, case: name, file: path.relative(process.cwd(), cf), passed: false, failures: [] };
       try {
         const actual = await runCase(mapping, c);

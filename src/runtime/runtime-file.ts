@@ -9,8 +9,8 @@
  */
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse } from 'yaml';
 import { DEFAULT_DATA_DIR } from '../config/hub-config.ts';
+import { readYaml } from '../config/problems.ts';
 import { makeDirsSync } from '../sdk/make-dirs.ts';
 
 /** The id the local operator key has on the audit trail. */
@@ -69,13 +69,15 @@ export function readRuntimeFile(dataDir: string, opts: { alive?: boolean } = {})
 
 /**
  * The data folder a configuration names, read without checking the rest of it: `cgic reload` must
- * reach the hub to have a configuration checked, even one that does not load.
+ * reach the hub to have a configuration checked, even one that does not load. The file is read as the
+ * configuration loader reads it (`readYaml`: nesting and aliases checked first); one that cannot be
+ * read names no folder, and the default is used.
  */
 export function dataDirOfConfigFile(configFile: string): string {
   const abs = path.resolve(configFile);
   let dataDir: unknown;
   try {
-    dataDir = (parse(readFileSync(abs, 'utf8')) as { hub?: { dataDir?: unknown } } | null)?.hub?.dataDir;
+    dataDir = (readYaml(abs, readFileSync(abs, 'utf8')).values as { hub?: { dataDir?: unknown } } | null | undefined)?.hub?.dataDir;
   } catch {
     dataDir = undefined;
   }

@@ -44,6 +44,18 @@ describe('parseSynonyms', () => {
     expect(e.message).toMatch(/make\.yaml/);
   });
 
+  it('refuses a file nesting 100,000 levels, and an alias bomb, with HUB_ERR_MAPPING_YAML at their line', () => {
+    const deep = hubErrorOf(() => parseSynonyms(`- code: SW\n  spellings: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`, 'make.yaml'));
+    expect(deep.code).toBe('HUB_ERR_MAPPING_YAML');
+    expect(deep.message).toMatch(/make\.yaml:2:\d+: nests more than 100 levels deep/);
+    expect(deep.pointer).toEqual({ file: 'make.yaml', line: 2 });
+    // Nine levels of nine aliases: 9^9 (387 million) spellings once converted.
+    const bomb = ['- code: SW', '  spellings: &a0 [x]', ...Array.from({ length: 9 }, (_, i) => `- code: S${i}\n  spellings: &a${i + 1} [${Array(9).fill(`*a${i}`).join(',')}]`)].join('\n') + '\n';
+    const e = hubErrorOf(() => parseSynonyms(bomb, 'make.yaml'));
+    expect(e.code).toBe('HUB_ERR_MAPPING_YAML');
+    expect(e.message).toMatch(/make\.yaml:\d+:\d+: the alias \*a\d repeats anchored values more than 100 times/);
+  });
+
   it.each([
     ['code: SW\n', /YAML list/],
     ['- code: SW\n', /spellings/],

@@ -1,13 +1,17 @@
 /**
  * Golden tests of mappings (`runGoldenTests`) on mapping folders written to a temporary directory:
- * inline expectations, sidecar expectations written by --update, and the first-difference messages.
+ * inline expectations, sidecar expectations written by --update, the first-difference messages, and
+ * case files that cannot be read (nesting 100,000 levels, an alias bomb): located problems, exit 78.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordId } from '../../../src/canonical/keys.ts';
+import { ConfigProblems } from '../../../src/config/problems.ts';
 import { firstDifference, GOLDEN_RECEIVED_AT, runGoldenTests } from '../../../src/mapping/golden.ts';
+import { PROJECT_ROOT } from '../../../src/mapping/load.ts';
 
 const MAPPING = `id: golden-fixture
 version: 4
@@ -160,6 +164,54 @@ describe('sidecar expectations', () => {
     expect(results.map((r) => r.case)).toEqual(['b']);
     expect(existsSync(path.join(dir, 'tests', 'a.expected.json'))).toBe(false);
     expect(existsSync(path.join(dir, 'tests', 'b.expected.json'))).toBe(true);
+  });
+});
+
+describe('case files that cannot be read', () => {
+  const DEEP = `description: nests 100,000 levels\ninput: { text: "LAB,ITEM\\nL1,1\\n" }\nexpect: { extra: ${'['.repeat(100_000)}${']'.repeat(100_000)} }\n`;
+  // Nine levels of nine aliases: 9^9 (387 million) values once converted.
+  const BOMB = `description: an alias bomb\n${['a0: &a0 x', ...Array.from({ length: 9 }, (_, i) => `a${i + 1}: &a${i + 1} [${Array(9).fill(`*a${i}`).join(',')}]`)].join('\n')}\ninput: { text: "LAB,ITEM\\nL1,1\\n" }\n`;
+
+  async function problemsOf(run: Promise<unknown>): Promise<ConfigProblems['problems']> {
+    const err = await run.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ConfigProblems);
+    return (err as ConfigProblems).problems;
+  }
+
+  it('a case nesting 100,000 levels is HUB_ERR_MAPPING_YAML at its file and line, not a stack overflow', async () => {
+    const dir = mappingFolder(MAPPING, { deep: DEEP });
+    const problems = await problemsOf(runGoldenTests(dir));
+    expect(problems.map((p) => [p.code, path.basename(p.file), p.line, p.message])).toEqual([['HUB_ERR_MAPPING_YAML', 'deep.test.yaml', 3, 'nests more than 100 levels deep; the file is not read further']]);
+  });
+
+  it('a case with a nine-level alias bomb is HUB_ERR_MAPPING_YAML at the alias that passes the count', async () => {
+    const dir = mappingFolder(MAPPING, { bomb: BOMB });
+    const problems = await problemsOf(runGoldenTests(dir));
+    expect(problems.map((p) => [p.code, path.basename(p.file), p.line, p.col, p.message])).toEqual([
+      ['HUB_ERR_MAPPING_YAML', 'bomb.test.yaml', 5, 10, 'the alias *a2 repeats anchored values more than 100 times; the file is not read further'],
+    ]);
+  });
+
+  it('every unreadable case of the run is listed before any case runs', async () => {
+    // Without expect: run with --update, it would write its sidecar.
+    const dir = mappingFolder(MAPPING, { a: 'description: sidecar\ninput: { text: "LAB,ITEM\\nl1,1\\n" }\n', bomb: BOMB, deep: DEEP, z: 'description: a YAML error\ninput: { text: x }\ninput: { text: y }\n' });
+    const problems = await problemsOf(runGoldenTests(dir, { update: true }));
+    expect(problems.map((p) => `${path.basename(p.file)}:${p.line}`)).toEqual(['bomb.test.yaml:5', 'deep.test.yaml:3', 'z.test.yaml:3']);
+    expect(existsSync(path.join(dir, 'tests', 'a.expected.json'))).toBe(false);
+  });
+
+  it('cgic test prints each at file:line:col and exits 78', () => {
+    const dir = mappingFolder(MAPPING, { bomb: BOMB, deep: DEEP });
+    const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'bin/cgic.js'), 'test', dir], { encoding: 'utf8', cwd: PROJECT_ROOT });
+    expect(r.status, r.stderr.slice(0, 500)).toBe(78);
+    const rel = path.relative(PROJECT_ROOT, path.join(dir, 'tests'));
+    expect(r.stderr).toContain(`${rel}/bomb.test.yaml:5:10: HUB_ERR_MAPPING_YAML the alias *a2 repeats anchored values more than 100 times`);
+    expect(r.stderr).toContain(`${rel}/deep.test.yaml:3:`);
+    expect(r.stderr).not.toContain('HUB_ERR_SYSTEM_INTERNAL');
+    expect(r.stderr).not.toContain('RangeError');
   });
 });
 

@@ -25,19 +25,37 @@ import { Lexer, LineCounter, Parser } from 'yaml';
 /** Deeper than any configuration or mapping: a file nesting more is refused uncomposed. */
 export const MAX_YAML_DEPTH = 100;
 
+/**
+ * More entries than any one mapping or list of a configuration or mapping file has (the largest the
+ * project ships, a synonym table, has 186): one with more is refused uncomposed. Composing checks each
+ * key against every key before it in its mapping, and a schema error per entry is copied per entry,
+ * so 150,000 keys took minutes; 10,000 take about a second.
+ */
+export const MAX_YAML_ENTRIES = 10_000;
+
 export interface TooDeep {
   depth: number;
   line: number;
   col: number;
 }
 
-/** Where the text first nests deeper than `max` levels, or null. */
-export function yamlTooDeep(text: string, max = MAX_YAML_DEPTH): TooDeep | null {
-  return linesTooDeep(text, max) ?? parserTooDeep(text, max);
+/** A mapping or list with more than MAX_YAML_ENTRIES entries: where its entry past the limit starts. */
+export interface TooMany {
+  entries: number;
+  line: number;
+  col: number;
 }
 
-/** Where the library's parser first holds more than `max` collections open, or null. */
-export function parserTooDeep(text: string, max: number): TooDeep | null {
+/** Where the text first nests deeper than `max` levels, or first has a mapping or list with more than `maxEntries` entries; or null. */
+export function yamlTooDeep(text: string, max = MAX_YAML_DEPTH, maxEntries = MAX_YAML_ENTRIES): TooDeep | TooMany | null {
+  return linesTooDeep(text, max) ?? parserTooDeep(text, max, maxEntries);
+}
+
+/**
+ * Where the library's parser first holds more than `max` collections open, or first has more than
+ * `maxEntries` entries in the collection it is filling; or null.
+ */
+export function parserTooDeep(text: string, max: number, maxEntries = MAX_YAML_ENTRIES): TooDeep | TooMany | null {
   const lines = new LineCounter();
   lines.addNewLine(0);
   const parser = new Parser(lines.addNewLine);
@@ -47,8 +65,13 @@ export function parserTooDeep(text: string, max: number): TooDeep | null {
     for (const _document of parser.next(lexeme));
     // Its stack is the document, the open collections, and the scalar being read if any.
     const { stack } = parser;
-    const depth = stack.length - 1 - (stack.length > 1 && !COLLECTIONS.has(stack.at(-1)!.type) ? 1 : 0);
+    const filling = stack.length > 1 && !COLLECTIONS.has(stack.at(-1)!.type) ? 1 : 0;
+    const depth = stack.length - 1 - filling;
     if (depth > max) return { depth, ...lines.linePos(start) };
+    // Entries are added only to the collection being filled: the innermost open one.
+    const open = stack.at(-1 - filling);
+    const entries = open && COLLECTIONS.has(open.type) ? (open as { items: unknown[] }).items.length : 0;
+    if (entries > maxEntries) return { entries, ...lines.linePos(start) };
   }
   return null;
 }

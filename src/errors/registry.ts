@@ -29,7 +29,7 @@ export const ERRORS = {
     class: 'config',
     status: 400,
     message: 'The file is not valid YAML: {reason}',
-    fix: 'Correct the YAML syntax at the line and column given (indentation, an unclosed quote, a tab instead of spaces). A file nesting more than 100 levels, or whose aliases repeat anchored values more than 100 times, is refused unread: check it is the file meant.',
+    fix: 'Correct the YAML syntax at the line and column given (indentation, an unclosed quote, a tab instead of spaces). A file nesting more than 100 levels, with more than 10,000 entries in one mapping or list, or whose aliases repeat anchored values more than 100 times, is refused unread: check it is the file meant.',
   },
   HUB_ERR_MAPPING_SCHEMA: {
     class: 'config',
@@ -278,7 +278,7 @@ export const ERRORS = {
     class: 'config',
     status: 400,
     message: 'The configuration is not valid YAML: {reason}',
-    fix: 'Correct the YAML syntax at the line and column given. A file nesting more than 100 levels, or whose aliases repeat anchored values more than 100 times, is refused unread: check it is the file meant.',
+    fix: 'Correct the YAML syntax at the line and column given. A file nesting more than 100 levels, with more than 10,000 entries in one mapping or list, or whose aliases repeat anchored values more than 100 times, is refused unread: check it is the file meant.',
   },
   HUB_ERR_CONFIG_SCHEMA: {
     class: 'config',

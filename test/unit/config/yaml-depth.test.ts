@@ -11,7 +11,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { MAX_YAML_DEPTH, yamlTooDeep } from '../../../src/config/yaml-depth.ts';
+import { MAX_YAML_DEPTH, MAX_YAML_ENTRIES, yamlTooDeep } from '../../../src/config/yaml-depth.ts';
 import { PROJECT_ROOT } from '../../../src/mapping/load.ts';
 
 const N = 100_000;
@@ -93,7 +93,7 @@ describe('YAML nesting depth', () => {
       const t = performance.now();
       const found = yamlTooDeep(text);
       expect(found).not.toBeNull();
-      expect(found!.depth).toBe(MAX_YAML_DEPTH + 1);
+      expect(found).toMatchObject({ depth: MAX_YAML_DEPTH + 1 });
       expect(performance.now() - t).toBeLessThan(2000);
     });
   }
@@ -129,5 +129,41 @@ describe('YAML nesting depth', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  describe('entries in one mapping or list', () => {
+    const M = 150_000;
+    const WIDE: Record<string, { text: string; line: number }> = {
+      // The entry past the limit: line numbers count the `fields:` line and the one before it.
+      'keys of a mapping': { text: `records:\n  - fields:\n${Array.from({ length: M }, (_, i) => `      k${i}: v\n`).join('')}`, line: MAX_YAML_ENTRIES + 3 },
+      'items of a block list': { text: `hub:\n${'  - x\n'.repeat(M)}`, line: MAX_YAML_ENTRIES + 2 },
+      'items of a flow list': { text: `hub: [${'1, '.repeat(M)}1]\n`, line: 1 },
+      'keys of a flow map': { text: `hub: {${Array.from({ length: M }, (_, i) => `k${i}: 1, `).join('')}}\n`, line: 1 },
+    };
+    for (const [shape, { text, line }] of Object.entries(WIDE)) {
+      it(`refuses ${shape} past ${MAX_YAML_ENTRIES}, at the entry past it`, () => {
+        expect(yamlTooDeep(text)).toMatchObject({ entries: MAX_YAML_ENTRIES + 1, line });
+      });
+    }
+
+    it('a mapping or list at the limit is read', () => {
+      expect(yamlTooDeep(`hub:\n${'  - x\n'.repeat(MAX_YAML_ENTRIES)}`)).toBeNull();
+      expect(yamlTooDeep(`hub: {${Array.from({ length: MAX_YAML_ENTRIES }, (_, i) => `k${i}: 1`).join(', ')}}\n`)).toBeNull();
+      expect(yamlTooDeep(`hub: [${Array.from({ length: MAX_YAML_ENTRIES }, () => '1').join(', ')}]\n`)).toBeNull();
+    });
+
+    it('cgic validate refuses a mapping of 150,000 keys at once with its line, exit 78', () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'cgic-wide-'));
+      try {
+        const mapping = path.join(dir, 'mapping.yaml');
+        writeFileSync(mapping, WIDE['keys of a mapping']!.text);
+        const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'bin/cgic.js'), 'validate', mapping], { encoding: 'utf8', timeout: 120_000 });
+        expect(r.status, r.stderr.slice(0, 500)).toBe(78);
+        expect(r.stderr).toContain(`mapping.yaml:${MAX_YAML_ENTRIES + 3}:1: HUB_ERR_MAPPING_YAML has a mapping or list of more than ${MAX_YAML_ENTRIES} entries`);
+        expect(r.stderr.split('\n').filter((l) => l.includes('HUB_ERR_')).length).toBe(1);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 });

@@ -166,9 +166,22 @@ function compare(expect: NonNullable<GoldenCase['expect']>, actual: Actual): str
 
 /** A case file's case, or the problems that keep it from being read (each at its line and column). */
 function readCase(cf: string): { case?: GoldenCase; problems: ConfigProblem[] } {
-  const { values, problems } = readYaml(path.relative(process.cwd(), cf) || cf, readFileSync(cf, 'utf8'));
+  const file = path.relative(process.cwd(), cf) || cf;
+  const { values, problems } = readYaml(file, readFileSync(cf, 'utf8'));
   if (problems.length) return { problems };
+  // The shape the runner needs before anything reads it: a mapping with an `input` of one of its forms.
+  const input = isObject(values) ? values.input : undefined;
+  if (!isObject(input) || !['file', 'text', 'document'].some((k) => k in input)) {
+    const message = isObject(values)
+      ? 'needs input: { file: <path> }, { text: <source> } or { document: <JSON> }'
+      : `must be a mapping of keys to values (description, input, expect...), not ${values === null || values === undefined ? 'empty' : Array.isArray(values) ? 'a list' : typeof values}`;
+    return { problems: [{ code: 'HUB_ERR_MAPPING_SCHEMA', file, line: 1, col: 1, pointer: isObject(values) ? '/input' : '', message, hint: 'docs/mapping-language.md, "Lock it in with golden tests"' }] };
+  }
   return { case: { ...(values as Omit<GoldenCase, 'file' | 'name'>), file: cf, name: path.basename(cf, '.test.yaml') }, problems };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**

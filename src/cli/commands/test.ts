@@ -2,7 +2,9 @@
  * `cgic test`: every mapping's golden tests, pass/fail per case; and the mappings that have none,
  * named, since a mapping without golden tests can change its output unnoticed.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { HubError } from '../../errors/hub-error.ts';
 import { findCases, runGoldenTests } from '../../mapping/golden.ts';
 import { findMappingFiles } from '../../mapping/load.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -17,6 +19,8 @@ function untested(target: string | undefined): string[] {
 }
 
 export async function testCommand(target: string | undefined, opts: { update?: boolean; json?: boolean }): Promise<number> {
+  // A path that is not there is a wrong argument, not "no golden cases" (exit 78 as cgic validate).
+  if (target !== undefined && !existsSync(target)) throw new HubError('HUB_ERR_FILE_NOT_FOUND', { path: target });
   const results = await runGoldenTests(target, { update: opts.update });
   const failed = results.filter((r) => !r.passed);
   const without = untested(target);

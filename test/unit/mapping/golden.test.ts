@@ -203,6 +203,23 @@ describe('case files that cannot be read', () => {
     expect(existsSync(path.join(dir, 'tests', 'a.expected.json'))).toBe(false);
   });
 
+  it('a case that is not a mapping with an input is HUB_ERR_MAPPING_SCHEMA, not a JavaScript error', async () => {
+    const dir = mappingFolder(MAPPING, { empty: '', list: '- a\n- b\n', noinput: 'description: no input\n', scalar: 'input: x\n' });
+    const problems = await problemsOf(runGoldenTests(dir));
+    expect(problems.map((p) => [path.basename(p.file), p.code, p.pointer, p.message])).toEqual([
+      ['empty.test.yaml', 'HUB_ERR_MAPPING_SCHEMA', '', 'must be a mapping of keys to values (description, input, expect...), not empty'],
+      ['list.test.yaml', 'HUB_ERR_MAPPING_SCHEMA', '', 'must be a mapping of keys to values (description, input, expect...), not a list'],
+      ['noinput.test.yaml', 'HUB_ERR_MAPPING_SCHEMA', '/input', 'needs input: { file: <path> }, { text: <source> } or { document: <JSON> }'],
+      ['scalar.test.yaml', 'HUB_ERR_MAPPING_SCHEMA', '/input', 'needs input: { file: <path> }, { text: <source> } or { document: <JSON> }'],
+    ]);
+  });
+
+  it('cgic test of a path that is not there exits 78 naming it, not "no golden cases"', () => {
+    const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'bin/cgic.js'), 'test', 'mappings/no-such-mapping'], { encoding: 'utf8', cwd: PROJECT_ROOT });
+    expect(r.status).toBe(78);
+    expect(r.stderr).toContain('HUB_ERR_FILE_NOT_FOUND No such file: mappings/no-such-mapping');
+  });
+
   it('cgic test prints each at file:line:col and exits 78', () => {
     const dir = mappingFolder(MAPPING, { bomb: BOMB, deep: DEEP });
     const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'bin/cgic.js'), 'test', dir], { encoding: 'utf8', cwd: PROJECT_ROOT });

@@ -10,8 +10,8 @@
  * 3. else the declaration: ISO-8859-1 is read as Windows-1252, which is what its writers mean
  *    (browsers do the same: the bytes 80-9F are curly quotes and dashes, never the C1 control
  *    characters ISO-8859-1 puts there), US-ASCII as UTF-8 (see `meant`); an encoding the hub cannot
- *    decode refuses the document
- *    (HUB_ERR_SOURCE_XML_ENCODING), since reading it as something else would damage every name in it;
+ *    decode refuses the document (HUB_ERR_SOURCE_XML_ENCODING), since reading it as something else
+ *    would damage every name in it;
  * 4. else UTF-8, or UTF-16 when the document starts `<?` or `<!` in UTF-16 without a mark.
  * A declaration read from single-byte text that names UTF-16 or UTF-32 cannot be true; it is ignored
  * with a warning and the document read as UTF-8.

@@ -219,7 +219,7 @@ export async function* mapStream(mapping: InboundMapping, input: Readable, summa
     }
     // Shown where the declaration decided (a document read as UTF-8 says nothing new) or was overridden.
     if (choice.declared && (choice.ignored || !sameEncoding(choice.used, 'utf-8'))) summary.encoding.declared = { name: choice.declared.name, readAs: choice.used };
-    if (choice.ignored && !choice.unknown) {
+    if (choice.ignored) {
       const reason = choice.ignored === 'mapping' ? "the mapping's source.encoding says so" : 'a declaration written in single-byte text cannot name a UTF-16 or UTF-32 encoding';
       const { name, line } = choice.declared!;
       summary.warnings++;

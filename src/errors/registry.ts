@@ -126,7 +126,7 @@ export const ERRORS = {
     class: 'record',
     status: 422,
     message: 'The document declares encoding "{declared}" (line {line}) but is read as {used}: {reason}',
-    fix: 'Nothing to do if the mapping\'s source.encoding is right (it is how a wrong declaration is corrected). If the declaration is right, remove source.encoding from the mapping, or set it to the declared encoding: records with text damaged by a wrong encoding are counted in the summary.',
+    fix: 'The declaration cannot be true of the document\'s bytes: ask the sender to correct it. If the text reads wrong, set the mapping\'s source.encoding to what the file really is (`file -i` names it).',
   },
   HUB_ERR_SOURCE_XML_DOCTYPE: {
     class: 'record',

@@ -4,8 +4,8 @@ import { HubError } from '../errors/hub-error.ts';
 
 /**
  * Chooses a stream's encoding from its first bytes (after a byte-order mark, which decides alone).
- * Called with the start of the stream as it grows; returns null to see more, and must return an
- * encoding iconv-lite knows once `final` (the whole stream, or as much of its start as is held).
+ * Called with the start of the stream as it grows (`final`: it is the whole stream); returns null to
+ * see more, and an encoding iconv-lite knows once `final` or once the start is CHOOSER_MAX_BYTES long.
  */
 export type EncodingChooser = (head: Buffer, final: boolean) => string | null;
 
@@ -67,7 +67,9 @@ export function normalizeEncoding(input: Readable, declared: string | EncodingCh
     } else if (typeof declared === 'string') {
       enc = declared.toLowerCase();
     } else {
-      enc = declared(bytes, final || bytes.length >= CHOOSER_MAX_BYTES);
+      enc = declared(bytes, final);
+      // A chooser still undecided when it must decide: UTF-8, the default.
+      if (enc === null && (final || bytes.length >= CHOOSER_MAX_BYTES)) enc = 'utf-8';
       if (enc === null) return null;
     }
     decided = true;

@@ -5,8 +5,8 @@
  * appendix F), and RMS exports of N-DEx and NIBRS often are ISO-8859-1 or Windows-1252. The order:
  * 1. a byte-order mark (decode.ts) decides alone;
  * 2. a `source.encoding` the mapping states wins over the declaration: it is how an operator corrects
- *    a sender whose declaration is wrong. When the two differ the read gets a warning
- *    (HUB_ERR_SOURCE_XML_ENCODING_IGNORED) naming both, so neither is silently dropped;
+ *    a sender whose declaration is wrong, so it is no warning of its own; the summary shows both, and
+ *    a record whose text the override damages is warned about naming the declaration (run.ts);
  * 3. else the declaration: ISO-8859-1 is read as Windows-1252, which is what its writers mean
  *    (browsers do the same: the bytes 80-9F are curly quotes and dashes, never the C1 control
  *    characters ISO-8859-1 puts there), US-ASCII as UTF-8 (see `meant`); an encoding the hub cannot
@@ -14,11 +14,14 @@
  *    would damage every name in it;
  * 4. else UTF-8, or UTF-16 when the document starts `<?` or `<!` in UTF-16 without a mark.
  * A declaration read from single-byte text that names UTF-16 or UTF-32 cannot be true; it is ignored
- * with a warning and the document read as UTF-8.
+ * with a warning and the document read as UTF-8. A single-byte declaration over bytes that are UTF-8
+ * (`writtenInUtf8`, judged on the first CHOOSER_MAX_BYTES) is not followed either: the document is read
+ * as UTF-8, as it was before declarations were followed, and the summary says so.
  *
  * Only the prolog is looked at: white space and comments, then `<?xml ...?>`, within the first
  * CHOOSER_MAX_BYTES of the document.
  */
+import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 import { CHOOSER_MAX_BYTES, type EncodingChooser } from './decode.ts';
 
@@ -29,7 +32,7 @@ export interface XmlEncodingChoice {
   /** The document's own declaration, as written (bounded), and its 1-based line. */
   declared?: { name: string; line: number };
   /** Why a declaration is not followed. */
-  ignored?: 'mapping' | 'not-single-byte';
+  ignored?: 'mapping' | 'not-single-byte' | 'bytes-are-utf8';
   /** The declaration names an encoding the hub cannot decode: the document is not read. */
   unknown?: true;
 }
@@ -96,6 +99,27 @@ function meant(name: string): string {
 }
 
 /**
+ * Whether text declared in a single-byte encoding was written in UTF-8: its bytes above 7F are there
+ * and all form UTF-8 sequences (a sequence cut at the end of what is held aside, unless it is the end).
+ * Windows-1252 or Latin-1 text almost never does: a letter like "é" would have to follow "Ã" each
+ * time. Senders whose export template declares ISO-8859-1 while writing UTF-8 exist; their documents
+ * read right, as they did before the declaration was followed.
+ */
+function writtenInUtf8(head: Buffer, final: boolean): boolean {
+  if (!head.some((b) => b >= 0x80)) return false;
+  let end = head.length;
+  if (!final) {
+    // Back to the start of a sequence the held bytes may cut: at most 3 continuation bytes.
+    let i = end - 1;
+    while (i > end - 4 && i >= 0 && (head[i]! & 0xc0) === 0x80) i--;
+    const lead = head[i] ?? 0;
+    const needs = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+    if (i + needs > end) end = i;
+  }
+  return isUtf8(head.subarray(0, end));
+}
+
+/**
  * The chooser for an XML document read with the mapping's `source.encoding` (undefined: not stated).
  * `onChoice` is told the choice before any text is decoded (not when a byte-order mark decides).
  */
@@ -104,7 +128,7 @@ export function xmlEncodingChooser(mapping: string | undefined, onChoice: (choic
     const s = sniff(head, final || head.length >= CHOOSER_MAX_BYTES);
     if (s.kind === 'more') return null;
     const declared = s.kind === 'declared' ? { name: s.name, line: s.line } : undefined;
-    const choice = ((): XmlEncodingChoice => {
+    const choice = ((): XmlEncodingChoice | null => {
       if (mapping !== undefined) {
         const differs = declared && (!iconv.encodingExists(declared.name) || (!sameEncoding(mapping, declared.name) && !sameEncoding(mapping, meant(declared.name))));
         return { used: mapping, ...(declared ? { declared } : {}), ...(differs ? { ignored: 'mapping' as const } : {}) };
@@ -113,8 +137,14 @@ export function xmlEncodingChooser(mapping: string | undefined, onChoice: (choic
       if (!declared) return { used: 'utf-8' };
       if (!iconv.encodingExists(declared.name)) return { used: 'utf-8', declared, unknown: true };
       if (!asciiCompatible(declared.name)) return { used: 'utf-8', declared, ignored: 'not-single-byte' };
-      return { used: meant(declared.name), declared };
+      const used = meant(declared.name);
+      if (sameEncoding(used, 'utf-8')) return { used, declared };
+      // A single-byte declaration: look at as much of the start as is held for UTF-8 written under it.
+      const seen = final || head.length >= CHOOSER_MAX_BYTES;
+      if (!seen) return null;
+      return writtenInUtf8(head, final) ? { used: 'utf-8', declared, ignored: 'bytes-are-utf8' } : { used, declared };
     })();
+    if (choice === null) return null;
     onChoice(choice);
     return choice.used;
   };

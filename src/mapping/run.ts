@@ -205,6 +205,8 @@ export async function* mapStream(mapping: InboundMapping, input: Readable, summa
   // An XML document may choose its own encoding (src/formats/xml-encoding.ts): the check follows it.
   let encoding = mapping.spec.source?.encoding ?? 'utf-8';
   let checkEncoding = encodingCheck(encoding);
+  /** The encoding as damage reports name it. */
+  let encodingNamed = encoding;
   const refuseEncoding = mapping.spec.source?.encodingErrors === 'refuse';
   // Each batch is yielded when the next one is mapped (or the source ends): see keepRunsTogether.
   let pending: MappedBatch | null = null;
@@ -214,16 +216,18 @@ export async function* mapStream(mapping: InboundMapping, input: Readable, summa
   };
   const onEncoding = (choice: XmlEncodingChoice): void => {
     if (choice.used !== encoding) {
-      encoding = choice.used;
+      encoding = encodingNamed = choice.used;
       checkEncoding = encodingCheck(encoding);
     }
     // Shown where the declaration decided (a document read as UTF-8 says nothing new) or was overridden.
     if (choice.declared && (choice.ignored || !sameEncoding(choice.used, 'utf-8'))) summary.encoding.declared = { name: choice.declared.name, readAs: choice.used };
-    if (choice.ignored) {
-      const reason = choice.ignored === 'mapping' ? "the mapping's source.encoding says so" : 'a declaration written in single-byte text cannot name a UTF-16 or UTF-32 encoding';
+    // The mapping's stated encoding overriding the declaration is no warning of its own (it is how a
+    // wrong declaration is corrected, file after file): damage it leads to names the declaration.
+    if (choice.ignored === 'mapping') encodingNamed = `${choice.used} (the document declares ${choice.declared!.name}; the mapping's source.encoding overrides it)`;
+    if (choice.ignored === 'not-single-byte') {
       const { name, line } = choice.declared!;
       summary.warnings++;
-      pendingWarnings.push(errorReport('HUB_ERR_SOURCE_XML_ENCODING_IGNORED', { declared: name, line, used: choice.used, reason }, { file: opts.file, line }));
+      pendingWarnings.push(errorReport('HUB_ERR_SOURCE_XML_ENCODING_IGNORED', { declared: name, line, used: choice.used, reason: 'a declaration written in single-byte text cannot name a UTF-16 or UTF-32 encoding' }, { file: opts.file, line }));
     }
   };
   for await (const batch of readSource(mapping, input, opts.file, opts.batchSize, opts.limits, { onRoot, onEncoding })) {
@@ -248,7 +252,7 @@ export async function* mapStream(mapping: InboundMapping, input: Readable, summa
         summary.encoding.rows++;
         summary.encoding.replacement += damage.replacement;
         summary.encoding.mojibake += damage.mojibake;
-        const report = errorReport('HUB_ERR_SOURCE_ENCODING_MISMATCH', { problem: describeFindings(damage, encoding), encoding }, recordPointer(item, opts.file));
+        const report = errorReport('HUB_ERR_SOURCE_ENCODING_MISMATCH', { problem: describeFindings(damage, encoding), encoding: encodingNamed }, recordPointer(item, opts.file));
         if (refuseEncoding) {
           addInvalid(out, summary, item.row, report.pointer!, [report], rawOf(item, header));
           continue;

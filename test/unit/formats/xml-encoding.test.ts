@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { loadMapping } from '../../../src/mapping/load.ts';
 import { InboundMapping } from '../../../src/mapping/inbound.ts';
 import { emptySummary, mapStream } from '../../../src/mapping/run.ts';
+import { CHOOSER_MAX_BYTES } from '../../../src/formats/decode.ts';
 import type { MappingSpec } from '../../../src/mapping/spec.ts';
 import { inbound, mapText, type Mapped } from '../mapping/helpers.ts';
 
@@ -40,6 +41,30 @@ describe('the XML declaration chooses the encoding when the mapping does not', (
     expect(towns(r)).toEqual([TOWN]);
     expect(r.summary.encoding).toEqual({ rows: 0, replacement: 0, mojibake: 0, declared: { name: 'ISO-8859-1', readAs: 'windows-1252' } });
     expect(codes(r)).toEqual([]);
+  });
+
+  it('a document declared ISO-8859-1 but written in UTF-8 is read as UTF-8, as before, and the summary says so', async () => {
+    const r = await mapText(spec(), Buffer.from(doc(' encoding="ISO-8859-1"'), 'utf8'));
+    expect(towns(r)).toEqual([TOWN]);
+    expect(codes(r)).toEqual([]);
+    expect(r.summary.encoding).toEqual({ rows: 0, replacement: 0, mojibake: 0, declared: { name: 'ISO-8859-1', readAs: 'utf-8' } });
+  });
+
+  it('UTF-8 is judged on the first 64 KiB, a sequence cut where they end included', async () => {
+    // A comment fills the start up to a "é" whose two bytes the first chunk cuts: still UTF-8.
+    const head = Buffer.from(`<?xml version="1.0" encoding="ISO-8859-1"?>\n<!-- Montréal ${'x'.repeat(CHOOSER_MAX_BYTES)} Montr`, 'utf8');
+    const first = Buffer.concat([head, Buffer.from([0xc3])]);
+    const rest = Buffer.concat([Buffer.from([0xa9]), Buffer.from(` -->\n${doc(null)}`, 'utf8')]);
+    const summary = emptySummary();
+    const out: unknown[] = [];
+    for await (const b of mapStream(await inbound(spec()), Readable.from([first, rest]), summary, { file: 'x.xml' })) out.push(...towns({ records: b.records } as Mapped));
+    expect(out).toEqual([TOWN]);
+    expect(summary.encoding).toEqual({ rows: 0, replacement: 0, mojibake: 0, declared: { name: 'ISO-8859-1', readAs: 'utf-8' } });
+    // The same start in Windows-1252 bytes is read as the declaration says.
+    const latin = iconv.encode(`<?xml version="1.0" encoding="ISO-8859-1"?>\n<!-- Montréal ${'x'.repeat(CHOOSER_MAX_BYTES)} -->\n${doc(null)}`, 'windows-1252');
+    const r = await mapText(spec(), latin);
+    expect(towns(r)).toEqual([TOWN]);
+    expect(r.summary.encoding.declared).toEqual({ name: 'ISO-8859-1', readAs: 'windows-1252' });
   });
 
   it('windows-1252, single quotes and a standalone declaration', async () => {
@@ -126,35 +151,35 @@ describe('the XML declaration chooses the encoding when the mapping does not', (
 });
 
 describe("a mapping's stated source.encoding wins over the declaration", () => {
-  it('utf-8 stated, ISO-8859-1 declared: read as UTF-8 as before, with a warning naming both and the damage counted', async () => {
+  const OVERRIDES = "(the document declares ISO-8859-1; the mapping's source.encoding overrides it)";
+
+  it('utf-8 stated, ISO-8859-1 declared: read as UTF-8 as before; the damage is warned about naming the declaration', async () => {
     const r = await mapText(spec({ encoding: 'utf-8' }), iconv.encode(doc(' encoding="ISO-8859-1"'), 'windows-1252'), { file: 'latin.xml' });
-    expect(codes(r)).toContain('HUB_ERR_SOURCE_XML_ENCODING_IGNORED');
-    const w = r.warnings.find((x) => x.code === 'HUB_ERR_SOURCE_XML_ENCODING_IGNORED')!;
-    expect(w.message).toBe('The document declares encoding "ISO-8859-1" (line 1) but is read as utf-8: the mapping\'s source.encoding says so');
-    expect(w.pointer).toMatchObject({ file: 'latin.xml', line: 1 });
-    expect(r.summary.encoding.rows).toBe(1);
-    expect(r.summary.encoding.declared).toEqual({ name: 'ISO-8859-1', readAs: 'utf-8' });
+    expect(codes(r)).toEqual(['HUB_ERR_SOURCE_ENCODING_MISMATCH']);
+    expect(r.warnings[0]!.message).toBe(`The record holds 4 replacement characters (U+FFFD: bytes that are not valid utf-8): the file is probably not utf-8 ${OVERRIDES}`);
+    expect(r.summary.encoding).toEqual({ rows: 1, replacement: 4, mojibake: 0, declared: { name: 'ISO-8859-1', readAs: 'utf-8' } });
   });
 
-  it('a stated encoding that corrects a wrong declaration reads the text right', async () => {
+  it('a stated encoding that corrects a wrong declaration reads the text right, with no warning file after file', async () => {
     const r = await mapText(spec({ encoding: 'windows-1252' }), iconv.encode(doc(' encoding="UTF-8"'), 'windows-1252'));
     expect(towns(r)).toEqual([TOWN]);
-    expect(codes(r)).toEqual(['HUB_ERR_SOURCE_XML_ENCODING_IGNORED']);
+    expect(codes(r)).toEqual([]);
+    expect(r.summary.encoding).toEqual({ rows: 0, replacement: 0, mojibake: 0, declared: { name: 'UTF-8', readAs: 'windows-1252' } });
   });
 
-  it('labels of the same encoding are no conflict (latin1 and ISO-8859-1, windows-1252 and ISO-8859-1)', async () => {
+  it('labels of the same encoding are no override (latin1, windows-1252, cp1252 and ISO-8859-1)', async () => {
     for (const stated of ['latin1', 'windows-1252', 'cp1252']) {
-      const r = await mapText(spec({ encoding: stated }), iconv.encode(doc(' encoding="ISO-8859-1"'), 'windows-1252'));
-      expect(codes(r)).toEqual([]);
+      // UTF-8 bytes in a document both call Latin-1: the damage is reported without an override named.
+      const r = await mapText(spec({ encoding: stated }), Buffer.from(doc(' encoding="ISO-8859-1"'), 'utf8'));
+      expect(codes(r)).toEqual(['HUB_ERR_SOURCE_ENCODING_MISMATCH']);
+      expect(r.warnings[0]!.message).not.toContain('overrides');
     }
-    const u = await mapText(spec({ encoding: 'UTF8' }), Buffer.from(doc(' encoding="utf-8"'), 'utf8'));
-    expect(codes(u)).toEqual([]);
   });
 
-  it('an encoding the hub cannot decode is only warned about when the mapping states one', async () => {
+  it('a declared encoding the hub cannot decode does not matter when the mapping states one', async () => {
     const r = await mapText(spec({ encoding: 'windows-1252' }), iconv.encode(doc(' encoding="x-klingon"'), 'windows-1252'));
     expect(towns(r)).toEqual([TOWN]);
-    expect(codes(r)).toEqual(['HUB_ERR_SOURCE_XML_ENCODING_IGNORED']);
+    expect(codes(r)).toEqual([]);
   });
 });
 

@@ -11,6 +11,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { isMap, type Pair } from 'yaml';
 import { capProblems, ConfigProblems, MAX_PROBLEMS_PER_FILE, problemCount, YamlSource, type ConfigProblem } from '../../../src/config/problems.ts';
 import { loadMappingText, PROJECT_ROOT } from '../../../src/mapping/load.ts';
+import { problemsOf } from '../../support/config-problems.ts';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'cgic-many-problems-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -19,14 +20,6 @@ afterEach(() => vi.restoreAllMocks());
 const MAPPING = 'id: m\nversion: 1\ndirection: inbound\nsource: { format: csv }\nrecords:\n  - type: Firearm\n    fields:\n      model: MODEL\n';
 const unknownKeys = (n: number): string => MAPPING + Array.from({ length: n }, (_, i) => `zz${i}: 1`).join('\n') + '\n';
 
-async function problemsOf(load: Promise<unknown>): Promise<ConfigProblem[]> {
-  const err = await load.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ConfigProblems);
-  return (err as ConfigProblems).problems;
-}
 
 describe('a mapping with more problems than are listed', () => {
   it('lists its first 100 problems, in line order, then one more problem that counts the rest', async () => {

@@ -9,9 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordId } from '../../../src/canonical/keys.ts';
-import { ConfigProblems } from '../../../src/config/problems.ts';
 import { firstDifference, GOLDEN_RECEIVED_AT, runGoldenTests } from '../../../src/mapping/golden.ts';
 import { PROJECT_ROOT } from '../../../src/mapping/load.ts';
+import { problemsOf } from '../../support/config-problems.ts';
 
 const MAPPING = `id: golden-fixture
 version: 4
@@ -172,14 +172,6 @@ describe('case files that cannot be read', () => {
   // Nine levels of nine aliases: 9^9 (387 million) values once converted.
   const BOMB = `description: an alias bomb\n${['a0: &a0 x', ...Array.from({ length: 9 }, (_, i) => `a${i + 1}: &a${i + 1} [${Array(9).fill(`*a${i}`).join(',')}]`)].join('\n')}\ninput: { text: "LAB,ITEM\\nL1,1\\n" }\n`;
 
-  async function problemsOf(run: Promise<unknown>): Promise<ConfigProblems['problems']> {
-    const err = await run.then(
-      () => null,
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(ConfigProblems);
-    return (err as ConfigProblems).problems;
-  }
 
   it('a case nesting 100,000 levels is HUB_ERR_MAPPING_YAML at its file and line, not a stack overflow', async () => {
     const dir = mappingFolder(MAPPING, { deep: DEEP });

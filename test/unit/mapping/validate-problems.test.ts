@@ -10,22 +10,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigProblems, YamlSource, type ConfigProblem } from '../../../src/config/problems.ts';
+import { YamlSource } from '../../../src/config/problems.ts';
 import { loadMappingFile, loadMappingText, PROJECT_ROOT } from '../../../src/mapping/load.ts';
 import { loadHubConfig } from '../../../src/config/hub-config.ts';
+import { problemsOf } from '../../support/config-problems.ts';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'cgic-validate-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function problemsOf(load: Promise<unknown>): Promise<ConfigProblem[]> {
-  const err = await load.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ConfigProblems);
-  return (err as ConfigProblems).problems;
-}
 
 const cgic = (...args: string[]) => spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'bin/cgic.js'), ...args], { encoding: 'utf8', cwd: PROJECT_ROOT });
 

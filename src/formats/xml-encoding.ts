@@ -124,7 +124,10 @@ function writtenInUtf8(head: Buffer, final: boolean): boolean {
  * `onChoice` is told the choice before any text is decoded (not when a byte-order mark decides).
  */
 export function xmlEncodingChooser(mapping: string | undefined, onChoice: (choice: XmlEncodingChoice) => void): EncodingChooser {
-  return (head, final) => {
+  return (held, whole) => {
+    // Judged on the first CHOOSER_MAX_BYTES, however large the first chunk.
+    const head = held.length > CHOOSER_MAX_BYTES ? held.subarray(0, CHOOSER_MAX_BYTES) : held;
+    const final = whole && head === held;
     const s = sniff(head, final || head.length >= CHOOSER_MAX_BYTES);
     if (s.kind === 'more') return null;
     const declared = s.kind === 'declared' ? { name: s.name, line: s.line } : undefined;

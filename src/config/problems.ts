@@ -8,7 +8,7 @@ import addFormats from 'ajv-formats';
 import { LineCounter, parseDocument, isAlias, isMap, isSeq, isScalar, visit, type Alias, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { ErrorCode } from '../errors/registry.ts';
 import { excerpt, VALUE_EXCERPT_CHARS } from '../errors/excerpt.ts';
-import { MAX_YAML_DEPTH, MAX_YAML_ENTRIES, yamlTooDeep, type TooDeep, type TooMany } from './yaml-depth.ts';
+import { MAX_YAML_DEPTH, MAX_YAML_ENTRIES, yamlTooLarge, type TooDeep, type TooMany } from './yaml-depth.ts';
 
 export interface ConfigProblem {
   code: ErrorCode;
@@ -121,18 +121,19 @@ export class YamlSource {
     readonly text: string,
     options: { schema?: 'core' | 'failsafe' } = {},
   ) {
-    this.tooLarge = yamlTooDeep(text);
+    this.tooLarge = yamlTooLarge(text);
     this.doc = parseDocument(this.tooLarge ? '' : text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true, ...(options.schema ? { schema: options.schema } : {}) });
   }
 
   yamlProblems(): ConfigProblem[] {
     const out: ConfigProblem[] = [];
-    if (this.tooLarge && 'entries' in this.tooLarge) {
+    if (this.tooLarge) {
       const { line, col } = this.tooLarge;
-      out.push({ code: 'HUB_ERR_MAPPING_YAML' as ErrorCode, file: this.file, line, col, pointer: '', message: `has a mapping or list of more than ${MAX_YAML_ENTRIES} entries; the file is not read further`, hint: 'a configuration or a mapping has a few hundred entries in one place at most: check the file is the one meant' });
-    } else if (this.tooLarge) {
-      const { line, col } = this.tooLarge;
-      out.push({ code: 'HUB_ERR_MAPPING_YAML' as ErrorCode, file: this.file, line, col, pointer: '', message: `nests more than ${MAX_YAML_DEPTH} levels deep; the file is not read further`, hint: 'a configuration or a mapping nests a dozen levels at most: check the file is the one meant' });
+      const [message, hint] =
+        'entries' in this.tooLarge
+          ? [`has a mapping or list of more than ${MAX_YAML_ENTRIES} entries`, 'a configuration or a mapping has a few hundred entries in one place at most']
+          : [`nests more than ${MAX_YAML_DEPTH} levels deep`, 'a configuration or a mapping nests a dozen levels at most'];
+      out.push({ code: 'HUB_ERR_MAPPING_YAML' as ErrorCode, file: this.file, line, col, pointer: '', message: `${message}; the file is not read further`, hint: `${hint}: check the file is the one meant` });
     }
     const aliasLines = new Set<number>();
     let shown = 0;

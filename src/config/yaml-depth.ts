@@ -1,5 +1,6 @@
 /**
- * How deeply a YAML text nests, measured before it is composed into a document.
+ * How deeply a YAML text nests, and how many entries one mapping or list of it has (MAX_YAML_ENTRIES),
+ * measured before it is composed into a document.
  *
  * Composing a document (the yaml library's `parseDocument`) recurses once per level. A file nesting
  * 100,000 levels (`[[[[...`, `- - - ...`, `{a: {a: ...`, `a: &x [[[...`, `[[[...]]]: 1`, or one more
@@ -14,7 +15,7 @@
  *   outside quoted scalars and comments; a literal or folded block scalar (`|`, `>`) is text,
  *   skipped. It refuses at once text the parser does not nest but reports an error for at every
  *   level (`- &a - &a ...` 100,000 times: 199,999 errors, and seconds of composing them);
- * - then the levels the library itself builds (`parserTooDeep`): its lexer and parser, the stages
+ * - then the levels the library itself builds (`parserTooLarge`): its lexer and parser, the stages
  *   before composing, hold the open nodes on a stack of their own, not on the call stack, so the text
  *   is fed to them token by token until that stack is deeper than the limit. Whatever the library
  *   makes of a text (anchors, tags, flow keys, the nodes its error recovery builds from text that is
@@ -47,15 +48,15 @@ export interface TooMany {
 }
 
 /** Where the text first nests deeper than `max` levels, or first has a mapping or list with more than `maxEntries` entries; or null. */
-export function yamlTooDeep(text: string, max = MAX_YAML_DEPTH, maxEntries = MAX_YAML_ENTRIES): TooDeep | TooMany | null {
-  return linesTooDeep(text, max) ?? parserTooDeep(text, max, maxEntries);
+export function yamlTooLarge(text: string, max = MAX_YAML_DEPTH, maxEntries = MAX_YAML_ENTRIES): TooDeep | TooMany | null {
+  return linesTooDeep(text, max) ?? parserTooLarge(text, max, maxEntries);
 }
 
 /**
  * Where the library's parser first holds more than `max` collections open, or first has more than
  * `maxEntries` entries in the collection it is filling; or null.
  */
-export function parserTooDeep(text: string, max: number, maxEntries = MAX_YAML_ENTRIES): TooDeep | TooMany | null {
+export function parserTooLarge(text: string, max: number, maxEntries = MAX_YAML_ENTRIES): TooDeep | TooMany | null {
   const lines = new LineCounter();
   lines.addNewLine(0);
   const parser = new Parser(lines.addNewLine);

@@ -326,9 +326,10 @@ export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGene
   };
 
   const decoder = new StringDecoder('utf8');
-  let undecodable: XmlEncodingChoice | null = null;
+  // The declaration naming an encoding the hub cannot decode, if it does: the document is refused.
+  const undecodable: { name: string; line: number }[] = [];
   const source = normalizeEncoding(input, xmlEncodingChooser(opts.encoding, (choice) => {
-    if (choice.unknown) undecodable = choice;
+    if (choice.unknown) undecodable.push(choice.declared!);
     opts.onEncoding?.(choice);
   }));
   const feed = (text: string): void => {
@@ -340,10 +341,8 @@ export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGene
     }
   };
   for await (const chunk of source) {
-    if (undecodable && !failed) {
-      const { name, line } = (undecodable as XmlEncodingChoice).declared!;
-      fail('HUB_ERR_SOURCE_XML_ENCODING', { encoding: name, line }, line);
-    }
+    const refused = undecodable[0];
+    if (refused && !failed) fail('HUB_ERR_SOURCE_XML_ENCODING', { encoding: refused.name, line: refused.line }, refused.line);
     if (!failed) feed(prolog.push(decoder.write(chunk as Buffer)));
     if (batch.length >= batchSize || (failed && batch.length)) {
       yield { items: batch };

@@ -11,7 +11,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { MAX_YAML_DEPTH, MAX_YAML_ENTRIES, yamlTooDeep } from '../../../src/config/yaml-depth.ts';
+import { MAX_YAML_DEPTH, MAX_YAML_ENTRIES, yamlTooLarge } from '../../../src/config/yaml-depth.ts';
 import { PROJECT_ROOT } from '../../../src/mapping/load.ts';
 
 const N = 100_000;
@@ -38,25 +38,25 @@ describe('YAML nesting depth', () => {
   it('every YAML file the project ships nests well under the limit', () => {
     const files = execFileSync('git', ['ls-files', '*.yaml', '*.yml'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
     expect(files.length).toBeGreaterThan(50);
-    for (const f of files) expect(yamlTooDeep(readFileSync(path.join(PROJECT_ROOT, f), 'utf8'), 20), f).toBeNull();
+    for (const f of files) expect(yamlTooLarge(readFileSync(path.join(PROJECT_ROOT, f), 'utf8'), 20), f).toBeNull();
   });
 
   it('counts block levels, dashes and flow collections, not brackets inside quotes, comments or block scalars', () => {
-    expect(yamlTooDeep('a:\n  b:\n    c: 1\n', 2)).toEqual({ depth: 3, line: 3, col: 5 });
-    expect(yamlTooDeep('a:\n  b:\n    c: 1\n', 3)).toBeNull();
-    expect(yamlTooDeep('a: [[[1]]]\n', 3)).toEqual({ depth: 4, line: 1, col: 6 });
-    expect(yamlTooDeep('a: - - - x\n', 3)).toBeNull(); // a plain scalar, not a sequence
-    expect(yamlTooDeep('- - - x\n', 3)).toEqual({ depth: 4, line: 1, col: 5 });
+    expect(yamlTooLarge('a:\n  b:\n    c: 1\n', 2)).toEqual({ depth: 3, line: 3, col: 5 });
+    expect(yamlTooLarge('a:\n  b:\n    c: 1\n', 3)).toBeNull();
+    expect(yamlTooLarge('a: [[[1]]]\n', 3)).toEqual({ depth: 4, line: 1, col: 6 });
+    expect(yamlTooLarge('a: - - - x\n', 3)).toBeNull(); // a plain scalar, not a sequence
+    expect(yamlTooLarge('- - - x\n', 3)).toEqual({ depth: 4, line: 1, col: 5 });
     const quiet = ['a: "[[[[[[["', "b: '{{{{{{{'", 'c: x # [[[[[[[', 'd: ^[A-Z]{3}[[[[[$', 'e: |', '  [[[[[[[[', '  - - - - - -', 'f: 1'].join('\n');
-    expect(yamlTooDeep(quiet, 3)).toBeNull();
+    expect(yamlTooLarge(quiet, 3)).toBeNull();
     // Quoted text over several lines, quoted keys, comments in flow collections, anchors on scalars.
     const quieter = ['g: "a [[[[', '  [[[[[[ b"', "h: '{{{{", "  {{{{ ''{{'''", '"[[[[": 1', 'i: [a, # ]]]]', '  "]]]]", b]', 'j: &k "[[[["', 'k: *k'].join('\n');
-    expect(yamlTooDeep(quieter, 3)).toBeNull();
+    expect(yamlTooLarge(quieter, 3)).toBeNull();
     // Anchors, tags and flow keys hide no level.
-    expect(yamlTooDeep('a: &x [[[1]]]\n', 3)).toMatchObject({ depth: 4, line: 1 });
-    expect(yamlTooDeep('a: !!seq [[[1]]]\n', 3)).toMatchObject({ depth: 4, line: 1 });
-    expect(yamlTooDeep('[[[[1]]]]: x\n', 3)).toMatchObject({ depth: 4, line: 1 });
-    expect(yamlTooDeep('- &a - &b - &c x\n', 3)).toMatchObject({ depth: 4, line: 1 });
+    expect(yamlTooLarge('a: &x [[[1]]]\n', 3)).toMatchObject({ depth: 4, line: 1 });
+    expect(yamlTooLarge('a: !!seq [[[1]]]\n', 3)).toMatchObject({ depth: 4, line: 1 });
+    expect(yamlTooLarge('[[[[1]]]]: x\n', 3)).toMatchObject({ depth: 4, line: 1 });
+    expect(yamlTooLarge('- &a - &b - &c x\n', 3)).toMatchObject({ depth: 4, line: 1 });
   });
 
   it('finds every level of any YAML the library writes (block, flow, quoted, folded, anchored)', () => {
@@ -81,8 +81,8 @@ describe('YAML nesting depth', () => {
         const shared = v !== null && typeof v === 'object' ? { first: v, again: v } : v;
         const yaml = stringify(shared, { ...o, aliasDuplicateObjects: true });
         const levels = depth(parse(yaml));
-        if (levels > 0) expect(yamlTooDeep(yaml, levels - 1), yaml).not.toBeNull();
-        expect(yamlTooDeep(yaml, 2 * levels + 2), yaml).toBeNull();
+        if (levels > 0) expect(yamlTooLarge(yaml, levels - 1), yaml).not.toBeNull();
+        expect(yamlTooLarge(yaml, 2 * levels + 2), yaml).toBeNull();
       }),
       { numRuns: Number(process.env.FUZZ_RUNS ?? 300), seed: Number(process.env.FUZZ_SEED ?? 20260101) },
     );
@@ -91,7 +91,7 @@ describe('YAML nesting depth', () => {
   for (const [shape, text] of Object.entries(HOSTILE)) {
     it(`refuses ${shape} with the place they pass ${MAX_YAML_DEPTH} levels, before composing them`, () => {
       const t = performance.now();
-      const found = yamlTooDeep(text);
+      const found = yamlTooLarge(text);
       expect(found).not.toBeNull();
       expect(found).toMatchObject({ depth: MAX_YAML_DEPTH + 1 });
       expect(performance.now() - t).toBeLessThan(2000);
@@ -142,14 +142,14 @@ describe('YAML nesting depth', () => {
     };
     for (const [shape, { text, line }] of Object.entries(WIDE)) {
       it(`refuses ${shape} past ${MAX_YAML_ENTRIES}, at the entry past it`, () => {
-        expect(yamlTooDeep(text)).toMatchObject({ entries: MAX_YAML_ENTRIES + 1, line });
+        expect(yamlTooLarge(text)).toMatchObject({ entries: MAX_YAML_ENTRIES + 1, line });
       });
     }
 
     it('a mapping or list at the limit is read', () => {
-      expect(yamlTooDeep(`hub:\n${'  - x\n'.repeat(MAX_YAML_ENTRIES)}`)).toBeNull();
-      expect(yamlTooDeep(`hub: {${Array.from({ length: MAX_YAML_ENTRIES }, (_, i) => `k${i}: 1`).join(', ')}}\n`)).toBeNull();
-      expect(yamlTooDeep(`hub: [${Array.from({ length: MAX_YAML_ENTRIES }, () => '1').join(', ')}]\n`)).toBeNull();
+      expect(yamlTooLarge(`hub:\n${'  - x\n'.repeat(MAX_YAML_ENTRIES)}`)).toBeNull();
+      expect(yamlTooLarge(`hub: {${Array.from({ length: MAX_YAML_ENTRIES }, (_, i) => `k${i}: 1`).join(', ')}}\n`)).toBeNull();
+      expect(yamlTooLarge(`hub: [${Array.from({ length: MAX_YAML_ENTRIES }, () => '1').join(', ')}]\n`)).toBeNull();
     });
 
     it('cgic validate refuses a mapping of 150,000 keys at once with its line, exit 78', () => {

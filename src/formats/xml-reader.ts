@@ -38,6 +38,8 @@ export interface XmlReadOptions {
   /** `/p:Root/p:Record` or `//p:Record`. */
   record: string;
   namespaces: Record<string, string>;
+  /** Namespace URIs read as another (a mapping's further URIs for a prefix: src/mapping/namespaces.ts). */
+  namespaceReadAs?: ReadonlyMap<string, string>;
   /** Records per batch. @defaultValue 200 */
   batchSize?: number;
   /** @defaultValue DEFAULT_LIMITS.xml */
@@ -110,6 +112,8 @@ export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGene
   // Namespaces are resolved here, not by saxes (see NamespaceScope): xmlns stays off.
   const parser = new SaxesParser({ xmlns: false, position: true });
   const scope = new NamespaceScope();
+  const aliases = opts.namespaceReadAs;
+  const readAs = (uri: string): string => (aliases?.size ? (aliases.get(uri) ?? uri) : uri);
   interface Open {
     ns: string;
     local: string;
@@ -207,15 +211,16 @@ export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGene
       return;
     }
     const { qname, prefix, local } = nameOf(tag.name);
-    const uri = scope.resolve(prefix);
-    if (uri === undefined) {
+    const written = scope.resolve(prefix);
+    if (written === undefined) {
       scope.close(declared);
       fail('HUB_ERR_SOURCE_XML', { reason: `unbound namespace prefix "${prefix}" on element ${tag.name}` }, parser.line);
       return;
     }
     const inRecord = recordDepth !== -1;
     const parent = stack.length ? stack[stack.length - 1]! : null;
-    if (parent === null) opts.onRoot?.({ name: tag.name, namespace: uri, line: parser.line });
+    if (parent === null) opts.onRoot?.({ name: tag.name, namespace: written, line: parser.line });
+    const uri = readAs(written);
     let index = 1;
     if (parent && !inRecord) {
       const counts = (parent.counts ??= new Map());
@@ -239,7 +244,7 @@ export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGene
           fail('HUB_ERR_SOURCE_XML', { reason: `unbound namespace prefix "${name.slice(0, c)}" on attribute ${name}` }, parser.line);
           return;
         }
-        ans = u;
+        ans = readAs(u);
       }
       attrs[expandedName(ans, c === -1 ? name : name.slice(c + 1))] = tag.attributes[name]!;
     }

@@ -19,6 +19,7 @@ import type { CompileEnv } from './ops/index.ts';
 import { xmlIds, type Accessor, type Format } from './paths.ts';
 import { FAIL, valueTrace, type FieldSite, type RunContext, type Scope } from './runtime.ts';
 import type { MappingSpec } from './spec.ts';
+import { mappingNamespaces } from './namespaces.ts';
 import { compileSourceIdentity, type SourceIdentity, type SourceIdentityFn } from './source-identity.ts';
 
 /** A canonical record as the mapping produces it (fields typed by the schemas in src/canonical). */
@@ -111,7 +112,7 @@ export class InboundMapping {
   /** The record mapper for a file (CSV: for its header), compiled on first use and reused. */
   bind(header: readonly string[] | undefined): BoundMapper {
     if (this.cached && sameHeader(this.cached.header, header)) return this.cached;
-    const namespaces = this.spec.namespaces ?? {};
+    const namespaces = mappingNamespaces(this.spec.namespaces).uris;
     const ids = this.format === 'xml' ? (this.ids ??= xmlIdsOf(this.spec)) : undefined;
     const ctx = newCompileContext(this.env, { format: this.format, namespaces, header, ids });
     const specs: CompiledRecordSpec[] = (this.spec.records ?? []).map((r, i) => {
@@ -233,7 +234,7 @@ function siteOf(spec: CompiledRecordSpec, field: string): FieldSite {
 
 function xmlIdsOf(spec: MappingSpec): ReturnType<typeof xmlIds> {
   try {
-    return xmlIds(spec.source?.xml?.ids, spec.namespaces ?? {});
+    return xmlIds(spec.source?.xml?.ids, mappingNamespaces(spec.namespaces).uris);
   } catch (err) {
     throw new MappingCompileError(['source', 'xml', 'ids'], (err as Error).message);
   }

@@ -17,6 +17,7 @@ import { unknownCanonicalFields } from './canonical-fields.ts';
 import { InboundMapping } from './inbound.ts';
 import { OutboundMapping } from './outbound.ts';
 import type { MappingSpec } from './spec.ts';
+import { mappingNamespaces } from './namespaces.ts';
 import { compileRecordPath } from '../formats/xml-reader.ts';
 import type { CompileEnv } from './ops/op.ts';
 import { RETIRED_MAPPINGS } from './retired.ts';
@@ -74,7 +75,7 @@ function unknownFieldProblems(spec: unknown, src: YamlSource): ConfigProblem[] {
 
 /** What to write instead, for the compile problems people meet most. */
 function compileHint(message: string, spec: MappingSpec): string {
-  const declared = Object.keys(spec.namespaces ?? {});
+  const declared = Object.keys(mappingNamespaces(spec.namespaces).uris);
   const prefix = /namespace prefix "([^"]*)"/.exec(message)?.[1];
   if (prefix !== undefined) {
     const guess = prefix.length > 2 ? closest(prefix, declared) : undefined;
@@ -105,9 +106,10 @@ export async function compileSpec(spec: MappingSpec, src?: YamlSource, extra: Co
     problems.push(problem(['timezone'], `unknown time zone "${timezone}" (use an IANA name such as America/New_York)`));
     timezone = DEFAULT_TIMEZONE;
   }
+  for (const p of mappingNamespaces(spec.namespaces).problems) problems.push(problem(['namespaces', p.prefix], p.message));
   if (spec.source?.format === 'xml') {
     try {
-      compileRecordPath(spec.source.xml!.record, spec.namespaces ?? {});
+      compileRecordPath(spec.source.xml!.record, mappingNamespaces(spec.namespaces).uris);
     } catch (err) {
       problems.push(problem(['source', 'xml', 'record'], (err as Error).message));
     }

@@ -37,8 +37,13 @@ export function buildMappingSchema(): Record<string, unknown> {
       classification: { enum: ['cji', 'les', 'public'], default: 'cji', description: 'Classification given to every record.' },
       namespaces: {
         type: 'object',
-        description: 'Prefix -> namespace URI for the XML paths of this mapping. Documents are matched by URI, whatever prefixes they use.',
-        additionalProperties: { type: 'string', minLength: 1 },
+        description: 'Prefix -> namespace URI for the XML paths of this mapping. Documents are matched by URI, whatever prefixes they use. A list of URIs: the first is the one the paths mean, and documents in any of the others (another version of the same vocabulary, with the same element names) are read as if they used it.',
+        additionalProperties: {
+          oneOf: [
+            { type: 'string', minLength: 1 },
+            { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, uniqueItems: true },
+          ],
+        },
       },
       source: { $ref: '#/$defs/source' },
       records: { type: 'array', minItems: 1, items: { $ref: '#/$defs/record' }, description: 'The canonical records each source record produces.' },

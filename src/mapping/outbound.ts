@@ -14,6 +14,7 @@ import type { CompileEnv } from './ops/index.ts';
 import type { Accessor } from './paths.ts';
 import { FAIL, type RunContext, type Scope } from './runtime.ts';
 import type { MappingSpec } from './spec.ts';
+import { mappingNamespaces } from './namespaces.ts';
 
 export interface Rendered {
   body: string;
@@ -46,7 +47,7 @@ export class OutboundMapping {
     this.version = spec.version;
     this.label = `${spec.id}@${spec.version}`;
     this.format = out.format;
-    const namespaces = spec.namespaces ?? {};
+    const namespaces = mappingNamespaces(spec.namespaces).uris;
     const ctx = newCompileContext(env, { format: 'json', namespaces });
     ctx.contextAllowed = false;
     // CSV headers and XML names are used as written: no dotted nesting.
@@ -108,7 +109,7 @@ export class OutboundMapping {
         break;
       case 'xml': {
         const xmlns: Record<string, string> = {};
-        for (const [p, uri] of Object.entries(this.spec.namespaces ?? {})) xmlns[p ? `@xmlns:${p}` : '@xmlns'] = uri;
+        for (const [p, uri] of Object.entries(mappingNamespaces(this.spec.namespaces).uris)) xmlns[p ? `@xmlns:${p}` : '@xmlns'] = uri;
         const content = objects[0];
         const decl = out.xml!.declaration === false ? '' : '<?xml version="1.0" encoding="UTF-8"?>\n';
         body = decl + this.builder!.build({ [out.xml!.root]: { ...xmlns, ...content } });

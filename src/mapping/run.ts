@@ -26,6 +26,7 @@ import { HubError, errorReport, type ErrorReport } from '../errors/hub-error.ts'
 import { boundedPayload, PAYLOAD_MAX_CHARS } from '../errors/excerpt.ts';
 import { RunContext } from './runtime.ts';
 import type { InboundMapping, MappedRecord } from './inbound.ts';
+import { mappingNamespaces } from './namespaces.ts';
 
 /**
  * A source record that withdraws (`delete`) or replaces (`replace`) what the source published under its
@@ -177,8 +178,10 @@ export function readSource(
   switch (src.format) {
     case 'csv':
       return readCsv(input, { ...common, ...src.csv, limits: limits.csv });
-    case 'xml':
-      return readXml(input, { ...common, record: src.xml!.record, namespaces: mapping.spec.namespaces ?? {}, leadingComments: src.xml!.leadingComments, limits: limits.xml, ...xmlEvents });
+    case 'xml': {
+      const ns = mappingNamespaces(mapping.spec.namespaces);
+      return readXml(input, { ...common, record: src.xml!.record, namespaces: ns.uris, namespaceReadAs: ns.readAs, leadingComments: src.xml!.leadingComments, limits: limits.xml, ...xmlEvents });
+    }
     case 'json':
       return readJson(input, { ...common, records: src.json?.records, limits: limits.json });
     case 'ndjson':

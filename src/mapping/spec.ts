@@ -1,4 +1,6 @@
 /** The shape of a mapping file once parsed and checked against schemas/mapping.schema.json. */
+import type { NamespacesSpec } from './namespaces.ts';
+
 export type OpSpec = string | Record<string, unknown>;
 
 export interface ConditionSpec {
@@ -80,7 +82,8 @@ export interface MappingSpec {
   system?: string;
   timezone?: string;
   classification?: 'cji' | 'les' | 'public';
-  namespaces?: Record<string, string>;
+  /** Prefix -> namespace URI, or URIs read as the first (src/mapping/namespaces.ts). */
+  namespaces?: NamespacesSpec;
   source?: SourceSpec;
   records?: RecordSpec[];
   output?: OutputSpec;

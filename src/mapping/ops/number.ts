@@ -7,6 +7,13 @@ interface NumberArgs {
   thousands?: string;
 }
 
+/**
+ * A decimal number as text. Each digit can belong to one place only: `\d+\.?\d*` let a run of digits
+ * be split between its two `\d`s every way there is, so a long run followed by a letter took time in
+ * the square of its length (80,000 digits: 1.9 s; a 1 MiB field: minutes).
+ */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
 function numberParser(args: NumberArgs | undefined): (s: string) => number {
   const decimal = args?.decimal ?? '.';
   const thousands = args?.thousands ?? ',';
@@ -14,7 +21,7 @@ function numberParser(args: NumberArgs | undefined): (s: string) => number {
   return (s) => {
     let t = s.trim().replace(strip, '');
     if (decimal !== '.') t = t.replace(decimal, '.');
-    if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return NaN;
+    if (!DECIMAL.test(t)) return NaN;
     return Number(t);
   };
 }

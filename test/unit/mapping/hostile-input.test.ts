@@ -228,3 +228,41 @@ describe('quarantine payloads and messages are bounded', () => {
     expect((inv.raw as { chars: number }).chars).toBeGreaterThan(40_000);
   });
 });
+
+describe('values built to make a pattern backtrack are read in time linear in their length', () => {
+  // A field just under csv.maxFieldBytes (1 MiB). Before, the serial's trailing-dot pattern took about
+  // 13 minutes on this value and the number pattern about 20 (the square of the length): one row
+  // held its worker that long, and the unit was retried on the next (a poison unit). Linear, each is
+  // milliseconds, so the test's own time limit is what fails if either comes back.
+  const LONG = 1_000_000;
+  const spec: MappingSpec = {
+    id: 'hostile-backtracking',
+    version: 1,
+    direction: 'inbound',
+    source: { format: 'csv' },
+    records: [
+      {
+        type: 'Firearm',
+        fields: {
+          agencyOri: { from: 'ORI', required: true },
+          agencyCaseNumber: { from: 'CASE', required: true },
+          agencyItemNumber: { value: '1' },
+          serial: { from: 'SERIAL', ops: ['serial'] },
+          barrelLength: { from: 'BARREL', ops: ['number'] },
+        },
+      },
+    ],
+  };
+
+  it('a serial of ". " a million times and then a letter: the letter, at once', async () => {
+    const r = await mapText(spec, `ORI,CASE,SERIAL,BARREL\r\nCT0006400,C-1,${'. '.repeat(LONG / 2)}X,4.5\r\n`);
+    expect(r.invalid).toEqual([]);
+    expect(r.records[0]).toMatchObject({ serial: { normalized: 'X', obliterated: false }, barrelLength: 4.5 });
+  });
+
+  it('a number of a million digits and then a letter: refused as not a number, at once', async () => {
+    const r = await mapText(spec, `ORI,CASE,SERIAL,BARREL\r\nCT0006400,C-1,A1,${'0'.repeat(LONG)}x\r\nCT0006400,C-2,A2,4.\r\n`);
+    expect(r.invalid.map((i) => i.errors.map((e) => e.code))).toEqual([['HUB_ERR_RECORD_NUMBER']]);
+    expect(r.records.map((x) => x.barrelLength)).toEqual([4]);
+  });
+});

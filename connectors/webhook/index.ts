@@ -13,6 +13,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { defineConnector, type BodySpool, type CheckResult, type ConnectorContext, type SourceConnector, type SourcePart, type SourceUnit } from '../../src/sdk/connector.ts';
 import { excerpt } from '../../src/errors/excerpt.ts';
+import { CHARSET_NAME_MAX, contentTypeCharset } from '../../src/formats/sender-charset.ts';
 import { HubError } from '../../src/errors/hub-error.ts';
 import { resolveOptions } from '../_shared/options.ts';
 import type { OptionsInput, OptionsResolved } from '../_shared/schema.ts';
@@ -141,6 +142,12 @@ export class WebhookSource implements SourceConnector {
     if (encoding && encoding !== 'identity') {
       return { ok: false, error: new HubError('HUB_ERR_CONNECTOR_WEBHOOK_ENCODING', { connector: this.ctx.id, encoding: excerpt(encoding, 40) }) };
     }
+    // A charset the body is said to be in is read with (src/formats/sender-charset.ts); one the hub
+    // cannot decode is refused now, while the sender is there to hear it, not when its transfer runs.
+    const charset = contentTypeCharset(headerValue(req.headers, 'content-type'));
+    if (charset && !charset.known) {
+      return { ok: false, error: new HubError('HUB_ERR_CONNECTOR_WEBHOOK_CHARSET', { connector: this.ctx.id, charset: excerpt(charset.name, CHARSET_NAME_MAX) }) };
+    }
     const v = verifySignature({
       secret: this.options.secret,
       toleranceSeconds: this.options.toleranceSeconds,
@@ -156,7 +163,7 @@ export class WebhookSource implements SourceConnector {
     }
     const timestamp = Number(headerValue(req.headers, this.options.timestampHeader));
     const signature = headerValue(req.headers, this.options.signatureHeader)!.slice('sha256='.length).toLowerCase();
-    return { ok: true, unit: webhookUnit(req.body, new Date(req.now ?? Date.now())), body: req.body, signature, timestamp };
+    return { ok: true, unit: webhookUnit(req.body, new Date(req.now ?? Date.now()), charset?.name), body: req.body, signature, timestamp };
   }
 
   async claim(): Promise<SourceUnit[]> {
@@ -172,7 +179,8 @@ export class WebhookSource implements SourceConnector {
     const id = spoolIdOf(unit);
     const body = await this.spool().read(id);
     if (!body) throw new HubError('HUB_ERR_CONNECTOR_UNIT_MISSING', { connector: this.ctx.id, unit: unit.name, path: `spool ${id}` });
-    yield { stream: Readable.from([body]), name: unit.name };
+    const charset = typeof unit.ref.charset === 'string' ? unit.ref.charset : undefined;
+    yield { stream: Readable.from([body]), name: unit.name, ...(charset ? { charset } : {}) };
   }
 
   /** The body's records are committed: it leaves the spool (the sender got its 202 when it was queued). */
@@ -217,19 +225,20 @@ function headerValue(headers: WebhookRequest['headers'], name: string): string |
 
 /**
  * The unit for a received body: its id is the body's hash, so the same body sent twice is one unit;
- * `ref.spool` is where this request's body is kept (one spool entry per request).
+ * `ref.spool` is where this request's body is kept (one spool entry per request); `ref.charset`, the
+ * charset its Content-Type named, when it named one.
  */
-export function webhookUnit(body: Buffer, receivedAt: Date = new Date()): SourceUnit {
+export function webhookUnit(body: Buffer, receivedAt: Date = new Date(), charset?: string): SourceUnit {
   const sha256 = createHash('sha256').update(body).digest('hex');
-  return spooledWebhookUnit({ id: randomUUID(), sha256, bytes: body.length, receivedAt: receivedAt.toISOString() });
+  return spooledWebhookUnit({ id: randomUUID(), sha256, bytes: body.length, receivedAt: receivedAt.toISOString(), charset: charset ?? null });
 }
 
 /** The unit of a body already in the spool (what `webhookUnit` made for it when it was received). */
-export function spooledWebhookUnit(b: { id: string; sha256: string; bytes: number; receivedAt: string }): SourceUnit {
+export function spooledWebhookUnit(b: { id: string; sha256: string; bytes: number; receivedAt: string; charset: string | null }): SourceUnit {
   return {
     id: `webhook:${b.sha256.slice(0, 32)}`,
     name: `webhook-${b.receivedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${b.sha256.slice(0, 8)}`,
-    ref: { spool: b.id, receivedAt: b.receivedAt, bytes: b.bytes, sha256: b.sha256 },
+    ref: { spool: b.id, receivedAt: b.receivedAt, bytes: b.bytes, sha256: b.sha256, ...(b.charset ? { charset: b.charset } : {}) },
   };
 }
 

@@ -572,6 +572,12 @@ export const ERRORS = {
     message: 'Webhook {connector}: the body is sent with Content-Encoding {encoding}; bodies are read as they are sent, not decompressed',
     fix: 'Send the body uncompressed, without a Content-Encoding header (the signature is over the bytes as sent). A compressed body would otherwise be read as text and fail on its first line.',
   },
+  HUB_ERR_CONNECTOR_WEBHOOK_CHARSET: {
+    class: 'config',
+    status: 415,
+    message: 'Webhook {connector}: the body is sent with charset {charset}, which the hub cannot decode',
+    fix: 'Send the body in UTF-8 (charset=utf-8) or name its real charset (windows-1252, iso-8859-1, utf-16le...); a request without a charset is read as the mapping says (source.encoding, UTF-8 by default). Nothing was queued: send the request again.',
+  },
   HUB_ERR_CONNECTOR_WEBHOOK_BACKLOG: {
     class: 'transient',
     status: 429,

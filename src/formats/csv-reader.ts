@@ -14,7 +14,7 @@
  */
 import { Transform, type Readable } from 'node:stream';
 import { Parser, type CsvError, type Options } from 'csv-parse';
-import { normalizeEncoding } from './decode.ts';
+import { normalizeEncoding, type EncodingChooser } from './decode.ts';
 import { HubError, errorReport } from '../errors/hub-error.ts';
 import { excerpt } from '../errors/excerpt.ts';
 import { CsvLimitGuard } from './csv-limits.ts';
@@ -38,7 +38,8 @@ export interface CsvDialect {
 
 export interface CsvReadOptions extends CsvDialect {
   file?: string;
-  encoding?: string;
+  /** A name, or a chooser that reads it from the start of the bytes (sender-charset.ts). @defaultValue 'utf-8' */
+  encoding?: string | EncodingChooser;
   /** Rows per batch. @defaultValue 500 */
   batchSize?: number;
   /** @defaultValue DEFAULT_LIMITS.csv */

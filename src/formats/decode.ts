@@ -1,6 +1,7 @@
 import { Transform, type Readable } from 'node:stream';
 import iconv from 'iconv-lite';
 import { HubError } from '../errors/hub-error.ts';
+import { textEncodingExists } from './encoding-names.ts';
 
 /**
  * Chooses a stream's encoding from its first bytes (after a byte-order mark, which decides alone).
@@ -39,7 +40,7 @@ function bomOf(head: Buffer, final: boolean): (typeof BOMS)[number] | 'maybe' | 
  * the mapping says), as browsers do: exports are often re-saved by hand and the mark is the better witness.
  */
 export function normalizeEncoding(input: Readable, declared: string | EncodingChooser = 'utf-8'): Readable {
-  if (typeof declared === 'string' && !iconv.encodingExists(declared.toLowerCase())) throw new HubError('HUB_ERR_SOURCE_ENCODING', { encoding: declared });
+  if (typeof declared === 'string' && !textEncodingExists(declared)) throw new HubError('HUB_ERR_SOURCE_ENCODING', { encoding: declared });
   let decoder: ReturnType<typeof iconv.getDecoder> | null = null;
   let decided = false;
   // The start held until it is decided, and the length at which to look again: doubling it keeps the

@@ -13,7 +13,7 @@
  * reaches code that walks it recursively.
  */
 import type { Readable } from 'node:stream';
-import { normalizeEncoding } from './decode.ts';
+import { normalizeEncoding, type EncodingChooser } from './decode.ts';
 import { errorReport } from '../errors/hub-error.ts';
 import { PAYLOAD_MAX_CHARS } from '../errors/excerpt.ts';
 import { JsonNesting, jsonSyntaxReason } from './json-nesting.ts';
@@ -23,7 +23,8 @@ import type { SourceBatch, SourceItem } from './source-record.ts';
 
 export interface JsonReadOptions {
   file?: string;
-  encoding?: string;
+  /** A name, or a chooser that reads it from the start of the bytes (sender-charset.ts). @defaultValue 'utf-8' */
+  encoding?: string | EncodingChooser;
   /** Slash-separated path to the records array inside the document, e.g. `data`. */
   records?: string;
   /** @defaultValue 500 */

@@ -21,9 +21,9 @@
  * Only the prolog is looked at: white space and comments, then `<?xml ...?>`, within the first
  * CHOOSER_MAX_BYTES of the document.
  */
-import { isUtf8 } from 'node:buffer';
-import iconv from 'iconv-lite';
 import { CHOOSER_MAX_BYTES, type EncodingChooser } from './decode.ts';
+import { asciiCompatible, meant, sameEncoding, textEncodingExists, writtenInUtf8 } from './encoding-names.ts';
+
 
 /** How a document's encoding was chosen, for the summary and the warnings. */
 export interface XmlEncodingChoice {
@@ -73,52 +73,6 @@ function sniff(head: Buffer, final: boolean): Sniffed {
   }
 }
 
-/** Bytes whose decoding tells encodings apart: every byte value, then pairs of high bytes. */
-const PROBE = Buffer.from([...Array.from({ length: 256 }, (_, i) => i), ...Array.from({ length: 128 }, (_, i) => [0x80 + i, 0xff - i]).flat()]);
-
-/** Whether two encoding names decode the same (labels of one encoding: "latin1" and "ISO-8859-1"). */
-export function sameEncoding(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase() || iconv.decode(PROBE, a) === iconv.decode(PROBE, b);
-}
-
-/** ASCII-compatible: `<` is one byte 3C, as it is in the single-byte text the declaration was read from. */
-function asciiCompatible(name: string): boolean {
-  const lt = iconv.encode('<?', name);
-  return lt.length === 2 && lt[0] === 0x3c && lt[1] === 0x3f;
-}
-
-/**
- * What a declared name is read as. ISO-8859-1's writers mean Windows-1252. US-ASCII is read as UTF-8,
- * its superset: a writer that keeps its promise escapes every other character (`&#233;`), so the two
- * read the same, and one that does not more likely wrote UTF-8 (every US-ASCII sample of the public
- * N-DEx and NIBRS exchanges is pure ASCII).
- */
-function meant(name: string): string {
-  if (sameEncoding(name, 'ascii')) return 'utf-8';
-  return sameEncoding(name, 'latin1') ? 'windows-1252' : name;
-}
-
-/**
- * Whether text declared in a single-byte encoding was written in UTF-8: its bytes above 7F are there
- * and all form UTF-8 sequences (a sequence cut at the end of what is held aside, unless it is the end).
- * Windows-1252 or Latin-1 text almost never does: a letter like "é" would have to follow "Ã" each
- * time. Senders whose export template declares ISO-8859-1 while writing UTF-8 exist; their documents
- * read right, as they did before the declaration was followed.
- */
-function writtenInUtf8(head: Buffer, final: boolean): boolean {
-  if (!head.some((b) => b >= 0x80)) return false;
-  let end = head.length;
-  if (!final) {
-    // Back to the start of a sequence the held bytes may cut: at most 3 continuation bytes.
-    let i = end - 1;
-    while (i > end - 4 && i >= 0 && (head[i]! & 0xc0) === 0x80) i--;
-    const lead = head[i] ?? 0;
-    const needs = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
-    if (i + needs > end) end = i;
-  }
-  return isUtf8(head.subarray(0, end));
-}
-
 /**
  * The chooser for an XML document read with the mapping's `source.encoding` (undefined: not stated).
  * `onChoice` is told the choice before any text is decoded (not when a byte-order mark decides).
@@ -133,12 +87,12 @@ export function xmlEncodingChooser(mapping: string | undefined, onChoice: (choic
     const declared = s.kind === 'declared' ? { name: s.name, line: s.line } : undefined;
     const choice = ((): XmlEncodingChoice | null => {
       if (mapping !== undefined) {
-        const differs = declared && (!iconv.encodingExists(declared.name) || (!sameEncoding(mapping, declared.name) && !sameEncoding(mapping, meant(declared.name))));
+        const differs = declared && (!textEncodingExists(declared.name) || (!sameEncoding(mapping, declared.name) && !sameEncoding(mapping, meant(declared.name))));
         return { used: mapping, ...(declared ? { declared } : {}), ...(differs ? { ignored: 'mapping' as const } : {}) };
       }
       if (s.kind === 'utf-16') return { used: s.encoding };
       if (!declared) return { used: 'utf-8' };
-      if (!iconv.encodingExists(declared.name)) return { used: 'utf-8', declared, unknown: true };
+      if (!textEncodingExists(declared.name)) return { used: 'utf-8', declared, unknown: true };
       if (!asciiCompatible(declared.name)) return { used: 'utf-8', declared, ignored: 'not-single-byte' };
       const used = meant(declared.name);
       if (sameEncoding(used, 'utf-8')) return { used, declared };

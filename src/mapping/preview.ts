@@ -78,7 +78,7 @@ export function summaryLines(s: MapSummary, label: string, file: string): string
     if (ev.count > ev.first.length) lines.push(`    ... ${ev.count - ev.first.length} more (--warnings lists them all)`);
   }
   const e = s.encoding;
-  const declared = e.declared ? `declared ${e.declared.name}, read as ${e.declared.readAs}; ` : '';
+  const declared = e.declared ? `${e.declared.by === 'content-type' ? 'the sender\'s charset' : 'declared'} ${e.declared.name}, read as ${e.declared.readAs}; ` : '';
   lines.push(`  encoding       ${declared}${e.rows ? `${e.rows} record${e.rows === 1 ? '' : 's'} damaged: ${e.replacement} replacement characters, ${e.mojibake} UTF-8 sequences read as single bytes (--warnings lists them)` : 'no damage seen'}`);
   if (s.document) lines.push(`  document       root element ${rootText(s.document)}`);
   if (s.nothingMatched?.length) {

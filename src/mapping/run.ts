@@ -14,7 +14,9 @@
 import type { Readable } from 'node:stream';
 import { readCsv } from '../formats/csv-reader.ts';
 import { readXml, type XmlReadOptions, type XmlRootElement } from '../formats/xml-reader.ts';
-import { sameEncoding, type XmlEncodingChoice } from '../formats/xml-encoding.ts';
+import type { XmlEncodingChoice } from '../formats/xml-encoding.ts';
+import { sameEncoding } from '../formats/encoding-names.ts';
+import { charsetChooser, type CharsetChoice } from '../formats/sender-charset.ts';
 import { readJson, readNdjson } from '../formats/json-reader.ts';
 import { recordPointer, type SourceBatch, type SourceItem } from '../formats/source-record.ts';
 import type { SourcePointer } from '../formats/source-pointer.ts';
@@ -83,9 +85,11 @@ export interface MapSummary {
     /**
      * XML: the encoding the document declares (bounded) and the one it was read with
      * (src/formats/xml-encoding.ts), when the declaration decided something other than UTF-8 or the
-     * mapping's stated encoding overrode it; absent otherwise.
+     * mapping's stated encoding overrode it. CSV, JSON, NDJSON (`by: 'content-type'`): the charset the
+     * sender's request named and the one the body was read with (src/formats/sender-charset.ts), when
+     * it decided something other than UTF-8 or the bytes were UTF-8 instead. Absent otherwise.
      */
-    declared?: { name: string; readAs: string };
+    declared?: { name: string; readAs: string; by?: 'content-type' };
   };
   /**
    * Fields marked `warnIfEmpty` that were empty: how many, by field, and the warnings of the first
@@ -127,6 +131,11 @@ export interface MapOptions {
   agency?: { ori: string; timeZone?: string };
   /** Records of other agencies are accepted (a lab's feed). @defaultValue false */
   allowOtherAgencies?: boolean;
+  /**
+   * The charset the sender named for these bytes (a webhook's Content-Type), one the hub can decode: a
+   * CSV, JSON or NDJSON source is read in it when the mapping states no source.encoding (sender-charset.ts).
+   */
+  charset?: string;
 }
 
 export function emptySummary(): MapSummary {
@@ -165,27 +174,29 @@ function addUnknown(summary: MapSummary, table: string, values: ReadonlyMap<stri
   }
 }
 
-export function readSource(
-  mapping: InboundMapping,
-  input: Readable,
-  file?: string,
-  batchSize?: number,
-  limits: ReaderLimits = DEFAULT_LIMITS,
-  xmlEvents: Pick<XmlReadOptions, 'onRoot' | 'onEncoding'> = {},
-): AsyncGenerator<SourceBatch> {
+/** How readSource reads: MapOptions' reading part, and what it tells of the source as it reads. */
+interface SourceReading extends Pick<MapOptions, 'file' | 'batchSize' | 'limits' | 'charset'>, Pick<XmlReadOptions, 'onRoot' | 'onEncoding'> {
+  /** Told how a body is read when its sender's charset decides (no source.encoding in the mapping). */
+  onCharset?: (choice: CharsetChoice) => void;
+}
+
+export function readSource(mapping: InboundMapping, input: Readable, how: SourceReading = {}): AsyncGenerator<SourceBatch> {
   const src = mapping.spec.source!;
-  const common = { file, encoding: src.encoding, ...(batchSize ? { batchSize } : {}) };
+  const { file, batchSize, limits = DEFAULT_LIMITS, onRoot, onEncoding } = how;
+  // A CSV, JSON or NDJSON body is read in the charset its sender named, unless the mapping states one.
+  const text = src.encoding ?? (how.charset ? charsetChooser(how.charset, how.onCharset ?? (() => {})) : undefined);
+  const common = { file, ...(batchSize ? { batchSize } : {}) };
   switch (src.format) {
     case 'csv':
-      return readCsv(input, { ...common, ...src.csv, limits: limits.csv });
+      return readCsv(input, { ...common, encoding: text, ...src.csv, limits: limits.csv });
     case 'xml': {
       const ns = mappingNamespaces(mapping.spec.namespaces);
-      return readXml(input, { ...common, record: src.xml!.record, namespaces: ns.uris, namespaceReadAs: ns.readAs, leadingComments: src.xml!.leadingComments, limits: limits.xml, ...xmlEvents });
+      return readXml(input, { ...common, encoding: src.encoding, record: src.xml!.record, namespaces: ns.uris, namespaceReadAs: ns.readAs, leadingComments: src.xml!.leadingComments, limits: limits.xml, onRoot, onEncoding });
     }
     case 'json':
-      return readJson(input, { ...common, records: src.json?.records, limits: limits.json });
+      return readJson(input, { ...common, encoding: text, records: src.json?.records, limits: limits.json });
     case 'ndjson':
-      return readNdjson(input, { ...common, limits: limits.json });
+      return readNdjson(input, { ...common, encoding: text, limits: limits.json });
   }
 }
 
@@ -217,6 +228,12 @@ export async function* mapStream(mapping: InboundMapping, input: Readable, summa
   const onRoot = (root: XmlRootElement): void => {
     summary.document ??= { root: root.name, namespace: root.namespace };
   };
+  const onCharset = (choice: CharsetChoice): void => {
+    encoding = choice.used;
+    checkEncoding = encodingCheck(encoding);
+    encodingNamed = `${choice.used} (the sender's Content-Type names charset ${choice.named}${choice.utf8Instead ? ', but the bytes are UTF-8' : ''})`;
+    if (choice.utf8Instead || !sameEncoding(choice.used, 'utf-8')) summary.encoding.declared = { name: choice.named, readAs: choice.used, by: 'content-type' };
+  };
   const onEncoding = (choice: XmlEncodingChoice): void => {
     if (choice.used !== encoding) {
       encoding = encodingNamed = choice.used;
@@ -233,7 +250,7 @@ export async function* mapStream(mapping: InboundMapping, input: Readable, summa
       pendingWarnings.push(errorReport('HUB_ERR_SOURCE_XML_ENCODING_IGNORED', { declared: name, line, used: choice.used, reason: 'a declaration written in single-byte text cannot name a UTF-16 or UTF-32 encoding' }, { file: opts.file, line }));
     }
   };
-  for await (const batch of readSource(mapping, input, opts.file, opts.batchSize, opts.limits, { onRoot, onEncoding })) {
+  for await (const batch of readSource(mapping, input, { file: opts.file, batchSize: opts.batchSize, limits: opts.limits, charset: opts.charset, onRoot, onEncoding, onCharset })) {
     if (batch.header) sawHeader = true;
     if (mapping.format === 'csv' && batch.header !== header) {
       header = batch.header;

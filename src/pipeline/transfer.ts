@@ -182,7 +182,7 @@ async function readUnit(deps: TransferDeps, ctx: UnitContext, data: TransferJobD
     // other. On PostgreSQL (`pipelined`) two chunks commit side by side: the next one writes its records
     // while this one finishes, and commits only after it; the chunk after them is read once this one is
     // done. On PGlite the next chunk is read and mapped ahead while this one commits.
-    const batches = mapStream(mapping, part.stream, summary, { file: part.name, timezone, batchSize: cfg.hub.transfers.chunkSize, limits: conn.limits, ...agencyOpts });
+    const batches = mapStream(mapping, part.stream, summary, { file: part.name, charset: part.charset, timezone, batchSize: cfg.hub.transfers.chunkSize, limits: conn.limits, ...agencyOpts });
     let previous: InFlightChunk | undefined;
     try {
       for await (const batch of pipelined ? batches : readAhead(batches)) {

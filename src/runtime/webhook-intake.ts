@@ -141,7 +141,7 @@ export async function receiveWebhook(deps: IntakeDeps, connectorId: string, req:
   // Backpressure and the write in one statement: the body and its transfer row are written only while
   // the connector's backlog has room; when it is full nothing is written.
   const written = deps.store.spoolWithTransfer(
-    { id: spoolId, connectorId: conn.id, transferId, source: unit.name, body, sha256: String(unit.ref.sha256), receivedAt: String(unit.ref.receivedAt) },
+    { id: spoolId, connectorId: conn.id, transferId, source: unit.name, body, sha256: String(unit.ref.sha256), receivedAt: String(unit.ref.receivedAt), ...(typeof unit.ref.charset === 'string' ? { charset: unit.ref.charset } : {}) },
     { maxBodies: opts.maxBacklog, maxBytes: opts.maxBacklogBytes },
   );
   let outcome;

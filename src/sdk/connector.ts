@@ -71,6 +71,11 @@ export interface SourcePart {
   readonly stream: Readable;
   /** File name for pointers. */
   readonly name: string;
+  /**
+   * The charset the sender named for these bytes (a webhook's `Content-Type: ...; charset=`), one the
+   * hub can decode: read with it unless the mapping states `source.encoding` (src/formats/sender-charset.ts).
+   */
+  readonly charset?: string;
   /** Committed with this part's records; the next run resumes after it. */
   readonly cursor?: string;
 }

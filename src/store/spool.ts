@@ -21,6 +21,7 @@ function toSpooled(r: Row): SpooledBody {
     errors: r.errors ?? null,
     receivedAt: iso(r.received_at),
     rejectedAt: isoOrNull(r.rejected_at),
+    charset: strOrNull(r.charset),
   };
 }
 
@@ -31,6 +32,8 @@ export interface NewSpooledBody {
   body: Buffer;
   sha256: string;
   receivedAt?: string;
+  /** The charset the request named (migration 011). */
+  charset?: string;
 }
 
 /*
@@ -41,9 +44,9 @@ export interface NewSpooledBody {
 
 export async function putSpooled(db: Db, b: NewSpooledBody): Promise<void> {
   await db.query(
-    `INSERT INTO spool (id, connector_id, transfer_id, body, bytes, sha256, received_at)
-     VALUES ($1, $2, $3, decode($4, 'base64'), $5, $6, COALESCE($7::timestamptz, now()))`,
-    [b.id, b.connectorId, b.transferId ?? null, b.body.toString('base64'), b.body.length, b.sha256, b.receivedAt ?? null],
+    `INSERT INTO spool (id, connector_id, transfer_id, body, bytes, sha256, received_at, charset)
+     VALUES ($1, $2, $3, decode($4, 'base64'), $5, $6, COALESCE($7::timestamptz, now()), $8)`,
+    [b.id, b.connectorId, b.transferId ?? null, b.body.toString('base64'), b.body.length, b.sha256, b.receivedAt ?? null, b.charset ?? null],
   );
 }
 
@@ -72,12 +75,12 @@ export async function spoolWithTransfer(db: Db, b: NewSpooledBody & { transferId
        SELECT $3, $2, 'webhook', $8, 'queued' FROM backlog WHERE n < $9 AND bytes + $5 <= $10
        RETURNING id
      ), body AS (
-       INSERT INTO spool (id, connector_id, transfer_id, body, bytes, sha256, received_at)
-       SELECT $1, $2, transfer.id, decode($4, 'base64'), $5, $6, COALESCE($7::timestamptz, now()) FROM transfer
+       INSERT INTO spool (id, connector_id, transfer_id, body, bytes, sha256, received_at, charset)
+       SELECT $1, $2, transfer.id, decode($4, 'base64'), $5, $6, COALESCE($7::timestamptz, now()), $11 FROM transfer
        RETURNING id
      )
      SELECT backlog.n, backlog.bytes, (SELECT count(*) FROM body) AS written FROM backlog`,
-    [b.id, b.connectorId, b.transferId, b.body.toString('base64'), b.body.length, b.sha256, b.receivedAt ?? null, b.source, limits.maxBodies, limits.maxBytes],
+    [b.id, b.connectorId, b.transferId, b.body.toString('base64'), b.body.length, b.sha256, b.receivedAt ?? null, b.source, limits.maxBodies, limits.maxBytes, b.charset ?? null],
   );
   const r = rows[0]!;
   return Number(r.written) > 0 ? { spooled: true } : { spooled: false, backlog: { bodies: Number(r.n), bytes: Number(r.bytes) } };
@@ -90,7 +93,7 @@ export async function readSpooled(db: Db, id: string): Promise<Buffer | undefine
 }
 
 export async function getSpooled(db: Db, id: string): Promise<SpooledBody | undefined> {
-  const rows = await db.query('SELECT id, connector_id, transfer_id, bytes, sha256, status, errors, received_at, rejected_at FROM spool WHERE id = $1', [id]);
+  const rows = await db.query('SELECT id, connector_id, transfer_id, bytes, sha256, status, errors, received_at, rejected_at, charset FROM spool WHERE id = $1', [id]);
   return rows[0] ? toSpooled(rows[0]) : undefined;
 }
 
@@ -128,7 +131,7 @@ export async function spoolBacklog(db: Db, connectorId: string): Promise<SpoolBa
 /** Queued bodies received before `before` (ISO), oldest first: to queue again those whose job is missing. */
 export async function listSpooledQueued(db: Db, before: string, limit = 1000): Promise<SpooledBody[]> {
   const rows = await db.query(
-    `SELECT id, connector_id, transfer_id, bytes, sha256, status, errors, received_at, rejected_at FROM spool
+    `SELECT id, connector_id, transfer_id, bytes, sha256, status, errors, received_at, rejected_at, charset FROM spool
      WHERE status = 'queued' AND received_at < $1::timestamptz ORDER BY received_at LIMIT $2`,
     [before, limit],
   );

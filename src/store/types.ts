@@ -377,6 +377,8 @@ export interface SpooledBody {
   errors: unknown;
   receivedAt: string;
   rejectedAt: string | null;
+  /** The charset the request named; null when none. */
+  charset: string | null;
 }
 
 /** What a connector's bodies waiting in the spool amount to. */

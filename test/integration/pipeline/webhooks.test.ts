@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
+import iconv from 'iconv-lite';
 import { Redis } from 'ioredis';
 import { AgencyServers, CASE_MAPPING, caseCsv, REDIS_URL, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
 import { sign } from '../../../connectors/webhook/index.ts';
@@ -70,6 +71,30 @@ describe('webhook intake', () => {
     await waitFor('both transfers committed and their bodies out of the spool', async () => (await hub.store.spoolBacklog('lims-hook')).bodies === 0);
     expect(await hub.metrics.registry.getSingleMetricAsString('cgic_webhooks_total')).toMatch(/outcome="duplicate"\} 1/);
   });
+
+  it('a body in the charset its Content-Type names is read in it (ISO-8859-1 as Windows-1252); one the hub cannot decode is answered 415 and nothing is queued', async () => {
+    await hookEnv();
+    const hub = await env!.start();
+    const town = 'Peña \u201cElm\u201d';
+    const body = iconv.encode(`ORI,CASE,DATE,TOWN\r\n${HFD},C-000001,03/14/2026 14:22,${town}\r\n`, 'windows-1252');
+    const send = async (contentType: string): Promise<{ status: number; json: Record<string, unknown> }> => {
+      const ts = Math.floor(Date.now() / 1000);
+      const res = await fetch(`${hub.address}/hooks/lims-hook`, { method: 'POST', headers: { 'content-type': contentType, 'x-cgic-timestamp': String(ts), 'x-cgic-signature': sign(SECRET, ts, body) }, body });
+      return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+    };
+    const refused = await send('text/csv; charset=x-klingon');
+    expect([refused.status, refused.json.code]).toEqual([415, 'HUB_ERR_CONNECTOR_WEBHOOK_CHARSET']);
+    expect(await hub.store.spoolBacklog('lims-hook')).toEqual({ bodies: 0, bytes: 0 });
+
+    const taken = await send('text/csv; charset="ISO-8859-1"');
+    expect(taken.status).toBe(202);
+    const id = String(taken.json.transferId);
+    await waitFor('the transfer to finish', async () => (await hub.store.getTransfer(id))?.status === 'succeeded', 30_000);
+    const t = await hub.store.getTransfer(id);
+    expect(t!.counts).toMatchObject({ read: 1, mapped: 1, damaged: 0 });
+    const [row] = await hub.store.db.query<{ town: string }>(`SELECT body->'location'->>'town' AS town FROM records WHERE type = 'Case'`);
+    expect(row!.town).toBe(town);
+  }, 60_000);
 
   it('a body of 9 MiB is taken on the embedded store, its records stored and delivered (it was answered 503 for good past about 1 MiB)', async () => {
     const { http } = await hookEnv({}, 'pglite');

@@ -532,7 +532,7 @@ describe.each(BACKENDS)('store on %s', (backend) => {
       const body = (id: string, bytes: number) => ({ id, connectorId: 'hook', transferId: `t-${id}`, source: 'webhook', body: Buffer.alloc(bytes, 0x41), sha256: id });
       expect(await store.spoolWithTransfer(body('a', 600), limits)).toEqual({ spooled: true });
       expect(db.statements).toBe(1);
-      expect(await store.getSpooled('a')).toMatchObject({ connectorId: 'hook', transferId: 't-a', bytes: 600, status: 'queued' });
+      expect(await store.getSpooled('a')).toMatchObject({ connectorId: 'hook', transferId: 't-a', bytes: 600, status: 'queued', charset: null });
       expect(await store.getTransfer('t-a')).toMatchObject({ id: 't-a', connectorId: 'hook', trigger: 'webhook', source: 'webhook', status: 'queued', startedAt: null });
       // 600 + 401 bytes would pass maxBytes: refused, nothing written, the backlog returned.
       expect(await store.spoolWithTransfer(body('b', 401), limits)).toEqual({ spooled: false, backlog: { bodies: 1, bytes: 600 } });
@@ -547,6 +547,10 @@ describe.each(BACKENDS)('store on %s', (backend) => {
       await store.rejectSpooled('a', []);
       expect(await store.spoolWithTransfer(body('e', 10), limits)).toEqual({ spooled: true });
       expect(await store.spoolBacklog('hook')).toEqual({ bodies: 2, bytes: 410 });
+      // The charset the request named is kept with the body, for a transfer queued again after a restart.
+      expect(await store.spoolWithTransfer({ ...body('f', 1), charset: 'windows-1252' }, { maxBodies: 9, maxBytes: 9000 })).toEqual({ spooled: true });
+      expect(await store.getSpooled('f')).toMatchObject({ charset: 'windows-1252' });
+      expect((await store.listSpooledQueued(new Date(Date.now() + 1000).toISOString())).find((b) => b.id === 'f')).toMatchObject({ charset: 'windows-1252' });
     });
   });
 

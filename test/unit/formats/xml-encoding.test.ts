@@ -131,6 +131,13 @@ describe('the XML declaration chooses the encoding when the mapping does not', (
     expect(e.pointer).toMatchObject({ file: 'k.xml', line: 2 });
   });
 
+  it('a Node buffer codec iconv-lite also answers to is no text encoding: encoding="base64" or "hex" refuses the document', async () => {
+    for (const name of ['base64', 'HEX']) {
+      const r = await mapText(spec(), Buffer.from(doc(` encoding="${name}"`), 'utf8'));
+      expect(r.invalid.map((i) => i.errors[0]!.code)).toEqual(['HUB_ERR_SOURCE_XML_ENCODING']);
+    }
+  });
+
   it('a declaration of UTF-16 in single-byte text cannot be true: read as UTF-8, with a warning', async () => {
     const r = await mapText(spec(), Buffer.from(doc(' encoding="UTF-16"'), 'utf8'));
     expect(towns(r)).toEqual([TOWN]);

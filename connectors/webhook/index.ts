@@ -101,8 +101,11 @@ export interface WebhookRequest {
   now?: Date | number;
 }
 
-/** An accepted request: its unit (the body goes to the spool under `unit.ref.spool`), and what was signed. */
-export type AcceptResult = { ok: true; unit: SourceUnit; body: Buffer; signature: string; timestamp: number } | { ok: false; error: HubError };
+/**
+ * An accepted request: its unit (the body goes to the spool under `unit.ref.spool`), what was signed,
+ * and a charset its Content-Type named that the hub cannot decode (`unreadableCharset`, bounded).
+ */
+export type AcceptResult = { ok: true; unit: SourceUnit; body: Buffer; signature: string; timestamp: number; unreadableCharset?: string } | { ok: false; error: HubError };
 
 export class WebhookSource implements SourceConnector {
   readonly kind = 'webhook';
@@ -142,12 +145,6 @@ export class WebhookSource implements SourceConnector {
     if (encoding && encoding !== 'identity') {
       return { ok: false, error: new HubError('HUB_ERR_CONNECTOR_WEBHOOK_ENCODING', { connector: this.ctx.id, encoding: excerpt(encoding, 40) }) };
     }
-    // A charset the body is said to be in is read with (src/formats/sender-charset.ts); one the hub
-    // cannot decode is refused now, while the sender is there to hear it, not when its transfer runs.
-    const charset = contentTypeCharset(headerValue(req.headers, 'content-type'));
-    if (charset && !charset.known) {
-      return { ok: false, error: new HubError('HUB_ERR_CONNECTOR_WEBHOOK_CHARSET', { connector: this.ctx.id, charset: excerpt(charset.name, CHARSET_NAME_MAX) }) };
-    }
     const v = verifySignature({
       secret: this.options.secret,
       toleranceSeconds: this.options.toleranceSeconds,
@@ -163,7 +160,11 @@ export class WebhookSource implements SourceConnector {
     }
     const timestamp = Number(headerValue(req.headers, this.options.timestampHeader));
     const signature = headerValue(req.headers, this.options.signatureHeader)!.slice('sha256='.length).toLowerCase();
-    return { ok: true, unit: webhookUnit(req.body, new Date(req.now ?? Date.now()), charset?.name), body: req.body, signature, timestamp };
+    // The charset the body is said to be in travels with it (src/formats/sender-charset.ts); one the hub
+    // cannot decode is handed back for the intake to refuse if the connector's mapping would read it.
+    const charset = contentTypeCharset(headerValue(req.headers, 'content-type'));
+    const unit = webhookUnit(req.body, new Date(req.now ?? Date.now()), charset?.known ? charset.name : undefined);
+    return { ok: true, unit, body: req.body, signature, timestamp, ...(charset && !charset.known ? { unreadableCharset: excerpt(charset.name, CHARSET_NAME_MAX) } : {}) };
   }
 
   async claim(): Promise<SourceUnit[]> {

@@ -27,7 +27,7 @@ import { describeFindings, encodingCheck } from '../formats/encoding-check.ts';
 import { HubError, errorReport, type ErrorReport } from '../errors/hub-error.ts';
 import { boundedPayload, PAYLOAD_MAX_CHARS } from '../errors/excerpt.ts';
 import { RunContext } from './runtime.ts';
-import type { InboundMapping, MappedRecord } from './inbound.ts';
+import { InboundMapping, type MappedRecord } from './inbound.ts';
 import { mappingNamespaces } from './namespaces.ts';
 
 /**
@@ -180,11 +180,20 @@ interface SourceReading extends Pick<MapOptions, 'file' | 'batchSize' | 'limits'
   onCharset?: (choice: CharsetChoice) => void;
 }
 
+/**
+ * Whether a source is read in the charset its sender named (MapOptions.charset): a CSV, JSON or NDJSON
+ * mapping that states no source.encoding. (XML: the document's declaration decides.)
+ */
+export function readsSenderCharset(mapping: unknown): boolean {
+  if (!(mapping instanceof InboundMapping)) return false;
+  const src = mapping.spec.source!;
+  return src.encoding === undefined && src.format !== 'xml';
+}
+
 export function readSource(mapping: InboundMapping, input: Readable, how: SourceReading = {}): AsyncGenerator<SourceBatch> {
   const src = mapping.spec.source!;
   const { file, batchSize, limits = DEFAULT_LIMITS, onRoot, onEncoding } = how;
-  // A CSV, JSON or NDJSON body is read in the charset its sender named, unless the mapping states one.
-  const text = src.encoding ?? (how.charset ? charsetChooser(how.charset, how.onCharset ?? (() => {})) : undefined);
+  const text = how.charset && readsSenderCharset(mapping) ? charsetChooser(how.charset, how.onCharset ?? (() => {})) : src.encoding;
   const common = { file, ...(batchSize ? { batchSize } : {}) };
   switch (src.format) {
     case 'csv':

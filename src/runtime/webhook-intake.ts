@@ -3,7 +3,9 @@
  *
  * Input: the connector, the request's headers and raw body, and whether the client is still there.
  * Output, in this order of checks:
- * - 404 no such webhook connector; 401 / 413 from the connector's own check (signature, size);
+ * - 404 no such webhook connector; 401 / 413 / 415 from the connector's own check (signature, size,
+ *   Content-Encoding); 415 when the Content-Type names a charset the hub cannot decode and the
+ *   connector's mapping would read the body in it (a CSV, JSON or NDJSON mapping without source.encoding);
  * - 202 with the FIRST request's transfer id when the same signed request (connector + signature) was
  *   taken within its signature window: nothing is queued again (the key lives in Redis until the
  *   request's timestamp leaves the window, after which the request is refused as stale anyway);
@@ -27,6 +29,7 @@ import type { TransferJobData } from '../pipeline/transfer.ts';
 import type { SourceConnector } from '../sdk/connector.ts';
 import { HubError } from '../errors/hub-error.ts';
 import type { WebhookSource } from '../../connectors/webhook/index.ts';
+import { readsSenderCharset } from '../mapping/run.ts';
 
 /** The whole intake of a small body must answer within this; what is left of it bounds each step. */
 export const INTAKE_BUDGET_MS = 800;
@@ -102,6 +105,12 @@ export async function receiveWebhook(deps: IntakeDeps, connectorId: string, req:
     return { status: accepted.error.status, error: accepted.error };
   }
   const { unit, body, signature, timestamp } = accepted;
+  // A charset the hub cannot decode matters only when the mapping would read the body in it.
+  if (accepted.unreadableCharset !== undefined && readsSenderCharset(deps.cfg.mappings.get(conn.mapping))) {
+    count('refused');
+    const error = new HubError('HUB_ERR_CONNECTOR_WEBHOOK_CHARSET', { connector: conn.id, charset: accepted.unreadableCharset });
+    return { status: error.status, error };
+  }
   const opts = source.options;
   const budgetMs = intakeBudgetMs(body.length);
   const deadline = Date.now() + budgetMs;

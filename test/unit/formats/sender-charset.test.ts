@@ -8,7 +8,7 @@ import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { normalizeEncoding } from '../../../src/formats/decode.ts';
 import { charsetChooser, contentTypeCharset, type CharsetChoice } from '../../../src/formats/sender-charset.ts';
-import { emptySummary, mapStream } from '../../../src/mapping/run.ts';
+import { emptySummary, mapStream, readsSenderCharset } from '../../../src/mapping/run.ts';
 import type { MappingSpec } from '../../../src/mapping/spec.ts';
 import { inbound } from '../mapping/helpers.ts';
 
@@ -107,6 +107,13 @@ describe('through a mapping', () => {
     const r = await run(spec('utf-8'), bytes, 'iso-8859-1');
     expect(r.summary.encoding.rows).toBe(1);
     expect(r.summary.encoding.declared).toBeUndefined();
+  });
+
+  it('only a CSV, JSON or NDJSON mapping without source.encoding reads the sender\'s charset (the webhook intake refuses one it cannot decode only then)', async () => {
+    expect(readsSenderCharset(await inbound(spec()))).toBe(true);
+    expect(readsSenderCharset(await inbound(spec('windows-1252')))).toBe(false);
+    const xml: MappingSpec = { ...spec(), source: { format: 'xml', xml: { record: '//Rec' } } };
+    expect(readsSenderCharset(await inbound(xml))).toBe(false);
   });
 
   it('without a charset, UTF-8 as before: the damage is counted', async () => {

@@ -16,14 +16,14 @@
  *     errors: [HUB_ERR_RECORD_REQUIRED]  # outbound: exactly these error codes
  * Provenance is made deterministic: receivedAt is 2026-01-01T00:00:00.000Z and the file is the input's name.
  * `cgic test --update` rewrites the sidecars from the current output: review the diff before committing.
- * A case file is read as every YAML file a person supplies is (`readYaml`): one that cannot be read (a
+ * A case file is read as every YAML file a person supplies is (`YamlSource`, as `readYaml` does): one that cannot be read (a
  * YAML error, nesting past 100 levels, an alias bomb) is a located problem, and no case runs.
  */
 import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { ConfigProblems, readYaml, type ConfigProblem } from '../config/problems.ts';
+import { ConfigProblems, newAjv, schemaProblems, YamlSource, type ConfigProblem } from '../config/problems.ts';
 import { findMappingFiles, loadMappingFile, type Mapping } from './load.ts';
 import { emptySummary, mapStream, type InvalidSource, type MapSummary, type Retraction } from './run.ts';
 import { InboundMapping, type MappedRecord } from './inbound.ts';
@@ -164,21 +164,67 @@ function compare(expect: NonNullable<GoldenCase['expect']>, actual: Actual): str
   return failures;
 }
 
+/**
+ * The keys a case file may have (the header of this file). Unknown keys are refused: a misspelt
+ * `expect` key (`recrods:`) was ignored, and its case passed whatever the mapping made.
+ */
+const CASE_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['input'],
+  properties: {
+    description: { type: 'string' },
+    input: {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      properties: { file: { type: 'string', minLength: 1 }, text: { type: 'string' }, document: {} },
+    },
+    timezone: { type: 'string', minLength: 1 },
+    agency: { type: 'string', minLength: 1 },
+    allowOtherAgencies: { type: 'boolean' },
+    expect: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        records: { type: 'array' },
+        invalid: {
+          type: 'array',
+          items: { type: 'object', additionalProperties: false, required: ['row', 'codes'], properties: { row: { type: 'integer', minimum: 1 }, codes: { type: 'array', items: { type: 'string' } } } },
+        },
+        retractions: { type: 'array', items: { type: 'object' } },
+        summary: { type: 'object' },
+        output: { type: 'string' },
+        errors: { type: 'array', items: { type: 'string' } },
+      },
+    },
+  },
+} as const;
+
+let validateCase: ReturnType<ReturnType<typeof newAjv>['compile']> | null = null;
+
 /** A case file's case, or the problems that keep it from being read (each at its line and column). */
 function readCase(cf: string): { case?: GoldenCase; problems: ConfigProblem[] } {
   const file = path.relative(process.cwd(), cf) || cf;
-  const { values, problems } = readYaml(file, readFileSync(cf, 'utf8'));
-  if (problems.length) return { problems };
-  // The shape the runner needs before anything reads it: a mapping with an `input` of one of its forms.
-  const input = isObject(values) ? values.input : undefined;
-  if (!isObject(input) || !['file', 'text', 'document'].some((k) => k in input)) {
-    const message = isObject(values)
-      ? 'needs input: { file: <path> }, { text: <source> } or { document: <JSON> }'
-      : `must be a mapping of keys to values (description, input, expect...), not ${values === null || values === undefined ? 'empty' : Array.isArray(values) ? 'a list' : typeof values}`;
-    return { problems: [{ code: 'HUB_ERR_MAPPING_SCHEMA', file, line: 1, col: 1, pointer: isObject(values) ? '/input' : '', message, hint: 'docs/mapping-language.md, "Lock it in with golden tests"' }] };
+  const src = new YamlSource(file, readFileSync(cf, 'utf8'));
+  const yamlProblems = src.yamlProblems();
+  if (yamlProblems.length) return { problems: yamlProblems };
+  const values = src.toJS();
+  if (!isObject(values)) {
+    const message = `must be a mapping of keys to values (description, input, expect...), not ${values === null || values === undefined ? 'empty' : Array.isArray(values) ? 'a list' : typeof values}`;
+    return { problems: [{ code: 'HUB_ERR_MAPPING_SCHEMA', file, line: 1, col: 1, pointer: '', message, hint: GOLDEN_HINT }] };
   }
-  return { case: { ...(values as Omit<GoldenCase, 'file' | 'name'>), file: cf, name: path.basename(cf, '.test.yaml') }, problems };
+  validateCase ??= newAjv().compile(CASE_SCHEMA);
+  if (!validateCase(values)) return { problems: schemaProblems(src, validateCase.errors ?? []).map((p) => ({ ...p, hint: p.hint || GOLDEN_HINT })) };
+  const inputs = Object.keys(values.input as object);
+  if (inputs.length > 1) {
+    const at = src.locate(['input']);
+    return { problems: [{ code: 'HUB_ERR_MAPPING_SCHEMA', file, line: at.line, col: at.col, pointer: '/input', message: `has ${inputs.join(' and ')}: a case reads one input`, hint: GOLDEN_HINT }] };
+  }
+  return { case: { ...(values as Omit<GoldenCase, 'file' | 'name'>), file: cf, name: path.basename(cf, '.test.yaml') }, problems: [] };
 }
+
+const GOLDEN_HINT = 'docs/mapping-language.md, "Lock it in with golden tests": a case has description, input ({ file }, { text } or { document }), timezone, agency, allowOtherAgencies and expect (records, invalid, retractions, summary, output, errors)';
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -201,9 +201,26 @@ describe('case files that cannot be read', () => {
     expect(problems.map((p) => [path.basename(p.file), p.code, p.pointer, p.message])).toEqual([
       ['empty.test.yaml', 'HUB_ERR_MAPPING_SCHEMA', '', 'must be a mapping of keys to values (description, input, expect...), not empty'],
       ['list.test.yaml', 'HUB_ERR_MAPPING_SCHEMA', '', 'must be a mapping of keys to values (description, input, expect...), not a list'],
-      ['noinput.test.yaml', 'HUB_ERR_MAPPING_SCHEMA', '/input', 'needs input: { file: <path> }, { text: <source> } or { document: <JSON> }'],
-      ['scalar.test.yaml', 'HUB_ERR_MAPPING_SCHEMA', '/input', 'needs input: { file: <path> }, { text: <source> } or { document: <JSON> }'],
+      ['noinput.test.yaml', 'HUB_ERR_MAPPING_SCHEMA', '/', 'is missing the required key "input"'],
+      ['scalar.test.yaml', 'HUB_ERR_MAPPING_SCHEMA', '/input', 'must be object, not string "x"'],
     ]);
+  });
+
+  it('a misspelt key is a located problem, not a case that passes whatever the mapping makes', async () => {
+    // `recrods:` was ignored: the case compared nothing and passed.
+    const dir = mappingFolder(MAPPING, {
+      typo: 'description: misspelt\ninput: { text: "LAB,ITEM\\nl1,1\\n" }\nexpect:\n  recrods: []\n  invalid: [{ row: 1 }]\n',
+      top: 'description: misspelt\ninput: { text: x }\ntimzone: America/New_York\n',
+      two: 'description: two inputs\ninput: { text: x, file: y.csv }\n',
+    });
+    const problems = await problemsOf(runGoldenTests(dir));
+    expect(problems.map((p) => [path.basename(p.file), p.line, p.code, p.pointer, p.message])).toEqual([
+      ['top.test.yaml', 3, 'HUB_ERR_MAPPING_SCHEMA', '/', 'has an unknown key "timzone"'],
+      ['two.test.yaml', 2, 'HUB_ERR_MAPPING_SCHEMA', '/input', 'has text and file: a case reads one input'],
+      ['typo.test.yaml', 4, 'HUB_ERR_MAPPING_SCHEMA', '/expect', 'has an unknown key "recrods"'],
+      ['typo.test.yaml', 5, 'HUB_ERR_MAPPING_SCHEMA', '/expect/invalid/0', 'is missing the required key "codes"'],
+    ]);
+    expect(problems.find((p) => p.message.includes('recrods'))!.hint).toContain('did you mean "records"?');
   });
 
   it('cgic test of a path that is not there exits 78 naming it, not "no golden cases"', () => {

@@ -201,6 +201,8 @@ const CASE_SCHEMA = {
   },
 } as const;
 
+const EXPECT_KEYS: readonly string[] = Object.keys(CASE_SCHEMA.properties.expect.properties);
+
 let validateCase: ReturnType<ReturnType<typeof newAjv>['compile']> | null = null;
 
 /** A case file's case, or the problems that keep it from being read (each at its line and column). */
@@ -272,7 +274,11 @@ export async function runGoldenTests(target?: string, opts: { update?: boolean }
         } else if (!existsSync(sidecar)) {
           res.failures = [`no expectation: add expect: to the case or run \`cgic test --update ${path.relative(process.cwd(), cf)}\` and review ${path.basename(sidecar)}`];
         } else {
-          res.failures = compare(JSON.parse(readFileSync(sidecar, 'utf8')) as NonNullable<GoldenCase['expect']>, actual);
+          const expected = JSON.parse(readFileSync(sidecar, 'utf8')) as NonNullable<GoldenCase['expect']>;
+          const unknown = isObject(expected) ? Object.keys(expected).filter((k) => !EXPECT_KEYS.includes(k)) : ['(not an object)'];
+          res.failures = unknown.length
+            ? [`${path.basename(sidecar)}: unknown key ${unknown.map((k) => JSON.stringify(k)).join(', ')}; an expectation has ${EXPECT_KEYS.join(', ')}`]
+            : compare(expected, actual);
         }
       } catch (err) {
         res.failures = [(err as Error).message];

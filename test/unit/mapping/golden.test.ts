@@ -223,6 +223,13 @@ describe('case files that cannot be read', () => {
     expect(problems.find((p) => p.message.includes('recrods'))!.hint).toContain('did you mean "records"?');
   });
 
+  it('a sidecar with a misspelt key fails its case instead of comparing nothing', async () => {
+    const dir = mappingFolder(MAPPING, { a: 'description: sidecar\ninput: { text: "LAB,ITEM\\nl1,1\\n" }\n' });
+    writeFileSync(path.join(dir, 'tests', 'a.expected.json'), JSON.stringify({ recrods: [] }));
+    const [r] = await runGoldenTests(dir);
+    expect(r).toMatchObject({ passed: false, failures: ['a.expected.json: unknown key "recrods"; an expectation has records, invalid, retractions, summary, output, errors'] });
+  });
+
   it('cgic test of a path that is not there exits 78 naming it, not "no golden cases"', () => {
     const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'bin/cgic.js'), 'test', 'mappings/no-such-mapping'], { encoding: 'utf8', cwd: PROJECT_ROOT });
     expect(r.status).toBe(78);

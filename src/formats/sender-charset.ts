@@ -22,8 +22,9 @@ const CHARSET_PARAM = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/i;
 
 /**
  * The charset parameter of a Content-Type value: undefined when there is none; else its name (lower
- * case, at most CHARSET_NAME_MAX characters of letters, digits and `._:-`, else cut for messages) and
- * whether the hub can decode it.
+ * case, at most CHARSET_NAME_MAX characters of letters, digits and `._:-`; a value that is not such a
+ * name is cut to CHARSET_NAME_MAX characters, each outside printable ASCII shown as `?`, for messages)
+ * and whether the hub can decode it.
  */
 export function contentTypeCharset(contentType: string | undefined): { name: string; known: boolean } | undefined {
   if (!contentType) return undefined;
@@ -31,7 +32,7 @@ export function contentTypeCharset(contentType: string | undefined): { name: str
   if (!m) return undefined;
   const raw = (m[1] ?? m[2] ?? '').trim();
   const wellFormed = raw.length > 0 && raw.length <= CHARSET_NAME_MAX && CHARSET_NAME.test(raw);
-  return { name: wellFormed ? raw.toLowerCase() : raw.slice(0, CHARSET_NAME_MAX), known: wellFormed && textEncodingExists(raw) };
+  return { name: wellFormed ? raw.toLowerCase() : raw.slice(0, CHARSET_NAME_MAX).replace(/[^\x20-\x7e]/g, '?'), known: wellFormed && textEncodingExists(raw) };
 }
 
 /** How a body whose sender named `charset` is read. */

@@ -36,6 +36,7 @@ describe('the charset parameter of a Content-Type', () => {
     ['text/csv; charset=HEX', { name: 'hex', known: false }],
     ['text/csv; charset=', { name: '', known: false }],
     ['text/csv; charset="win<script>"', { name: 'win<script>', known: false }],
+    ['text/csv; charset=a\u0000b\u00e9', { name: 'a?b?', known: false }],
   ])('%s', (header, expected) => {
     expect(contentTypeCharset(header)).toEqual(expected);
   });

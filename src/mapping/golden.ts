@@ -16,8 +16,9 @@
  *     errors: [HUB_ERR_RECORD_REQUIRED]  # outbound: exactly these error codes
  * Provenance is made deterministic: receivedAt is 2026-01-01T00:00:00.000Z and the file is the input's name.
  * `cgic test --update` rewrites the sidecars from the current output: review the diff before committing.
- * A case file is read as every YAML file a person supplies is (`YamlSource`, as `readYaml` does): one that cannot be read (a
- * YAML error, nesting past 100 levels, an alias bomb) is a located problem, and no case runs.
+ * A case file is read as every YAML file a person supplies is (`YamlSource`): one that cannot be read
+ * (a YAML error, nesting past 100 levels, an alias bomb), or has a key this header does not name, is a
+ * located problem, and no case runs.
  */
 import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { Readable } from 'node:stream';
@@ -203,6 +204,9 @@ const CASE_SCHEMA = {
 
 const EXPECT_KEYS: readonly string[] = Object.keys(CASE_SCHEMA.properties.expect.properties);
 
+/** Where a case file's problems send its author. */
+const GOLDEN_HINT = 'docs/mapping-language.md, "Lock it in with golden tests": a case has description, input ({ file }, { text } or { document }), timezone, agency, allowOtherAgencies and expect (records, invalid, retractions, summary, output, errors)';
+
 let validateCase: ReturnType<ReturnType<typeof newAjv>['compile']> | null = null;
 
 /** A case file's case, or the problems that keep it from being read (each at its line and column). */
@@ -226,7 +230,6 @@ function readCase(cf: string): { case?: GoldenCase; problems: ConfigProblem[] } 
   return { case: { ...(values as Omit<GoldenCase, 'file' | 'name'>), file: cf, name: path.basename(cf, '.test.yaml') }, problems: [] };
 }
 
-const GOLDEN_HINT = 'docs/mapping-language.md, "Lock it in with golden tests": a case has description, input ({ file }, { text } or { document }), timezone, agency, allowOtherAgencies and expect (records, invalid, retractions, summary, output, errors)';
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -193,19 +193,20 @@ export function readsSenderCharset(mapping: unknown): boolean {
 export function readSource(mapping: InboundMapping, input: Readable, how: SourceReading = {}): AsyncGenerator<SourceBatch> {
   const src = mapping.spec.source!;
   const { file, batchSize, limits = DEFAULT_LIMITS, onRoot, onEncoding } = how;
-  const text = how.charset && readsSenderCharset(mapping) ? charsetChooser(how.charset, how.onCharset ?? (() => {})) : src.encoding;
+  // CSV, JSON, NDJSON: the sender's charset when the mapping states none (XML reads its declaration).
+  const textEncoding = how.charset && readsSenderCharset(mapping) ? charsetChooser(how.charset, how.onCharset ?? (() => {})) : src.encoding;
   const common = { file, ...(batchSize ? { batchSize } : {}) };
   switch (src.format) {
     case 'csv':
-      return readCsv(input, { ...common, encoding: text, ...src.csv, limits: limits.csv });
+      return readCsv(input, { ...common, encoding: textEncoding, ...src.csv, limits: limits.csv });
     case 'xml': {
       const ns = mappingNamespaces(mapping.spec.namespaces);
       return readXml(input, { ...common, encoding: src.encoding, record: src.xml!.record, namespaces: ns.uris, namespaceReadAs: ns.readAs, leadingComments: src.xml!.leadingComments, limits: limits.xml, onRoot, onEncoding });
     }
     case 'json':
-      return readJson(input, { ...common, encoding: text, records: src.json?.records, limits: limits.json });
+      return readJson(input, { ...common, encoding: textEncoding, records: src.json?.records, limits: limits.json });
     case 'ndjson':
-      return readNdjson(input, { ...common, encoding: text, limits: limits.json });
+      return readNdjson(input, { ...common, encoding: textEncoding, limits: limits.json });
   }
 }
 

@@ -2,7 +2,7 @@
  * `npm run fuzz`: the long fuzz run of the readers and the mapping engine (the short one is part of
  * `npm test`, test/fuzz/fuzz.test.ts; the properties are in test/fuzz/targets.ts).
  *
- * Splits --cases (default 100,000) evenly over the targets (four readers, five shipped mappings) and
+ * Splits --cases (default 100,000) evenly over the targets (five readers, six shipped mappings) and
  * runs each in a worker process (scripts/fuzz-worker.ts). A case that fails a property is a crash: it
  * is reported with its seed and path (FUZZ_SEED=<seed> reproduces the run) and the target goes on
  * with the cases left. A case that does not finish within --timeout-ms is a hang: the worker is killed

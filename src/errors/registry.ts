@@ -188,6 +188,24 @@ export const ERRORS = {
     message: 'The NDJSON line is longer than limits.json.maxLineBytes ({limit} bytes): it is not read; the lines after it are',
     fix: 'Check the line in the file (a missing line break joins records). Quarantine keeps its first characters. Raise limits.json.maxLineBytes only if records this large are real (docs/hostile-input.md).',
   },
+  HUB_ERR_SOURCE_FIXED_SEGMENT: {
+    class: 'record',
+    status: 422,
+    message: 'Line {line} cannot be placed in a record: {reason}',
+    fix: "Compare the line with the sender's record layout and the mapping's source.fixedWidth. Quarantine keeps the line; the lines after it are read. A segment of an incident whose opening segment is missing comes right once the sender sends the whole incident again.",
+  },
+  HUB_ERR_SOURCE_LIMIT_FIXED_LINE: {
+    class: 'record',
+    status: 422,
+    message: 'Line {line} is longer than limits.fixedWidth.maxLineBytes ({limit} bytes): its record is not read; the records after it are',
+    fix: 'Check the line in the file (missing line breaks join segments). Quarantine keeps its first characters. Raise limits.fixedWidth.maxLineBytes only if segments this long are real (docs/hostile-input.md).',
+  },
+  HUB_ERR_SOURCE_LIMIT_FIXED_RECORD: {
+    class: 'record',
+    status: 422,
+    message: 'The record opened at line {line} has more than limits.fixedWidth.maxRecordLines ({limit}) lines: it is not read; the records after it are',
+    fix: 'Check the file around that line (an opening segment missing for many records in a row). Quarantine keeps its first lines. Raise limits.fixedWidth.maxRecordLines only if records this large are real (docs/hostile-input.md).',
+  },
   // --- record values (record: quarantined, the batch goes on) ------------------------------------
   HUB_ERR_RECORD_REQUIRED: {
     class: 'record',

@@ -31,10 +31,18 @@ export interface CsvLimits {
   maxLineBytes: number;
 }
 
+export interface FixedWidthLimits {
+  /** Longest line (one segment), in bytes. */
+  maxLineBytes: number;
+  /** Most lines in one source record (its opening line and the segments after it). */
+  maxRecordLines: number;
+}
+
 export interface ReaderLimits {
   xml: XmlLimits;
   json: JsonLimits;
   csv: CsvLimits;
+  fixedWidth: FixedWidthLimits;
 }
 
 const MiB = 1024 * 1024;
@@ -44,6 +52,8 @@ export const DEFAULT_LIMITS: ReaderLimits = {
   xml: { maxDepth: 256, maxRecordBytes: 8 * MiB, maxRecordElements: 100_000 },
   json: { maxDepth: 256, maxDocumentBytes: 64 * MiB, maxLineBytes: 8 * MiB },
   csv: { maxFieldBytes: 1 * MiB, maxLineBytes: 4 * MiB },
+  // A NIBRS segment is at most 307 characters, an incident at most about 1,300 segments.
+  fixedWidth: { maxLineBytes: 64 * 1024, maxRecordLines: 10_000 },
 };
 
 export type ReaderLimitsInput = { [K in keyof ReaderLimits]?: Partial<ReaderLimits[K]> };
@@ -54,5 +64,6 @@ export function mergeLimits(base: ReaderLimits, override: ReaderLimitsInput | un
     xml: { ...base.xml, ...override?.xml },
     json: { ...base.json, ...override?.json },
     csv: { ...base.csv, ...override?.csv },
+    fixedWidth: { ...base.fixedWidth, ...override?.fixedWidth },
   };
 }

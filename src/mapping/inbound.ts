@@ -20,6 +20,7 @@ import { xmlIds, type Accessor, type Format } from './paths.ts';
 import { FAIL, valueTrace, type FieldSite, type RunContext, type Scope } from './runtime.ts';
 import type { MappingSpec } from './spec.ts';
 import { mappingNamespaces } from './namespaces.ts';
+import { compileLayout, LayoutError, type FixedWidthLayout, type FixedWidthSpec } from '../formats/fixed-width-reader.ts';
 import { compileSourceIdentity, type SourceIdentity, type SourceIdentityFn } from './source-identity.ts';
 
 /** A canonical record as the mapping produces it (fields typed by the schemas in src/canonical). */
@@ -90,6 +91,8 @@ export class InboundMapping {
   readonly system: string;
   readonly label: string;
   private cached: BoundMapper | null = null;
+  /** A fixed-width source's layout, compiled with the mapping (src/formats/fixed-width-reader.ts). */
+  layout: FixedWidthLayout | undefined;
   /** A field reads `{ context: ... }`: runs need the connector's agency (MapOptions.agency). */
   readsContext = false;
   private ids: ReturnType<typeof xmlIds> | undefined;
@@ -101,7 +104,8 @@ export class InboundMapping {
     this.id = spec.id;
     this.version = spec.version;
     const f = spec.source!.format;
-    this.format = f === 'ndjson' ? 'json' : f;
+    // NDJSON and fixed-width records are read as JSON values (json-reader.ts, fixed-width-reader.ts).
+    this.format = f === 'ndjson' || f === 'fixed-width' ? 'json' : f;
     this.system = spec.system ?? spec.id;
     this.label = `${spec.id}@${spec.version}`;
     // Compile now so every mapping error shows at load (`cgic validate`); a CSV mapping is compiled
@@ -140,6 +144,8 @@ export class InboundMapping {
       };
     });
     const identity = collecting(ctx, null, () => compileSourceIdentity(this.spec.source!, ctx));
+    const fixedWidth = this.spec.source!.fixedWidth;
+    if (fixedWidth) this.layout = collecting(ctx, undefined, () => fixedWidthLayout(fixedWidth));
     throwProblems(ctx);
     this.readsContext = ctx.readsContext;
     const mapper = this.makeMapper(specs, identity);
@@ -251,3 +257,12 @@ function nodeOf(s: SourceRecord): unknown {
   return s.format === 'csv' ? s.values : s.format === 'xml' ? s.element : s.value;
 }
 
+/** A fixed-width layout, its mistakes as compile problems located in the mapping. */
+function fixedWidthLayout(spec: FixedWidthSpec): FixedWidthLayout {
+  try {
+    return compileLayout(spec);
+  } catch (err) {
+    if (err instanceof LayoutError) throw new MappingCompileError(err.path, err.message);
+    throw err;
+  }
+}

@@ -60,7 +60,7 @@ export function buildMappingSchema(): Record<string, unknown> {
         required: ['format'],
         description: 'How to read the source.',
         properties: {
-          format: { enum: ['csv', 'xml', 'json', 'ndjson'], description: 'Source format.' },
+          format: { enum: ['csv', 'xml', 'json', 'ndjson', 'fixed-width'], description: 'Source format. fixed-width: one segment a line, fields at fixed positions, a record from a line of an opening segment to the next (the NIBRS flat file); read as JSON, so paths are JSON paths.' },
           encoding: { type: 'string', default: 'utf-8', description: 'Text encoding (utf-8, windows-1252, latin1, utf-16le...). A byte-order mark in the file wins. XML: when left out, the document\'s declaration is followed (ISO-8859-1 read as windows-1252); when stated, it wins over the declaration, with a warning where they differ.' },
           encodingErrors: {
             enum: ['warn', 'refuse'],
@@ -107,6 +107,54 @@ export function buildMappingSchema(): Record<string, unknown> {
               records: { type: 'string', description: 'Slash-separated path to the array of records in the document (JSON only); absent: the document is one record.', examples: ['data'] },
             },
           },
+          fixedWidth: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['segment', 'segments'],
+            description:
+              'The record layout of a fixed-width file. Positions count characters from 1: "38-45" (first and last) or "46". Each line is a segment; a line of a segment with starts: true begins a record, and the lines after it belong to it. The record reads as JSON: the opening line\'s common fields at the top, each segment under its name (an object, or an array when it repeats), with the common fields too. A blank field is absent; values have their padding spaces removed.',
+            properties: {
+              segment: { $ref: '#/$defs/fixedPosition', description: 'Positions of the code that says which segment a line is.' },
+              common: { type: 'object', additionalProperties: { $ref: '#/$defs/fixedPosition' }, description: 'Fields at the same positions in every segment (segment length, action, ORI, incident number).' },
+              key: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, uniqueItems: true, description: 'Common fields that every line of a record repeats from its opening line: a line whose key differs is refused on its own (HUB_ERR_SOURCE_FIXED_SEGMENT).', examples: [['ori', 'incidentNumber']] },
+              segments: {
+                type: 'object',
+                minProperties: 1,
+                description: 'Segment code -> its layout. A line of any other code is refused on its own (HUB_ERR_SOURCE_FIXED_SEGMENT).',
+                additionalProperties: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['name'],
+                  properties: {
+                    name: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'Where the segment is found in the record.' },
+                    starts: { type: 'boolean', default: false, description: 'A line of this segment begins a new record.' },
+                    repeats: { type: 'boolean', default: false, description: 'The segment may appear more than once in a record (an array); otherwise a second one refuses the record.' },
+                    fields: {
+                      type: 'object',
+                      propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                      additionalProperties: {
+                        oneOf: [
+                          { $ref: '#/$defs/fixedPosition' },
+                          { type: 'array', minItems: 1, items: { $ref: '#/$defs/fixedPosition' }, description: 'The values at these positions that are not blank, in order.' },
+                          {
+                            type: 'object',
+                            additionalProperties: false,
+                            required: ['repeat', 'every', 'fields'],
+                            description: 'A group of fields repeated along the line: one object per occurrence that has a value.',
+                            properties: {
+                              repeat: { type: 'integer', minimum: 1, maximum: 1000, description: 'How many times the group occurs.' },
+                              every: { type: 'integer', minimum: 1, description: 'Characters from one occurrence to the next.' },
+                              fields: { type: 'object', minProperties: 1, additionalProperties: { $ref: '#/$defs/fixedPosition' }, description: 'The positions of the first occurrence.' },
+                            },
+                          },
+                        ],
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
           recordId: {
             anyOf: [
               { type: 'string', minLength: 1 },
@@ -133,8 +181,12 @@ export function buildMappingSchema(): Record<string, unknown> {
             },
           },
         },
-        allOf: [{ if: { properties: { format: { const: 'xml' } } }, then: { required: ['xml'] } }],
+        allOf: [
+          { if: { properties: { format: { const: 'xml' } } }, then: { required: ['xml'] } },
+          { if: { properties: { format: { const: 'fixed-width' } } }, then: { required: ['fixedWidth'] } },
+        ],
       },
+      fixedPosition: { type: 'string', pattern: '^\\s*[1-9][0-9]{0,5}(-[1-9][0-9]{0,5})?\\s*$', description: 'Characters of a line counted from 1: "38-45" (first and last) or "46".', examples: ['38-45', '46'] },
       record: {
         type: 'object',
         additionalProperties: false,

@@ -18,6 +18,7 @@ import type { XmlEncodingChoice } from '../formats/xml-encoding.ts';
 import { sameEncoding } from '../formats/encoding-names.ts';
 import { charsetChooser, type CharsetChoice } from '../formats/sender-charset.ts';
 import { readJson, readNdjson } from '../formats/json-reader.ts';
+import { readFixedWidth } from '../formats/fixed-width-reader.ts';
 import { recordPointer, type SourceBatch, type SourceItem } from '../formats/source-record.ts';
 import type { SourcePointer } from '../formats/source-pointer.ts';
 import { serializeElement } from '../formats/xml-tree.ts';
@@ -207,6 +208,8 @@ export function readSource(mapping: InboundMapping, input: Readable, how: Source
       return readJson(input, { ...common, encoding: textEncoding, records: src.json?.records, limits: limits.json });
     case 'ndjson':
       return readNdjson(input, { ...common, encoding: textEncoding, limits: limits.json });
+    case 'fixed-width':
+      return readFixedWidth(input, mapping.layout!, { ...common, encoding: textEncoding, limits: limits.fixedWidth });
   }
 }
 

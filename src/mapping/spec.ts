@@ -1,3 +1,4 @@
+import type { FixedWidthSpec } from '../formats/fixed-width-reader.ts';
 /** The shape of a mapping file once parsed and checked against schemas/mapping.schema.json. */
 import type { NamespacesSpec } from './namespaces.ts';
 
@@ -50,13 +51,15 @@ export interface RecordSpec {
 }
 
 export interface SourceSpec {
-  format: 'csv' | 'xml' | 'json' | 'ndjson';
+  format: 'csv' | 'xml' | 'json' | 'ndjson' | 'fixed-width';
   encoding?: string;
   /** What a record with encoding damage gets (src/formats/encoding-check.ts). @defaultValue 'warn' */
   encodingErrors?: 'warn' | 'refuse';
   csv?: { delimiter?: string; quote?: string; escape?: string; headerRow?: number; relaxColumnCount?: boolean; comment?: string };
   xml?: { record: string; ids?: string[]; leadingComments?: 'error' | 'allow' };
   json?: { records?: string };
+  /** The record layout of a fixed-width segment file (src/formats/fixed-width-reader.ts). */
+  fixedWidth?: FixedWidthSpec;
   /** Path of the source's own id of the source record, or the paths whose values together are it (docs/corrections.md). */
   recordId?: string | string[];
   /** Where the source record says whether it is an upsert, a replace or a delete. */

@@ -1,5 +1,5 @@
 /**
- * What the fuzz checks, per target: the four readers on their own and mapStream with shipped
+ * What the fuzz checks, per target: the five readers on their own and mapStream with shipped
  * mappings. Each check runs one input and throws `FuzzViolation` when a property breaks:
  * - nothing throws but a HubError with a registered code (a refused file is fine, a TypeError is not);
  * - every source record is accounted for: readers number records 1..n without gaps, mapStream's
@@ -14,6 +14,7 @@ import { Readable } from 'node:stream';
 import { readCsv } from '../../src/formats/csv-reader.ts';
 import { readXml } from '../../src/formats/xml-reader.ts';
 import { readJson, readNdjson } from '../../src/formats/json-reader.ts';
+import { compileLayout, readFixedWidth } from '../../src/formats/fixed-width-reader.ts';
 import type { SourceBatch } from '../../src/formats/source-record.ts';
 import { HubError, type ErrorReport } from '../../src/errors/hub-error.ts';
 import { ERRORS } from '../../src/errors/registry.ts';
@@ -52,7 +53,19 @@ function checkThrown(err: unknown, where: string): void {
   checkReport(err.toReport(), where);
 }
 
-export type Reader = 'csv' | 'xml' | 'json' | 'ndjson';
+export type Reader = 'csv' | 'xml' | 'json' | 'ndjson' | 'fixed-width';
+
+/** A small segment layout: level at 1, key at 2-4, records opened by 1, segments 2 repeating. */
+const FUZZ_LAYOUT = compileLayout({
+  segment: '1',
+  common: { id: '2-4' },
+  key: ['id'],
+  segments: {
+    '1': { name: 'head', starts: true, fields: { date: '5-12', kind: '13' } },
+    '2': { name: 'items', repeats: true, fields: { code: '5-7', codes: ['8-9', '10-11'], groups: { repeat: 3, every: 3, fields: { a: '12-13', b: '14' } } } },
+    '3': { name: 'tail', fields: { note: '5-20' } },
+  },
+});
 
 function reader(kind: Reader, input: Readable): AsyncGenerator<SourceBatch> {
   switch (kind) {
@@ -64,6 +77,8 @@ function reader(kind: Reader, input: Readable): AsyncGenerator<SourceBatch> {
       return readJson(input, { file: 'f.json', records: 'data', limits: FUZZ_LIMITS.json });
     case 'ndjson':
       return readNdjson(input, { file: 'f.ndjson', limits: FUZZ_LIMITS.json });
+    case 'fixed-width':
+      return readFixedWidth(input, FUZZ_LAYOUT, { file: 'f.txt', limits: FUZZ_LIMITS.fixedWidth });
   }
 }
 
@@ -95,6 +110,7 @@ export const READER_SEEDS: Record<Reader, Buffer> = {
   xml: Buffer.from('<?xml version="1.0"?>\n<l:Export xmlns:l="urn:l" xmlns:a="urn:a">\n<l:Rec a:id="1"><l:No>1</l:No><a:Note>x &amp; y</a:Note></l:Rec>\n<l:Rec><l:No>2</l:No><![CDATA[<raw>]]></l:Rec>\n<Rec xmlns="urn:l"><No>3</No></Rec>\n</l:Export>\n'),
   json: Buffer.from('{"data":[{"ori":"CT0006400","case":"C-1","items":[{"n":1},{"n":2}]},{"ori":"CT0015100","case":"C-2","note":"a \\"b\\" [c]"}],"next":null}'),
   ndjson: Buffer.from('{"ori":"CT0006400","case":"C-1"}\n{"ori":"CT0015100","case":"C-2","list":[1,[2,[3]]]}\r\n\n{"note":"x\\ny"}\n'),
+  'fixed-width': Buffer.from('100120240301A\r\n200113A1211  12A13B\r\n2001120    40\r\n3001a note\r\n100220240302B\n2002290\n'),
 };
 
 export interface MappingTarget {
@@ -110,6 +126,7 @@ export const MAPPING_TARGETS: MappingTarget[] = [
   { mapping: 'lims-xml', seed: 'fixtures/lims-xml/export.xml' },
   { mapping: 'rms-rest-json', seed: 'fixtures/rms-rest-json/page1.json' },
   { mapping: 'nibin-lead', seed: 'fixtures/nibin-lead/leads.ndjson' },
+  { mapping: 'nibrs-flat', seed: 'fixtures/nibrs-flat/group-a-incident.txt' },
 ];
 
 export function seedOf(t: MappingTarget): Buffer {

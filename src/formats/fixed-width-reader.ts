@@ -1,0 +1,332 @@
+/**
+ * Fixed-width segment files: one line a segment, its fields at fixed character positions, a record made
+ * of the lines from a line of an opening segment up to the next (the NIBRS flat file: an Administrative
+ * segment, then that incident's Offense, Property, Victim, Offender and Arrestee segments).
+ *
+ * Input: a byte stream, the mapping's layout (`source.fixedWidth`, compiled by `compileLayout`) and the
+ * limits (src/formats/limits.ts).
+ * Output: batches of records read as JSON values, so the mapping's JSON paths apply: the opening line's
+ * `common` fields at the top, and each segment under its name, an object (a segment once per record) or
+ * an array of them (`repeats`), each with its `common` fields too. Positions are 1-based characters,
+ * "38-45" or "46", as the record layouts of such specifications print them; a value is its text without
+ * the padding spaces, and a field left blank is absent. A list of positions (`["42", "43", "44"]`) gives
+ * the values that are there, in order; a repeated group (`{ repeat: 3, every: 3, fields: ... }`, the
+ * positions of its first occurrence) gives one object per occurrence that has any value.
+ *
+ * Nothing is dropped silently. A line the layout cannot place becomes a failure of its own (its text kept
+ * for the quarantine) and the lines after it are read: a segment the layout does not name, a line of a
+ * record's segment before any opening line, a line whose `key` fields differ from its record's opening
+ * line. A record with a second line of a segment that is not `repeats` fails whole. Limits: a line past
+ * `maxLineBytes` (the rest of it is never held; its first characters say where it belongs) and a record
+ * past `maxRecordLines` lines fail, with their first characters.
+ *
+ * Rows number the items in the order they are emitted, which is the order records end: a record ends at
+ * the next opening line, so a line refused on its own inside it comes (and is numbered) before it. Lines
+ * are the file's own: a record's is its opening line.
+ */
+import type { Readable } from 'node:stream';
+import { normalizeEncoding } from './decode.ts';
+import { errorReport } from '../errors/hub-error.ts';
+import { PAYLOAD_MAX_CHARS } from '../errors/excerpt.ts';
+import { LineSplitter } from './line-splitter.ts';
+import { DEFAULT_LIMITS, type FixedWidthLimits } from './limits.ts';
+import type { SourceBatch, SourceItem } from './source-record.ts';
+import type { EncodingChooser } from './decode.ts';
+
+/** A field's place: "38-45", "46", a list of such, or a group repeated every `every` characters. */
+export type FieldLayoutSpec = string | string[] | { repeat: number; every: number; fields: Record<string, string> };
+
+export interface SegmentLayoutSpec {
+  /** The name the segment's fields are found under in the record. */
+  name: string;
+  /** A line of this segment begins a new record. */
+  starts?: boolean;
+  /** The segment may appear more than once in a record (an array); otherwise at most once (an object). */
+  repeats?: boolean;
+  fields?: Record<string, FieldLayoutSpec>;
+}
+
+export interface FixedWidthSpec {
+  /** Positions of the code that says which segment a line is. */
+  segment: string;
+  /** Fields every segment has at the same positions. The record's own are those of its opening line. */
+  common?: Record<string, string>;
+  /** Common fields a record's every line repeats from its opening line (its ORI and incident number). */
+  key?: string[];
+  /** Segment code -> its layout. */
+  segments: Record<string, SegmentLayoutSpec>;
+}
+
+/** A span of a line, 0-based, end exclusive. */
+interface Span {
+  readonly from: number;
+  readonly to: number;
+}
+
+type CompiledField =
+  | { readonly kind: 'one'; readonly name: string; readonly span: Span }
+  | { readonly kind: 'list'; readonly name: string; readonly spans: readonly Span[] }
+  | { readonly kind: 'group'; readonly name: string; readonly occurrences: readonly (readonly [string, Span])[][] };
+
+interface CompiledSegment {
+  readonly code: string;
+  readonly name: string;
+  readonly starts: boolean;
+  readonly repeats: boolean;
+  readonly fields: readonly CompiledField[];
+}
+
+export interface FixedWidthLayout {
+  readonly segment: Span;
+  readonly common: readonly CompiledField[];
+  readonly key: readonly string[];
+  readonly segments: ReadonlyMap<string, CompiledSegment>;
+}
+
+/** A layout mistake, with where in `source.fixedWidth` it is (the mapping loader locates it). */
+export class LayoutError extends Error {
+  constructor(
+    readonly path: (string | number)[],
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const POSITIONS = /^([1-9]\d{0,5})(?:-([1-9]\d{0,5}))?$/;
+
+function span(text: string, path: (string | number)[]): Span {
+  const m = POSITIONS.exec(text.trim());
+  if (!m) throw new LayoutError(path, `"${text}" is not a position: write "38-45" (first and last character, counted from 1) or "46"`);
+  const from = Number(m[1]);
+  const to = m[2] === undefined ? from : Number(m[2]);
+  if (to < from) throw new LayoutError(path, `"${text}" ends before it starts: write the first character, then the last`);
+  return { from: from - 1, to };
+}
+
+function compileField(name: string, spec: FieldLayoutSpec, path: (string | number)[]): CompiledField {
+  if (typeof spec === 'string') return { kind: 'one', name, span: span(spec, path) };
+  if (Array.isArray(spec)) return { kind: 'list', name, spans: spec.map((s, i) => span(s, [...path, i])) };
+  const first = Object.entries(spec.fields).map(([n, s]) => [n, span(s, [...path, 'fields', n])] as const);
+  const occurrences: (readonly [string, Span])[][] = [];
+  for (let i = 0; i < spec.repeat; i++) {
+    const shift = i * spec.every;
+    occurrences.push(first.map(([n, s]) => [n, { from: s.from + shift, to: s.to + shift }] as const));
+  }
+  return { kind: 'group', name, occurrences };
+}
+
+function compileFields(fields: Record<string, FieldLayoutSpec> | undefined, path: (string | number)[]): CompiledField[] {
+  return Object.entries(fields ?? {}).map(([name, spec]) => compileField(name, spec, [...path, name]));
+}
+
+/** The layout as the reader uses it; a LayoutError names the first mistake (the schema checks the shape). */
+export function compileLayout(spec: FixedWidthSpec): FixedWidthLayout {
+  const base = ['source', 'fixedWidth'];
+  const common = compileFields(spec.common, [...base, 'common']);
+  const commonNames = new Set(common.map((f) => f.name));
+  (spec.key ?? []).forEach((k, i) => {
+    if (!commonNames.has(k)) throw new LayoutError([...base, 'key', i], `key "${k}" is not one of the common fields (${[...commonNames].join(', ') || 'none declared'})`);
+  });
+  const segments = new Map<string, CompiledSegment>();
+  const names = new Map<string, string>();
+  for (const [code, seg] of Object.entries(spec.segments)) {
+    const at = [...base, 'segments', code];
+    const clash = names.get(seg.name);
+    if (clash !== undefined) throw new LayoutError([...at, 'name'], `segments "${clash}" and "${code}" are both named "${seg.name}"`);
+    if (commonNames.has(seg.name)) throw new LayoutError([...at, 'name'], `segment name "${seg.name}" is also a common field's: the record could not hold both`);
+    names.set(seg.name, code);
+    const fields = compileFields(seg.fields, [...at, 'fields']);
+    for (const f of fields) {
+      if (commonNames.has(f.name)) throw new LayoutError([...at, 'fields', f.name], `field "${f.name}" is also a common field: name it otherwise`);
+    }
+    segments.set(code, { code, name: seg.name, starts: seg.starts === true, repeats: seg.repeats === true, fields });
+  }
+  if (![...segments.values()].some((s) => s.starts)) throw new LayoutError([...base, 'segments'], 'no segment starts a record: mark the opening segment(s) with starts: true');
+  return { segment: span(spec.segment, [...base, 'segment']), common, key: spec.key ?? [], segments };
+}
+
+function cut(line: string, s: Span): string | undefined {
+  if (s.from >= line.length) return undefined;
+  const v = line.slice(s.from, s.to).trim();
+  return v === '' ? undefined : v;
+}
+
+function readFields(line: string, fields: readonly CompiledField[], into: Record<string, unknown>): Record<string, unknown> {
+  for (const f of fields) {
+    if (f.kind === 'one') {
+      const v = cut(line, f.span);
+      if (v !== undefined) into[f.name] = v;
+    } else if (f.kind === 'list') {
+      const vs: string[] = [];
+      for (const s of f.spans) {
+        const v = cut(line, s);
+        if (v !== undefined) vs.push(v);
+      }
+      if (vs.length) into[f.name] = vs;
+    } else {
+      const groups: Record<string, string>[] = [];
+      for (const occ of f.occurrences) {
+        const g: Record<string, string> = {};
+        let any = false;
+        for (const [n, s] of occ) {
+          const v = cut(line, s);
+          if (v !== undefined) {
+            g[n] = v;
+            any = true;
+          }
+        }
+        if (any) groups.push(g);
+      }
+      if (groups.length) into[f.name] = groups;
+    }
+  }
+  return into;
+}
+
+export interface FixedWidthReadOptions {
+  file?: string;
+  /** A name, or a chooser that reads it from the start of the bytes (sender-charset.ts). @defaultValue 'utf-8' */
+  encoding?: string | EncodingChooser;
+  /** @defaultValue 500 */
+  batchSize?: number;
+  /** @defaultValue DEFAULT_LIMITS.fixedWidth */
+  limits?: FixedWidthLimits;
+}
+
+/** Why a record fails: its error, made when the record is emitted (its row is known then). */
+interface RecordFailure {
+  code: 'HUB_ERR_SOURCE_FIXED_SEGMENT' | 'HUB_ERR_SOURCE_LIMIT_FIXED_LINE' | 'HUB_ERR_SOURCE_LIMIT_FIXED_RECORD';
+  params: Record<string, unknown>;
+  line: number;
+}
+
+interface OpenRecord {
+  line: number;
+  value: Record<string, unknown>;
+  keyOf: Record<string, unknown>;
+  lines: number;
+  /** Its first lines, for the quarantine when it fails. */
+  raw: string[];
+  rawChars: number;
+  failure: RecordFailure | null;
+}
+
+export async function* readFixedWidth(input: Readable, layout: FixedWidthLayout, opts: FixedWidthReadOptions = {}): AsyncGenerator<SourceBatch> {
+  const limits = opts.limits ?? DEFAULT_LIMITS.fixedWidth;
+  const batchSize = opts.batchSize ?? 500;
+  const file = opts.file;
+  const splitter = new LineSplitter(limits.maxLineBytes, PAYLOAD_MAX_CHARS);
+  const items: SourceItem[] = [];
+  // Rows are numbered as items are emitted, so they come in order: a line refused on its own while a
+  // record is open is emitted (and numbered) before that record, which ends only at the next one.
+  let row = 0;
+  let open: OpenRecord | null = null;
+  const known = [...layout.segments.keys()].map((c) => `"${c}"`).join(', ');
+
+  const keep = (rec: OpenRecord, text: string): void => {
+    if (rec.rawChars >= PAYLOAD_MAX_CHARS) return;
+    rec.raw.push(text);
+    rec.rawChars += text.length + 1;
+  };
+  const close = (): void => {
+    if (!open) return;
+    const rec = open;
+    open = null;
+    row++;
+    if (!rec.failure) {
+      items.push({ format: 'json', value: rec.value, row, line: rec.line, jsonPointer: '' });
+      return;
+    }
+    const { code, params, line } = rec.failure;
+    items.push({ format: 'failure', row, line: rec.line, error: errorReport(code, params, { file, row, line }), raw: rec.raw.join('\n') });
+  };
+  /** A line that belongs to no record: a failure of its own, as a row of its own. */
+  const stray = (line: number, raw: string, code: RecordFailure['code'], params: Record<string, unknown>): void => {
+    row++;
+    items.push({ format: 'failure', row, line, raw, error: errorReport(code, params, { file, row, line }) });
+  };
+  const fail = (rec: OpenRecord, failure: RecordFailure): void => {
+    rec.failure ??= failure;
+  };
+  const place = (rec: OpenRecord, seg: CompiledSegment, fields: Record<string, unknown>, line: number): void => {
+    if (rec.failure) return;
+    if (seg.repeats) {
+      ((rec.value[seg.name] ??= []) as unknown[]).push(fields);
+      return;
+    }
+    if (rec.value[seg.name] !== undefined) {
+      fail(rec, { code: 'HUB_ERR_SOURCE_FIXED_SEGMENT', params: { line, reason: `a second "${seg.code}" (${seg.name}) segment in the record opened at line ${rec.line}, which the layout allows once (repeats: true allows more)` }, line });
+      return;
+    }
+    rec.value[seg.name] = fields;
+  };
+  /**
+   * One line: where it goes is decided on its text, or on the first characters of a line past the limit
+   * (they hold the segment code and the common fields), so a line too long fails the record it belongs
+   * to, not the one before it.
+   */
+  const takeLine = (line: number, text: string, oversized: boolean): void => {
+    const code = text.slice(layout.segment.from, layout.segment.to).trim();
+    const seg = layout.segments.get(code);
+    const tooLong = { code: 'HUB_ERR_SOURCE_LIMIT_FIXED_LINE', params: { limit: limits.maxLineBytes, line }, line } as const;
+    if (!seg) {
+      if (oversized) return stray(line, text, tooLong.code, tooLong.params);
+      // The code is shown as a segment code is (a character or two); anything longer is source text.
+      const named = code.length <= 4 && /^[\x21-\x7e]+$/.test(code) ? `segment "${code}"` : `the text at ${positionsOf(layout.segment)}`;
+      return stray(line, text, 'HUB_ERR_SOURCE_FIXED_SEGMENT', { line, reason: code === '' ? `it has no segment code at ${positionsOf(layout.segment)}` : `${named} is not a segment the mapping's layout names (${known})` });
+    }
+    const common = readFields(text, layout.common, {});
+    if (seg.starts) {
+      close();
+      const keyOf: Record<string, unknown> = {};
+      for (const k of layout.key) keyOf[k] = common[k];
+      const rec: OpenRecord = { line, value: { ...common }, keyOf, lines: 1, raw: [], rawChars: 0, failure: null };
+      open = rec;
+      keep(rec, text);
+      if (oversized) fail(rec, tooLong);
+      else place(rec, seg, readFields(text, seg.fields, { ...common }), line);
+      return;
+    }
+    const rec = open as OpenRecord | null;
+    if (!rec) {
+      if (oversized) return stray(line, text, tooLong.code, tooLong.params);
+      return stray(line, text, 'HUB_ERR_SOURCE_FIXED_SEGMENT', { line, reason: `segment "${code}" (${seg.name}) comes before any line that starts a record` });
+    }
+    const differs = layout.key.find((k) => common[k] !== rec.keyOf[k]);
+    if (differs !== undefined) {
+      if (oversized) return stray(line, text, tooLong.code, tooLong.params);
+      return stray(line, text, 'HUB_ERR_SOURCE_FIXED_SEGMENT', {
+        line,
+        reason: `its ${differs} differs from that of the record opened at line ${rec.line}: a segment of another record, whose opening line is missing`,
+      });
+    }
+    rec.lines++;
+    if (rec.lines > limits.maxRecordLines) return fail(rec, { code: 'HUB_ERR_SOURCE_LIMIT_FIXED_RECORD', params: { limit: limits.maxRecordLines, line: rec.line }, line: rec.line });
+    keep(rec, text);
+    if (oversized) fail(rec, tooLong);
+    else place(rec, seg, readFields(text, seg.fields, { ...common }), line);
+  };
+  const take = (lines: ReturnType<LineSplitter['push']>): void => {
+    for (const l of lines) {
+      if (l.oversized) takeLine(l.line, l.head.toString('utf8'), true);
+      else {
+        const text = l.bytes.toString('utf8');
+        if (text.trim() !== '') takeLine(l.line, text, false);
+      }
+    }
+  };
+
+  for await (const chunk of normalizeEncoding(input, opts.encoding)) {
+    take(splitter.push(chunk as Buffer));
+    // A record is complete only when the next one starts: hold the open one back.
+    while (items.length >= batchSize) yield { items: items.splice(0, batchSize) };
+  }
+  take(splitter.end());
+  close();
+  while (items.length) yield { items: items.splice(0, batchSize) };
+}
+
+function positionsOf(s: Span): string {
+  return s.to - s.from === 1 ? `position ${s.to}` : `positions ${s.from + 1}-${s.to}`;
+}

@@ -7,6 +7,8 @@
  * - NIBRS (fixtures/nibrs): a replace (R) drops what the incident report no longer says, a delete (D)
  *   tombstones the incident's records; a Group B arrest delete withdraws the arrest and nothing else,
  *   although an incident of the same agency could carry the same number.
+ * - NIBRS flat files (fixtures/nibrs-flat): the same incident stores the same records; a delete (D)
+ *   tombstones them, a segment whose incident has no Administrative segment is quarantined with its line.
  * Weapon/force codes never become Firearms.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -32,17 +34,25 @@ async function setup(): Promise<Hub> {
       // The N-DEx fixtures carry two agencies' packages (the State Police's and Hartford's), as a state feed would.
       { id: 'ndex-feed', kind: 'directory', agency: 'CTCSP0000', allowOtherAgencies: true, mapping: 'ndex-2.1-lexs', options: { path: 'NDEX_IN', stableMs: 0 } },
       { id: 'hpd-nibrs', kind: 'directory', agency: 'CT0006400', mapping: 'nibrs-2019', options: { path: 'NIBRS_IN', stableMs: 0 } },
+      { id: 'hpd-nibrs-flat', kind: 'directory', agency: 'CT0006400', mapping: 'nibrs-flat', options: { path: 'FLAT_IN', stableMs: 0 } },
     ],
   });
-  const cfg = readFileSync(env.configFile, 'utf8').replace('path: NDEX_IN', `path: ${path.join(env.dir, 'ndex')}`).replace('path: NIBRS_IN', `path: ${path.join(env.dir, 'nibrs')}`);
+  const cfg = readFileSync(env.configFile, 'utf8')
+    .replace('path: NDEX_IN', `path: ${path.join(env.dir, 'ndex')}`)
+    .replace('path: NIBRS_IN', `path: ${path.join(env.dir, 'nibrs')}`)
+    .replace('path: FLAT_IN', `path: ${path.join(env.dir, 'flat')}`);
   writeFileSync(env.configFile, cfg);
-  mkdirs(path.join(env.dir, 'ndex'), path.join(env.dir, 'nibrs'));
+  mkdirs(path.join(env.dir, 'ndex'), path.join(env.dir, 'nibrs'), path.join(env.dir, 'flat'));
   return env.start();
 }
 
-/** Copy a fixture into a connector's folder and wait for its transfer to end. */
-async function ingest(hub: Hub, connector: 'ndex-feed' | 'hpd-nibrs', fixture: string) {
-  copyFileSync(path.join(PROJECT_ROOT, 'fixtures', fixture), path.join(env!.dir, connector === 'ndex-feed' ? 'ndex' : 'nibrs', path.basename(fixture)));
+const FOLDERS = { 'ndex-feed': 'ndex', 'hpd-nibrs': 'nibrs', 'hpd-nibrs-flat': 'flat' } as const;
+
+/** Copy a fixture (or write a text) into a connector's folder and wait for its transfer to end. */
+async function ingest(hub: Hub, connector: keyof typeof FOLDERS, fixture: string, text?: string) {
+  const to = path.join(env!.dir, FOLDERS[connector], path.basename(fixture));
+  if (text === undefined) copyFileSync(path.join(PROJECT_ROOT, 'fixtures', fixture), to);
+  else writeFileSync(to, text);
   const id = await runOnce(hub, connector);
   return waitFor(`transfer ${id}`, async () => {
     const t = await hub.store.getTransfer(id);
@@ -107,6 +117,39 @@ describe('NIBRS report actions in the store', () => {
     expect(await hub.store.getRecord('Case', incident.key)).toBeUndefined();
     expect(await hub.store.findRecords('WeaponInvolved', { agencyCaseNumber: '24-004512' }, 20)).toEqual([]);
     expect(await hub.store.getRecord('Case', incident.key, { includeDeleted: true })).toMatchObject({ deleted: true });
+  });
+});
+
+describe('NIBRS flat files in the store', () => {
+  it('an incident stores the records its XML would; a delete tombstones them; a stray segment is quarantined with its line', async () => {
+    const hub = await setup();
+    const t1 = await ingest(hub, 'hpd-nibrs-flat', 'nibrs-flat/group-a-incident.txt');
+    expect(t1).toMatchObject({ status: 'succeeded', counts: { read: 1, mapped: 1, invalid: 0 } });
+    const incident = (await hub.store.getRecord('Case', 'CT0006400|24-004512'))!;
+    expect(incident).toMatchObject({ offenses: [{ code: '13A' }, { code: '120' }, { code: '290' }], occurredAt: '2024-03-01T22:00:00-05:00' });
+    expect(incident.sourceRefs![0]).toMatchObject({ source: 'hpd-nibrs-flat', recordId: '1|24-004512', mapping: 'nibrs-flat@1', pointer: { file: 'group-a-incident.txt', row: 1, line: 1 } });
+    const weapons = await hub.store.findRecords('WeaponInvolved', { agencyCaseNumber: '24-004512' }, 20);
+    expect(weapons.map((w) => w.key).sort()).toEqual([
+      'CT0006400|24-004512|arrest|HPD-A24-0311|1',
+      'CT0006400|24-004512|arrest|HPD-A24-0311|2',
+      'CT0006400|24-004512|offense|120|1',
+      'CT0006400|24-004512|offense|120|2',
+      'CT0006400|24-004512|offense|13A|1',
+      'CT0006400|24-004512|offense|13A|2',
+    ]);
+    expect(await hub.store.findRecords('Firearm', { agencyOri: 'CT0006400' }, 10)).toEqual([]);
+
+    // The delete of the incident, and an offense segment of an incident whose Administrative segment is missing.
+    const del = '00881D032024    CT000640024-004512\r\n00632I032024    CT000640024-009999   120C   13      12       88\r\n';
+    const t2 = await ingest(hub, 'hpd-nibrs-flat', 'delete.txt', del);
+    expect(t2).toMatchObject({ status: 'partial', counts: { read: 2, mapped: 1, invalid: 1 } });
+    expect(await hub.store.getRecord('Case', incident.key)).toBeUndefined();
+    expect(await hub.store.findRecords('WeaponInvolved', { agencyCaseNumber: '24-004512' }, 20)).toEqual([]);
+    expect(await hub.store.getRecord('Case', incident.key, { includeDeleted: true })).toMatchObject({ deleted: true, version: incident.version + 1 });
+    const [stray] = await hub.store.listQuarantine({ transferId: t2.id });
+    expect(stray).toMatchObject({ code: 'HUB_ERR_SOURCE_FIXED_SEGMENT', pointer: { file: 'delete.txt', row: 1, line: 2 } });
+    expect(stray!.message).toContain('Line 2 cannot be placed in a record: its id differs from that of the record opened at line 1');
+    expect(await hub.store.getRecord('Case', 'CT0006400|24-009999')).toBeUndefined();
   });
 });
 

@@ -203,8 +203,8 @@ export const ERRORS = {
   HUB_ERR_SOURCE_LIMIT_FIXED_RECORD: {
     class: 'record',
     status: 422,
-    message: 'The record opened at line {line} has more than limits.fixedWidth.maxRecordLines ({limit}) lines: it is not read; the records after it are',
-    fix: 'Check the file around that line (an opening segment missing for many records in a row). Quarantine keeps its first lines. Raise limits.fixedWidth.maxRecordLines only if records this large are real (docs/hostile-input.md).',
+    message: 'The record opened at line {line} is larger than limits.fixedWidth.{limitName} ({limit}): it is not read; the records after it are',
+    fix: 'Check the file around that line (an opening segment missing for many records in a row). Quarantine keeps its first lines. Raise limits.fixedWidth.maxRecordLines or maxRecordBytes only if records this large are real (docs/hostile-input.md).',
   },
   // --- record values (record: quarantined, the batch goes on) ------------------------------------
   HUB_ERR_RECORD_REQUIRED: {

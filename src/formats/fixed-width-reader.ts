@@ -18,7 +18,8 @@
  * record's segment before any opening line, a line whose `key` fields differ from its record's opening
  * line. A record with a second line of a segment that is not `repeats` fails whole. Limits: a line past
  * `maxLineBytes` (the rest of it is never held; its first characters say where it belongs) and a record
- * past `maxRecordLines` lines fail, with their first characters.
+ * past `maxRecordLines` lines or `maxRecordBytes` characters fail, with their first characters; the lines
+ * of a record past a limit are counted, not kept, so a record never holds more than the limits allow.
  *
  * Rows number the items in the order they are emitted, which is the order records end: a record ends at
  * the next opening line, so a line refused on its own inside it comes (and is numbered) before it. Lines
@@ -206,6 +207,8 @@ interface OpenRecord {
   value: Record<string, unknown>;
   keyOf: Record<string, unknown>;
   lines: number;
+  /** Characters of its lines. */
+  chars: number;
   /** Its first lines, for the quarantine when it fails. */
   raw: string[];
   rawChars: number;
@@ -224,10 +227,13 @@ export async function* readFixedWidth(input: Readable, layout: FixedWidthLayout,
   let open: OpenRecord | null = null;
   const known = [...layout.segments.keys()].map((c) => `"${c}"`).join(', ');
 
+  /** A record's lines for the quarantine, up to PAYLOAD_MAX_CHARS in all. */
   const keep = (rec: OpenRecord, text: string): void => {
-    if (rec.rawChars >= PAYLOAD_MAX_CHARS) return;
-    rec.raw.push(text);
-    rec.rawChars += text.length + 1;
+    const room = PAYLOAD_MAX_CHARS - rec.rawChars - (rec.raw.length ? 1 : 0);
+    if (room <= 0) return;
+    const kept = text.length > room ? text.slice(0, room) : text;
+    rec.raw.push(kept);
+    rec.rawChars += kept.length + (rec.raw.length > 1 ? 1 : 0);
   };
   const close = (): void => {
     if (!open) return;
@@ -281,7 +287,7 @@ export async function* readFixedWidth(input: Readable, layout: FixedWidthLayout,
       close();
       const keyOf: Record<string, unknown> = {};
       for (const k of layout.key) keyOf[k] = common[k];
-      const rec: OpenRecord = { line, value: { ...common }, keyOf, lines: 1, raw: [], rawChars: 0, failure: null };
+      const rec: OpenRecord = { line, value: { ...common }, keyOf, lines: 1, chars: text.length, raw: [], rawChars: 0, failure: null };
       open = rec;
       keep(rec, text);
       if (oversized) fail(rec, tooLong);
@@ -302,7 +308,15 @@ export async function* readFixedWidth(input: Readable, layout: FixedWidthLayout,
       });
     }
     rec.lines++;
-    if (rec.lines > limits.maxRecordLines) return fail(rec, { code: 'HUB_ERR_SOURCE_LIMIT_FIXED_RECORD', params: { limit: limits.maxRecordLines, line: rec.line }, line: rec.line });
+    rec.chars += text.length;
+    const past =
+      rec.lines > limits.maxRecordLines ? { limitName: 'maxRecordLines', limit: `${limits.maxRecordLines} lines` } : rec.chars > limits.maxRecordBytes ? { limitName: 'maxRecordBytes', limit: `${limits.maxRecordBytes} characters` } : null;
+    if (past) {
+      fail(rec, { code: 'HUB_ERR_SOURCE_LIMIT_FIXED_RECORD', params: { ...past, line: rec.line }, line: rec.line });
+      // A record past a limit keeps nothing more: its value is dropped, its lines are only counted.
+      rec.value = {};
+      return;
+    }
     keep(rec, text);
     if (oversized) fail(rec, tooLong);
     else place(rec, seg, readFields(text, seg.fields, { ...common }), line);

@@ -36,6 +36,8 @@ export interface FixedWidthLimits {
   maxLineBytes: number;
   /** Most lines in one source record (its opening line and the segments after it). */
   maxRecordLines: number;
+  /** Largest source record (all its lines), in characters of text. */
+  maxRecordBytes: number;
 }
 
 export interface ReaderLimits {
@@ -53,7 +55,7 @@ export const DEFAULT_LIMITS: ReaderLimits = {
   json: { maxDepth: 256, maxDocumentBytes: 64 * MiB, maxLineBytes: 8 * MiB },
   csv: { maxFieldBytes: 1 * MiB, maxLineBytes: 4 * MiB },
   // A NIBRS segment is at most 307 characters, an incident at most about 1,300 segments.
-  fixedWidth: { maxLineBytes: 64 * 1024, maxRecordLines: 10_000 },
+  fixedWidth: { maxLineBytes: 64 * 1024, maxRecordLines: 10_000, maxRecordBytes: 8 * MiB },
 };
 
 export type ReaderLimitsInput = { [K in keyof ReaderLimits]?: Partial<ReaderLimits[K]> };

@@ -14,7 +14,7 @@ export const FUZZ_LIMITS: ReaderLimits = mergeLimits(DEFAULT_LIMITS, {
   xml: { maxDepth: 24, maxRecordBytes: 4096, maxRecordElements: 150 },
   json: { maxDepth: 24, maxDocumentBytes: 12 * 1024, maxLineBytes: 3000 },
   csv: { maxFieldBytes: 400, maxLineBytes: 1500 },
-  fixedWidth: { maxLineBytes: 600, maxRecordLines: 40 },
+  fixedWidth: { maxLineBytes: 600, maxRecordLines: 40, maxRecordBytes: 3000 },
 });
 
 const TOKENS = [

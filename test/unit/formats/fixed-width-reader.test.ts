@@ -465,7 +465,7 @@ describe('readFixedWidth: limits', () => {
   const limits = (l: Partial<FixedWidthLimits>): FixedWidthLimits => ({ ...DEFAULT_LIMITS.fixedWidth, ...l });
 
   it('has the documented defaults', () => {
-    expect(DEFAULT_LIMITS.fixedWidth).toEqual({ maxLineBytes: 65536, maxRecordLines: 10000 });
+    expect(DEFAULT_LIMITS.fixedWidth).toEqual({ maxLineBytes: 65536, maxRecordLines: 10000, maxRecordBytes: 8388608 });
   });
 
   it('a line past maxLineBytes fails its record with its first characters; the records after it are read', async () => {
@@ -536,11 +536,47 @@ describe('readFixedWidth: limits', () => {
     expect(value(items[0]).offenses).toHaveLength(2);
     const f = failure(items[1]);
     expect([f.row, f.line]).toEqual([2, 4]);
-    expect(f.error.message).toBe('The record opened at line 4 has more than limits.fixedWidth.maxRecordLines (3) lines: it is not read; the records after it are');
+    expect(f.error.message).toBe('The record opened at line 4 is larger than limits.fixedWidth.maxRecordLines (3 lines): it is not read; the records after it are');
     expect(f.error.pointer).toEqual({ file: 'nibrs.txt', row: 2, line: 4 });
     expect(f.raw).toBe(four.slice(0, 3).join('\n'));
     expect(items[2]).toMatchObject({ row: 3, line: 8 });
     expect(value(items[2]).property.loss).toBe('7');
+  });
+});
+
+describe('readFixedWidth: maxRecordBytes', () => {
+  const limits = (l: Partial<FixedWidthLimits>): FixedWidthLimits => ({ ...DEFAULT_LIMITS.fixedWidth, ...l });
+
+  it('a record of more characters than maxRecordBytes fails, whatever its line count; the next record is read', async () => {
+    const rec = [admin('1'), offense('1', '13A'), offense('1', '13B')];
+    const size = rec.reduce((n, l) => n + l.length, 0);
+    const fits = await read(lines(...rec, admin('2')), { limits: limits({ maxRecordBytes: size }) });
+    expect(codes(fits)).toEqual(['json', 'json']);
+    const over = await read(lines(...rec, admin('2')), { limits: limits({ maxRecordBytes: size - 1 }) });
+    expect(codes(over)).toEqual(['HUB_ERR_SOURCE_LIMIT_FIXED_RECORD', 'json']);
+    expect(failure(over[0]).error.message).toBe(`The record opened at line 1 is larger than limits.fixedWidth.maxRecordBytes (${size - 1} characters): it is not read; the records after it are`);
+    expect(value(over[1]).incident).toBe('2');
+  });
+
+  it('lines of a record past the limit are counted, not kept: 20 MB of segments hold no more than the limit', async () => {
+    const head = admin('1');
+    const line = offense('1', '13A').padEnd(60_000, 'X');
+    function* input(): Generator<Buffer> {
+      yield Buffer.from(`${head}\n`);
+      for (let i = 0; i < 350; i++) yield Buffer.from(`${line}\n`);
+      yield Buffer.from(`${admin('2')}\n`);
+    }
+    const before = process.memoryUsage().heapUsed;
+    let peak = before;
+    const items: SourceItem[] = [];
+    for await (const b of readFixedWidth(Readable.from(input()), LAYOUT, { file: 'big.txt', limits: limits({ maxRecordBytes: 1024 * 1024 }) })) {
+      items.push(...b.items);
+      peak = Math.max(peak, process.memoryUsage().heapUsed);
+    }
+    expect(codes(items)).toEqual(['HUB_ERR_SOURCE_LIMIT_FIXED_RECORD', 'json']);
+    expect(failure(items[0]).raw!.length).toBe(PAYLOAD_MAX_CHARS);
+    // 21 MB went through; what the reader held stayed near the 1 MiB limit (generous bound for GC timing).
+    expect(peak - before).toBeLessThan(12 * 1024 * 1024);
   });
 });
 
@@ -648,7 +684,7 @@ describe('readFixedWidth: hostile input', () => {
     expect(codes(items)).toEqual(['HUB_ERR_SOURCE_LIMIT_FIXED_RECORD', 'json']);
     const f = failure(items[0]);
     expect([f.row, f.line]).toEqual([1, 1]);
-    expect(f.error.message).toBe('The record opened at line 1 has more than limits.fixedWidth.maxRecordLines (1000) lines: it is not read; the records after it are');
+    expect(f.error.message).toBe('The record opened at line 1 is larger than limits.fixedWidth.maxRecordLines (1000 lines): it is not read; the records after it are');
     expect(f.raw!.startsWith(`${admin('1')}\n${child}\n`)).toBe(true);
     expect(f.raw!.length).toBeLessThanOrEqual(PAYLOAD_MAX_CHARS + WIDTH);
     expect(items[1]).toMatchObject({ row: 2, line: 200_002 });

@@ -62,7 +62,7 @@ export const playgroundRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app)
       const out = [];
       for (const file of findMappingFiles()) {
         const m = await loadMappingFile(file).catch(() => null);
-        if (m instanceof InboundMapping) out.push({ id: m.id, file, label: m.label, format: m.format, description: String(m.spec.description ?? '') });
+        if (m instanceof InboundMapping) out.push({ id: m.id, file, label: m.label, format: m.spec.source!.format, description: String(m.spec.description ?? '') });
       }
       return out;
     })());
@@ -171,7 +171,7 @@ export const playgroundRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app)
         return { mapping: null, sample, problems, failure, ...empty, lines };
       }
       if (!(mapping instanceof InboundMapping)) throw new HubError('HUB_ERR_REQUEST_INVALID', { reason: `${mapping.label} is an outbound mapping; the playground previews inbound mappings` });
-      const about = { id: mapping.id, label: mapping.label, format: mapping.format };
+      const about = { id: mapping.id, label: mapping.label, format: mapping.spec.source!.format };
       const records: MappedRecord[] = [];
       const invalid: { row: number; pointer: InvalidSource['pointer']; errors: ErrorReport[]; lines: readonly string[] }[] = [];
       const warnings: { report: ErrorReport; line: string }[] = [];

@@ -34,8 +34,11 @@ import { DEFAULT_LIMITS, type FixedWidthLimits } from './limits.ts';
 import type { SourceBatch, SourceItem } from './source-record.ts';
 import type { EncodingChooser } from './decode.ts';
 
-/** A field's place: "38-45", "46", a list of such, or a group repeated every `every` characters. */
-export type FieldLayoutSpec = string | string[] | { repeat: number; every: number; fields: Record<string, string> };
+/** Characters of a line, counted from 1: "38-45" (first and last), "46" or 46. */
+export type FixedPosition = string | number;
+
+/** A field's place: a position, a list of them, or a group repeated every `every` characters. */
+export type FieldLayoutSpec = FixedPosition | FixedPosition[] | { repeat: number; every: number; fields: Record<string, FixedPosition> };
 
 export interface SegmentLayoutSpec {
   /** The name the segment's fields are found under in the record. */
@@ -49,9 +52,9 @@ export interface SegmentLayoutSpec {
 
 export interface FixedWidthSpec {
   /** Positions of the code that says which segment a line is. */
-  segment: string;
+  segment: FixedPosition;
   /** Fields every segment has at the same positions. The record's own are those of its opening line. */
-  common?: Record<string, string>;
+  common?: Record<string, FixedPosition>;
   /** Common fields a record's every line repeats from its opening line (its ORI and incident number). */
   key?: string[];
   /** Segment code -> its layout. */
@@ -94,57 +97,80 @@ export class LayoutError extends Error {
   }
 }
 
+/** Every mistake of a layout, found in one pass. */
+export class LayoutErrors extends Error {
+  constructor(readonly errors: readonly LayoutError[]) {
+    super(errors.map((e) => e.message).join('; '));
+  }
+}
+
 const POSITIONS = /^([1-9]\d{0,5})(?:-([1-9]\d{0,5}))?$/;
 
-function span(text: string, path: (string | number)[]): Span {
-  const m = POSITIONS.exec(text.trim());
-  if (!m) throw new LayoutError(path, `"${text}" is not a position: write "38-45" (first and last character, counted from 1) or "46"`);
-  const from = Number(m[1]);
-  const to = m[2] === undefined ? from : Number(m[2]);
-  if (to < from) throw new LayoutError(path, `"${text}" ends before it starts: write the first character, then the last`);
-  return { from: from - 1, to };
-}
+/** A layout being compiled: its mistakes are noted, and a placeholder stands in for what was wrong. */
+class LayoutCompiler {
+  readonly problems: LayoutError[] = [];
 
-function compileField(name: string, spec: FieldLayoutSpec, path: (string | number)[]): CompiledField {
-  if (typeof spec === 'string') return { kind: 'one', name, span: span(spec, path) };
-  if (Array.isArray(spec)) return { kind: 'list', name, spans: spec.map((s, i) => span(s, [...path, i])) };
-  const first = Object.entries(spec.fields).map(([n, s]) => [n, span(s, [...path, 'fields', n])] as const);
-  const occurrences: (readonly [string, Span])[][] = [];
-  for (let i = 0; i < spec.repeat; i++) {
-    const shift = i * spec.every;
-    occurrences.push(first.map(([n, s]) => [n, { from: s.from + shift, to: s.to + shift }] as const));
+  problem(path: (string | number)[], message: string): void {
+    this.problems.push(new LayoutError(path, message));
   }
-  return { kind: 'group', name, occurrences };
+
+  span(position: FixedPosition, path: (string | number)[]): Span {
+    const text = String(position).trim();
+    const m = POSITIONS.exec(text);
+    if (!m) {
+      this.problem(path, `"${text}" is not a position: write "38-45" (first and last character, counted from 1) or "46"`);
+      return { from: 0, to: 0 };
+    }
+    const from = Number(m[1]);
+    const to = m[2] === undefined ? from : Number(m[2]);
+    if (to < from) this.problem(path, `"${text}" ends before it starts: write the first character, then the last`);
+    return { from: from - 1, to };
+  }
+
+  field(name: string, spec: FieldLayoutSpec, path: (string | number)[]): CompiledField {
+    if (typeof spec === 'string' || typeof spec === 'number') return { kind: 'one', name, span: this.span(spec, path) };
+    if (Array.isArray(spec)) return { kind: 'list', name, spans: spec.map((s, i) => this.span(s, [...path, i])) };
+    const first = Object.entries(spec.fields).map(([n, s]) => [n, this.span(s, [...path, 'fields', n])] as const);
+    const occurrences: (readonly [string, Span])[][] = [];
+    for (let i = 0; i < spec.repeat; i++) {
+      const shift = i * spec.every;
+      occurrences.push(first.map(([n, s]) => [n, { from: s.from + shift, to: s.to + shift }] as const));
+    }
+    return { kind: 'group', name, occurrences };
+  }
+
+  fields(fields: Record<string, FieldLayoutSpec> | undefined, path: (string | number)[]): CompiledField[] {
+    return Object.entries(fields ?? {}).map(([name, spec]) => this.field(name, spec, [...path, name]));
+  }
 }
 
-function compileFields(fields: Record<string, FieldLayoutSpec> | undefined, path: (string | number)[]): CompiledField[] {
-  return Object.entries(fields ?? {}).map(([name, spec]) => compileField(name, spec, [...path, name]));
-}
-
-/** The layout as the reader uses it; a LayoutError names the first mistake (the schema checks the shape). */
+/** The layout as the reader uses it; LayoutErrors names every mistake (the schema checks the shape). */
 export function compileLayout(spec: FixedWidthSpec): FixedWidthLayout {
+  const c = new LayoutCompiler();
   const base = ['source', 'fixedWidth'];
-  const common = compileFields(spec.common, [...base, 'common']);
+  const common = c.fields(spec.common, [...base, 'common']);
   const commonNames = new Set(common.map((f) => f.name));
   (spec.key ?? []).forEach((k, i) => {
-    if (!commonNames.has(k)) throw new LayoutError([...base, 'key', i], `key "${k}" is not one of the common fields (${[...commonNames].join(', ') || 'none declared'})`);
+    if (!commonNames.has(k)) c.problem([...base, 'key', i], `key "${k}" is not one of the common fields (${[...commonNames].join(', ') || 'none declared'})`);
   });
   const segments = new Map<string, CompiledSegment>();
   const names = new Map<string, string>();
   for (const [code, seg] of Object.entries(spec.segments)) {
     const at = [...base, 'segments', code];
     const clash = names.get(seg.name);
-    if (clash !== undefined) throw new LayoutError([...at, 'name'], `segments "${clash}" and "${code}" are both named "${seg.name}"`);
-    if (commonNames.has(seg.name)) throw new LayoutError([...at, 'name'], `segment name "${seg.name}" is also a common field's: the record could not hold both`);
+    if (clash !== undefined) c.problem([...at, 'name'], `segments "${clash}" and "${code}" are both named "${seg.name}"`);
+    if (commonNames.has(seg.name)) c.problem([...at, 'name'], `segment name "${seg.name}" is also a common field's: the record could not hold both`);
     names.set(seg.name, code);
-    const fields = compileFields(seg.fields, [...at, 'fields']);
+    const fields = c.fields(seg.fields, [...at, 'fields']);
     for (const f of fields) {
-      if (commonNames.has(f.name)) throw new LayoutError([...at, 'fields', f.name], `field "${f.name}" is also a common field: name it otherwise`);
+      if (commonNames.has(f.name)) c.problem([...at, 'fields', f.name], `field "${f.name}" is also a common field: name it otherwise`);
     }
     segments.set(code, { code, name: seg.name, starts: seg.starts === true, repeats: seg.repeats === true, fields });
   }
-  if (![...segments.values()].some((s) => s.starts)) throw new LayoutError([...base, 'segments'], 'no segment starts a record: mark the opening segment(s) with starts: true');
-  return { segment: span(spec.segment, [...base, 'segment']), common, key: spec.key ?? [], segments };
+  if (![...segments.values()].some((s) => s.starts)) c.problem([...base, 'segments'], 'no segment starts a record: mark the opening segment(s) with starts: true');
+  const segment = c.span(spec.segment, [...base, 'segment']);
+  if (c.problems.length) throw new LayoutErrors(c.problems);
+  return { segment, common, key: spec.key ?? [], segments };
 }
 
 function cut(line: string, s: Span): string | undefined {

@@ -20,7 +20,7 @@ import { xmlIds, type Accessor, type Format } from './paths.ts';
 import { FAIL, valueTrace, type FieldSite, type RunContext, type Scope } from './runtime.ts';
 import type { MappingSpec } from './spec.ts';
 import { mappingNamespaces } from './namespaces.ts';
-import { compileLayout, LayoutError, type FixedWidthLayout, type FixedWidthSpec } from '../formats/fixed-width-reader.ts';
+import { compileLayout, LayoutErrors, type FixedWidthLayout, type FixedWidthSpec } from '../formats/fixed-width-reader.ts';
 import { compileSourceIdentity, type SourceIdentity, type SourceIdentityFn } from './source-identity.ts';
 
 /** A canonical record as the mapping produces it (fields typed by the schemas in src/canonical). */
@@ -145,7 +145,7 @@ export class InboundMapping {
     });
     const identity = collecting(ctx, null, () => compileSourceIdentity(this.spec.source!, ctx));
     const fixedWidth = this.spec.source!.fixedWidth;
-    if (fixedWidth) this.layout = collecting(ctx, undefined, () => fixedWidthLayout(fixedWidth));
+    if (fixedWidth) this.layout = fixedWidthLayout(fixedWidth, ctx.problems);
     throwProblems(ctx);
     this.readsContext = ctx.readsContext;
     const mapper = this.makeMapper(specs, identity);
@@ -257,12 +257,13 @@ function nodeOf(s: SourceRecord): unknown {
   return s.format === 'csv' ? s.values : s.format === 'xml' ? s.element : s.value;
 }
 
-/** A fixed-width layout, its mistakes as compile problems located in the mapping. */
-function fixedWidthLayout(spec: FixedWidthSpec): FixedWidthLayout {
+/** A fixed-width layout; its mistakes are noted as compile problems, located in the mapping. */
+function fixedWidthLayout(spec: FixedWidthSpec, problems: MappingCompileError[]): FixedWidthLayout | undefined {
   try {
     return compileLayout(spec);
   } catch (err) {
-    if (err instanceof LayoutError) throw new MappingCompileError(err.path, err.message);
-    throw err;
+    if (!(err instanceof LayoutErrors)) throw err;
+    for (const e of err.errors) problems.push(new MappingCompileError(e.path, e.message));
+    return undefined;
   }
 }

@@ -186,7 +186,7 @@ export function buildMappingSchema(): Record<string, unknown> {
           { if: { properties: { format: { const: 'fixed-width' } } }, then: { required: ['fixedWidth'] } },
         ],
       },
-      fixedPosition: { type: 'string', pattern: '^\\s*[1-9][0-9]{0,5}(-[1-9][0-9]{0,5})?\\s*$', description: 'Characters of a line counted from 1: "38-45" (first and last) or "46".', examples: ['38-45', '46'] },
+      fixedPosition: { type: ['string', 'integer'], description: 'Characters of a line counted from 1: "38-45" (first and last), "46" or 46.', examples: ['38-45', '46'] },
       record: {
         type: 'object',
         additionalProperties: false,

@@ -12,6 +12,7 @@ import iconv from 'iconv-lite';
 import {
   compileLayout,
   LayoutError,
+  LayoutErrors,
   readFixedWidth,
   type FixedWidthReadOptions,
   type FixedWidthSpec,
@@ -187,9 +188,34 @@ describe('compileLayout', () => {
     } catch (e) {
       err = e;
     }
-    expect(err).toBeInstanceOf(LayoutError);
-    expect((err as LayoutError).path).toEqual(path);
-    expect((err as LayoutError).message).toContain(message);
+    expect(err).toBeInstanceOf(LayoutErrors);
+    const errors = (err as LayoutErrors).errors;
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(LayoutError);
+    expect(errors[0]!.path).toEqual(path);
+    expect(errors[0]!.message).toContain(message);
+  });
+
+  it('names every mistake of a layout at once, each at its path', () => {
+    const spec: FixedWidthSpec = {
+      segment: '1-2',
+      common: { ori: '3-11' },
+      key: ['ori', 'case'],
+      segments: { '01': { name: 'a', starts: true, fields: { date: '45-38', code: 'abc' } }, '02': { name: 'a', repeats: true } },
+    };
+    let err: unknown;
+    try {
+      compileLayout(spec);
+    } catch (e) {
+      err = e;
+    }
+    expect((err as LayoutErrors).errors.map((e) => e.path.slice(2).join('/'))).toEqual(['key/1', 'segments/01/fields/date', 'segments/01/fields/code', 'segments/02/name']);
+  });
+
+  it('takes a one-character position written as a number', () => {
+    const layout = compileLayout({ segment: 1, common: { id: 2 }, segments: { '1': { name: 'a', starts: true, fields: { x: [3, '4-5'] } } } });
+    expect(layout.segment).toEqual({ from: 0, to: 1 });
+    expect(layout.common[0]).toMatchObject({ kind: 'one', span: { from: 1, to: 2 } });
   });
 });
 

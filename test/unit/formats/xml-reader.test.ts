@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
-import v8 from 'node:v8';
-import vm from 'node:vm';
+import { liveBytes } from '../../support/memory.ts';
 import { readXml } from '../../../src/formats/xml-reader.ts';
 import type { SourceItem } from '../../../src/formats/source-record.ts';
 
@@ -60,13 +59,7 @@ describe('readXml memory', () => {
     // Records of two elements and 4 KB of comment each: what a record keeps is its tree (names, no
     // text), never the slices of the file its names were cut from. 10,000 records kept whole: 40 MB of
     // file if every element's name held its slice, a few MB of trees if not.
-    v8.setFlagsFromString('--expose-gc');
-    const gc = vm.runInNewContext('gc') as () => void;
-    const used = (): number => {
-      gc();
-      gc();
-      return process.memoryUsage().heapUsed;
-    };
+    const used = (): number => liveBytes();
     const record = `<lims:EvidenceSubmission><lims:SubmittingAgencyIdentifier/><!--${'x'.repeat(4000)}--></lims:EvidenceSubmission>\n`;
     const file = Buffer.from(`<lims:Export xmlns:lims="urn:lims">\n${record.repeat(10_000)}</lims:Export>\n`);
     const parts = Array.from({ length: 40 }, (_, i) => file.subarray((i * file.length) / 40, ((i + 1) * file.length) / 40));

@@ -3,8 +3,7 @@
  * answer for the last text, a record keeps the id of its last key. None of it may change what a mapping
  * produces or reports: every repeated bad value is reported on every row, every unknown code counted.
  */
-import v8 from 'node:v8';
-import vm from 'node:vm';
+import { liveBytes } from '../../support/memory.ts';
 import { describe, expect, it } from 'vitest';
 import { MEMO_MAX_CHARS, MISS, RunContext, ValueMemo } from '../../../src/mapping/runtime.ts';
 import { recordId } from '../../../src/canonical/keys.ts';
@@ -128,14 +127,7 @@ describe('ValueMemo', () => {
     // A source value is a substring of the text it was parsed from (an XML slice of 64 KB), and V8 keeps
     // such a substring as a view that holds its whole parent alive. 40 parents of 1 MB each, one value
     // kept from each: the memo must hold 40 short strings, not 40 MB.
-    v8.setFlagsFromString('--expose-gc');
-    const gc = vm.runInNewContext('gc') as () => void;
-    const used = (): number => {
-      gc();
-      gc();
-      const m = process.memoryUsage();
-      return m.heapUsed + m.external;
-    };
+    const used = (): number => liveBytes({ external: true });
     const memo = new ValueMemo(1000, 1000);
     const run = new RunContext('UTC');
     const before = used();

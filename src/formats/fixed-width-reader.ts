@@ -245,7 +245,10 @@ export async function* readFixedWidth(input: Readable, layout: FixedWidthLayout,
   const limits = opts.limits ?? DEFAULT_LIMITS.fixedWidth;
   const batchSize = opts.batchSize ?? 500;
   const file = opts.file;
-  const splitter = new LineSplitter(limits.maxLineBytes, PAYLOAD_MAX_CHARS);
+  // A lone CR ends a line too: segment files from older systems end lines so, and read as one line
+  // the file would lose every record after the first without a word (a line past the layout's last
+  // position is filler).
+  const splitter = new LineSplitter(limits.maxLineBytes, PAYLOAD_MAX_CHARS, true);
   const items: SourceItem[] = [];
   // Rows are numbered as items are emitted, so they come in order: a line refused on its own while a
   // record is open is emitted (and numbered) before that record, which ends only at the next one.

@@ -2,7 +2,7 @@
  * Lines of a byte stream, each bounded.
  *
  * Input: UTF-8 bytes in pieces of any size; the longest line to hold.
- * Output: each line (without its LF or CRLF) with its 1-based number, or, for a line longer than the
+ * Output: each line (without its LF or CRLF; in CR mode, without a lone CR either) with its 1-based number, or, for a line longer than the
  * limit, its size and its first bytes only: the rest of such a line is counted and dropped as it
  * arrives, so memory stays within the limit whatever the input (readline would hold the whole line).
  */
@@ -18,18 +18,53 @@ export class LineSplitter {
   private head: Buffer = Buffer.alloc(0);
   private line = 0;
 
+  /** A CR ended the last chunk: an LF starting the next one belongs to it (CR mode). */
+  private afterCr = false;
+
+  /**
+   * @param crEndsLines a CR alone ends a line too, as in files from systems that end lines with CR
+   * only (CRLF stays one break). Without it only LF does, and a CR before it is dropped.
+   */
   constructor(
     private readonly maxBytes: number,
     private readonly headBytes = 2000,
+    private readonly crEndsLines = false,
   ) {}
 
   push(chunk: Buffer): BoundedLine[] {
+    return this.crEndsLines ? this.pushCr(chunk) : this.pushLf(chunk);
+  }
+
+  private pushLf(chunk: Buffer): BoundedLine[] {
     const out: BoundedLine[] = [];
     let start = 0;
     for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {
       this.add(chunk.subarray(start, nl));
       out.push(this.take());
       start = nl + 1;
+    }
+    if (start < chunk.length) this.add(chunk.subarray(start));
+    return out;
+  }
+
+  private pushCr(chunk: Buffer): BoundedLine[] {
+    const out: BoundedLine[] = [];
+    let start = 0;
+    if (this.afterCr && chunk.length > 0) {
+      if (chunk[0] === 0x0a) start = 1;
+      this.afterCr = false;
+    }
+    for (let i = start; i < chunk.length; i++) {
+      const b = chunk[i];
+      if (b !== 0x0a && b !== 0x0d) continue;
+      this.add(chunk.subarray(start, i));
+      out.push(this.take());
+      if (b === 0x0d) {
+        if (i + 1 < chunk.length) {
+          if (chunk[i + 1] === 0x0a) i++;
+        } else this.afterCr = true;
+      }
+      start = i + 1;
     }
     if (start < chunk.length) this.add(chunk.subarray(start));
     return out;

@@ -6,8 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
-import v8 from 'node:v8';
-import vm from 'node:vm';
+import { liveBytes } from '../../support/memory.ts';
 import iconv from 'iconv-lite';
 import {
   compileLayout,
@@ -423,6 +422,23 @@ describe('readFixedWidth: line endings, encodings, chunks', () => {
     expect(value(crlf[2]).offenses).toHaveLength(1);
   });
 
+  it('reads CR-only line ends as LF ones, CRLF split across chunks as one break, and counts lines the same', async () => {
+    const lf = await read(FILE.join('\n') + '\n');
+    for (const chunk of [undefined, 1, 7, 100]) {
+      expect(await read(FILE.join('\r'), { chunk })).toEqual(lf);
+      expect(await read(FILE.join('\r\n') + '\r\n', { chunk })).toEqual(lf);
+    }
+    // Read as one line, the file would be its first record alone, without a word about the rest.
+    expect(codes(await read(FILE.join('\r')))).toEqual(['json', 'HUB_ERR_SOURCE_FIXED_SEGMENT', 'json']);
+    // A blank line between CR and LF ends is a line of its own: \r\r\n is two breaks.
+    const items = await read(`${admin('1')}\r\r\n${offense('1', '13A')}\r${admin('2')}`);
+    expect(items.map((i) => [i.row, i.line])).toEqual([
+      [1, 1],
+      [2, 4],
+    ]);
+    expect(value(items[0]).offenses).toHaveLength(1);
+  });
+
   it('reads a last line without a line break', async () => {
     const items = await read(`${admin('1')}\n${offense('1', '13A')}`);
     expect(value(items[0]).offenses).toHaveLength(1);
@@ -645,14 +661,7 @@ describe('readFixedWidth: rows, lines, batches', () => {
 });
 
 describe('readFixedWidth: hostile input', () => {
-  v8.setFlagsFromString('--expose-gc');
-  const gc = vm.runInNewContext('gc') as () => void;
-  const used = (): number => {
-    gc();
-    gc();
-    const m = process.memoryUsage();
-    return m.heapUsed + m.arrayBuffers;
-  };
+  const used = (): number => liveBytes({ arrayBuffers: true });
   const MiB = 2 ** 20;
 
   /**

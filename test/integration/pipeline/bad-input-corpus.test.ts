@@ -1,11 +1,11 @@
 /**
- * The bad-input corpus (fixtures/bad-input: malformed and hostile CSV, XML, JSON, NDJSON, encodings,
- * file names, sizes and webhook requests) through one real hub on Redis and PostgreSQL, as dropped
- * files (directory connectors) and as signed webhook bodies. For every case: the transfer's status and
- * the codes of its quarantine sightings are the ones the case expects, every good row of the input is
- * stored and nothing else is, `read = mapped + invalid`, every message and payload is within its bound;
- * after each batch of cases the hub still answers /healthz and /readyz and a valid file and a valid
- * webhook body sent after the batch are stored.
+ * The bad-input corpus (fixtures/bad-input: malformed and hostile CSV, XML, JSON, NDJSON, fixed-width
+ * segments, encodings, file names, sizes and webhook requests) through one real hub on Redis and
+ * PostgreSQL, as dropped files (directory connectors) and as signed webhook bodies. For every case:
+ * the transfer's status and the codes of its quarantine sightings are the ones the case expects, every
+ * good row of the input is stored and nothing else is, `read = mapped + invalid`, every message and
+ * payload is within its bound; after each batch of cases the hub still answers /healthz and /readyz
+ * and a valid file and a valid webhook body sent after the batch are stored.
  *
  * The same hub runs the README demo (config/cgic.yaml: the scenario's lab export, trace results, a
  * webhook, the NIBIN lead notice and its update) before the corpus, with its pino logs captured at
@@ -44,7 +44,7 @@ import type { Transfer } from '../../../src/store/types.ts';
 
 const SECRET = 'corpus-webhook-secret-0123456789abcdef0123456789';
 const SCENARIO = path.join(PROJECT_ROOT, 'fixtures/scenario');
-const FAMILIES: readonly Family[] = ['csv', 'xml', 'json', 'ndjson', 'encoding', 'sizes', 'file-names', 'webhook'];
+const FAMILIES: readonly Family[] = ['csv', 'xml', 'json', 'ndjson', 'fixed-width', 'encoding', 'sizes', 'file-names', 'webhook'];
 
 /** The connector that reads a case: one per mapping, limits and way in. */
 const connectorId = (mapping: CorpusMapping, limits: 'corpus' | 'default', via: Via): string =>
@@ -475,7 +475,18 @@ function sourceValues(): Set<string> {
   };
   for (const f of ['nibin-notice.ndjson', 'nibin-update.ndjson']) for (const l of readFileSync(path.join(SCENARIO, f), 'utf8').split('\n').filter(Boolean)) walk(JSON.parse(l));
   // The corpus: its case numbers (labelled), and the names, phones and serials of its rows, from the
-  // CSV columns, JSON members and XML elements that carry them.
+  // CSV columns, JSON members, XML elements and fixed-width positions that carry them.
+  const layout = (parseYaml(readFileSync(path.join(CORPUS_DIR, 'mappings/fixed-width.yaml'), 'utf8')) as { source: { fixedWidth: { segments: Record<string, { fields?: Record<string, string> }> } } }).source.fixedWidth;
+  /** Segment code -> the spans (0-based, end exclusive) of its name, phone and serial fields. */
+  const fixedUnread = new Map(
+    Object.entries(layout.segments).map(([code, seg]) => [
+      code,
+      Object.entries(seg.fields ?? {})
+        .filter(([name]) => /^(?:name|phone|serial)$/.test(name))
+        .map(([, at]) => at.split('-').map(Number))
+        .map(([from, to]) => [from! - 1, to ?? from!] as const),
+    ]),
+  );
   for (const c of CASES) {
     const b = input(c);
     for (const k of labelledRows(b)) add(k);
@@ -484,6 +495,12 @@ function sourceValues(): Set<string> {
     for (const m of text.matchAll(/"(?:name|phone|serial)"\s*:\s*"([^"\\]{5,})"/g)) add(m[1]);
     for (const m of text.matchAll(/<c:(?:Investigator|Phone|Serial)>([^<]{5,})</g)) add(m[1]);
     for (const m of text.matchAll(/(?:^|,)"([A-Z][a-z]+-Sample, [A-Z][a-z]+)",(\d{3}-555-\d{4}),([A-Z0-9-]{5,})/gm)) [m[1], m[2], m[3]].forEach(add);
+    if (c.family === 'fixed-width') {
+      // At the positions the layout gives them, in every segment that has them; and the people and
+      // phones of lines the layout cannot place.
+      for (const line of text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/)) for (const [from, to] of fixedUnread.get(line[0] ?? '') ?? []) add(line.slice(from, to));
+      for (const m of text.matchAll(/[A-Z][a-z]+-Sample, [A-Z][a-z]+|\b\d{3}-555-\d{4}\b/g)) add(m[0]);
+    }
   }
   return values;
 }

@@ -231,8 +231,11 @@ interface RecordFailure {
 interface OpenRecord {
   line: number;
   value: Record<string, unknown>;
+  /** The line of each segment, by its JSON pointer in `value`. */
+  lines: Map<string, number>;
   keyOf: Record<string, unknown>;
-  lines: number;
+  /** Its lines so far. */
+  count: number;
   /** Characters of its lines. */
   chars: number;
   /** Its first lines, for the quarantine when it fails. */
@@ -270,7 +273,7 @@ export async function* readFixedWidth(input: Readable, layout: FixedWidthLayout,
     open = null;
     row++;
     if (!rec.failure) {
-      items.push({ format: 'json', value: rec.value, row, line: rec.line, jsonPointer: '' });
+      items.push({ format: 'json', value: rec.value, row, line: rec.line, jsonPointer: '', lines: rec.lines });
       return;
     }
     const { code, params, line } = rec.failure;
@@ -287,7 +290,9 @@ export async function* readFixedWidth(input: Readable, layout: FixedWidthLayout,
   const place = (rec: OpenRecord, seg: CompiledSegment, fields: Record<string, unknown>, line: number): void => {
     if (rec.failure) return;
     if (seg.repeats) {
-      ((rec.value[seg.name] ??= []) as unknown[]).push(fields);
+      const list = (rec.value[seg.name] ??= []) as unknown[];
+      rec.lines.set(`/${seg.name}/${list.length}`, line);
+      list.push(fields);
       return;
     }
     if (rec.value[seg.name] !== undefined) {
@@ -295,6 +300,7 @@ export async function* readFixedWidth(input: Readable, layout: FixedWidthLayout,
       return;
     }
     rec.value[seg.name] = fields;
+    rec.lines.set(`/${seg.name}`, line);
   };
   /**
    * One line: where it goes is decided on its text, or on the first characters of a line past the limit
@@ -316,7 +322,7 @@ export async function* readFixedWidth(input: Readable, layout: FixedWidthLayout,
       close();
       const keyOf: Record<string, unknown> = {};
       for (const k of layout.key) keyOf[k] = common[k];
-      const rec: OpenRecord = { line, value: { ...common }, keyOf, lines: 1, chars: text.length, raw: [], rawChars: 0, failure: null };
+      const rec: OpenRecord = { line, value: { ...common }, lines: new Map(), keyOf, count: 1, chars: text.length, raw: [], rawChars: 0, failure: null };
       open = rec;
       keep(rec, text);
       if (oversized) fail(rec, tooLong);
@@ -336,14 +342,15 @@ export async function* readFixedWidth(input: Readable, layout: FixedWidthLayout,
         reason: `its ${differs} differs from that of the record opened at line ${rec.line}: a segment of another record, whose opening line is missing`,
       });
     }
-    rec.lines++;
+    rec.count++;
     rec.chars += text.length;
     const past =
-      rec.lines > limits.maxRecordLines ? { limitName: 'maxRecordLines', limit: `${limits.maxRecordLines} lines` } : rec.chars > limits.maxRecordBytes ? { limitName: 'maxRecordBytes', limit: `${limits.maxRecordBytes} characters` } : null;
+      rec.count > limits.maxRecordLines ? { limitName: 'maxRecordLines', limit: `${limits.maxRecordLines} lines` } : rec.chars > limits.maxRecordBytes ? { limitName: 'maxRecordBytes', limit: `${limits.maxRecordBytes} characters` } : null;
     if (past) {
       fail(rec, { code: 'HUB_ERR_SOURCE_LIMIT_FIXED_RECORD', params: { ...past, line: rec.line }, line: rec.line });
       // A record past a limit keeps nothing more: its value is dropped, its lines are only counted.
       rec.value = {};
+      rec.lines.clear();
       return;
     }
     keep(rec, text);

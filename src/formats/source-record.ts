@@ -28,6 +28,11 @@ export interface JsonRecord {
   readonly line?: number;
   /** Where the record sits in its document ('' for an NDJSON line). */
   readonly jsonPointer: string;
+  /**
+   * The line of each part of a record read from several lines, by JSON pointer below the record (a
+   * fixed-width record's segments: `/offenses/1` -> 3), so a pointer into a part names its own line.
+   */
+  readonly lines?: ReadonlyMap<string, number>;
 }
 
 /** A record the reader could not read at all (malformed CSV row, XML error): quarantined as is. */

@@ -159,7 +159,7 @@ export class InboundMapping {
     const label = this.label;
     return (source, run, receivedAt) => {
       const base = recordPointer(source, run.file);
-      run.reset(base);
+      run.reset(base, source.format === 'json' ? source.lines : undefined);
       run.format = this.format;
       const root: Scope = { node: nodeOf(source), parent: null };
       const records: MappedRecord[] = [];

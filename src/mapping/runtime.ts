@@ -61,6 +61,8 @@ export class RunContext {
   /** table -> raw value -> count, across the whole run. */
   readonly unknownCodes = new Map<string, Map<string, number>>();
   base: SourcePointer = {};
+  /** The lines of the record's parts, by JSON pointer (JsonRecord.lines), when it has them. */
+  lines: ReadonlyMap<string, number> | undefined;
   /** The file being read, for pointers. */
   file: string | undefined;
   timezone: string;
@@ -88,8 +90,9 @@ export class RunContext {
     this.file = file;
   }
 
-  reset(base: SourcePointer): void {
+  reset(base: SourcePointer, lines?: ReadonlyMap<string, number>): void {
     this.base = base;
+    this.lines = lines;
     if (this.errors.length) this.errors = [];
     if (this.warnings.length) this.warnings = [];
   }
@@ -100,8 +103,23 @@ export class RunContext {
       const el = scope.node as XmlElement | undefined;
       return el && typeof el === 'object' && 'children' in el ? { ...this.base, xpath: `${this.base.xpath ?? ''}${relativeXPath(el)}` } : this.base;
     }
-    if (this.format === 'json' && scope.path) return { ...this.base, jsonPointer: `${this.base.jsonPointer ?? ''}${scope.path}` };
+    if (this.format === 'json' && scope.path) return this.atJson(scope.path);
     return this.base;
+  }
+
+  /** The record's pointer with a JSON pointer below it, and the line of the part it is in, where known. */
+  private atJson(at: string): SourcePointer {
+    const p: SourcePointer = { ...this.base, jsonPointer: `${this.base.jsonPointer ?? ''}${at}` };
+    if (this.lines) {
+      for (let prefix = at; prefix; prefix = prefix.slice(0, prefix.lastIndexOf('/'))) {
+        const line = this.lines.get(prefix);
+        if (line !== undefined) {
+          p.line = line;
+          break;
+        }
+      }
+    }
+    return p;
   }
 
   pointerFor(site: FieldSite | undefined): SourcePointer {
@@ -134,7 +152,7 @@ export class RunContext {
     }
     for (let i = 0; i < up && scope?.parent; i++) scope = scope.parent;
     const at = typeof matched === 'string' ? matched : `${scope?.path ?? ''}${rest ? '/' + rest.replace(/^\//, '') : ''}`;
-    return at ? { ...this.base, jsonPointer: `${this.base.jsonPointer ?? ''}${at}` } : this.base;
+    return at ? this.atJson(at) : this.base;
   }
 
   fail(code: ErrorCode, params: Record<string, unknown>, site?: FieldSite): Fail {

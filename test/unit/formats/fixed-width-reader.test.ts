@@ -439,6 +439,17 @@ describe('readFixedWidth: line endings, encodings, chunks', () => {
     expect(value(items[0]).offenses).toHaveLength(1);
   });
 
+  it('gives each segment of a record its line, by JSON pointer', async () => {
+    const items = await read(`${admin('1')}\n\n${offense('1', '13A')}\n${property('1')}\n${offense('1', '120')}\n${admin('2')}\n`);
+    const first = items[0]!;
+    expect(first.format === 'json' && [...first.lines!]).toEqual([
+      ['/administrative', 1],
+      ['/offenses/0', 3],
+      ['/property', 4],
+      ['/offenses/1', 5],
+    ]);
+  });
+
   it('reads a last line without a line break', async () => {
     const items = await read(`${admin('1')}\n${offense('1', '13A')}`);
     expect(value(items[0]).offenses).toHaveLength(1);

@@ -26,13 +26,12 @@
  * are the file's own: a record's is its opening line.
  */
 import type { Readable } from 'node:stream';
-import { normalizeEncoding } from './decode.ts';
+import { normalizeEncoding, type EncodingChooser } from './decode.ts';
 import { errorReport } from '../errors/hub-error.ts';
 import { PAYLOAD_MAX_CHARS } from '../errors/excerpt.ts';
 import { LineSplitter } from './line-splitter.ts';
 import { DEFAULT_LIMITS, type FixedWidthLimits } from './limits.ts';
 import type { SourceBatch, SourceItem } from './source-record.ts';
-import type { EncodingChooser } from './decode.ts';
 
 /** Characters of a line, counted from 1: "38-45" (first and last), "46" or 46. */
 export type FixedPosition = string | number;

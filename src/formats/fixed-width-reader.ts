@@ -21,13 +21,17 @@
  * past `maxRecordLines` lines or `maxRecordBytes` characters fail, with their first characters; the lines
  * of a record past a limit are counted, not kept, so a record never holds more than the limits allow.
  *
+ * A file of another kind is refused whole (HUB_ERR_SOURCE_FIXED_LAYOUT) rather than line by line: when
+ * none of its first FIRST_LINES lines (or of all its lines, if it has fewer) has a segment code the
+ * layout names. A line of a known segment out of place does not count against the file.
+ *
  * Rows number the items in the order they are emitted, which is the order records end: a record ends at
  * the next opening line, so a line refused on its own inside it comes (and is numbered) before it. Lines
  * are the file's own: a record's is its opening line.
  */
 import type { Readable } from 'node:stream';
 import { normalizeEncoding, type EncodingChooser } from './decode.ts';
-import { errorReport } from '../errors/hub-error.ts';
+import { errorReport, HubError } from '../errors/hub-error.ts';
 import { PAYLOAD_MAX_CHARS } from '../errors/excerpt.ts';
 import { LineSplitter } from './line-splitter.ts';
 import { DEFAULT_LIMITS, type FixedWidthLimits } from './limits.ts';
@@ -59,6 +63,9 @@ export interface FixedWidthSpec {
   /** Segment code -> its layout. */
   segments: Record<string, SegmentLayoutSpec>;
 }
+
+/** How many lines without a known segment code, before any with one, refuse a file as not of its layout. */
+export const FIRST_LINES = 10;
 
 /** A span of a line, 0-based, end exclusive. */
 interface Span {
@@ -257,6 +264,9 @@ export async function* readFixedWidth(input: Readable, layout: FixedWidthLayout,
   let row = 0;
   let open: OpenRecord | null = null;
   const known = [...layout.segments.keys()].map((c) => `"${c}"`).join(', ');
+  /** Lines read before the first with a segment code the layout names; -1 once one was seen. */
+  let unplaced = 0;
+  const notThisLayout = (lines: number): HubError => new HubError('HUB_ERR_SOURCE_FIXED_LAYOUT', { lines, known }, { file });
 
   /** A record's lines for the quarantine, up to PAYLOAD_MAX_CHARS in all. */
   const keep = (rec: OpenRecord, text: string): void => {
@@ -309,6 +319,10 @@ export async function* readFixedWidth(input: Readable, layout: FixedWidthLayout,
   const takeLine = (line: number, text: string, oversized: boolean): void => {
     const code = text.slice(layout.segment.from, layout.segment.to).trim();
     const seg = layout.segments.get(code);
+    if (unplaced >= 0) {
+      if (seg) unplaced = -1;
+      else if (++unplaced >= FIRST_LINES) throw notThisLayout(unplaced);
+    }
     const tooLong = { code: 'HUB_ERR_SOURCE_LIMIT_FIXED_LINE', params: { limit: limits.maxLineBytes, line }, line } as const;
     if (!seg) {
       if (oversized) return stray(line, text, tooLong.code, tooLong.params);
@@ -368,10 +382,12 @@ export async function* readFixedWidth(input: Readable, layout: FixedWidthLayout,
 
   for await (const chunk of normalizeEncoding(input, opts.encoding)) {
     take(splitter.push(chunk as Buffer));
-    // A record is complete only when the next one starts: hold the open one back.
-    while (items.length >= batchSize) yield { items: items.splice(0, batchSize) };
+    // A record is complete only when the next one starts: hold the open one back. Nothing is given out
+    // before the file is known to be of this layout.
+    while (unplaced < 0 && items.length >= batchSize) yield { items: items.splice(0, batchSize) };
   }
   take(splitter.end());
+  if (unplaced > 0) throw notThisLayout(unplaced);
   close();
   while (items.length) yield { items: items.splice(0, batchSize) };
 }

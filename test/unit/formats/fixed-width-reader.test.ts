@@ -12,6 +12,7 @@ import {
   compileLayout,
   LayoutError,
   LayoutErrors,
+  FIRST_LINES,
   readFixedWidth,
   type FixedWidthReadOptions,
   type FixedWidthSpec,
@@ -633,6 +634,48 @@ describe('readFixedWidth: maxRecordBytes', () => {
   });
 });
 
+describe('readFixedWidth: a file of another layout', () => {
+  const junk = (n: number): string[] => Array.from({ length: n }, (_, i) => `ORI,CASE,TOWN ${i}`.padEnd(40, 'x'));
+  async function thrown(input: string, opts: { batchSize?: number } = {}): Promise<{ error: unknown; batches: number }> {
+    let batches = 0;
+    try {
+      for await (const _ of readFixedWidth(Readable.from([Buffer.from(input)]), LAYOUT, { file: 'other.csv', ...opts })) batches++;
+    } catch (error) {
+      return { error, batches };
+    }
+    return { error: undefined, batches };
+  }
+
+  it(`is refused whole when none of its first ${FIRST_LINES} lines has a segment code of the layout, before any batch is given out`, async () => {
+    const { error, batches } = await thrown(lines(...junk(FIRST_LINES), admin('1'), offense('1', '13A')), { batchSize: 2 });
+    expect(batches).toBe(0);
+    expect(error).toBeInstanceOf(HubError);
+    expect((error as HubError).code).toBe('HUB_ERR_SOURCE_FIXED_LAYOUT');
+    expect((error as HubError).errorClass).toBe('config');
+    expect((error as HubError).message).toBe(
+      `None of the first ${FIRST_LINES} lines of the file is a segment the mapping's layout names ("01", "02", "03"): it is not a file of this layout, and nothing of it is read`,
+    );
+    expect((error as HubError).pointer).toEqual({ file: 'other.csv' });
+  });
+
+  it('is refused whole when it is shorter and none of its lines has one; an empty file is no such file', async () => {
+    const { error } = await thrown(lines(...junk(3)));
+    expect((error as HubError).message).toContain('None of the first 3 lines');
+    expect((await thrown('')).error).toBeUndefined();
+  });
+
+  it(`is read when a line of the layout comes within the first ${FIRST_LINES}: the lines before it fail on their own`, async () => {
+    const items = await read(lines(...junk(FIRST_LINES - 1), admin('1'), ...junk(30), admin('2')));
+    expect(codes(items)).toEqual([...Array(FIRST_LINES - 1).fill('HUB_ERR_SOURCE_FIXED_SEGMENT'), ...Array(30).fill('HUB_ERR_SOURCE_FIXED_SEGMENT'), 'json', 'json']);
+  });
+
+  it("segments of the layout out of place do not count against the file: they are the layout's, the file is read", async () => {
+    const orphans = Array.from({ length: FIRST_LINES + 2 }, () => offense('1', '13A'));
+    const items = await read(lines(...orphans, admin('2')));
+    expect(codes(items)).toEqual([...Array(FIRST_LINES + 2).fill('HUB_ERR_SOURCE_FIXED_SEGMENT'), 'json']);
+  });
+});
+
 describe('readFixedWidth: rows, lines, batches', () => {
   it('numbers rows 1..n and yields batches of batchSize, the open record held until the next opens', async () => {
     const file = Array.from({ length: 5 }, (_, i) => [admin(String(i + 1)), offense(String(i + 1), '13A')]).flat();
@@ -666,7 +709,7 @@ describe('readFixedWidth: rows, lines, batches', () => {
 
   it('leaves the file out of pointers when it is not given', async () => {
     const items: SourceItem[] = [];
-    for await (const b of readFixedWidth(Readable.from([Buffer.from(lines(seg('09', '1')))]), LAYOUT)) items.push(...b.items);
+    for await (const b of readFixedWidth(Readable.from([Buffer.from(lines(offense('1', '13A'), admin('1')))]), LAYOUT)) items.push(...b.items);
     expect(failure(items[0]).error.pointer).toEqual({ row: 1, line: 1 });
   });
 });

@@ -192,7 +192,7 @@ export const ERRORS = {
     class: 'config',
     status: 422,
     message: 'None of the first {lines} lines of the file is a segment the mapping\'s layout names ({known}): it is not a file of this layout, and nothing of it is read',
-    fix: "Check what was sent: a file of another kind (a CSV or XML export, a report, a compressed file), or the right file in another encoding (UTF-16 read as single bytes has no segment code where the layout expects one). The file is set aside whole, so one wrong file does not fill the quarantine line by line; send the right one. If the layout is the wrong one, correct the mapping's source.fixedWidth.segment.",
+    fix: "Check what was sent: a file of another kind (a CSV or XML export, a report, a compressed file), or the right file in another encoding (UTF-16 read as single bytes has no segment code where the layout expects one). The file is set aside whole, so one wrong file does not fill the quarantine line by line; send the right one. If the layout is the wrong one, correct the mapping's source.fixedWidth.segment (or match).",
   },
   HUB_ERR_SOURCE_FIXED_SEGMENT: {
     class: 'record',

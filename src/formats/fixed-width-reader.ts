@@ -23,7 +23,8 @@
  *
  * A file of another kind is refused whole (HUB_ERR_SOURCE_FIXED_LAYOUT) rather than line by line: when
  * none of its first FIRST_LINES lines (or of all its lines, if it has fewer) has a segment code the
- * layout names. A line of a known segment out of place does not count against the file.
+ * layout names and the start the layout's `match` describes. A line of a known segment out of place
+ * does not count against the file.
  *
  * Rows number the items in the order they are emitted, which is the order records end: a record ends at
  * the next opening line, so a line refused on its own inside it comes (and is numbered) before it. Lines
@@ -56,6 +57,12 @@ export interface SegmentLayoutSpec {
 export interface FixedWidthSpec {
   /** Positions of the code that says which segment a line is. */
   segment: FixedPosition;
+  /**
+   * What the start of every line of this layout looks like, as a regular expression tested from the
+   * line's first character (NIBRS: `\d{4}[0-7][IAMRDW]`, its length, level and action). A line that does
+   * not match is no segment of the layout, whatever its segment code.
+   */
+  match?: string;
   /** Fields every segment has at the same positions. The record's own are those of its opening line. */
   common?: Record<string, FixedPosition>;
   /** Common fields a record's every line repeats from its opening line (its ORI and incident number). */
@@ -88,6 +95,8 @@ interface CompiledSegment {
 
 export interface FixedWidthLayout {
   readonly segment: Span;
+  /** `match`, anchored at the line's start; null when the layout has none. */
+  readonly match: RegExp | null;
   readonly common: readonly CompiledField[];
   readonly key: readonly string[];
   readonly segments: ReadonlyMap<string, CompiledSegment>;
@@ -175,8 +184,16 @@ export function compileLayout(spec: FixedWidthSpec): FixedWidthLayout {
   }
   if (![...segments.values()].some((s) => s.starts)) c.problem([...base, 'segments'], 'no segment starts a record: mark the opening segment(s) with starts: true');
   const segment = c.span(spec.segment, [...base, 'segment']);
+  let match: RegExp | null = null;
+  if (spec.match !== undefined) {
+    try {
+      match = new RegExp(`^(?:${spec.match})`, 'u');
+    } catch (err) {
+      c.problem([...base, 'match'], `"${spec.match}" is not a regular expression: ${(err as Error).message}`);
+    }
+  }
   if (c.problems.length) throw new LayoutErrors(c.problems);
-  return { segment, common, key: spec.key ?? [], segments };
+  return { segment, match, common, key: spec.key ?? [], segments };
 }
 
 function cut(line: string, s: Span): string | undefined {
@@ -317,6 +334,10 @@ export async function* readFixedWidth(input: Readable, layout: FixedWidthLayout,
    * to, not the one before it.
    */
   const takeLine = (line: number, text: string, oversized: boolean): void => {
+    if (layout.match && !layout.match.test(text)) {
+      if (unplaced >= 0 && ++unplaced >= FIRST_LINES) throw notThisLayout(unplaced);
+      return stray(line, text, oversized ? 'HUB_ERR_SOURCE_LIMIT_FIXED_LINE' : 'HUB_ERR_SOURCE_FIXED_SEGMENT', oversized ? { limit: limits.maxLineBytes, line } : { line, reason: "its start is not that of a line of the mapping's layout (source.fixedWidth.match)" });
+    }
     const code = text.slice(layout.segment.from, layout.segment.to).trim();
     const seg = layout.segments.get(code);
     if (unplaced >= 0) {

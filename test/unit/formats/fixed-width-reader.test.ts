@@ -676,6 +676,39 @@ describe('readFixedWidth: a file of another layout', () => {
   });
 });
 
+describe('readFixedWidth: match, what a line of the layout starts with', () => {
+  const MATCHED = compileLayout({ ...SPEC, match: '0[1-3]CT' });
+
+  it('refuses a line whose start does not match on its own, whatever its segment code; the others are read', async () => {
+    const odd = seg('02', '1', { 38: '13B' }).replace(/^02CT/, '02XX');
+    const items = await read(lines(admin('1'), offense('1', '13A'), odd, admin('2')), {}, MATCHED);
+    expect(codes(items)).toEqual(['HUB_ERR_SOURCE_FIXED_SEGMENT', 'json', 'json']);
+    expect(failure(items[0]).error.message).toBe("Line 3 cannot be placed in a record: its start is not that of a line of the mapping's layout (source.fixedWidth.match)");
+    expect(value(items[1]).offenses).toHaveLength(1);
+  });
+
+  it(`refuses a file whole when none of its first ${FIRST_LINES} lines matches, although their segment codes are the layout's`, async () => {
+    const lookAlikes = Array.from({ length: FIRST_LINES }, (_, i) => seg('01', String(i)).replace(/^01CT/, '01XX'));
+    let error: unknown;
+    try {
+      await read(lines(...lookAlikes, admin('1')), {}, MATCHED);
+    } catch (e) {
+      error = e;
+    }
+    expect((error as HubError).code).toBe('HUB_ERR_SOURCE_FIXED_LAYOUT');
+  });
+
+  it('is a regular expression, or a located layout problem', () => {
+    expect(() => compileLayout({ ...SPEC, match: '0[1-3' })).toThrow(LayoutErrors);
+    try {
+      compileLayout({ ...SPEC, match: '0[1-3' });
+    } catch (e) {
+      expect((e as LayoutErrors).errors[0]!.path).toEqual(['source', 'fixedWidth', 'match']);
+      expect((e as LayoutErrors).errors[0]!.message).toContain('"0[1-3" is not a regular expression');
+    }
+  });
+});
+
 describe('readFixedWidth: rows, lines, batches', () => {
   it('numbers rows 1..n and yields batches of batchSize, the open record held until the next opens', async () => {
     const file = Array.from({ length: 5 }, (_, i) => [admin(String(i + 1)), offense(String(i + 1), '13A')]).flat();

@@ -334,22 +334,22 @@ export async function* readFixedWidth(input: Readable, layout: FixedWidthLayout,
    * to, not the one before it.
    */
   const takeLine = (line: number, text: string, oversized: boolean): void => {
-    if (layout.match && !layout.match.test(text)) {
-      if (unplaced >= 0 && ++unplaced >= FIRST_LINES) throw notThisLayout(unplaced);
-      return stray(line, text, oversized ? 'HUB_ERR_SOURCE_LIMIT_FIXED_LINE' : 'HUB_ERR_SOURCE_FIXED_SEGMENT', oversized ? { limit: limits.maxLineBytes, line } : { line, reason: "its start is not that of a line of the mapping's layout (source.fixedWidth.match)" });
-    }
-    const code = text.slice(layout.segment.from, layout.segment.to).trim();
-    const seg = layout.segments.get(code);
+    const tooLong: RecordFailure = { code: 'HUB_ERR_SOURCE_LIMIT_FIXED_LINE', params: { limit: limits.maxLineBytes, line }, line };
+    /** This line refused on its own: as too long when it is, else for the reason given. */
+    const refuse = (reason: string): void =>
+      oversized ? stray(line, text, tooLong.code, tooLong.params) : stray(line, text, 'HUB_ERR_SOURCE_FIXED_SEGMENT', { line, reason });
+    const matches = layout.match === null || layout.match.test(text);
+    const code = matches ? text.slice(layout.segment.from, layout.segment.to).trim() : '';
+    const seg = matches ? layout.segments.get(code) : undefined;
     if (unplaced >= 0) {
       if (seg) unplaced = -1;
       else if (++unplaced >= FIRST_LINES) throw notThisLayout(unplaced);
     }
-    const tooLong = { code: 'HUB_ERR_SOURCE_LIMIT_FIXED_LINE', params: { limit: limits.maxLineBytes, line }, line } as const;
+    if (!matches) return refuse("its start is not that of a line of the mapping's layout (source.fixedWidth.match)");
     if (!seg) {
-      if (oversized) return stray(line, text, tooLong.code, tooLong.params);
       // The code is shown as a segment code is (a character or two); anything longer is source text.
       const named = code.length <= 4 && /^[\x21-\x7e]+$/.test(code) ? `segment "${code}"` : `the text at ${positionsOf(layout.segment)}`;
-      return stray(line, text, 'HUB_ERR_SOURCE_FIXED_SEGMENT', { line, reason: code === '' ? `it has no segment code at ${positionsOf(layout.segment)}` : `${named} is not a segment the mapping's layout names (${known})` });
+      return refuse(code === '' ? `it has no segment code at ${positionsOf(layout.segment)}` : `${named} is not a segment the mapping's layout names (${known})`);
     }
     const common = readFields(text, layout.common, {});
     if (seg.starts) {
@@ -364,18 +364,9 @@ export async function* readFixedWidth(input: Readable, layout: FixedWidthLayout,
       return;
     }
     const rec = open as OpenRecord | null;
-    if (!rec) {
-      if (oversized) return stray(line, text, tooLong.code, tooLong.params);
-      return stray(line, text, 'HUB_ERR_SOURCE_FIXED_SEGMENT', { line, reason: `segment "${code}" (${seg.name}) comes before any line that starts a record` });
-    }
+    if (!rec) return refuse(`segment "${code}" (${seg.name}) comes before any line that starts a record`);
     const differs = layout.key.find((k) => common[k] !== rec.keyOf[k]);
-    if (differs !== undefined) {
-      if (oversized) return stray(line, text, tooLong.code, tooLong.params);
-      return stray(line, text, 'HUB_ERR_SOURCE_FIXED_SEGMENT', {
-        line,
-        reason: `its ${differs} differs from that of the record opened at line ${rec.line}: a segment of another record, whose opening line is missing`,
-      });
-    }
+    if (differs !== undefined) return refuse(`its ${differs} differs from that of the record opened at line ${rec.line}: a segment of another record, whose opening line is missing`);
     rec.count++;
     rec.chars += text.length;
     const past =

@@ -21,6 +21,7 @@ import { FAIL, valueTrace, type FieldSite, type RunContext, type Scope } from '.
 import type { MappingSpec } from './spec.ts';
 import { mappingNamespaces } from './namespaces.ts';
 import { compileLayout, LayoutErrors, type FixedWidthLayout, type FixedWidthSpec } from '../formats/fixed-width-reader.ts';
+import { textEncodingExists } from '../formats/encoding-names.ts';
 import { compileSourceIdentity, type SourceIdentity, type SourceIdentityFn } from './source-identity.ts';
 
 /** A canonical record as the mapping produces it (fields typed by the schemas in src/canonical). */
@@ -146,6 +147,11 @@ export class InboundMapping {
     const identity = collecting(ctx, null, () => compileSourceIdentity(this.spec.source!, ctx));
     const fixedWidth = this.spec.source!.fixedWidth;
     if (fixedWidth) this.layout = fixedWidthLayout(fixedWidth, ctx.problems);
+    const encoding = this.spec.source!.encoding;
+    // Found at load (`cgic validate`), not at the first file, which it would refuse whole.
+    if (encoding !== undefined && !textEncodingExists(encoding)) {
+      ctx.problems.push(new MappingCompileError(['source', 'encoding'], `"${encoding}" is not a text encoding the hub can read: write utf-8, windows-1252, latin1, utf-16le or another name iconv-lite knows`));
+    }
     throwProblems(ctx);
     this.readsContext = ctx.readsContext;
     const mapper = this.makeMapper(specs, identity);

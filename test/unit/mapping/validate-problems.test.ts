@@ -22,6 +22,19 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const cgic = (...args: string[]) => spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'bin/cgic.js'), ...args], { encoding: 'utf8', cwd: PROJECT_ROOT });
 
+describe('an encoding the hub cannot read', () => {
+  it('is a problem at load, located at source.encoding (it used to pass validate and refuse every file)', async () => {
+    for (const encoding of ['windows-1253x', 'base64']) {
+      const text = `id: enc\nversion: 1\ndirection: inbound\nsource:\n  format: csv\n  encoding: ${encoding}\nrecords:\n  - type: Case\n    fields:\n      agencyOri: ORI\n`;
+      const problems = await problemsOf(loadMappingText('enc.yaml', text));
+      expect(problems.map((p) => [p.code, p.line, p.pointer])).toEqual([['HUB_ERR_MAPPING_INVALID', 6, '/source/encoding']]);
+      expect(problems[0]!.message).toContain(`"${encoding}" is not a text encoding the hub can read`);
+    }
+    // A name it knows, in any spelling, is fine.
+    await expect(loadMappingText('ok.yaml', 'id: ok\nversion: 1\ndirection: inbound\nsource:\n  format: csv\n  encoding: ISO-8859-1\nrecords:\n  - type: Case\n    fields:\n      agencyOri: ORI\n')).resolves.toBeDefined();
+  });
+});
+
 describe('a misspelled canonical field and two compile errors', () => {
   it('are all three reported at once, each at its line and column with a hint', async () => {
     const problems = await problemsOf(loadMappingFile(path.join(FIXTURES, 'three-problems.yaml')));

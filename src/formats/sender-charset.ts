@@ -3,7 +3,7 @@
  * how the body is read with it.
  *
  * A webhook body has no file name or declaration of its own to say how its bytes are written; its
- * Content-Type can. When the mapping states no `source.encoding`, a CSV, JSON or NDJSON body is read in
+ * Content-Type can. When the mapping states no `source.encoding`, a CSV, JSON, NDJSON or fixed-width body is read in
  * the charset its request named (an XML document's own declaration decides for XML, as in a file:
  * `text/xml` long defaulted to US-ASCII, so its charset is the weaker witness). The mapping's stated
  * encoding still wins, and a byte-order mark wins over both (decode.ts).

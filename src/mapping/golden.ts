@@ -230,7 +230,6 @@ function readCase(cf: string): { case?: GoldenCase; problems: ConfigProblem[] } 
   return { case: { ...(values as Omit<GoldenCase, 'file' | 'name'>), file: cf, name: path.basename(cf, '.test.yaml') }, problems: [] };
 }
 
-
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -92,8 +92,10 @@ export class InboundMapping {
   readonly system: string;
   readonly label: string;
   private cached: BoundMapper | null = null;
-  /** A fixed-width source's layout, compiled with the mapping (src/formats/fixed-width-reader.ts). */
-  layout: FixedWidthLayout | undefined;
+  /** A fixed-width source's layout, compiled once with the mapping (src/formats/fixed-width-reader.ts). */
+  readonly layout: FixedWidthLayout | undefined;
+  /** What is wrong with `source` itself (its layout, its encoding): reported with the first compile's problems. */
+  private readonly sourceProblems: MappingCompileError[] = [];
   /** A field reads `{ context: ... }`: runs need the connector's agency (MapOptions.agency). */
   readsContext = false;
   private ids: ReturnType<typeof xmlIds> | undefined;
@@ -109,6 +111,12 @@ export class InboundMapping {
     this.format = f === 'ndjson' || f === 'fixed-width' ? 'json' : f;
     this.system = spec.system ?? spec.id;
     this.label = `${spec.id}@${spec.version}`;
+    const src = spec.source!;
+    if (src.fixedWidth) this.layout = fixedWidthLayout(src.fixedWidth, this.sourceProblems);
+    // Found at load (`cgic validate`), not at the first file, which it would refuse whole.
+    if (src.encoding !== undefined && !textEncodingExists(src.encoding)) {
+      this.sourceProblems.push(new MappingCompileError(['source', 'encoding'], `"${src.encoding}" is not a text encoding the hub can read: write utf-8, windows-1252, latin1, utf-16le or another name iconv-lite knows`));
+    }
     // Compile now so every mapping error shows at load (`cgic validate`); a CSV mapping is compiled
     // against an empty header here, and again per file against the file's header.
     this.bind(this.format === 'csv' ? [] : undefined);
@@ -145,13 +153,8 @@ export class InboundMapping {
       };
     });
     const identity = collecting(ctx, null, () => compileSourceIdentity(this.spec.source!, ctx));
-    const fixedWidth = this.spec.source!.fixedWidth;
-    if (fixedWidth) this.layout = fixedWidthLayout(fixedWidth, ctx.problems);
-    const encoding = this.spec.source!.encoding;
-    // Found at load (`cgic validate`), not at the first file, which it would refuse whole.
-    if (encoding !== undefined && !textEncodingExists(encoding)) {
-      ctx.problems.push(new MappingCompileError(['source', 'encoding'], `"${encoding}" is not a text encoding the hub can read: write utf-8, windows-1252, latin1, utf-16le or another name iconv-lite knows`));
-    }
+    // Only the first compile (the constructor's) can meet them: a mapping with any never loads.
+    ctx.problems.push(...this.sourceProblems);
     throwProblems(ctx);
     this.readsContext = ctx.readsContext;
     const mapper = this.makeMapper(specs, identity);

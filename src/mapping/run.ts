@@ -134,7 +134,7 @@ export interface MapOptions {
   allowOtherAgencies?: boolean;
   /**
    * The charset the sender named for these bytes (a webhook's Content-Type), one the hub can decode: a
-   * CSV, JSON or NDJSON source is read in it when the mapping states no source.encoding (sender-charset.ts).
+   * CSV, JSON, NDJSON or fixed-width source is read in it when the mapping states no source.encoding (sender-charset.ts).
    */
   charset?: string;
 }
@@ -182,8 +182,8 @@ interface SourceReading extends Pick<MapOptions, 'file' | 'batchSize' | 'limits'
 }
 
 /**
- * Whether a source is read in the charset its sender named (MapOptions.charset): a CSV, JSON or NDJSON
- * mapping that states no source.encoding. (XML: the document's declaration decides.)
+ * Whether a source is read in the charset its sender named (MapOptions.charset): a CSV, JSON, NDJSON or
+ * fixed-width mapping that states no source.encoding. (XML: the document's declaration decides.)
  */
 export function readsSenderCharset(mapping: unknown): boolean {
   if (!(mapping instanceof InboundMapping)) return false;
@@ -194,7 +194,7 @@ export function readsSenderCharset(mapping: unknown): boolean {
 export function readSource(mapping: InboundMapping, input: Readable, how: SourceReading = {}): AsyncGenerator<SourceBatch> {
   const src = mapping.spec.source!;
   const { file, batchSize, limits = DEFAULT_LIMITS, onRoot, onEncoding } = how;
-  // CSV, JSON, NDJSON: the sender's charset when the mapping states none (XML reads its declaration).
+  // CSV, JSON, NDJSON, fixed-width: the sender's charset when the mapping states none (XML reads its declaration).
   const textEncoding = how.charset && readsSenderCharset(mapping) ? charsetChooser(how.charset, how.onCharset ?? (() => {})) : src.encoding;
   const common = { file, ...(batchSize ? { batchSize } : {}) };
   switch (src.format) {

@@ -5,7 +5,7 @@
  * Output, in this order of checks:
  * - 404 no such webhook connector; 401 / 413 / 415 from the connector's own check (signature, size,
  *   Content-Encoding); 415 when the Content-Type names a charset the hub cannot decode and the
- *   connector's mapping would read the body in it (a CSV, JSON or NDJSON mapping without source.encoding);
+ *   connector's mapping would read the body in it (any but an XML mapping, without source.encoding);
  * - 202 with the FIRST request's transfer id when the same signed request (connector + signature) was
  *   taken within its signature window: nothing is queued again (the key lives in Redis until the
  *   request's timestamp leaves the window, after which the request is refused as stale anyway);

@@ -11,7 +11,9 @@
  * a match that has backtracked `BACKTRACK_LIMIT` times starts again on that engine and gives the same
  * result: the value above takes 2 ms. The linear engine does not run every pattern: not one with a
  * back-reference (`\1`), a lookahead or lookbehind, or the flags `i` or `u` (Node 20). Those run as
- * written; `linearTime` tells which is which (docs/hostile-input.md).
+ * written; `linearTime` tells which is which (docs/hostile-input.md). A pattern that names no letter
+ * means the same without `i`, so a mapping's `matches`, which ignores case by default, drops the flag
+ * where `ignoringCaseMatters` says it changes nothing, and is guarded.
  *
  * Set once per process, before any value is matched: `bin/cgic.js` does it for the hub and every `cgic`
  * command, and the test runner for every test file.
@@ -44,4 +46,19 @@ export function linearTime(pattern: string, flags = ''): boolean | undefined {
   } catch {
     return false;
   }
+}
+
+/** Escapes that match the same with or without flag i: digits, spaces, word characters, boundaries, control characters, escaped punctuation. */
+const CASELESS_ESCAPE = /\\[dDsSwWbBtnrfv0.\\/^$*+?()[\]{}|]/g;
+
+/**
+ * Whether flag i can change what `pattern` matches. False only when it names no character that has a
+ * case (`^\d+(\.\d+)*$`), has no range (`[!-~]` spans letters without naming one) and no other escape
+ * (`\x41` is a letter, `\1` compares text): then the pattern means the same without the flag.
+ */
+export function ignoringCaseMatters(pattern: string): boolean {
+  const rest = pattern.replace(CASELESS_ESCAPE, '');
+  if (rest.includes('\\') || rest.includes('-')) return true;
+  for (const ch of rest) if (ch.toLowerCase() !== ch || ch.toUpperCase() !== ch) return true;
+  return false;
 }

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { linearTime } from '../../../src/runtime/regexp-guard.ts';
+import { ignoringCaseMatters, linearTime } from '../../../src/runtime/regexp-guard.ts';
 import type { MappingSpec } from '../../../src/mapping/spec.ts';
 import { cgic } from '../../support/cli.ts';
 import { PROJECT_ROOT } from '../../support/hub-harness.ts';
@@ -33,7 +33,8 @@ const spec: MappingSpec = {
         'location.address': { from: 'STREET', ops: [{ regexReplace: { pattern: '(a+)+b', replacement: 'x' } }] },
       },
     },
-    { type: 'Case', when: { field: 'CASE', matches: '^(\\d+)+$', ignoreCase: false }, fields: { agencyOri: 'ORI', agencyCaseNumber: { from: 'CASE', ops: [{ regexReplace: { pattern: '^', replacement: 'N-' } }] } } },
+    // `matches` ignores case by default; this pattern names no letter, so it runs without flag i, guarded.
+    { type: 'Case', when: { field: 'CASE', matches: '^(\\d+)+$' }, fields: { agencyOri: 'ORI', agencyCaseNumber: { from: 'CASE', ops: [{ regexReplace: { pattern: '^', replacement: 'N-' } }] } } },
   ],
 };
 
@@ -87,5 +88,35 @@ describe('linearTime: which patterns the guard covers', () => {
     for (const f of files) walk(parse(readFileSync(f, 'utf8')));
     expect(patterns.length).toBeGreaterThan(10);
     expect([...new Set(patterns.filter((p) => !linearTime(p)))]).toEqual(['^0+(?=\\d)']);
+  });
+});
+
+describe('ignoringCaseMatters: where flag i changes nothing', () => {
+  it.each([
+    ['^(\\d+)+$', false],
+    ['^\\d+(\\.\\d+)*$', false],
+    ['^[0-9]+$', true], // a range: conservative
+    ['^\\d{4}\\/\\d\\d$', false],
+    ['^NONE$', true],
+    ['^x$', true],
+    ['^é$', true],
+    ['^\\x41$', true], // "A"
+    ['^(\\d)\\1$', true], // a back-reference compares text
+    ['^(?<n>\\d)$', true], // a group name has letters: conservative
+    ['^\\\\d$', true], // a backslash, then the letter d
+  ])('%s: %s', (pattern, matters) => {
+    expect(ignoringCaseMatters(pattern)).toBe(matters);
+  });
+
+  it('where it says false, the pattern matches the same with and without i on every character of the first 64K', () => {
+    for (const pattern of ['^\\d+(\\.\\d+)*$', '^[\\s\\W]*$', '^\\w$']) {
+      expect(ignoringCaseMatters(pattern)).toBe(false);
+      const plain = new RegExp(pattern);
+      const ic = new RegExp(pattern, 'i');
+      for (let c = 0; c < 0x10000; c++) {
+        const s = String.fromCharCode(c);
+        for (const v of [s, s.toUpperCase(), `1${s}`]) if (plain.test(v) !== ic.test(v)) throw new Error(`${pattern} on U+${c.toString(16)}`);
+      }
+    }
   });
 });

@@ -234,6 +234,36 @@ function summary(xs: readonly number[]): string {
   return `p50 ${f(percentile(s, 50))} ms, p90 ${f(percentile(s, 90))} ms, p99 ${f(percentile(s, 99))} ms, max ${f(s.at(-1))} ms`;
 }
 
+/**
+ * The steps of each webhook of the run, from the times the store keeps: the webhook's transfer row is
+ * written when it is received (`created_at`), started and finished by its job; its delivery row is
+ * written with the records, taken by a delivery job (`first_attempt_at`) and marked delivered after the
+ * agency answered (`delivered_at`). PostgreSQL's `now()` is the start of each transaction, so a step
+ * ends when the transaction of the next one begins.
+ */
+async function stages(hub: Hub, since: Date): Promise<[string, string, string][]> {
+  const ms = (a: string, b: string): string => `extract(epoch from (${b} - ${a})) * 1000`;
+  const pct = (expr: string): string =>
+    `round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ${expr})::numeric, 1) AS p50, round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ${expr})::numeric, 1) AS p99`;
+  const steps: [string, string][] = [
+    ['received -> its transfer job starts (queue)', ms('t.created_at', 't.started_at')],
+    ['transfer job starts -> records and delivery written', ms('t.started_at', 'd.created_at')],
+    ['records and delivery written -> transfer job finished', ms('d.created_at', 't.finished_at')],
+    ['records and delivery written -> delivery job starts', ms('d.created_at', 'd.first_attempt_at')],
+    ['delivery job starts -> agency answered, marked delivered', ms('d.first_attempt_at', 'd.delivered_at')],
+    ['received -> marked delivered', ms('t.created_at', 'd.delivered_at')],
+  ];
+  const out: [string, string, string][] = [];
+  for (const [name, expr] of steps) {
+    const [row] = await hub.store.db.query<{ p50: string | null; p99: string | null }>(
+      `SELECT ${pct(expr)} FROM transfers t JOIN deliveries d ON d.package_ref = 'records:' || t.id WHERE t.created_at >= $1 AND d.delivered_at IS NOT NULL`,
+      [since],
+    );
+    out.push([name, String(row?.p50 ?? '-'), String(row?.p99 ?? '-')]);
+  }
+  return out;
+}
+
 async function latency(): Promise<void> {
   const server = await new AgencyServer().start();
   const sentAt = new Map<string, number>();
@@ -291,6 +321,7 @@ async function latency(): Promise<void> {
       const floorLoad = load();
       latencies = [];
       const refused = new Map<number, number>();
+      const [{ since }] = (await hub.store.db.query<{ since: Date }>('SELECT now() AS since')) as [{ since: Date }];
       const cpu0 = cpuTotals();
       const t0 = performance.now();
       await send(rate, SECONDS, refused);
@@ -304,6 +335,8 @@ async function latency(): Promise<void> {
       console.log(`  ratio hub p99 / BullMQ p99: ${(p99(latencies) / p99(floor)).toFixed(1)}  (target <= 10)`);
       // The hub shares this process with the sender and the agency's endpoint (their part is small: signing, one HTTP request each way).
       console.log(`  in ${wall.toFixed(1)} s from the first request to the last delivery: ${cpu.line}; ${((cpu.total / Math.max(1, latencies.length)) * 1e3).toFixed(1)} ms of CPU per webhook delivered`);
+      console.log(`  where the time goes (the store's own times of each step, p50 / p99 ms):`);
+      for (const [stage, p50, p99] of await stages(hub, since)) console.log(`    ${stage.padEnd(58)} ${p50.padStart(6)} / ${p99.padStart(6)}`);
       sentAt.clear();
     }
   } finally {

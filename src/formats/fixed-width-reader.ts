@@ -159,6 +159,10 @@ class LayoutCompiler {
   }
 }
 
+/** A layout's `match` is read at the start of each line, with flag u (strict syntax). */
+export const LINE_MATCH_FLAGS = 'u';
+export const lineMatchSource = (match: string): string => `^(?:${match})`;
+
 /** The layout as the reader uses it; LayoutErrors names every mistake (the schema checks the shape). */
 export function compileLayout(spec: FixedWidthSpec): FixedWidthLayout {
   const c = new LayoutCompiler();
@@ -187,7 +191,7 @@ export function compileLayout(spec: FixedWidthSpec): FixedWidthLayout {
   let match: RegExp | null = null;
   if (spec.match !== undefined) {
     try {
-      match = new RegExp(`^(?:${spec.match})`, 'u');
+      match = new RegExp(lineMatchSource(spec.match), LINE_MATCH_FLAGS);
     } catch (err) {
       c.problem([...base, 'match'], `"${spec.match}" is not a regular expression: ${(err as Error).message}`);
     }

@@ -11,7 +11,7 @@ import { OPERATIONS_BY_NAME, type CompileEnv, type OpFn } from './ops/index.ts';
 import { FAIL, isEmpty, MISS, ValueMemo, valueTrace, type FieldSite, type RunContext, type Scope } from './runtime.ts';
 import { columnIndex, compilePath, nodeValue, PathError, type Accessor, type PathEnv } from './paths.ts';
 import type { MappingSpec, FieldSpecInput, FieldSpecObject, ConditionSpec, OpSpec } from './spec.ts';
-import { ignoringCaseMatters } from '../runtime/regexp-guard.ts';
+import { matchesFlags } from './patterns.ts';
 
 export class MappingCompileError extends Error {
   constructor(
@@ -163,8 +163,7 @@ export function compileCondition(c: ConditionSpec, ctx: Ctx, path: (string | num
     return onText((v) => set.has(v));
   }
   if (c.matches !== undefined) {
-    // Without i where it changes nothing, so a value that makes the pattern backtrack is matched in linear time (src/runtime/regexp-guard.ts).
-    const re = at([...path, 'matches'], () => new RegExp(c.matches!, ic && ignoringCaseMatters(c.matches!) ? 'i' : ''));
+    const re = at([...path, 'matches'], () => new RegExp(c.matches!, matchesFlags(c.matches!, c.ignoreCase)));
     return onText((v) => re.test(v));
   }
   const present = c.present !== false;

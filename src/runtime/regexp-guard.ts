@@ -48,17 +48,37 @@ export function linearTime(pattern: string, flags = ''): boolean | undefined {
   }
 }
 
-/** Escapes that match the same with or without flag i: digits, spaces, word characters, boundaries, control characters, escaped punctuation. */
-const CASELESS_ESCAPE = /\\[dDsSwWbBtnrfv0.\\/^$*+?()[\]{}|]/g;
+/** Escapes that match the same with or without flag i on upper-case text: digits, spaces, word characters, boundaries, control characters, escaped punctuation. */
+const CASELESS_ESCAPE = /\\[dDsSwWbBtnrfv0.\\/^$*+?()[\]{}|-]/g;
+
+const upper = (ch: string): boolean => ch.toUpperCase() === ch;
+const ASCII_UPPER = /^[A-Z]$/;
+const DIGIT = /^[0-9]$/;
 
 /**
- * Whether flag i can change what `pattern` matches. False only when it names no character that has a
- * case (`^\d+(\.\d+)*$`), has no range (`[!-~]` spans letters without naming one) and no other escape
- * (`\x41` is a letter, `\1` compares text): then the pattern means the same without the flag.
+ * Whether flag i can change what `pattern` matches in text that is already upper case (a `matches`
+ * that ignores case upper-cases the value first). It cannot when every character the pattern names is
+ * its own upper case (`^[A-Z]{2}[A-Z0-9]{7}$`, `^(NONE|NO SERIAL)$`, `^\d+(\.\d+)*$`), each range of a
+ * class runs between two capitals or two digits (`[!-~]` spans the lower case too), and the only escapes
+ * are `\d \s \w \b`, their negations, control characters and punctuation (`\x61` is a lower-case "a",
+ * `\1` compares text): then the pattern means the same without the flag.
  */
 export function ignoringCaseMatters(pattern: string): boolean {
-  const rest = pattern.replace(CASELESS_ESCAPE, '');
-  if (rest.includes('\\') || rest.includes('-')) return true;
-  for (const ch of rest) if (ch.toLowerCase() !== ch || ch.toUpperCase() !== ch) return true;
+  const rest = [...pattern.replace(CASELESS_ESCAPE, '\u0000')];
+  let inClass = false;
+  for (let i = 0; i < rest.length; i++) {
+    const ch = rest[i]!;
+    if (ch === '\\') return true;
+    if (!upper(ch)) return true;
+    if (!inClass) {
+      if (ch === '[') inClass = true;
+      continue;
+    }
+    if (ch === ']') inClass = false;
+    else if (ch === '-' && i > 0 && rest[i - 1] !== '[' && rest[i + 1] !== ']') {
+      const [from, to] = [rest[i - 1]!, rest[i + 1]!];
+      if (!((ASCII_UPPER.test(from) && ASCII_UPPER.test(to)) || (DIGIT.test(from) && DIGIT.test(to)))) return true;
+    }
+  }
   return false;
 }

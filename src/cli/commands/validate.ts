@@ -5,6 +5,7 @@ import { isMap } from 'yaml';
 import { ConfigProblems, formatProblem, problemCount, YamlSource, type ConfigProblem } from '../../config/problems.ts';
 import { findMappingFiles, loadMappingFile, MAPPINGS_DIR } from '../../mapping/load.ts';
 import { InboundMapping } from '../../mapping/inbound.ts';
+import { authorPatterns, unguardedRisk } from '../../mapping/patterns.ts';
 import { HubError } from '../../errors/hub-error.ts';
 import { loadHubConfig, DEFAULT_CONFIG } from '../../config/hub-config.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -31,6 +32,26 @@ function isHubConfig(file: string): boolean {
   }
 }
 
+/**
+ * The mapping's patterns that a crafted value could make backtrack for hours (mapping/patterns.ts), each
+ * at its line and column. A note, not a problem: the mapping loads and runs as it did.
+ */
+function unguardedNotes(rel: string, file: string, spec: unknown): string[] {
+  const found = authorPatterns(spec).flatMap((p) => {
+    const reason = unguardedRisk(p);
+    return reason ? [{ ...p, reason }] : [];
+  });
+  if (!found.length) return [];
+  const src = new YamlSource(rel, readFileSync(file, 'utf8'));
+  return found.map((p) => {
+    const { line, col } = src.locate(p.path);
+    return (
+      `${rel}:${line}:${col}: /${p.path.join('/')}: ${p.reason} keeps this pattern from the linear-time fallback, and it repeats a quantified group: ` +
+      'a value can make it take time exponential in its length; match each character one way only (docs/hostile-input.md#values-that-make-a-pattern-backtrack)'
+    );
+  });
+}
+
 export async function validateCommand(paths: string[], opts: ValidateOptions): Promise<number> {
   const configs = paths.filter((p) => isHubConfig(path.resolve(p)));
   paths = paths.filter((p) => !configs.includes(p));
@@ -39,13 +60,14 @@ export async function validateCommand(paths: string[], opts: ValidateOptions): P
     return found.length ? found : [path.resolve(p)];
   });
   const problems: ConfigProblem[] = [];
-  const ok: { file: string; mapping: string; kind: string }[] = [];
+  const ok: { file: string; mapping: string; kind: string; notes?: string[] }[] = [];
   for (const f of files) {
     const rel = path.relative(process.cwd(), f) || f;
     try {
       const m = await loadMappingFile(f);
       const kind = m instanceof InboundMapping ? `inbound ${m.spec.source!.format} -> ${[...new Set(m.spec.records!.map((r) => r.type))].join(', ')}` : `outbound -> ${m.format}`;
-      ok.push({ file: rel, mapping: m.label, kind });
+      const notes = unguardedNotes(rel, f, m.spec);
+      ok.push({ file: rel, mapping: m.label, kind, ...(notes.length ? { notes } : {}) });
     } catch (e) {
       if (e instanceof ConfigProblems) for (const p of e.problems) problems.push(p); // push(...list) would overflow the stack for a long list
       else if (e instanceof HubError) problems.push({ code: e.code, file: rel, line: 1, col: 1, pointer: '', message: e.message });
@@ -68,7 +90,10 @@ export async function validateCommand(paths: string[], opts: ValidateOptions): P
   if (opts.json) {
     out(JSON.stringify({ valid: ok, problems }, null, 2));
   } else {
-    for (const o of ok) out(`ok   ${o.file}  ${o.mapping}  ${o.kind}`);
+    for (const o of ok) {
+      out(`ok   ${o.file}  ${o.mapping}  ${o.kind}`);
+      for (const n of o.notes ?? []) out(`     note ${n}`);
+    }
     for (const p of problems) err(formatProblem(p));
     const bad = new Set(problems.map((p) => p.file)).size;
     // Counted with those a file's cut list does not show (ConfigProblems lists 100 a file).

@@ -9,8 +9,9 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { ignoringCaseMatters, linearTime } from '../../../src/runtime/regexp-guard.ts';
+import { authorPatterns, unguardedRisk } from '../../../src/mapping/patterns.ts';
 import type { MappingSpec } from '../../../src/mapping/spec.ts';
 import { cgic } from '../../support/cli.ts';
 import { PROJECT_ROOT } from '../../support/hub-harness.ts';
@@ -73,50 +74,90 @@ describe('linearTime: which patterns the guard covers', () => {
     expect(linearTime('^\\p{L}+$', 'u')).toBe(false);
   });
 
-  it('every regexExtract and regexReplace pattern of the shipped mappings is covered but one lookahead (nibrs-flat, ^0+(?=\\d), linear as written)', () => {
-    const patterns: string[] = [];
-    const walk = (v: unknown): void => {
-      if (Array.isArray(v)) v.forEach(walk);
-      else if (v && typeof v === 'object') {
-        for (const [k, x] of Object.entries(v)) {
-          if ((k === 'regexExtract' || k === 'regexReplace') && x && typeof x === 'object') patterns.push((x as { pattern: string }).pattern);
-          walk(x);
-        }
-      }
-    };
+  it('every pattern of the shipped mappings (matches, regexExtract, regexReplace) is guarded; a fixed-width match is read with u', () => {
     const files = readdirSync(path.join(PROJECT_ROOT, 'mappings')).map((d) => path.join(PROJECT_ROOT, 'mappings', d, 'mapping.yaml')).filter(existsSync);
-    for (const f of files) walk(parse(readFileSync(f, 'utf8')));
-    expect(patterns.length).toBeGreaterThan(10);
-    expect([...new Set(patterns.filter((p) => !linearTime(p)))]).toEqual(['^0+(?=\\d)']);
+    const found = files.flatMap((f) => authorPatterns(parse(readFileSync(f, 'utf8'))));
+    expect(found.length).toBeGreaterThan(30);
+    const unguarded = found.filter((p) => !linearTime(p.source, p.flags)).map((p) => `${p.flags} ${p.source}`);
+    expect([...new Set(unguarded)]).toEqual(['u ^(?:\\d{4}[0-7][IAMRDW])']);
+    expect(found.filter((p) => unguardedRisk(p))).toEqual([]);
   });
 });
 
-describe('ignoringCaseMatters: where flag i changes nothing', () => {
+describe('ignoringCaseMatters: where flag i changes nothing on upper-cased text', () => {
   it.each([
     ['^(\\d+)+$', false],
     ['^\\d+(\\.\\d+)*$', false],
-    ['^[0-9]+$', true], // a range: conservative
-    ['^\\d{4}\\/\\d\\d$', false],
-    ['^NONE$', true],
-    ['^x$', true],
-    ['^é$', true],
-    ['^\\x41$', true], // "A"
+    ['^[A-Z]{2}[A-Z0-9]{7}$', false],
+    ['^(NONE|NO SERIAL|PMF - NO SERIAL)$', false],
+    ['^\\d{4}[0-7][IAMRDW]$', false],
+    ['^[0-9]+$', false],
+    ['^É$', false],
+    ['^x$', true], // lower case: "X" matches only with i
+    ['^[!-~]$', true], // a range over both cases
+    ['^[A-z]$', true],
+    ['^\\x61$', true], // "a"
     ['^(\\d)\\1$', true], // a back-reference compares text
-    ['^(?<n>\\d)$', true], // a group name has letters: conservative
+    ['^(?<n>\\d)$', true], // a group name: conservative
     ['^\\\\d$', true], // a backslash, then the letter d
   ])('%s: %s', (pattern, matters) => {
     expect(ignoringCaseMatters(pattern)).toBe(matters);
   });
 
-  it('where it says false, the pattern matches the same with and without i on every character of the first 64K', () => {
-    for (const pattern of ['^\\d+(\\.\\d+)*$', '^[\\s\\W]*$', '^\\w$']) {
+  it('where it says false, the pattern matches upper-cased text the same with and without i, for every character of the BMP', () => {
+    const patterns = ['^\\d+(\\.\\d+)*$', '^[\\s\\W]*$', '^\\w+$', '^[A-Z0-9]$', '^[^A-Z]$', '^(NONE|K|SS)$', '^É.?$', '^[ÉA-F]\\b'];
+    for (const pattern of patterns) {
       expect(ignoringCaseMatters(pattern)).toBe(false);
       const plain = new RegExp(pattern);
       const ic = new RegExp(pattern, 'i');
       for (let c = 0; c < 0x10000; c++) {
         const s = String.fromCharCode(c);
-        for (const v of [s, s.toUpperCase(), `1${s}`]) if (plain.test(v) !== ic.test(v)) throw new Error(`${pattern} on U+${c.toString(16)}`);
+        for (const v of [s, `${s}1`, `NON${s}`, `${s}S`].map((x) => x.toUpperCase())) {
+          if (plain.test(v) !== ic.test(v)) throw new Error(`${pattern} on U+${c.toString(16)}`);
+        }
       }
+    }
+  });
+});
+
+describe('cgic validate names the patterns a value can make take exponential time', () => {
+  const risky: MappingSpec = {
+    ...spec,
+    records: [
+      { type: 'Case', when: { field: 'TOWN', matches: '^([a-z]+\\s?)*$' }, fields: { agencyOri: 'ORI', agencyCaseNumber: 'CASE' } },
+      { type: 'Case', when: { field: 'TOWN', matches: '^([a-z]+\\s?)*$', ignoreCase: false }, fields: { agencyOri: 'ORI', agencyCaseNumber: 'CASE' } },
+      { type: 'Case', fields: { agencyOri: 'ORI', agencyCaseNumber: { from: 'CASE', ops: [{ regexExtract: { pattern: '^((?=\\d)\\d+)+$', group: 0 } }, { regexReplace: { pattern: '^0+(?=\\d)', replacement: '' } }] } } },
+    ],
+  };
+
+  it('at risk: a matches that keeps i, a lookahead in a repeated group; not at risk: the same matches without i (guarded), a lookahead not repeated', () => {
+    const risks = authorPatterns(risky).map((p) => [p.path.join('/'), unguardedRisk(p) ?? null]);
+    expect(risks).toEqual([
+      ['records/0/when/matches', 'flag i'],
+      ['records/1/when/matches', null],
+      ['records/2/fields/agencyCaseNumber/ops/0/regexExtract/pattern', 'a back-reference or a lookaround'],
+      ['records/2/fields/agencyCaseNumber/ops/1/regexReplace/pattern', null],
+    ]);
+    expect(unguardedRisk({ source: '^(?:(\\d+)+)', flags: 'u' })).toBe('flag u');
+  });
+
+  it('as notes under the mapping, each at its line and column; the mapping stays valid', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cgic-backtrack-'));
+    try {
+      const file = path.join(dir, 'mapping.yaml');
+      writeFileSync(file, stringify(risky));
+      const r = await cgic(['validate', file], {}, 30_000);
+      expect(r.code).toBe(0);
+      const notes = r.stdout.split('\n').filter((l) => l.includes(' note '));
+      expect(notes.map((n) => n.replace(/^.*mapping\.yaml:/, ''))).toEqual([
+        expect.stringMatching(/^\d+:\d+: \/records\/0\/when\/matches: flag i keeps this pattern from the linear-time fallback, and it repeats a quantified group: /),
+        expect.stringMatching(/^\d+:\d+: \/records\/2\/fields\/agencyCaseNumber\/ops\/0\/regexExtract\/pattern: a back-reference or a lookaround keeps/),
+      ]);
+      const [line] = notes[0]!.replace(/^.*mapping\.yaml:/, '').split(':').map(Number);
+      expect(readFileSync(file, 'utf8').split('\n')[line! - 1]).toContain('matches:');
+      expect(r.stdout).toContain('1 valid, 0 invalid');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -11,9 +11,9 @@
  * a match that has backtracked `BACKTRACK_LIMIT` times starts again on that engine and gives the same
  * result: the value above takes 2 ms. The linear engine does not run every pattern: not one with a
  * back-reference (`\1`), a lookahead or lookbehind, or the flags `i` or `u` (Node 20). Those run as
- * written; `linearTime` tells which is which (docs/hostile-input.md). A pattern that names no letter
- * means the same without `i`, so a mapping's `matches`, which ignores case by default, drops the flag
- * where `ignoringCaseMatters` says it changes nothing, and is guarded.
+ * written; `linearTime` tells which is which (docs/hostile-input.md). A mapping's `matches` ignores case
+ * by default by upper-casing the value, and drops flag `i` where `ignoringCaseMatters` says it changes
+ * nothing on upper-case text (capitals, digits, punctuation), so it is guarded too.
  *
  * Set once per process, before any value is matched: `bin/cgic.js` does it for the hub and every `cgic`
  * command, and the test runner for every test file.

@@ -37,8 +37,11 @@ import { AgencyServer, dropQueues, freshDatabase, REDIS_URL, runOnce } from '../
 import { benchAgencies, cpuSince, cpuTotals, limsFile, limsShooting, load, machine, median, percentile, postSigned, RssSampler } from './support.ts';
 import { bulkLoadFloor } from './bulk-floor.ts';
 import { limitHeapGrowth } from '../src/runtime/heap.ts';
+import { guardBacktracking } from '../src/runtime/regexp-guard.ts';
 
-limitHeapGrowth(); // as bin/cgic.js does for the hub (src/runtime/heap.ts)
+// As bin/cgic.js does for the hub (src/runtime/heap.ts, src/runtime/regexp-guard.ts).
+limitHeapGrowth();
+guardBacktracking();
 
 const { values: args } = parseArgs({ options: { rows: { type: 'string', default: '100000' }, rate: { type: 'string', default: '50,200' }, seconds: { type: 'string', default: '30' }, part: { type: 'string', default: 'all' }, transfers: { type: 'string', default: '4' } } });
 const TRANSFERS = Number(args.transfers);

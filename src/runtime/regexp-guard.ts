@@ -2,8 +2,9 @@
  * Regular expressions that cannot hold a worker, whatever the value.
  *
  * A pattern like `^(\w+\s?)*$` tries every way of splitting a value that almost matches: 30 characters
- * take 40 s, 40 take days. A mapping's patterns (`regexExtract`, `regexReplace`, `matches`, a fixed-width
- * layout's `match`) run on every source value, so one crafted or merely unlucky value would block its
+ * take 40 s, and each one more doubles it: 40 take about 12 hours. A mapping's patterns (`regexExtract`,
+ * `regexReplace`, `matches`, a fixed-width layout's `match`) run on every source value, so one crafted
+ * or merely unlucky value would block its
  * worker's event loop, and the unit, taken up again by the next worker after its lock expires, would
  * block that one too.
  *

@@ -4,9 +4,8 @@
  * A pattern like `^(\w+\s?)*$` tries every way of splitting a value that almost matches: 30 characters
  * take 40 s, and each one more doubles it: 40 take about 12 hours. A mapping's patterns (`regexExtract`,
  * `regexReplace`, `matches`, a fixed-width layout's `match`) run on every source value, so one crafted
- * or merely unlucky value would block its
- * worker's event loop, and the unit, taken up again by the next worker after its lock expires, would
- * block that one too.
+ * or merely unlucky value would block its worker's event loop, and the unit, taken up again by the next
+ * worker after its lock expires, would block that one too.
  *
  * V8 can run a pattern with a second engine whose time is linear in the value's length. With these flags,
  * a match that has backtracked `BACKTRACK_LIMIT` times starts again on that engine and gives the same

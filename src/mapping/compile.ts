@@ -11,7 +11,15 @@ import { OPERATIONS_BY_NAME, type CompileEnv, type OpFn } from './ops/index.ts';
 import { FAIL, isEmpty, MISS, ValueMemo, valueTrace, type FieldSite, type RunContext, type Scope } from './runtime.ts';
 import { columnIndex, compilePath, nodeValue, PathError, type Accessor, type PathEnv } from './paths.ts';
 import type { MappingSpec, FieldSpecInput, FieldSpecObject, ConditionSpec, OpSpec } from './spec.ts';
-import { matchesFlags } from './patterns.ts';
+import { ignoringCaseMatters } from '../runtime/regexp-guard.ts';
+
+/**
+ * The flags a `matches` condition runs with. One that ignores case (the default) tests the upper-cased
+ * value, and leaves flag i out where it changes nothing there, so the pattern stays guarded.
+ */
+export function matchesFlags(pattern: string, ignoreCase: boolean | undefined): string {
+  return ignoreCase !== false && ignoringCaseMatters(pattern) ? 'i' : '';
+}
 
 export class MappingCompileError extends Error {
   constructor(

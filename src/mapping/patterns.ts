@@ -3,20 +3,15 @@
  * (src/runtime/regexp-guard.ts): `cgic validate` names those it does not and that repeat a quantified
  * group, so their author can rewrite them.
  *
+ * Only `cgic validate` loads this module (and safe-regex2 with it); compiling a mapping needs none of it.
+ *
  * Input: a mapping specification as parsed. Output: each pattern with its place in the file and the
  * flags it runs with; `unguardedRisk` says why one is at risk, or nothing.
  */
 import safeRegex from 'safe-regex2';
-import { ignoringCaseMatters, linearTime } from '../runtime/regexp-guard.ts';
+import { linearTime } from '../runtime/regexp-guard.ts';
 import { LINE_MATCH_FLAGS, lineMatchSource } from '../formats/fixed-width-reader.ts';
-
-/**
- * The flags a `matches` condition runs with. One that ignores case (the default) tests the upper-cased
- * value, and leaves flag i out where it changes nothing there, so the pattern stays guarded.
- */
-export function matchesFlags(pattern: string, ignoreCase: boolean | undefined): string {
-  return ignoreCase !== false && ignoringCaseMatters(pattern) ? 'i' : '';
-}
+import { matchesFlags } from './compile.ts';
 
 export interface AuthorPattern {
   /** Where it is in the mapping file. */

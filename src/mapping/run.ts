@@ -433,6 +433,11 @@ export function rawOf(item: SourceItem, header: readonly string[] | undefined): 
  * messages name the mapping's columns and count the header's fields; they never quote the header line,
  * which in a file exported without one is a data row.
  */
+/** Field positions for a message: the first ten, then how many more (a header may repeat a name 100,000 times). */
+function positionList(at: readonly number[]): string {
+  return at.length <= 10 ? at.join(', ') : `${at.slice(0, 10).join(', ')} and ${at.length - 10} more`;
+}
+
 function checkHeader(mapping: InboundMapping, bound: ReturnType<InboundMapping['bind']>, header: readonly string[], file: string | undefined): ErrorReport[] {
   const line = mapping.spec.source?.csv?.headerRow ?? 1;
   const pointer = { file, line };
@@ -449,18 +454,21 @@ function checkHeader(mapping: InboundMapping, bound: ReturnType<InboundMapping['
     const exact = where((h) => h === name);
     const want = name.trim().toUpperCase();
     const at = exact.length ? exact : where((h) => h.trim().toUpperCase() === want);
-    if (at.length > 1) throw new HubError('HUB_ERR_SOURCE_HEADER_DUPLICATE', { line, column: `"${name}"`, count: at.length, positions: at.join(', ') }, { ...pointer, column: name });
+    if (at.length > 1) throw new HubError('HUB_ERR_SOURCE_HEADER_DUPLICATE', { line, column: `"${name}"`, count: at.length, positions: positionList(at) }, { ...pointer, column: name });
   }
   const read = new Set([...bound.columns.values()].map((c) => c.trim().toUpperCase()));
   const groups = new Map<string, number[]>();
   header.forEach((h, i) => {
     const k = h.trim().toUpperCase();
-    if (k !== '' && !read.has(k)) groups.set(k, [...(groups.get(k) ?? []), i + 1]);
+    if (k === '' || read.has(k)) return;
+    const at = groups.get(k);
+    if (at) at.push(i + 1);
+    else groups.set(k, [i + 1]);
   });
   for (const at of groups.values()) {
     if (at.length < 2) continue;
     const name = header[at[0]! - 1]!.trim();
-    const w = errorReport('HUB_ERR_SOURCE_HEADER_DUPLICATE', { line, column: `"${name}"`, count: at.length, positions: at.join(', ') }, { ...pointer, column: name });
+    const w = errorReport('HUB_ERR_SOURCE_HEADER_DUPLICATE', { line, column: `"${name}"`, count: at.length, positions: positionList(at) }, { ...pointer, column: name });
     warnings.push({ ...w, message: `${w.message}; the mapping does not read it` });
   }
   // A column an optional field names that the file lacks: the field stays empty in every row. Say so once.

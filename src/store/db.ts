@@ -97,17 +97,32 @@ export function nextSavepoint(): string {
 
 /**
  * PostgreSQL text and jsonb cannot hold NUL (U+0000), which a garbled export can carry into a message,
- * a quarantined payload or a record. Parameters are cleaned on the way in: NUL becomes U+FFFD, in plain
- * strings and in JSON text (the escape \u0000), so a garbage file is quarantined instead of failing the
- * transfer.
+ * a quarantined payload or a record, and jsonb refuses an unpaired UTF-16 surrogate (U+D800-U+DFFF),
+ * which a JSON source can write as an escape (`"\ud800"`) and JSON.stringify writes back the same way.
+ * Parameters are cleaned on the way in: NUL becomes U+FFFD, in plain strings and in JSON text (the
+ * escape \u0000), and so does an escaped unpaired surrogate (a plain string's is already written as
+ * U+FFFD by the UTF-8 encoder), so a garbage file is quarantined instead of failing the transfer.
  */
 export function storableParams(params: readonly unknown[] | undefined): unknown[] | undefined {
   if (!params) return undefined;
-  return params.map((p) =>
-    typeof p === 'string' && (p.includes('\u0000') || p.includes('\\u0000'))
-      ? p.replace(/\u0000/g, '\ufffd').replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd')
-      : p,
-  );
+  return params.map((p) => (typeof p === 'string' ? storableText(p) : p));
+}
+
+// An escape preceded by an even number of backslashes (a backslash escaped is not an escape's start).
+const ESCAPED_NUL = /(?<!\\)((?:\\\\)*)\\u0000/g;
+// A high surrogate escape with the low one that completes it (kept), or either half alone (replaced).
+const ESCAPED_SURROGATE = /(?<!\\)((?:\\\\)*)(\\u[dD][89abAB][0-9a-fA-F]{2}(\\u[dD][c-fC-F][0-9a-fA-F]{2})?|\\u[dD][c-fC-F][0-9a-fA-F]{2})/g;
+
+function storableText(p: string): string {
+  let out = p;
+  if (out.includes('\u0000')) out = out.replace(/\u0000/g, '\ufffd');
+  if (out.includes('\\u0000')) out = out.replace(ESCAPED_NUL, '$1\\ufffd');
+  if (out.includes('\\ud') || out.includes('\\uD')) {
+    out = out.replace(ESCAPED_SURROGATE, (whole: string, backslashes: string, _escape: string, low: string | undefined) =>
+      low !== undefined ? whole : `${backslashes}\\ufffd`,
+    );
+  }
+  return out;
 }
 
 /** A nested transaction inside an open one: a savepoint, rolled back alone if `fn` fails. */

@@ -418,6 +418,20 @@ describe.each(BACKENDS)('store on %s', (backend) => {
       expect(entry).toMatchObject({ id, message: 'header found: \ufffd\u0001garbage', value: 'a\ufffdb', payload: { raw: 'x\ufffdy' } });
     });
 
+    it('keeps an entry whose text holds unpaired surrogates (as U+FFFD), and a pair or an escaped backslash as they are', async () => {
+      // A JSON source can write "\ud800"; JSON.stringify writes it back as that escape, which jsonb refuses.
+      const { store } = ctx;
+      const payload = { status: 'x\ud800y', low: '\udc00', pair: 'gun \ud83d\udd2b', text: 'a \\ud800 b', both: '\udc00\ud800' };
+      const [id] = await store.addQuarantine([{ code: 'HUB_ERR_RECORD_PATTERN', message: 'status: "x\ud800y" does not match', value: 'x\ud800y', payload }]);
+      const [entry] = await store.listQuarantine({ code: 'HUB_ERR_RECORD_PATTERN' });
+      expect(entry).toMatchObject({
+        id,
+        message: 'status: "x\ufffdy" does not match',
+        value: 'x\ufffdy',
+        payload: { status: 'x\ufffdy', low: '\ufffd', pair: 'gun 🔫', text: 'a \\ud800 b', both: '\ufffd\ufffd' },
+      });
+    });
+
     it('stores entries with code, pointer and raw payload; lists, filters, pages and counts them', async () => {
       const { store } = ctx;
       const t = await store.createTransfer({ connectorId: 'lims', trigger: 'file' });

@@ -200,13 +200,24 @@ export function compileLayout(spec: FixedWidthSpec): FixedWidthLayout {
   return { segment, match, common, key: spec.key ?? [], segments };
 }
 
-function cut(line: string, s: Span): string | undefined {
+/**
+ * A line as its positions count it: one entry per character. A line of the Basic Multilingual Plane is
+ * its own string (a UTF-16 unit is a character); a line with a character beyond it (an emoji, a rare CJK
+ * ideograph), which JavaScript holds as two units, is split into characters, so the fields after it keep
+ * their places.
+ */
+type Columns = string | readonly string[];
+const ASTRAL = /[\ud800-\udfff]/;
+const columnsOf = (line: string): Columns => (ASTRAL.test(line) ? Array.from(line) : line);
+
+function cut(line: Columns, s: Span): string | undefined {
   if (s.from >= line.length) return undefined;
-  const v = line.slice(s.from, s.to).trim();
+  const part = line.slice(s.from, s.to);
+  const v = (typeof part === 'string' ? part : part.join('')).trim();
   return v === '' ? undefined : v;
 }
 
-function readFields(line: string, fields: readonly CompiledField[], into: Record<string, unknown>): Record<string, unknown> {
+function readFields(line: Columns, fields: readonly CompiledField[], into: Record<string, unknown>): Record<string, unknown> {
   for (const f of fields) {
     if (f.kind === 'one') {
       const v = cut(line, f.span);
@@ -343,7 +354,8 @@ export async function* readFixedWidth(input: Readable, layout: FixedWidthLayout,
     const refuse = (reason: string): void =>
       oversized ? stray(line, text, tooLong.code, tooLong.params) : stray(line, text, 'HUB_ERR_SOURCE_FIXED_SEGMENT', { line, reason });
     const matches = layout.match === null || layout.match.test(text);
-    const code = matches ? text.slice(layout.segment.from, layout.segment.to).trim() : '';
+    const cols = columnsOf(text);
+    const code = matches ? (cut(cols, layout.segment) ?? '') : '';
     const seg = matches ? layout.segments.get(code) : undefined;
     if (unplaced >= 0) {
       if (seg) unplaced = -1;
@@ -355,7 +367,7 @@ export async function* readFixedWidth(input: Readable, layout: FixedWidthLayout,
       const named = code.length <= 4 && /^[\x21-\x7e]+$/.test(code) ? `segment "${code}"` : `the text at ${positionsOf(layout.segment)}`;
       return refuse(code === '' ? `it has no segment code at ${positionsOf(layout.segment)}` : `${named} is not a segment the mapping's layout names (${known})`);
     }
-    const common = readFields(text, layout.common, {});
+    const common = readFields(cols, layout.common, {});
     if (seg.starts) {
       close();
       const keyOf: Record<string, unknown> = {};
@@ -364,7 +376,7 @@ export async function* readFixedWidth(input: Readable, layout: FixedWidthLayout,
       open = rec;
       keep(rec, text);
       if (oversized) fail(rec, tooLong);
-      else place(rec, seg, readFields(text, seg.fields, { ...common }), line);
+      else place(rec, seg, readFields(cols, seg.fields, { ...common }), line);
       return;
     }
     const rec = open as OpenRecord | null;
@@ -384,7 +396,7 @@ export async function* readFixedWidth(input: Readable, layout: FixedWidthLayout,
     }
     keep(rec, text);
     if (oversized) fail(rec, tooLong);
-    else place(rec, seg, readFields(text, seg.fields, { ...common }), line);
+    else place(rec, seg, readFields(cols, seg.fields, { ...common }), line);
   };
   const take = (lines: ReturnType<LineSplitter['push']>): void => {
     for (const l of lines) {

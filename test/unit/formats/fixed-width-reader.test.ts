@@ -266,6 +266,20 @@ describe('readFixedWidth: fields', () => {
     const items = await read(lines(admin('1'), short));
     expect(value(items[0]).offenses).toEqual([{ ori: ORI, incident: '1', ucr: '13A', attempted: 'A', weapons: [{ code: '12' }] }]);
   });
+
+  it('positions count characters: a character beyond the BMP (two UTF-16 units) moves no field after it', async () => {
+    // The location holds an emoji and a character of CJK Extension B; the reporter after it is still at 61-62.
+    const cols = Array.from(admin('2026-000001', { 46: 'N', 61: 'RB' }));
+    cols.splice(46, 5, 'P', 'I', 'E', '🔫', '𠀋');
+    const line = cols.join('');
+    expect(line.length).toBe(WIDTH + 2);
+    const v = value((await read(lines(line), { encoding: 'utf-8' }))[0]);
+    expect(v.administrative).toMatchObject({ date: '20260105', cleared: 'N', location: 'PIE🔫𠀋', reporter: 'RB' });
+    // And in the segment code and the common fields: an astral character in the ORI keeps the incident in place.
+    const odd = Array.from(admin('2026-000002'));
+    odd.splice(2, 1, '🔫');
+    expect(value((await read(lines(odd.join(''))))[0])).toMatchObject({ ori: `🔫${ORI.slice(1)}`, incident: '2026-000002' });
+  });
 });
 
 describe('readFixedWidth: records', () => {

@@ -76,7 +76,7 @@ class BatchingParser extends Parser {
       const line = Math.min(end, this.lastRowEnd + 1);
       this.lastRowEnd = end;
       this.dataRow++;
-      let reason = err.message.replace(/ at line \d+.*$/, '');
+      let reason = csvProblem(err);
       // A quote opened and not closed on its line makes csv-parse read the next lines into the same
       // row until a quote closes it: those lines' rows are inside this failure, not lost. Say so.
       if (line < end) {
@@ -209,6 +209,30 @@ class BatchingParser extends Parser {
  * Drops the first `n` physical lines before the CSV parser sees the bytes: report titles above the
  * header are not CSV (a quote in "Report "Items" March" would otherwise open a quoted field).
  */
+/**
+ * What is wrong with a row, in words of our own: csv-parse's messages quote the source (the field read so
+ * far, the character after a quote), and a row's text must not reach a message or a log.
+ */
+export function csvProblem(err: CsvError): string {
+  const column = typeof (err as CsvError & { index?: unknown }).index === 'number' ? ` in field ${(err as CsvError & { index: number }).index + 1}` : '';
+  switch (err.code) {
+    case 'INVALID_OPENING_QUOTE':
+      return `a quote inside a field that does not begin with one${column} (quote the whole field, and double a quote inside it)`;
+    case 'CSV_INVALID_CLOSING_QUOTE':
+    case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
+      return `text after a field's closing quote${column} (a quote inside a quoted field must be doubled)`;
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return 'a quote opened and never closed before the end of the file';
+    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
+    case 'CSV_RECORD_INCONSISTENT_COLUMNS':
+      return 'the row has a different number of fields from the header';
+    case 'CSV_MAX_RECORD_SIZE':
+      return 'the row is longer than the reader allows';
+    default:
+      return `the row cannot be read as CSV (${err.code})`;
+  }
+}
+
 export function skipLines(n: number): Transform {
   let left = n;
   return new Transform({

@@ -79,6 +79,21 @@ describe('csv reader', () => {
     expect(f.format === 'failure' && f.error.pointer).toMatchObject({ file: 't.csv', row: 2, line: 3 });
   });
 
+  it('says what is wrong with a malformed row in its own words, quoting nothing of the row', async () => {
+    // csv-parse's own messages quote the field read so far, and the pattern that cut them short stopped
+    // at a line separator (U+2028): the text before the quote reached the message.
+    const messages = async (text: string): Promise<string[]> =>
+      (await read(text)).items.flatMap((i) => (i.format === 'failure' ? [i.error.message] : []));
+    expect(await messages('A,B\n1,JOHN Q PUBLIC DOB 1980-01-02\u2028 x"y\n')).toEqual([
+      'Malformed CSV: a quote inside a field that does not begin with one in field 2 (quote the whole field, and double a quote inside it)',
+    ]);
+    expect(await messages('A,B\n1,"SECRET-77"-\n')).toEqual([
+      'Malformed CSV: text after a field\'s closing quote in field 2 (a quote inside a quoted field must be doubled)',
+    ]);
+    expect(await messages('A,B\n1,2,SECRET-78\n')).toEqual(['Malformed CSV: row has 3 columns, the header has 2']);
+    expect((await messages('A,B\n1,"SECRET-79\n'))[0]).toMatch(/^Malformed CSV: a quote opened and never closed/);
+  });
+
   it('reports an unclosed quote as a failure instead of crashing', async () => {
     const { items } = await read('A,B\n1,2\n3,"oops\n');
     expect(items[0]!.format).toBe('csv');

@@ -73,6 +73,8 @@ export class OutboundMapping {
         indentBy: '  ',
         suppressEmptyNode: true,
         processEntities: true,
+        tagValueProcessor: (_name: string, v: unknown) => xmlText(v),
+        attributeValueProcessor: (_name: string, v: unknown) => xmlText(v),
       });
     }
   }
@@ -118,6 +120,15 @@ export class OutboundMapping {
     }
     return { body, mediaType, errors: [] };
   }
+}
+
+// What XML 1.0 cannot hold: control characters other than tab, LF and CR, unpaired surrogates, U+FFFE
+// and U+FFFF. A source's text can carry them (a lab export with an escape sequence in a town).
+const NOT_XML_CHAR = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu;
+
+/** Text as an XML document can hold it: each character XML 1.0 has no place for becomes U+FFFD. */
+function xmlText(v: unknown): unknown {
+  return typeof v === 'string' ? v.replace(NOT_XML_CHAR, '\ufffd') : v;
 }
 
 function collectNames(fields: Record<string, unknown>): string[] {

@@ -169,6 +169,16 @@ describe('XML output', () => {
     expect(r.body).toBe('<c:R xmlns:c="urn:c" c:a="a &amp; &quot;b&quot; &lt;c&gt;"><c:T>a &amp; &quot;b&quot; &lt;c&gt;</c:T><c:Id>1</c:Id><c:Id>2</c:Id></c:R>');
   });
 
+  it('writes a character XML 1.0 cannot hold (a control character, an unpaired surrogate, U+FFFF) as U+FFFD, in text and attributes: the document stays well-formed', async () => {
+    // A town of "East\vHartford\x1b[31m" from a lab export made an agency's lead package unreadable to its XML parser.
+    const s = spec({ format: 'xml', xml: { root: 'c:R', declaration: false, indent: false }, fields: { '@c:a': 'v', 'c:T': 'v', 'c:Id': { forEach: 'ids' } } }, { namespaces: { c: 'urn:c' } });
+    const r = await render(s, { v: 'East\u000bHartford\u001b[31m\u0000', ids: ['tab\there\r\nok', 'lone \ud800 end \uffff', 'gun 🔫 \u2028 é'] });
+    expect(r.body).toBe(
+      '<c:R xmlns:c="urn:c" c:a="East\ufffdHartford\ufffd[31m\ufffd"><c:T>East\ufffdHartford\ufffd[31m\ufffd</c:T>' +
+        '<c:Id>tab\there\r\nok</c:Id><c:Id>lone \ufffd end \ufffd</c:Id><c:Id>gun 🔫 \u2028 é</c:Id></c:R>',
+    );
+  });
+
   it.each([
     [{ format: 'xml', xml: { root: 'c:R' }, fields: { 'q:X': 'v' } }, '/output/fields', 'namespace prefix "q" of q:X is not declared in namespaces'],
     [{ format: 'xml', xml: { root: 'c:R' }, fields: { 'c:X': { fields: { '@q:y': 'v' } } } }, '/output/fields', 'namespace prefix "q" of @q:y is not declared in namespaces'],

@@ -249,6 +249,12 @@ export const ERRORS = {
     message: '{field}: "{value}" does not match /{pattern}/',
     fix: 'Correct the value, or loosen the regexExtract pattern (or set required: false on the field).',
   },
+  HUB_ERR_RECORD_NOT_TEXT: {
+    class: 'record',
+    status: 422,
+    message: '{field}: the source gives {kind} where the mapping reads text',
+    fix: 'Point the field\'s `from` at the text inside the value (for example `caliber/text`), or correct the source. A value the field\'s operations cannot read is never stored as the source wrote it: it would bypass the code tables and the checks the operations make.',
+  },
   HUB_ERR_CODE_UNKNOWN: {
     class: 'record',
     status: 422,

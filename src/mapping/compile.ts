@@ -112,13 +112,21 @@ export function compileOps(ops: readonly OpSpec[] | undefined, env: CompileEnv, 
     const [name, args] = typeof op === 'string' ? [op, undefined] : (Object.entries(op)[0] as [string, unknown]);
     const def = OPERATIONS_BY_NAME.get(name);
     if (!def) throw new MappingCompileError([...path, 'ops', i], `unknown operation "${name}"`);
-    const fn = at([...path, 'ops', i, name], () => def.compile(args ?? undefined, env));
-    if (!def.elementwise) return fn;
+    const compiled = at([...path, 'ops', i, name], () => def.compile(args ?? undefined, env));
+    if (!def.elementwise) return compiled;
+    // The first operation reads the source's value. Text operations pass on what is not text, so an
+    // object where the mapping reads text (a JSON source sending {"code": ..., "text": ...} for a
+    // caliber) would reach the record as the source wrote it, past the code tables: it is refused.
+    const fn: OpFn =
+      i === 0
+        ? (v, run, site) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? run.fail('HUB_ERR_RECORD_NOT_TEXT', { kind: 'an object' }, site) : compiled(v, run, site))
+        : compiled;
     return (v, run, site) => {
       if (!Array.isArray(v)) return fn(v, run, site);
       const out: unknown[] = [];
       for (const x of v) {
         if (isEmpty(x)) continue;
+        if (i === 0 && Array.isArray(x)) return run.fail('HUB_ERR_RECORD_NOT_TEXT', { kind: 'a list inside a list' }, site);
         const r = fn(x, run, site);
         if (r === FAIL) return FAIL;
         if (!isEmpty(r)) out.push(r);

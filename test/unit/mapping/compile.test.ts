@@ -311,6 +311,42 @@ describe('invalid source rows', () => {
     expect(r.summary).toMatchObject({ rowsMapped: 3, warnings: 2, unknownCodes: { 'ncic-make': { 'Zzyzx Arms': 2 } } });
   });
 
+  it('refuses an object or a nested list where the first operation reads text: a source cannot hand in a coded value past the code table', async () => {
+    const s: MappingSpec = {
+      id: 'not-text',
+      version: 1,
+      direction: 'inbound',
+      source: { format: 'ndjson' },
+      records: [
+        {
+          type: 'Firearm',
+          fields: {
+            labCaseNumber: 'lab',
+            itemNumber: 'item',
+            make: { from: 'make', ops: [{ lookup: { table: 'ncic-make' } }] },
+            caliber: { from: 'caliber', ops: ['trim', { lookup: { table: 'ncic-caliber' } }] },
+            model: { from: 'serial', ops: ['trim', 'upper'] },
+          },
+        },
+      ],
+    };
+    const forged = { code: 'ZZ-NOT-NCIC', system: 'NCIC-CAL', text: '=HYPERLINK(1)', cartridge: 'made up' };
+    const lines = [
+      { lab: 'L1', item: '1', make: 'Glock', caliber: forged, serial: 'ab1' },
+      { lab: 'L1', item: '2', make: { code: 'GLK', system: 'NCIC-MAK', text: 'x' }, serial: 'ab2' },
+      { lab: 'L1', item: '3', make: 'Glock', serial: [['ab3']] },
+      { lab: 'L1', item: '4', make: 'Glock', caliber: '9MM', serial: 'ab4', extra: { ok: true } },
+    ];
+    const r = await mapText(s, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    expect(r.invalid.map((i) => [i.row, i.errors.map((e) => [e.code, e.message])])).toEqual([
+      [1, [['HUB_ERR_RECORD_NOT_TEXT', 'caliber: the source gives an object where the mapping reads text']]],
+      [2, [['HUB_ERR_RECORD_NOT_TEXT', 'make: the source gives an object where the mapping reads text']]],
+      [3, [['HUB_ERR_RECORD_NOT_TEXT', 'model: the source gives a list inside a list where the mapping reads text']]],
+    ]);
+    // Text is read as before, whatever else the line holds; the lookup's own object goes on to the next operation.
+    expect(r.records.map((f) => [f.itemNumber, (f.caliber as { code?: unknown } | undefined)?.code, f.model])).toEqual([['4', expect.anything(), 'AB4']]);
+  });
+
   it('lists an unknown value longer than 200 characters by its beginning', async () => {
     const s = csvSpec([{ type: 'Firearm', fields: { labCaseNumber: 'LAB', itemNumber: 'ITEM', make: { from: 'MAKE', ops: [{ lookup: { table: 'ncic-make' } }] } } }]);
     const make = `Zzyzx${'Q'.repeat(5000)}`;

@@ -249,6 +249,12 @@ export const ERRORS = {
     message: '{field}: "{value}" does not match /{pattern}/',
     fix: 'Correct the value, or loosen the regexExtract pattern (or set required: false on the field).',
   },
+  HUB_ERR_RECORD_NUMBER_PRECISION: {
+    class: 'record',
+    status: 422,
+    message: '{field}: the source gives a whole number beyond 9007199254740991 as a JSON number, whose last digits no JSON reader keeps',
+    fix: 'Ask the sender to write such values (case numbers, identifiers) as JSON strings ("240000000000000417"). The number is refused rather than stored with other digits than the sender wrote.',
+  },
   HUB_ERR_RECORD_NOT_TEXT: {
     class: 'record',
     status: 422,

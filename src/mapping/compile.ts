@@ -136,6 +136,17 @@ export function compileOps(ops: readonly OpSpec[] | undefined, env: CompileEnv, 
   });
 }
 
+const roundedInteger = (x: unknown): boolean => typeof x === 'number' && Number.isInteger(x) && !Number.isSafeInteger(x);
+
+/**
+ * A JSON source's value as read, unless it holds a whole number past 2^53: JSON.parse has already rounded
+ * it (240000000000000417 reads as 240000000000000420), and an identifier stored with other digits than
+ * the sender's is worse than a refused row.
+ */
+function exactly(v: unknown, run: RunContext, site: FieldSite): unknown {
+  return roundedInteger(v) || (Array.isArray(v) && v.some(roundedInteger)) ? run.fail('HUB_ERR_RECORD_NUMBER_PRECISION', {}, site) : v;
+}
+
 export function compileCondition(c: ConditionSpec, ctx: Ctx, path: (string | number)[]): (scope: Scope) => boolean {
   if (c.not) {
     const inner = compileCondition(c.not, ctx, [...path, 'not']);
@@ -258,16 +269,16 @@ function compileField(
     site.source = accs[0]!.source;
     if (accs.length === 1) {
       const a = accs[0]!;
-      get = (s) => nodeValue(a.one(s));
+      get = ctx.paths.format === 'json' ? (s, run) => exactly(nodeValue(a.one(s)), run, site) : (s) => nodeValue(a.one(s));
     } else {
       // The first alternate with a value wins; errors then point at the column or path it came from.
       const present = accs.find((a) => ctx.paths.format !== 'csv' || columnIndex(ctx.paths.header ?? [], a.source) !== -1) ?? accs[0]!;
-      get = (s) => {
+      get = (s, run) => {
         for (const a of accs) {
           const v = nodeValue(a.one(s));
           if (!isEmpty(v)) {
             site.source = a.source;
-            return v;
+            return ctx.paths.format === 'json' ? exactly(v, run, site) : v;
           }
         }
         site.source = present.source;

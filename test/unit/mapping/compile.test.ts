@@ -347,6 +347,31 @@ describe('invalid source rows', () => {
     expect(r.records.map((f) => [f.itemNumber, (f.caliber as { code?: unknown } | undefined)?.code, f.model])).toEqual([['4', expect.anything(), 'AB4']]);
   });
 
+  it('refuses a JSON whole number past 2^53, which JSON.parse has already rounded, in a field or a list; smaller ones and text are read', async () => {
+    const s: MappingSpec = {
+      id: 'big-numbers',
+      version: 1,
+      direction: 'inbound',
+      source: { format: 'ndjson' },
+      records: [{ type: 'Case', fields: { agencyOri: 'ori', agencyCaseNumber: { from: ['case', 'alt'], ops: ['trim'] }, offenses: { from: 'codes', ops: ['trim'] } } }],
+    };
+    const text = [
+      '{"ori":"CT0006400","case":240000000000000417}',
+      '{"ori":"CT0006400","alt":240000000000000418}',
+      '{"ori":"CT0006400","case":"A-1","codes":[1, 90071992547409930]}',
+      '{"ori":"CT0006400","case":9007199254740991}',
+      '{"ori":"CT0006400","case":"240000000000000417"}',
+    ].join('\n');
+    const r = await mapText(s, `${text}\n`);
+    expect(r.invalid.map((i) => [i.row, i.errors.map((e) => e.code)])).toEqual([
+      [1, ['HUB_ERR_RECORD_NUMBER_PRECISION']],
+      [2, ['HUB_ERR_RECORD_NUMBER_PRECISION']],
+      [3, ['HUB_ERR_RECORD_NUMBER_PRECISION']],
+    ]);
+    expect(r.invalid[0]!.errors[0]!.message).toBe('agencyCaseNumber: the source gives a whole number beyond 9007199254740991 as a JSON number, whose last digits no JSON reader keeps');
+    expect(r.records.map((c) => c.agencyCaseNumber)).toEqual(['9007199254740991', '240000000000000417']);
+  });
+
   it('lists an unknown value longer than 200 characters by its beginning', async () => {
     const s = csvSpec([{ type: 'Firearm', fields: { labCaseNumber: 'LAB', itemNumber: 'ITEM', make: { from: 'MAKE', ops: [{ lookup: { table: 'ncic-make' } }] } } }]);
     const make = `Zzyzx${'Q'.repeat(5000)}`;

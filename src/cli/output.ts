@@ -6,8 +6,27 @@ import type { ErrorCode } from '../errors/registry.ts';
 import { failureLines } from '../errors/report-lines.ts';
 import { EXIT } from './exit-codes.ts';
 
-export const out = (s: string): void => void process.stdout.write(s + '\n');
-export const err = (s: string): void => void process.stderr.write(s + '\n');
+// What a terminal would act on instead of showing: C0 controls but tab and line feed (ESC starts the
+// sequences that clear a screen or recolour text), DEL, C1 controls, the bidirectional overrides and
+// isolates that reorder a line, and the line and paragraph separators.
+const TERMINAL_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text as a terminal shows it: each control character a source's file name or value can carry is written
+ * as its escape (`\u001b`), so a crafted name cannot clear the operator's screen or reorder a line. The
+ * escape is JSON's own, so `--json` output stays valid and means the same.
+ */
+export function printable(s: string): string {
+  return s.replace(TERMINAL_CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** One cell of a table or a one-line listing: a line break in it is shown as its escape too. */
+export function oneLine(s: string): string {
+  return printable(s).replace(/\n/g, '\\n').replace(/\t/g, '\\t');
+}
+
+export const out = (s: string): void => void process.stdout.write(printable(s) + '\n');
+export const err = (s: string): void => void process.stderr.write(printable(s) + '\n');
 
 /** The codes whose exit code is not their class's (transient 69, config 78, else 1). */
 const EXIT_OF_CODE: Partial<Record<ErrorCode, number>> = {

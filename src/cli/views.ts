@@ -4,6 +4,7 @@
  * store itself or asked the running hub's API.
  */
 import type { DeadLetter, Transfer } from '../store/types.ts';
+import { oneLine } from './output.ts';
 
 const took = (t: Transfer): string => {
   if (!t.startedAt || !t.finishedAt) return '-';
@@ -13,7 +14,7 @@ const took = (t: Transfer): string => {
 
 /** The console's transfers table: transfer, connector, source and trigger, status, started, took, read, invalid, stored, delivered. */
 export function transferLines(page: { total: number; offset: number; items: Transfer[] }): string[] {
-  const rows = page.items.map((t) => [t.id, t.connectorId, `${t.source ?? '-'} (${t.trigger})`, t.status, t.startedAt ?? t.createdAt, took(t), String(t.counts.read), String(t.counts.invalid), String(t.counts.damaged), String(t.counts.stored), String(t.counts.delivered)]);
+  const rows = page.items.map((t) => [t.id, t.connectorId, `${oneLine(t.source ?? '-')} (${t.trigger})`, t.status, t.startedAt ?? t.createdAt, took(t), String(t.counts.read), String(t.counts.invalid), String(t.counts.damaged), String(t.counts.stored), String(t.counts.delivered)]);
   const head = ['TRANSFER', 'CONNECTOR', 'SOURCE (TRIGGER)', 'STATUS', 'STARTED', 'TOOK', 'READ', 'INVALID', 'DAMAGED', 'STORED', 'DELIVERED'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((c, i) => (i >= 6 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
@@ -27,7 +28,7 @@ export function transferLines(page: { total: number; offset: number; items: Tran
 export function deadLetterLines(list: readonly DeadLetter[], opts: { all?: boolean; total?: number } = {}): string[] {
   const out = list.map((d) => {
     const target = d.kind === 'unit' ? `unit of ${d.connectorId ?? '-'}` : (d.destinationId ?? '-');
-    return `${d.id}  ${target}  ${d.createdAt}  ${d.attempts.length} attempts  ${d.replayedAt ? 'replayed ' + d.replayedAt : 'pending'}  ${d.lastError ?? ''}`.trimEnd();
+    return `${d.id}  ${target}  ${d.createdAt}  ${d.attempts.length} attempts  ${d.replayedAt ? 'replayed ' + d.replayedAt : 'pending'}  ${oneLine(d.lastError ?? '')}`.trimEnd();
   });
   const n = opts.total ?? list.length;
   out.push(`${n} dead letter${n === 1 ? '' : 's'}${opts.all ? '' : ' not replayed'}${n > list.length ? ` (showing ${list.length})` : ''}`);
@@ -37,7 +38,7 @@ export function deadLetterLines(list: readonly DeadLetter[], opts: { all?: boole
 /** A transfer's summary after `cgic run`: its status, then its counts, each named (rows read; records stored). */
 export function runLines(t: Transfer, opts: { dryRun?: boolean } = {}): string[] {
   const c = t.counts;
-  const out = [`transfer ${t.id} ${t.source ?? ''}: ${t.status}`];
+  const out = [`transfer ${t.id} ${oneLine(t.source ?? '')}: ${t.status}`];
   out.push(
     opts.dryRun
       ? `  rows read ${c.read}, mapped ${c.mapped}, invalid ${c.invalid}; nothing stored or delivered (dry run)`
@@ -47,6 +48,6 @@ export function runLines(t: Transfer, opts: { dryRun?: boolean } = {}): string[]
         // Statements, not records: the rows of an export can state one record several times.
         `record statements stored ${c.stored} (${c.unchanged} changed nothing); records changed ${c.changed}, delivered ${c.delivered}, failed ${c.failed}`,
   );
-  if (t.error) out.push(`  error: ${t.error}`);
+  if (t.error) out.push(`  error: ${oneLine(t.error)}`);
   return out;
 }

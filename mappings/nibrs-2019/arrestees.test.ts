@@ -39,6 +39,18 @@ describe('nibrs-2019: the weapons of each arrestee', () => {
     expect((await armedWith(shotgun)).map((w) => w.category)).toEqual(['12', '14']);
   });
 
+  it('NIBRS 4.0 form (j: jxdm 5.1, each association naming the arrestee\'s nc:Person): the same records', async () => {
+    const sample = fixture('public/nibrs_GroupBArrest_Sample_multipleArrestees.xml');
+    const v40 = sample
+      .replace('http://fbi.gov/cjis/nibrs/2019"', 'http://fbi.gov/cjis/nibrs/4.0"')
+      .replace('http://release.niem.gov/niem/domains/jxdm/5.2/', 'http://release.niem.gov/niem/domains/jxdm/5.1/')
+      .replace('<j:Subject s:ref="Arrestee1" />', '<j:Subject s:ref="PersonArrestee1" />')
+      .replace('<j:Subject s:ref="Arrestee2" />', '<j:Subject s:ref="PersonArrestee2" />');
+    expect(v40).toContain('<j:Subject s:ref="PersonArrestee2" />');
+    expect(await armedWith(v40)).toEqual(await armedWith(sample));
+    expect((await armedWith(v40)).map((w) => w.key)).toEqual(['WVNDX0100|12345|arrest|12345/1|1', 'WVNDX0100|12345|arrest|12345/2|1']);
+  });
+
   it('Group A, a second armed arrestee in the same arrest: its own records; an arrestee alone in an arrest keeps its key', async () => {
     const alone = await armedWith(fixture('group-a-incident.xml'));
     expect(alone.map((w) => w.key)).toEqual(['CT0006400|24-004512|arrest|HPD-A24-0311|1', 'CT0006400|24-004512|arrest|HPD-A24-0311|2']);

@@ -127,7 +127,7 @@ describe('NIBRS flat files in the store', () => {
     expect(t1).toMatchObject({ status: 'succeeded', counts: { read: 1, mapped: 1, invalid: 0 } });
     const incident = (await hub.store.getRecord('Case', 'CT0006400|24-004512'))!;
     expect(incident).toMatchObject({ offenses: [{ code: '13A' }, { code: '120' }, { code: '290' }], occurredAt: '2024-03-01T22:00:00-05:00' });
-    expect(incident.sourceRefs![0]).toMatchObject({ source: 'hpd-nibrs-flat', recordId: '1|24-004512', mapping: 'nibrs-flat@1', pointer: { file: 'group-a-incident.txt', row: 1, line: 1 } });
+    expect(incident.sourceRefs![0]).toMatchObject({ source: 'hpd-nibrs-flat', recordId: '1|24-004512', mapping: 'nibrs-flat@2', pointer: { file: 'group-a-incident.txt', row: 1, line: 1 } });
     const weapons = await hub.store.findRecords('WeaponInvolved', { agencyCaseNumber: '24-004512' }, 20);
     expect(weapons.map((w) => w.key).sort()).toEqual([
       'CT0006400|24-004512|arrest|HPD-A24-0311|1',

@@ -10,7 +10,7 @@
  * Every match keeps its JSON pointer, so a forEach element's errors and provenance point at it.
  */
 import { valueTrace, type Scope } from './runtime.ts';
-import { PathError, isPlain, type OperandAst, type PathAst, type PredicateAst } from './path-syntax.ts';
+import { PathError, TEXT_FUNCTIONS, isPlain, type OperandAst, type PathAst, type PredicateAst } from './path-syntax.ts';
 import type { Accessor } from './accessor.ts';
 
 interface Item {
@@ -87,6 +87,11 @@ function compileOperand(source: string, o: OperandAst): ValuesFn {
   if (o.kind === 'literal') {
     const v = [o.value.trim()];
     return () => v;
+  }
+  if (o.kind === 'fn') {
+    const arg = compileOperand(source, o.arg);
+    const f = TEXT_FUNCTIONS[o.fn];
+    return (ctx, cur, root) => arg(ctx, cur, root).map(f);
   }
   const items = compileItems(source, o.path);
   return (ctx, cur, root) => {

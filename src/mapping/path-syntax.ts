@@ -11,6 +11,8 @@
  *              | '[' operand ']'                     existence of a node (operand is a path)
  *              | '[' operand ('=' | '!=') operand ']'
  *   operand   := 'text' | "text" | path              a path is relative to the element tested
+ *              | function '(' operand ')'            its values changed, as XPath 2.0's functions do
+ *   function  := 'upper-case' | 'lower-case' | 'normalize-space'
  *
  * `//` between steps is the descendant axis (any depth). Names are kept as written; XML resolves their
  * prefixes, JSON takes them as keys.
@@ -39,7 +41,19 @@ export type PredicateAst =
   | { readonly kind: 'exists'; readonly path: PathAst }
   | { readonly kind: 'compare'; readonly op: '=' | '!='; readonly left: OperandAst; readonly right: OperandAst };
 
-export type OperandAst = { readonly kind: 'literal'; readonly value: string } | { readonly kind: 'path'; readonly path: PathAst };
+/** Functions of a predicate's operand: each changes every value of its argument (XPath 2.0's names). */
+export const TEXT_FUNCTIONS = {
+  'upper-case': (v: string): string => v.toUpperCase(),
+  'lower-case': (v: string): string => v.toLowerCase(),
+  /** Trims and turns every run of white space into one space. */
+  'normalize-space': (v: string): string => v.trim().replace(/\s+/g, ' '),
+} as const;
+export type TextFunction = keyof typeof TEXT_FUNCTIONS;
+
+export type OperandAst =
+  | { readonly kind: 'literal'; readonly value: string }
+  | { readonly kind: 'path'; readonly path: PathAst }
+  | { readonly kind: 'fn'; readonly fn: TextFunction; readonly arg: OperandAst };
 
 export interface PathAst {
   readonly start: PathStart;
@@ -201,6 +215,7 @@ class Parser {
     else if (this.eat('=')) pred = { kind: 'compare', op: '=', left, right: this.rightOperand() };
     else {
       if (left.kind === 'literal') this.fail('a quoted value alone is no test: write [p:Name=\'value\']');
+      if (left.kind === 'fn') this.fail(`${left.fn}() alone is no test: compare it, [${left.fn}(p:Name)='value']`);
       pred = { kind: 'exists', path: left.path };
     }
     this.spaces();
@@ -215,6 +230,15 @@ class Parser {
   }
 
   private operand(): OperandAst {
+    const fn = /^(upper-case|lower-case|normalize-space)\(/.exec(this.text.slice(this.i));
+    if (fn) {
+      this.i += fn[0].length;
+      this.spaces();
+      const arg = this.operand();
+      this.spaces();
+      if (!this.eat(')')) this.fail(`expected ")" closing ${fn[1]}(`);
+      return { kind: 'fn', fn: fn[1] as TextFunction, arg };
+    }
     const q = this.text[this.i];
     if (q === "'" || q === '"') {
       const end = this.text.indexOf(q, this.i + 1);

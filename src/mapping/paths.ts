@@ -3,7 +3,8 @@
  *
  * - CSV: a column header (matched exactly, else trimmed and ignoring case). Headers may contain slashes.
  * - XML: `p:A/p:B` child elements, `//` any descendant, `@attr` / `@p:attr` attributes, `.` the element
- *   itself, predicates on any step (`p:A[p:Kind='x']`, `[@s:id='x']`, `[2]`, `[p:B]`), `id(path)` to
+ *   itself, predicates on any step (`p:A[p:Kind='x']`, `[@s:id='x']`, `[2]`, `[p:B]`, and ignoring case
+ *   `[upper-case(p:Kind)='X']`), `id(path)` to
  *   follow an id reference and `current()` for the element the field is evaluated on (xml-path.ts).
  *   Names are resolved with the mapping's namespace table and matched by namespace URI.
  * - JSON: `a/b/0` keys and array indexes; predicates on array steps (json-path.ts).

@@ -9,7 +9,8 @@
  * - `[n]` keeps the n-th (1-based) of the step's matches from one context element, after the
  *   predicates before it; `[p]` keeps elements where path p finds a node; `[a = b]` where some value of
  *   a equals some value of b, `[a != b]` where none does (an absent value differs). Values are trimmed
- *   text, compared case-sensitively; a path in a predicate starts at the element tested.
+ *   text, compared case-sensitively unless an operand is wrapped in upper-case(), lower-case() or
+ *   normalize-space(); a path in a predicate starts at the element tested.
  * - `current()` is the element the field is evaluated on; `$/` the source record's root element.
  * - `id(p)`: the elements of the same source record whose id attribute equals a value of p (values are
  *   split at white space, as IDREFS are). Ids are indexed once per record, on first use.
@@ -17,7 +18,7 @@
 import { resolveStep } from '../formats/xml-reader.ts';
 import { expandedName, type XmlElement } from '../formats/xml-tree.ts';
 import { valueTrace, type Scope } from './runtime.ts';
-import { PathError, isPlain, type OperandAst, type PathAst, type PredicateAst } from './path-syntax.ts';
+import { PathError, TEXT_FUNCTIONS, isPlain, type OperandAst, type PathAst, type PredicateAst } from './path-syntax.ts';
 import type { Accessor } from './accessor.ts';
 
 /** How ids are recognised: attribute expanded names, or null for "any attribute whose local name is id". */
@@ -209,6 +210,11 @@ function compileOperand(c: Compiler, o: OperandAst): ValuesFn {
   if (o.kind === 'literal') {
     const v = [o.value.trim()];
     return () => v;
+  }
+  if (o.kind === 'fn') {
+    const arg = compileOperand(c, o.arg);
+    const f = TEXT_FUNCTIONS[o.fn];
+    return (ctx, cur) => arg(ctx, cur).map(f);
   }
   return compileValues(c, o.path);
 }

@@ -121,6 +121,24 @@ describe('XML predicates', () => {
     expect(f).toMatchObject({ labCaseNumbers: ['A1', 'A2', 'A3'], incidentNumber: 'F2', location: { town: 'none' } });
   });
 
+  it('upper-case(), lower-case() and normalize-space() compare a value ignoring case and runs of white space', async () => {
+    const f = await caseFields({
+      incidentNumber: "p:Digest/d:EntityActivity/nc:Activity[upper-case(nc:ActivityCategoryText)='INCIDENT']/nc:ActivityIdentification/nc:IdentificationID",
+      'location.address': "p:Digest/d:EntityActivity/nc:Activity[lower-case(nc:ActivityCategoryText) = lower-case('OFFENSE')]/@s:id",
+      // Nested, on both sides; != keeps the elements none of whose values equal it.
+      'location.town': "p:Digest/d:EntityActivity/nc:Activity[upper-case(normalize-space(nc:ActivityCategoryText)) != upper-case( 'warrant' )][1]/@s:id",
+      // The literal is compared as written: 'Incident' is no upper-cased value.
+      agencyCaseNumber: { from: "p:Digest/d:EntityActivity/nc:Activity[upper-case(nc:ActivityCategoryText)='Incident']/@s:id", default: 'none' },
+    });
+    expect(f).toMatchObject({ incidentNumber: 'HPD-26-0001', location: { address: 'A3', town: 'A2' }, agencyCaseNumber: 'none' });
+
+    // normalize-space(): a run of spaces, tabs and line breaks inside a value is one space.
+    const spaced = doc().replace('>plain id attribute<', '>plain \t id\n   attribute<');
+    const plain = "p:Digest/d:Note[normalize-space(.)='plain id attribute']/@id";
+    const r = await mapText(xmlSpec([caseWith({ incidentNumber: plain, 'location.town': { from: "p:Digest/d:Note[.='plain id attribute']/@id", default: 'none' } })]), spaced, { file: 'pkg.xml' });
+    expect(fieldsOf(r.records[0]!)).toMatchObject({ incidentNumber: 'N1', location: { town: 'none' } });
+  });
+
   it('`//` finds elements at any depth, in document order', async () => {
     const f = await caseFields({
       labCaseNumbers: { forEach: 'p:Payload//x:Firearm/@s:id' },
@@ -263,6 +281,13 @@ describe('JSON predicates', () => {
     expect(fieldsOf(r.records[0]!)).toMatchObject({ model: '3', importer: 'A1', country: 'B2', labCaseNumber: '1', itemNumber: '1', recoveredBy: 'CT0006400', privatelyMade: false });
   });
 
+  it('compares ignoring case with upper-case() on an array step', async () => {
+    const r = await mapText(spec({ model: "weapons[upper-case(kind)='RIFLE'][1]/no", importer: "weapons[lower-case(kind)='HANDGUN']/no" }), body);
+    expect(r.invalid).toEqual([]);
+    expect(fieldsOf(r.records[0]!)).toMatchObject({ model: '2' });
+    expect(fieldsOf(r.records[0]!)).not.toHaveProperty('importer');
+  });
+
   it('a forEach over a filtered array points each record at its own element', async () => {
     const r = await mapText(spec({}, "weapons[recovered='true']"), body, { file: 'page.json' });
     expect(r.records.map((x) => x.agencyItemNumber)).toEqual(['1', '3']);
@@ -283,6 +308,8 @@ describe('path syntax errors are located mapping problems', () => {
     ['id(p:A/@ref', 'expected ")" closing id('],
     ['p:A//', '"//" must be followed by a name'],
     ['p:A/../p:B', '".." may only start a path'],
+    ['p:A[upper-case(p:B)]', "upper-case() alone is no test: compare it"],
+    ["p:A[lower-case(p:B='x']", 'expected ")" closing lower-case('],
   ])('%s: %s', async (path, message) => {
     const err = await compileSpec(xmlSpec([caseWith({ incidentNumber: path })])).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigProblems);

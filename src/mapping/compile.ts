@@ -240,9 +240,9 @@ function compileField(
   dotted: boolean,
 ): { fn: FieldFn; site: FieldSite } {
   const spec: FieldSpecObject = typeof input === 'string' ? { from: input } : input;
-  const kinds = ['from', 'value', 'context', 'concat', 'fields'].filter((k) => (spec as Record<string, unknown>)[k] !== undefined);
+  const kinds = ['from', 'value', 'context', 'concat', 'firstOf', 'fields'].filter((k) => (spec as Record<string, unknown>)[k] !== undefined);
   if (kinds.length === 0 && spec.forEach === undefined) {
-    throw new MappingCompileError(path, `field "${fieldName}" needs one of from, value, context, concat, fields or forEach`);
+    throw new MappingCompileError(path, `field "${fieldName}" needs one of from, value, context, concat, firstOf, fields or forEach`);
   }
   if (kinds.length > 1) throw new MappingCompileError(path, `field "${fieldName}" has ${kinds.join(' and ')}: give only one`);
   const froms = spec.from === undefined ? [] : Array.isArray(spec.from) ? spec.from : [spec.from];
@@ -304,6 +304,21 @@ function compileField(
         if (!isEmpty(v)) out.push(String(v));
       }
       return out.length ? out.join(sep) : undefined;
+    };
+  } else if (spec.firstOf) {
+    // Alternates with their own operations (an NCIC code looked up as a code, a name as text): the
+    // first that gives a value wins, and later errors point where it came from.
+    const parts = spec.firstOf.map((p, i) => compileField(p, ctx, [...path, 'firstOf', i], fieldName, dotted));
+    get = (s, run) => {
+      for (const p of parts) {
+        const v = p.fn(s, run);
+        if (v === FAIL) return FAIL;
+        if (!isEmpty(v)) {
+          site.source = p.site.source;
+          return v;
+        }
+      }
+      return undefined;
     };
   } else if (spec.fields) {
     const sub = compileFields(spec.fields, ctx, [...path, 'fields'], dotted, fieldName);

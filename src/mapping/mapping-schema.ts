@@ -269,6 +269,12 @@ export function buildMappingSchema(): Record<string, unknown> {
           },
           concat: { type: 'array', minItems: 1, items: { $ref: '#/$defs/field' }, description: 'Joins several values (empty ones skipped) with `separator`.' },
           separator: { type: 'string', default: ' ', description: 'Separator for concat.' },
+          firstOf: {
+            type: 'array',
+            minItems: 1,
+            items: { $ref: '#/$defs/field' },
+            description: 'Alternates, each a field with its own from, when and ops: the first that gives a value wins (from: [a, b] is the same with one chain of operations for all), e.g. an NCIC code looked up as a code, else a name looked up as text.',
+          },
           forEach: { type: 'string', description: 'A list: one element per match of this path (with `fields`, a list of objects; without, a list of values); `when` is then tested on each element. `.` makes a one-element list of the current record (how a CSV row fills a list).' },
           fields: { $ref: '#/$defs/fields', description: 'A nested object (or, with forEach, a list of objects).' },
           ops: { type: 'array', items: { $ref: '#/$defs/op' }, description: 'Operations applied in order. An empty value skips them.' },

@@ -26,6 +26,8 @@ export interface FieldSpecObject {
   /** A value of the run's context: the connector's agency ORI or time zone. */
   context?: ContextValue;
   concat?: FieldSpecInput[];
+  /** Alternates, each a field with its own from, when and ops: the first that gives a value is the value. */
+  firstOf?: FieldSpecInput[];
   separator?: string;
   forEach?: string;
   fields?: Record<string, FieldSpecInput>;

@@ -196,6 +196,35 @@ describe('concat and nested objects', () => {
     expect(r.invalid[0]!.errors.map((e) => e.code)).toEqual(['HUB_ERR_RECORD_NUMBER']);
   });
 
+  it('firstOf: the first alternate that gives a value, each with its own when and operations', async () => {
+    const s = csvSpec([
+      {
+        type: 'Firearm',
+        fields: {
+          labCaseNumber: 'LAB',
+          itemNumber: 'ITEM',
+          // A code looked up as a code, else a name as free text: "HK" as a code is Hong Kong, as text Heckler & Koch.
+          make: { firstOf: [{ from: 'MAK', ops: [{ lookup: { table: 'ncic-make', mode: 'code' } }] }, { from: 'MAKER', ops: [{ lookup: { table: 'ncic-make' } }] }] },
+          model: { firstOf: [{ from: 'MODEL', when: { field: 'ITEM', equals: '1' } }, { value: 'none', when: { field: 'ITEM', in: ['2', '3'] } }] },
+        },
+      },
+    ]);
+    const r = await mapText(s, 'LAB,ITEM,MAK,MAKER,MODEL\nL1,1,SW,Glock,G19\nL1,2,,Smith and Wesson,M&P\nL1,3,,,\nL1,4,,,X\n');
+    expect(r.invalid).toEqual([]);
+    expect(r.records.map((x) => [x.make, x.model])).toEqual([
+      [{ code: 'SW', system: 'NCIC-MAK', text: 'SW' }, 'G19'],
+      [{ code: 'SW', system: 'NCIC-MAK', text: 'Smith and Wesson' }, 'none'],
+      [undefined, 'none'],
+      [undefined, undefined],
+    ]);
+  });
+
+  it('firstOf: a failing alternate fails the row, and errors point at the alternate the value came from', async () => {
+    const s = csvSpec([{ type: 'Case', fields: { agencyOri: { firstOf: [{ from: 'ORI' }, { from: 'AGENCY', ops: ['upper'] }] }, agencyCaseNumber: 'CASE', incidentNumber: { firstOf: [{ from: 'N', ops: ['integer'] }, 'CASE'] } } }]);
+    const r = await mapText(s, 'ORI,AGENCY,CASE,N\n,ct12,C1,\n,CT0015100,C2,1.5\n');
+    expect(r.invalid.map((i) => i.errors.map((e) => [e.code, e.pointer?.column]))).toEqual([[['HUB_ERR_RECORD_SCHEMA', 'AGENCY']], [['HUB_ERR_RECORD_NUMBER', 'N']]]);
+  });
+
   it('builds nested objects from dotted names and from `fields`, leaving out an object with nothing in it', async () => {
     const s = csvSpec([
       {

@@ -5,7 +5,7 @@
  * route, then its audit entry is committed before the response is sent (audit-plugin.ts). Webhooks are
  * authenticated by their signature, not by key; people in the console by a session cookie (session.ts). With `hub.api.tls` the API serves HTTPS itself (tls.ts).
  */
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Ajv, SchemaValidateFunction } from 'ajv';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -50,6 +50,14 @@ function finiteNumbers(ajv: Ajv): Ajv {
   return ajv;
 }
 
+/** Paths whose answers carry (or name) criminal-justice data: /api and /hooks. */
+const CJI_PATH = /^\/(?:api|hooks)(?:[/?#]|$)/;
+
+/** An answer under /api or /hooks is never cached nor sniffed (set for every answer: the onSend hook, and URLs no route took). */
+function cjiHeaders(req: FastifyRequest, reply: FastifyReply): void {
+  if (CJI_PATH.test(req.url)) void reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff');
+}
+
 export async function buildServer(hub: HubApi, opts: { opsOnly?: boolean } = {}): Promise<FastifyInstance> {
   const api = hub.cfg.hub.api;
   const tls = !opts.opsOnly && api.tls ? api.tls : undefined;
@@ -71,6 +79,8 @@ export async function buildServer(hub: HubApi, opts: { opsOnly?: boolean } = {})
     frameworkErrors: (err, req, reply) => {
       const long = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
       const e = new HubError('HUB_ERR_REQUEST_INVALID', { reason: long ? 'a path segment is longer than 1000 characters' : 'the path is not valid (a percent-escape that is not UTF-8?)' });
+      // No hook runs for a request no route took.
+      cjiHeaders(req, reply as FastifyReply);
       void refuseUnrouted(hub.audit, hub.log, hub.metrics.auditEntries, req, reply as FastifyReply, long ? 414 : 400, e);
     },
     genReqId: requestIdOf,
@@ -95,6 +105,13 @@ export async function buildServer(hub: HubApi, opts: { opsOnly?: boolean } = {})
     await app.register(opsRoutes, { hub });
     return app;
   }
+  // Answers under /api and /hooks carry criminal-justice data, or name it in their errors: no cache
+  // (browser or proxy) keeps them, and none is read as another type than it says. One hook for every
+  // answer, refusals and 404s included.
+  app.addHook('onSend', async (req, reply, payload) => {
+    cjiHeaders(req, reply);
+    return payload;
+  });
   if (tls) watchTls(app, tls, hub.log);
   await app.register(auditPlugin, { sink: hub.audit, log: hub.log, counter: hub.metrics.auditEntries });
   const shared = hub.apiRedis();

@@ -17,7 +17,7 @@ import { CHARSET_NAME_MAX, contentTypeCharset } from '../../src/formats/sender-c
 import { HubError } from '../../src/errors/hub-error.ts';
 import { resolveOptions } from '../_shared/options.ts';
 import type { OptionsInput, OptionsResolved } from '../_shared/schema.ts';
-import { DEFAULT_SIGNATURE_HEADER, DEFAULT_TIMESTAMP_HEADER, sign, verifySignature, type VerifyResult } from './signature.ts';
+import { checkSignatureHeaders, DEFAULT_SIGNATURE_HEADER, DEFAULT_TIMESTAMP_HEADER, sign, verifySignature, type VerifyResult } from './signature.ts';
 
 export { sign, verifySignature, type VerifyResult };
 
@@ -135,6 +135,11 @@ export class WebhookSource implements SourceConnector {
     return { ok: true, detail: `receives signed bodies at POST /hooks/${this.ctx.id} (up to ${this.options.maxBytes} bytes, ±${this.options.toleranceSeconds}s)` };
   }
 
+  /** Whether a request's headers alone fail its signature check (missing, malformed, stale): it cannot be correctly signed, whatever its body. */
+  unsignable(headers: WebhookRequest['headers'], now: Date | number = Date.now()): boolean {
+    return !checkSignatureHeaders({ toleranceSeconds: this.options.toleranceSeconds, headers, now, signatureHeader: this.options.signatureHeader, timestampHeader: this.options.timestampHeader }).ok;
+  }
+
   /** Check a received request; the route answers 202 once the unit is queued, or the error's status. */
   accept(req: WebhookRequest): AcceptResult {
     if (req.body.length > this.options.maxBytes) {
@@ -155,7 +160,7 @@ export class WebhookSource implements SourceConnector {
       timestampHeader: this.options.timestampHeader,
     });
     if (!v.ok) {
-      this.ctx.log.warn({ reason: v.reason, bytes: req.body.length }, 'webhook: request refused');
+      // Logged by the route (webhook: request refused), which knows whether the sender is past its rate limit.
       return { ok: false, error: new HubError('HUB_ERR_CONNECTOR_WEBHOOK_SIGNATURE', { connector: this.ctx.id, reason: v.detail ? `${v.reason}: ${v.detail}` : v.reason }) };
     }
     const timestamp = Number(headerValue(req.headers, this.options.timestampHeader));

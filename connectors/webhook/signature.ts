@@ -42,6 +42,18 @@ export interface VerifyInput {
  * - `mismatch`: the signature is not the HMAC of this timestamp and body with this secret.
  */
 export function verifySignature(input: VerifyInput): VerifyResult {
+  const h = checkSignatureHeaders(input);
+  if (!h.ok) return h;
+  const expected = Buffer.from(hmacHex(input.secret, h.timestamp, input.body), 'hex');
+  const given = Buffer.from(h.hex, 'hex');
+  return timingSafeEqual(expected, given) ? { ok: true } : { ok: false, reason: 'mismatch' };
+}
+
+/**
+ * The checks that need no body: `missing`, `malformed` and `stale` as verifySignature says them. A
+ * request that fails here can never be correctly signed, whatever its body.
+ */
+export function checkSignatureHeaders(input: Omit<VerifyInput, 'secret' | 'body'>): { ok: true; timestamp: string; hex: string } | (VerifyResult & { ok: false }) {
   const ts = header(input.headers, input.timestampHeader ?? DEFAULT_TIMESTAMP_HEADER);
   const sig = header(input.headers, input.signatureHeader ?? DEFAULT_SIGNATURE_HEADER);
   const tsName = input.timestampHeader ?? DEFAULT_TIMESTAMP_HEADER;
@@ -53,9 +65,7 @@ export function verifySignature(input: VerifyInput): VerifyResult {
   if (!m) return { ok: false, reason: 'malformed', detail: `${sigName} must be "sha256=" and 64 hex digits` };
   const nowSeconds = (input.now instanceof Date ? input.now.getTime() : input.now) / 1000;
   if (Math.abs(nowSeconds - Number(ts)) > input.toleranceSeconds) return { ok: false, reason: 'stale' };
-  const expected = Buffer.from(hmacHex(input.secret, ts, input.body), 'hex');
-  const given = Buffer.from(m[1]!, 'hex');
-  return timingSafeEqual(expected, given) ? { ok: true } : { ok: false, reason: 'mismatch' };
+  return { ok: true, timestamp: ts, hex: m[1]! };
 }
 
 function header(headers: VerifyInput['headers'], name: string): string | undefined {

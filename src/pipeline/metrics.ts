@@ -4,7 +4,7 @@
  * - cgic_polls_total{connector,outcome}: runs of a source: claimed (made transfers), empty (made none), failed
  * - cgic_transfers_total{connector,status}
  * - cgic_units_set_aside_total{connector}: units (files, bodies) that failed every attempt and were set aside
- * - cgic_webhooks_total{connector,outcome}: accepted, duplicate, backlog (429), unavailable (503), refused (401/413)
+ * - cgic_webhooks_total{connector,outcome}: accepted, duplicate, backlog (429), unavailable (503), refused (401/413/415, and 429 past the sender's limit of refused requests)
  * - cgic_deliveries_total{destination,outcome}: delivered, retried, dead
  * - cgic_delivery_latency_seconds{destination}: from the delivery written to the ledger to delivered
  * - cgic_queue_depth{queue,state}: waiting, active, delayed, failed jobs (sampled on scrape)
@@ -42,7 +42,7 @@ export function createMetrics(opts: { defaults?: boolean } = {}): Metrics {
     transfers: new Counter({ name: 'cgic_transfers_total', help: 'Finished transfers by connector and status.', labelNames: ['connector', 'status'], registers: [registry] }),
     polls: new Counter({ name: 'cgic_polls_total', help: 'Runs of a source connector by outcome: claimed (one transfer per unit), empty (no transfer), failed.', labelNames: ['connector', 'outcome'], registers: [registry] }),
     unitsSetAside: new Counter({ name: 'cgic_units_set_aside_total', help: 'Units (files, webhook bodies) that failed every attempt with an unexpected error and were set aside with a dead letter.', labelNames: ['connector'], registers: [registry] }),
-    webhooks: new Counter({ name: 'cgic_webhooks_total', help: 'Webhook requests by outcome: accepted, duplicate, backlog (429), unavailable (503), refused (401, 413).', labelNames: ['connector', 'outcome'], registers: [registry] }),
+    webhooks: new Counter({ name: 'cgic_webhooks_total', help: 'Webhook requests by outcome: accepted, duplicate, backlog (429), unavailable (503), refused (401, 413, 415; 429 past the limit of refused requests of its address).', labelNames: ['connector', 'outcome'], registers: [registry] }),
     deliveries: new Counter({ name: 'cgic_deliveries_total', help: 'Delivery attempts by destination and outcome (delivered, retry, dead).', labelNames: ['destination', 'outcome'], registers: [registry] }),
     deliveryLatency: new Histogram({
       name: 'cgic_delivery_latency_seconds',

@@ -11,13 +11,19 @@
  * is sent by the browser whoever made the page; the token is only known to the hub's own pages. API
  * keys come in a header no other site can make a browser send, so they need no token.
  *
+ * Requests that name no caller and fail without one are counted too, in the same per-address count as
+ * anonymous /api calls: a path no route takes (404, counted here before its answer) and a webhook with
+ * a missing or bad signature or of no connector (counted by the webhook route through `countRefusal`,
+ * as only it can tell a bad signature from a good one). A correctly signed webhook is never counted
+ * nor refused by it: webhooks are held back by their connector's backlog alone.
+ *
  * Input: the keys (a KeyRing the hub may refill on reload), the sessions, the rate limits, the TLS mode.
  * Output: `req.caller` on routes that admit the caller; a coded 401/403/429 otherwise.
  */
 import fp from 'fastify-plugin';
 import rateLimit from '@fastify/rate-limit';
 import cookie from '@fastify/cookie';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { TLSSocket } from 'node:tls';
 import type { Redis } from 'ioredis';
 import type { RateLimitConfig, TlsConfig } from '../config/hub-config.ts';
@@ -37,6 +43,19 @@ export interface AccessOptions {
   redis?: Redis;
   /** Prefix of the counters' keys in Redis. */
   redisPrefix?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * Count a refused request of a route that names no caller (a webhook's bad signature) against its
+     * sender's rate limit: the 429 to answer instead once it is past it (its headers set on `reply`),
+     * else null.
+     */
+    countRefusal(req: FastifyRequest, reply: FastifyReply): Promise<HubError | null>;
+    /** Whether the request's sender is at or past its rate limit already (nothing counted). */
+    pastRateLimit(req: FastifyRequest): Promise<boolean>;
+  }
 }
 
 /** Who a request is counted as, for the rate limit. */
@@ -75,26 +94,60 @@ export const accessPlugin = fp<AccessOptions>(
       if (route.url.startsWith('/api') && !route.config?.access) throw new Error(`route ${route.method} ${route.url} declares no access roles`);
     });
 
+    const limitedError = (req: FastifyRequest, max: number, ttl: number): HubError =>
+      new HubError('HUB_ERR_API_RATE_LIMITED', {
+        who: req.caller ? `key ${req.caller.keyId}` : `address ${req.ip}`,
+        max,
+        window: `${limits.windowSeconds} s`,
+        retryAfter: Math.max(1, Math.ceil(ttl / 1000)),
+      });
+    // Requests being counted by countRefusal: routes without roles are otherwise not counted.
+    const refusals = new WeakSet<FastifyRequest>();
     await app.register(rateLimit, {
       global: true,
       hook: 'onRequest',
       timeWindow: limits.windowSeconds * 1000,
       skipOnError: true,
       ...(opts.redis ? { redis: opts.redis, nameSpace: `${opts.redisPrefix ?? 'cgic'}:rate-limit:` } : {}),
-      allowList: (req) => !req.routeOptions.config?.access && !req.routeOptions.config?.signIn,
+      allowList: (req) => !refusals.has(req) && !req.routeOptions.config?.access && !req.routeOptions.config?.signIn,
       keyGenerator: limitKey,
       max: async (req) => {
         const c = req.caller;
         if (!c) return limits.anonymous;
         return keys.rateLimitOf(c.keyId) ?? limits.roles[c.role] ?? limits.perKey;
       },
-      errorResponseBuilder: (req, ctx) =>
-        new HubError('HUB_ERR_API_RATE_LIMITED', {
-          who: req.caller ? `key ${req.caller.keyId}` : `address ${req.ip}`,
-          max: ctx.max,
-          window: `${limits.windowSeconds} s`,
-          retryAfter: Math.max(1, Math.ceil(ctx.ttl / 1000)),
-        }),
+      errorResponseBuilder: (req, ctx) => limitedError(req, ctx.max, ctx.ttl),
+    });
+
+    // The same counts as the routes' own (same store, same keys), asked for by hand.
+    const limiter = app.createRateLimit();
+    const ask = async (req: FastifyRequest, increment: boolean) => {
+      refusals.add(req);
+      try {
+        return await limiter(req, { increment });
+      } finally {
+        refusals.delete(req);
+      }
+    };
+    app.decorate('countRefusal', async (req: FastifyRequest, reply: FastifyReply): Promise<HubError | null> => {
+      const r = await ask(req, true);
+      if (r.isAllowed) return null;
+      void reply.header('x-ratelimit-limit', r.max).header('x-ratelimit-remaining', r.remaining).header('x-ratelimit-reset', r.ttlInSeconds);
+      if (!r.isExceeded) return null;
+      void reply.header('retry-after', Math.max(1, r.ttlInSeconds));
+      return limitedError(req, r.max, r.ttl);
+    });
+    app.decorate('pastRateLimit', async (req: FastifyRequest): Promise<boolean> => {
+      const r = await ask(req, false);
+      return !r.isAllowed && r.remaining === 0;
+    });
+
+    // A path no route takes (404) is counted as any request of its caller (per address without a
+    // key), and refused with 429 past the limit: unknown paths cost an audit entry each too.
+    app.addHook('onRequest', async (req, reply) => {
+      if (!req.is404) return;
+      const limited = await app.countRefusal(req, reply);
+      if (limited) throw limited;
     });
 
     // After the rate limit (routes' hooks run in the order the plugins added them): refuse whoever may not call the route.

@@ -5,14 +5,25 @@
  * request's transfer id, nothing queued; 401 bad or stale signature; 413 a body over the connector's
  * maxBytes (HUB_ERR_CONNECTOR_WEBHOOK_TOO_LARGE, whatever its size); 429 + Retry-After when the
  * connector's backlog is full; 503 + Retry-After when Redis or the store does not answer in time.
+ *
+ * Refusals that no signature stands behind count against the sender's address, as anonymous /api
+ * calls do (hub.api.rateLimit.anonymous), and are answered 429 HUB_ERR_API_RATE_LIMITED past it: a
+ * connector id that is not an enabled webhook connector (404, answered before the body is read) and a
+ * missing, malformed, stale or wrong signature (401). A request whose headers alone cannot be signed
+ * is counted before its body is read, so past the limit its body is never read; one whose signature
+ * is well formed is always read and checked, so a correctly signed body is never refused by this
+ * limit (webhooks are held back by their connector's backlog: 429 HUB_ERR_CONNECTOR_WEBHOOK_BACKLOG).
  */
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { HubApi } from '../hub-api.ts';
 import { WebhookSource } from '../../../connectors/webhook/index.ts';
 import { errorSchema, namedBy } from '../schemas.ts';
 import { HubError } from '../../errors/hub-error.ts';
 
 export const hookRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hub }) => {
+  const enabledHook = (id: string) => hub.cfg.connectors.find((c) => c.id === id && c.kind === 'webhook' && c.enabled);
+  // Requests counted against their sender's rate limit before their body was read.
+  const counted = new WeakSet<FastifyRequest>();
   // Read up to the largest body a webhook connector accepts (plus one byte), so the connector itself
   // answers 413 with its own error code for anything larger.
   const maxBytes = Math.max(1024 * 1024, ...hub.cfg.connectors.filter((c) => c.kind === 'webhook').map((c) => (hub.source(c.id) as WebhookSource).maxBytes + 1));
@@ -33,6 +44,19 @@ export const hookRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hub
     '/hooks/:connector',
     {
       bodyLimit: maxBytes,
+      // Before the body is read: no such connector, or headers no body can make a good signature of.
+      onRequest: async (req, reply) => {
+        const id = req.params.connector;
+        const conn = enabledHook(id);
+        if (!conn) throw (await app.countRefusal(req, reply)) ?? new HubError('HUB_ERR_NOT_FOUND', { what: 'webhook connector', id });
+        if (!(hub.source(conn.id) as WebhookSource).unsignable(req.headers)) return;
+        counted.add(req);
+        const limited = await app.countRefusal(req, reply);
+        if (limited) {
+          hub.metrics.webhooks.inc({ connector: conn.id, outcome: 'refused' });
+          throw limited;
+        }
+      },
       schema: {
         summary: 'Receive a signed webhook body; it becomes one transfer.',
         description:
@@ -61,6 +85,12 @@ export const hookRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hub
       if (r.status === 202 && 'transferId' in r) return reply.code(202).send({ transferId: r.transferId, ...(r.duplicate ? { duplicate: true } : {}) });
       if (r.status === 'gone') return reply.code(503).send({ code: 'HUB_ERR_CONNECTOR_WEBHOOK_UNAVAILABLE', message: 'the sender went away before the body was queued' });
       const refused = r as { status: number; error: HubError; retryAfter?: number };
+      if (refused.error.code === 'HUB_ERR_CONNECTOR_WEBHOOK_SIGNATURE') {
+        // Past the sender's limit: 429, and no log line (its audit entry says it).
+        const limited = counted.has(req) ? null : await app.countRefusal(req, reply);
+        if (limited) return reply.code(limited.status).send({ code: limited.code, message: limited.message });
+        hub.log.warn({ connector: req.params.connector, reason: refused.error.message, bytes: body.length, source: req.ip }, 'webhook: request refused');
+      }
       if (refused.retryAfter !== undefined) void reply.header('retry-after', String(refused.retryAfter));
       return reply.code(refused.status).send({ code: refused.error.code, message: refused.error.message });
     },

@@ -1,3 +1,4 @@
+import type { Ajv, SchemaValidateFunction } from 'ajv';
 import { TRANSFER_COUNT_NAMES } from '../store/types.ts';
 
 /** Routes that need an API key declare this, so /docs shows the lock. */
@@ -80,5 +81,33 @@ export function pageOf<T extends object>(item: T) {
   } as const;
 }
 
-/** ISO times for time-range filters. */
-export const isoTime = { type: 'string', format: 'date-time' } as const;
+/**
+ * ISO times for time-range filters: an RFC 3339 date-time (`format`) that the store's timestamptz
+ * columns can compare with (`x-storable-time`). PostgreSQL has no year 0000 and refuses UTC offsets
+ * past ±15:59; ajv's date-time takes both (years 0000-9999, offsets to ±23:59), so such a value got
+ * through and failed in the database (500, with the database's own message).
+ */
+export const isoTime = { type: 'string', format: 'date-time', 'x-storable-time': true } as const;
+
+/** The largest UTC offset a time filter takes, in minutes: ±14:00, the widest offset in use (Kiribati). */
+export const MAX_OFFSET_MINUTES = 14 * 60;
+
+/** Why a date-time string is out of the range the store takes (year 0001-9999, offset within ±14:00); null when it is in it. */
+export function storableTimeProblem(s: string): string | null {
+  if (s.startsWith('0000')) return 'year 0000 does not exist (years 0001-9999)';
+  const m = /([+-])(\d{2}):(\d{2})$/.exec(s);
+  if (m && Number(m[2]) * 60 + Number(m[3]) > MAX_OFFSET_MINUTES) return 'UTC offsets go from -14:00 to +14:00';
+  return null;
+}
+
+/** The `x-storable-time` keyword (isoTime): a time the store can compare with. */
+export function storableTimes(ajv: Ajv): Ajv {
+  const validate: SchemaValidateFunction = (on: boolean, s: unknown) => {
+    const problem = on && typeof s === 'string' ? storableTimeProblem(s) : null;
+    if (problem === null) return true;
+    validate.errors = [{ keyword: 'x-storable-time', message: `must be an ISO 8601 time in the years 0001-9999 with a UTC offset within ±14:00: ${problem}`, params: {} }];
+    return false;
+  };
+  ajv.addKeyword({ keyword: 'x-storable-time', schemaType: 'boolean', errors: true, validate });
+  return ajv;
+}

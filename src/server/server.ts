@@ -29,6 +29,7 @@ import { consolePlugin } from '../console/plugin.ts';
 import { accessPlugin } from './access-plugin.ts';
 import { auditPlugin, refuseUnrouted, requestIdOf } from './audit-plugin.ts';
 import { httpsOptions, watchTls } from './tls.ts';
+import { storableTimes } from './schemas.ts';
 import { MemorySessionBackend, RedisSessionBackend, Sessions } from './session.ts';
 
 /**
@@ -85,7 +86,7 @@ export async function buildServer(hub: HubApi, opts: { opsOnly?: boolean } = {})
     },
     genReqId: requestIdOf,
     trustProxy: api.trustProxy.length ? api.trustProxy : false,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false }, plugins: [finiteNumbers] },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false }, plugins: [finiteNumbers, storableTimes] },
     ...(tls ? { https: { ...httpsOptions(tls), ...timeouts } } : {}),
   }) as unknown as FastifyInstance;
   app.setErrorHandler((err, req, reply) => {

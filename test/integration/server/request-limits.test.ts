@@ -78,6 +78,32 @@ describe('requests refused before a route runs', () => {
     expect((await fetch(`${hub.address}/api/transfers?offset=1000000000`, { headers: admin })).status).toBe(200);
   });
 
+  it('refuses times the database cannot take with 400 naming the parameter, on every route with a time filter', async () => {
+    const routes = [
+      { p: '/api/transfers', key: 'admin' },
+      { p: '/api/dead-letters', key: 'admin' },
+      { p: '/api/audit', key: 'auditor' },
+      { p: '/api/dead-letters/replay', key: 'admin', body: true },
+    ];
+    const ask = (r: (typeof routes)[number], param: string, value: string) =>
+      r.body
+        ? fetch(`${hub.address}${r.p}`, { method: 'POST', headers: { authorization: `Bearer ${r.key}-key`, 'content-type': 'application/json' }, body: JSON.stringify({ [param]: value, dryRun: true }) })
+        : fetch(`${hub.address}${r.p}?${param}=${encodeURIComponent(value)}`, { headers: { authorization: `Bearer ${r.key}-key` } });
+    const bad = ['0000-01-01T00:00:00Z', '2024-01-01T00:00:00+23:59', '2024-01-01T00:00:00+15:00', '2024-01-01T00:00:00-14:01', '0000-12-31T23:00:00-14:00'];
+    const good = ['0001-01-01T00:00:00Z', '0001-01-01T00:00:00+14:00', '9999-12-31T23:59:59-14:00', '2024-01-01T00:00:00+14:00', '2024-01-01T00:00:00-12:00', '2016-12-31T23:59:60Z', '2024-01-01t00:00:00.123456789z'];
+    for (const r of routes) {
+      for (const param of ['since', 'until']) {
+        for (const v of bad) {
+          const res = await ask(r, param, v);
+          const body = (await res.json()) as { code: string; message: string };
+          expect([r.p, param, v, res.status, body.code]).toEqual([r.p, param, v, 400, 'HUB_ERR_REQUEST_INVALID']);
+          expect(body.message).toContain(`/${param} `);
+        }
+        for (const v of good) expect([r.p, param, v, (await ask(r, param, v)).status]).toEqual([r.p, param, v, 200]);
+      }
+    }
+  });
+
   it('answers an URL the router cannot take in the hub\'s format, without echoing it, and records it', async () => {
     const long = 'x'.repeat(1500);
     const cases = [

@@ -141,7 +141,12 @@ export async function countQuarantine(db: Db, filter: Omit<QuarantineFilter, 'li
   return Number(rows[0]?.n ?? 0);
 }
 
-function quarantineWhere(filter: QuarantineFilter, params: unknown[]): string {
+/**
+ * The WHERE clause of a filter (its values appended to `params`). Transfer and file match any
+ * sighting of the entry, each by its own index on quarantine_sightings (the file: migration 012); the
+ * file exactly, as the source named it (`pointer.file`).
+ */
+export function quarantineWhere(filter: QuarantineFilter, params: unknown[]): string {
   const parts: string[] = [];
   const eq = (column: string, value: unknown): void => {
     if (value === undefined) return;
@@ -153,6 +158,10 @@ function quarantineWhere(filter: QuarantineFilter, params: unknown[]): string {
   if (filter.transferId !== undefined) {
     params.push(filter.transferId);
     parts.push(`EXISTS (SELECT 1 FROM quarantine_sightings s WHERE s.entry_id = q.id AND s.transfer_id = $${params.length})`);
+  }
+  if (filter.file !== undefined) {
+    params.push(filter.file);
+    parts.push(`EXISTS (SELECT 1 FROM quarantine_sightings s WHERE s.entry_id = q.id AND s.pointer->>'file' = $${params.length})`);
   }
   if (filter.status === 'open') parts.push('q.resolved_at IS NULL');
   if (filter.status === 'resolved') parts.push('q.resolved_at IS NOT NULL');

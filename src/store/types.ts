@@ -234,6 +234,8 @@ export interface QuarantineFilter {
   connectorId?: string;
   /** Entries seen in this transfer (any sighting). */
   transferId?: string;
+  /** Entries seen in a source file of exactly this name (any sighting's `pointer.file`). */
+  file?: string;
   code?: string;
   /** open: not resolved yet; resolved: a later transfer carried the row corrected. */
   status?: 'open' | 'resolved';

@@ -193,7 +193,7 @@ export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
     },
   );
 
-  app.get<{ Querystring: PageQuery & { connector?: string; transfer?: string; code?: string; status?: 'open' | 'resolved' } }>(
+  app.get<{ Querystring: PageQuery & { connector?: string; transfer?: string; file?: string; code?: string; status?: 'open' | 'resolved' } }>(
     '/quarantine',
     {
       ...reader,
@@ -207,7 +207,8 @@ export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
           additionalProperties: false,
           properties: {
             connector: { type: 'string' },
-            transfer: { type: 'string' },
+            transfer: { type: 'string', description: 'Entries seen in this transfer (any sighting).' },
+            file: { type: 'string', minLength: 1, maxLength: 1000, description: 'Entries seen in a source file of exactly this name (`pointer.file`, any sighting): `LIMS_20251125.csv`, not a path nor a part of the name.' },
             code: { type: 'string' },
             status: { type: 'string', enum: ['open', 'resolved'] },
             ...pageQuery,
@@ -239,7 +240,7 @@ export const adminRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
     },
     async (req) => {
       const q = req.query;
-      const f = { connectorId: q.connector, transferId: q.transfer, code: q.code, status: q.status };
+      const f = { connectorId: q.connector, transferId: q.transfer, file: q.file, code: q.code, status: q.status };
       const [items, total] = await Promise.all([hub.store.listQuarantine({ ...f, limit: q.limit, offset: q.offset }), hub.store.countQuarantine(f)]);
       auditSubjects(req, items.map((i) => ({ type: 'quarantine', id: i.id })));
       return { total, limit: q.limit, offset: q.offset, items };

@@ -12,7 +12,7 @@ import { SELECT_FULL, SELECT_META } from '../../../src/store/contributions.ts';
 import type { Db } from '../../../src/store/db.ts';
 import { LEADS_REFERENCING, leadsReferencing } from '../../../src/store/lead-ledger.ts';
 import { loadMigrations, migrate } from '../../../src/store/migrate.ts';
-import { RESOLVE } from '../../../src/store/quarantine.ts';
+import { RESOLVE, quarantineWhere } from '../../../src/store/quarantine.ts';
 import { SELECT_FOR_UPDATE, SELECT_FOR_UPDATE_BY_ID } from '../../../src/store/records.ts';
 import { RECORDS_OF } from '../../../src/store/retractions.ts';
 import { BACKENDS, useBackend } from './backends.ts';
@@ -54,7 +54,7 @@ describe.each(BACKENDS)('query plans on %s', (backend) => {
       ids.push(...results.map((r) => r.id));
     }
     await store.addQuarantine(
-      Array.from({ length: N }, (_, i) => ({ transferId: 't1', connectorId: 'rms', code: 'HUB_ERR_MAP_REQUIRED', message: 'm', fingerprint: `f${i}`, rowIdentity: `Case|CT0015100|25-${i}` })),
+      Array.from({ length: N }, (_, i) => ({ transferId: 't1', connectorId: 'rms', code: 'HUB_ERR_MAP_REQUIRED', message: 'm', fingerprint: `f${i}`, rowIdentity: `Case|CT0015100|25-${i}`, pointer: { file: `export-${i % 400}.csv`, row: i } })),
     );
     const LEADS = 2000;
     for (let from = 0; from < LEADS; from += 1000) {
@@ -77,6 +77,9 @@ describe.each(BACKENDS)('query plans on %s', (backend) => {
       ['records of source record ids', RECORDS_OF, ['rms', JSON.stringify(['R7', 'R1500'])]],
       ['quarantine resolved by identity', RESOLVE, ['rms', JSON.stringify(['Case|CT0015100|25-7']), 't2']],
     ];
+    const byFile: unknown[] = [];
+    const whereFile = quarantineWhere({ file: 'export-7.csv' }, byFile);
+    lookups.push(['quarantine of a file', `SELECT count(*) FROM quarantine q ${whereFile}`, byFile]);
     const scans = [];
     for (const [name, sql, params] of lookups) scans.push(`${name}: ${(await planOf(store.db, sql, params)).scanned.join(', ') || 'none'}`);
     expect(scans).toEqual(lookups.map(([name]) => `${name}: none`));

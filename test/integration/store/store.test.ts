@@ -460,6 +460,12 @@ describe.each(BACKENDS)('store on %s', (backend) => {
       expect(await store.countQuarantine()).toBe(3);
       expect(await store.countQuarantine({ transferId: t.id })).toBe(2);
       expect(await store.countQuarantine({ code: 'HUB_ERR_SOURCE_XML' })).toBe(1);
+      // By the source file's name, exactly (not a prefix, not another case).
+      expect((await store.listQuarantine({ file: 'items.csv' })).map((q) => q.id).sort()).toEqual([ids[0], ids[1]].sort());
+      expect(await store.countQuarantine({ file: 'items.csv', code: 'HUB_ERR_CODE_UNKNOWN' })).toBe(1);
+      expect(await store.countQuarantine({ file: 'a.xml' })).toBe(1);
+      expect(await store.countQuarantine({ file: 'items' })).toBe(0);
+      expect(await store.countQuarantine({ file: 'ITEMS.CSV' })).toBe(0);
     });
   });
 
@@ -492,6 +498,9 @@ describe.each(BACKENDS)('store on %s', (backend) => {
       expect(await store.countQuarantine({ transferId: t1.id })).toBe(1);
       expect(await store.countQuarantine({ transferId: t2.id })).toBe(1);
       expect(await store.countQuarantine()).toBe(1);
+      // The file filter, as the transfer filter, takes any sighting: the row seen in y.csv is still the one seen in x.csv.
+      await store.addQuarantine([{ ...bad(t2.id, `${t2.id}|c1|0|0`, 2), pointer: { file: 'y.csv', row: 2 } }]);
+      expect([await store.countQuarantine({ file: 'x.csv' }), await store.countQuarantine({ file: 'y.csv' }), await store.countQuarantine({ file: 'z.csv' })]).toEqual([1, 1, 0]);
       // Another connector's identical row is its own entry; an entry without a fingerprint is never merged.
       await store.addQuarantine([{ ...bad(t1.id, 'x', 3), connectorId: 'rms' }]);
       await store.addQuarantine([{ ...bad(t1.id, 'y', 3), fingerprint: undefined }, { ...bad(t1.id, 'z', 3), fingerprint: undefined }]);

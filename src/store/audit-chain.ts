@@ -79,10 +79,22 @@ export interface AuditEntry {
 
 export type AuditContent = Omit<AuditEntry, 'hash' | 'prevHash'>;
 
-/** PostgreSQL text cannot hold NUL: cleaned before hashing, so what is stored is what was hashed. */
+const UNPAIRED = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * PostgreSQL text cannot hold NUL, and an unpaired surrogate (from a JSON body's "\uD800", or a
+ * string cut inside a pair) has no UTF-8 form: jsonb refuses it, text would store U+FFFD. Both are
+ * cleaned to U+FFFD before hashing, so what is stored is what was hashed; a string is never cut
+ * inside a pair.
+ */
 function clean(s: string, max = Infinity): string {
-  const t = s.includes('\u0000') ? s.replace(/\u0000/g, '\ufffd') : s;
-  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+  let t = s.includes('\u0000') ? s.replace(/\u0000/g, '\ufffd') : s;
+  if (t.length > max) {
+    const end = max - 1;
+    const code = t.charCodeAt(end - 1);
+    t = `${t.slice(0, code >= 0xd800 && code <= 0xdbff ? end - 1 : end)}…`;
+  }
+  return /[\uD800-\uDFFF]/.test(t) ? t.replace(UNPAIRED, '\ufffd') : t;
 }
 
 function cleanDeep(v: unknown): unknown {

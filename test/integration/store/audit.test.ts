@@ -41,6 +41,20 @@ for (const backend of BACKENDS) {
       expect(await ctx.store.countAudit({ actor: 'key-1' })).toBe(40);
     });
 
+    it('an entry holding unpaired surrogates, or cut inside a pair, is written with U+FFFD in their place and verifies', async () => {
+      const { store } = ctx;
+      const emoji = '\u{1F52B}';
+      const long = `${'x'.repeat(198)}${emoji}tail`; // cut at 200 characters: between the two halves of the emoji
+      await store.appendAudit([
+        { ...entry(1), reason: `lone \uD800 high`, subjects: [{ type: 'file', id: 'a\uDC00b' }], detail: { file: 'lone\uD800.csv', [`key\uDBFF`]: 'v', ok: `pair ${emoji}` } },
+        { ...entry(2), actor: long },
+      ]);
+      expect(await store.verifyAudit(KEY)).toMatchObject({ ok: true, entries: 2 });
+      const [first, second] = await store.listAudit({ order: 'asc' });
+      expect(first).toMatchObject({ reason: 'lone \ufffd high', subjects: [{ type: 'file', id: 'a\ufffdb' }], detail: { file: 'lone\ufffd.csv', 'key\ufffd': 'v', ok: `pair ${emoji}` } });
+      expect(second!.actor).toBe(`${'x'.repeat(198)}…`);
+    });
+
     it('appends a batch in two statements: the head read under its lock, then the entries and the new head', async () => {
       const db = countingDb(ctx.store.db);
       const store = new Store(db);

@@ -148,6 +148,26 @@ export function isPlainFileName(name: string): boolean {
   );
 }
 
+/** Longest name a dropped file may have, in UTF-8 bytes (what the common filesystems take). */
+export const MAX_FILE_NAME_BYTES = 255;
+
+/**
+ * Why a name sent from outside (a corrected file posted to the API) is not a plain file name to drop
+ * in a folder, or null when it is one: one segment (no / or \, no ".."), no control or formatting
+ * characters (C0, DEL, C1, bidirectional overrides, zero-width ones), valid Unicode, not hidden (a
+ * leading "."), at most 255 bytes in UTF-8.
+ */
+export function droppedNameProblem(name: string): string | null {
+  if (name.length === 0) return 'is empty';
+  if (Buffer.from(name, 'utf8').toString('utf8') !== name) return 'is not valid Unicode';
+  if (/[\p{Cc}\p{Cf}\u2028\u2029]/u.test(name)) return 'holds a control or formatting character';
+  if (/[/\\]/.test(name)) return 'holds a path separator (/ or \\): give the file\'s name alone';
+  if (name.includes('..')) return 'holds ".."';
+  if (name.startsWith('.')) return 'starts with "." (a hidden file, which no connector reads)';
+  if (Buffer.byteLength(name, 'utf8') > MAX_FILE_NAME_BYTES) return `is longer than ${MAX_FILE_NAME_BYTES} bytes in UTF-8`;
+  return null;
+}
+
 /** Read a whole stream (small things only: an existing delivered file to compare). */
 export async function streamToBuffer(stream: AsyncIterable<unknown>): Promise<Buffer> {
   const chunks: Buffer[] = [];

@@ -66,6 +66,29 @@ describe('directory source: a folder where nothing can be made', () => {
   });
 });
 
+describe('directory source: drop (a file sent through the API)', () => {
+  it('writes the file under its name without a temporary file left, never over one of that name, and the next claim takes it', async () => {
+    mkdirSync(join(root, 'in'));
+    const src = source({ pattern: '*.csv' });
+    expect(await src.drop('fixed.csv', Buffer.from('a,b\n'))).toEqual({ file: 'fixed.csv', path: join(root, 'in', 'fixed.csv') });
+    expect(readdirSync(join(root, 'in'))).toEqual(['fixed.csv']);
+    await expect(src.drop('fixed.csv', Buffer.from('other\n'))).rejects.toMatchObject({ code: 'HUB_ERR_STATE_CONFLICT' });
+    expect(readFileSync(join(root, 'in', 'fixed.csv'), 'utf8')).toBe('a,b\n');
+    expect(readdirSync(join(root, 'in'))).toEqual(['fixed.csv']);
+    for (const name of ['../up.csv', 'a/b.csv', '.hidden.csv', 'x.txt', 'x.csv.part', 'a\u0000.csv', '..csv']) {
+      await expect(src.drop(name, Buffer.from('x'))).rejects.toMatchObject({ code: 'HUB_ERR_REQUEST_INVALID' });
+    }
+    expect(readdirSync(root).sort()).toEqual(['in']);
+    const [unit] = await src.claim();
+    expect(unit!.name).toBe('fixed.csv');
+  });
+
+  it('a drop folder that is not there: HUB_ERR_CONNECTOR_IO, nothing made', async () => {
+    await expect(source().drop('x.csv', Buffer.from('x'))).rejects.toMatchObject({ code: 'HUB_ERR_CONNECTOR_IO' });
+    expect(existsSync(join(root, 'in'))).toBe(false);
+  });
+});
+
 describe('directory source: claim', () => {
   it('claims matching, stable files only: not folders, dotfiles, partial uploads or other patterns', async () => {
     drop('lims-1.csv', 'a\n');

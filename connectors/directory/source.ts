@@ -16,7 +16,7 @@
  * once per name, not on every run.
  */
 import { constants as fsc } from 'node:fs';
-import { copyFile, link, open, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, link, lstat, open, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { CheckResult, ConnectorContext, SourceConnector, SourcePart, SourceUnit } from '../../src/sdk/connector.ts';
@@ -27,6 +27,7 @@ import {
   claimedName,
   collisionName,
   displayName,
+  droppedNameProblem,
   errorsFileName,
   errorsJson,
   fileUnitId,
@@ -256,6 +257,49 @@ export class DirectorySource implements SourceConnector {
     yield { stream: handle.createReadStream(), name: unit.name };
   }
 
+  /**
+   * Put a file in the drop folder, as a sender would (a corrected export an administrator sends from
+   * the console): written to a hidden temporary file in the folder, fsynced, then linked under its
+   * name, which fails if the name is taken, so a file is never overwritten and never seen half
+   * written. The next run takes it once it has been still for `stableMs`. `name` must be a plain name
+   * (droppedNameProblem) that the connector's pattern takes, else HUB_ERR_REQUEST_INVALID; a file of
+   * that name already in the folder: HUB_ERR_STATE_CONFLICT.
+   */
+  async drop(name: string, body: Buffer): Promise<{ file: string; path: string }> {
+    const problem = droppedNameProblem(name);
+    if (problem) throw new HubError('HUB_ERR_REQUEST_INVALID', { reason: `The file name ${problem}` });
+    if (!this.matches(name)) {
+      throw new HubError('HUB_ERR_REQUEST_INVALID', { reason: `The file name does not match the pattern of connector ${this.ctx.id} ("${this.o.pattern}"; names ending in .tmp, .part or .filepart never do): it would never be read` });
+    }
+    const target = join(this.dir, name);
+    const tmp = join(this.dir, `.cgic-drop-${randomBytes(8).toString('hex')}.tmp`);
+    try {
+      if (!(await stat(this.dir)).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
+    } catch (err) {
+      throw sourceFsError(this.ctx.id, 'list', this.dir, err);
+    }
+    try {
+      const fh = await open(tmp, 'wx', 0o640);
+      try {
+        await fh.writeFile(body);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await placeNew(tmp, target);
+    } catch (err) {
+      await unlink(tmp).catch(() => {});
+      if (isErrno(err, 'EEXIST')) {
+        throw new HubError('HUB_ERR_STATE_CONFLICT', { reason: `A file named "${name}" is already in the drop folder of connector ${this.ctx.id}, waiting to be read: it is not replaced. Send the corrected file under another name the pattern takes, or once the waiting one has been read` });
+      }
+      throw sourceFsError(this.ctx.id, 'write', target, err);
+    }
+    await unlink(tmp).catch(() => {});
+    await syncDir(this.dir);
+    this.ctx.log.info({ file: name, bytes: body.length }, 'directory: file dropped through the API');
+    return { file: name, path: target };
+  }
+
   async ack(unit: SourceUnit): Promise<void> {
     const ref = unit.ref as unknown as DirectoryRef;
     const moved = await this.moveAside(unit, this.archiveDir, 'archive');
@@ -415,4 +459,35 @@ export async function moveNoOverwrite(src: string, dir: string, name: string): P
     return target;
   }
   throw new Error(`no free name for ${name} in ${dir}`);
+}
+
+/**
+ * `tmp` under the name `target`, never over an existing file: a hard link fails with EEXIST when the
+ * name is taken. Where the filesystem has no hard links (some network shares), a rename after a check
+ * that the name is free (a sender writing that very name at the same instant could be replaced).
+ */
+async function placeNew(tmp: string, target: string): Promise<void> {
+  try {
+    await link(tmp, target);
+    return;
+  } catch (err) {
+    if (!isErrno(err, 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK')) throw err;
+  }
+  if (await lstat(target).then(() => true, (e: unknown) => (isErrno(e, 'ENOENT') ? false : Promise.reject(e)))) {
+    throw Object.assign(new Error(`${target} exists`), { code: 'EEXIST' });
+  }
+  await rename(tmp, target);
+}
+
+/** Make a new name in a folder durable; some filesystems cannot fsync a folder, which is fine. */
+async function syncDir(dir: string): Promise<void> {
+  let fh;
+  try {
+    fh = await open(dir, 'r');
+    await fh.sync();
+  } catch {
+    // not durable on this filesystem: nothing more to do
+  } finally {
+    await fh?.close().catch(() => {});
+  }
 }

@@ -1,8 +1,11 @@
 /**
- * Steering a connector: pause and resume its schedule, and its effective configuration as the hub
- * runs it (validated, defaults filled in, secrets masked). Pauses are on the audit trail (the request's
- * entry, with the reason given); the run, list and poll routes are in admin.ts.
+ * Steering a connector: pause and resume its schedule, its effective configuration as the hub runs it
+ * (validated, defaults filled in, secrets masked), and a corrected file sent to a directory
+ * connector's drop folder (the console's "Re-run a corrected file"). Pauses and files are on the audit
+ * trail (the request's entry, with the reason given, or the file's name, size and SHA-256); the run,
+ * list and poll routes are in admin.ts.
  */
+import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { HubApi } from '../hub-api.ts';
 import { access } from '../auth.ts';
@@ -11,6 +14,14 @@ import { security, errorSchema, namedBy } from '../schemas.ts';
 import { HubError } from '../../errors/hub-error.ts';
 import { SECRET_REF, secretPaths } from '../../config/secrets.ts';
 import { findConnector } from '../../../connectors/index.ts';
+import type { DirectorySource } from '../../../connectors/directory/source.ts';
+import { MAX_FILE_NAME_BYTES } from '../../../connectors/_shared/files.ts';
+
+/** The largest file an administrator may send to a drop folder: a webhook body's default limit (maxBytes). */
+export const MAX_DROPPED_FILE_BYTES = 10 * 1024 * 1024;
+/** Its base64 in the request's JSON, and room for the rest of the body. */
+const DROPPED_FILE_BASE64 = 4 * Math.ceil(MAX_DROPPED_FILE_BYTES / 3);
+const DROP_BODY_LIMIT = DROPPED_FILE_BASE64 + 64 * 1024;
 
 export const pauseSchema = {
   type: ['object', 'null'],
@@ -136,6 +147,71 @@ export const connectorRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, 
       if (req.body?.reason) auditDetail(req, { reason: req.body.reason });
       const paused = await hub.pauseSchedule(req.params.id, byOf(req));
       return { id: req.params.id, paused };
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { name: string; content: string } }>(
+    '/connectors/:id/files',
+    {
+      ...admin,
+      bodyLimit: DROP_BODY_LIMIT,
+      schema: {
+        summary:
+          'Send a file (a corrected export) to a directory connector: written into its drop folder under its own name, atomically, never over a file of that name waiting there (409). ' +
+          `The connector's next run reads it as a new transfer (its schedule, or POST /api/connectors/:id/run once it has been still for stableMs). At most ${MAX_DROPPED_FILE_BYTES} bytes; other kinds of connector: 409.`,
+        tags: ['connectors'],
+        security,
+        params,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name', 'content'],
+          properties: {
+            name: { type: 'string', minLength: 1, maxLength: MAX_FILE_NAME_BYTES, description: 'The file\'s name: one plain segment (no / or \\, no "..", no control characters, not starting with "."), at most 255 bytes, that the connector\'s pattern takes.' },
+            // Its size is bounded by the route's bodyLimit (413), and once decoded (413 too).
+            content: { type: 'string', description: `The file's bytes in base64 (at most ${MAX_DROPPED_FILE_BYTES} bytes once decoded).` },
+          },
+        },
+        response: {
+          201: {
+            type: 'object',
+            properties: {
+              connectorId: { type: 'string' },
+              file: { type: 'string', description: 'The name it was written under in the drop folder.' },
+              bytes: { type: 'integer' },
+              sha256: { type: 'string' },
+              nextRun: { type: ['string', 'null'], description: 'When the connector\'s schedule runs next (null: no schedule, or paused: run it by hand).' },
+            },
+          },
+          400: errorSchema,
+          401: errorSchema,
+          403: errorSchema,
+          404: errorSchema,
+          409: errorSchema,
+          413: errorSchema,
+          503: errorSchema,
+        },
+      },
+    },
+    async (req, reply) => {
+      const { name, content } = req.body;
+      auditSubjects(req, [{ type: 'connector', id: req.params.id }]);
+      auditDetail(req, { file: name });
+      const c = hub.cfg.connectors.find((x) => x.id === req.params.id);
+      if (!c) throw new HubError('HUB_ERR_NOT_FOUND', { what: 'connector', id: req.params.id });
+      if (c.kind !== 'directory') {
+        throw new HubError('HUB_ERR_STATE_CONFLICT', { reason: `Connector ${c.id} is a ${c.kind} connector: only a directory connector (a drop folder) takes a file sent here. Have the source send the corrected data again through its own channel` });
+      }
+      if (!c.enabled) throw new HubError('HUB_ERR_STATE_CONFLICT', { reason: `Connector ${c.id} is disabled: nothing would read the file. Enable it first` });
+      const body = Buffer.from(content, 'base64');
+      if (body.toString('base64') !== content) throw new HubError('HUB_ERR_REQUEST_INVALID', { reason: 'body/content must be the file\'s bytes in base64 (A-Z, a-z, 0-9, +, /, padded with =)' });
+      if (body.length > MAX_DROPPED_FILE_BYTES) return reply.code(413).send({ code: 'HUB_ERR_REQUEST_INVALID', message: `The file is larger than ${MAX_DROPPED_FILE_BYTES} bytes` });
+      if (body.length === 0) throw new HubError('HUB_ERR_REQUEST_INVALID', { reason: 'The file is empty' });
+      const sha256 = createHash('sha256').update(body).digest('hex');
+      auditDetail(req, { bytes: body.length, sha256 });
+      const dropped = await (hub.source(c.id) as DirectorySource).drop(name, body);
+      const paused = (await hub.pausedSchedules()).has(c.id);
+      return reply.code(201).send({ connectorId: c.id, file: dropped.file, bytes: body.length, sha256, nextRun: paused ? null : (hub.nextRun(c.id)?.toISOString() ?? null) });
     },
   );
 

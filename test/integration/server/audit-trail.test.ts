@@ -159,6 +159,8 @@ function expected(route: string, c: Caller): number {
     case 'POST /api/connectors/{id}/pause':
     case 'POST /api/connectors/{id}/resume':
       return ok(['admin'], 409); // lims has no schedule: nothing to pause
+    case 'POST /api/connectors/{id}/files':
+      return ok(['admin'], 400); // no body: the file is required
     case 'POST /api/reload':
       return ok(['admin']); // the same file: nothing changes
     default:

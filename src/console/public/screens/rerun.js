@@ -1,11 +1,12 @@
 // Re-run a corrected file: an administrator picks the corrected export (the whole file, or only the
-// corrected rows under the same header) and the hub hands it to the connector the bad row came from,
-// as a new transfer of that connector. Only sources that take files allow it (a drop folder);
-// the hub says so when one does not.
+// corrected rows under the same header) and the hub writes it into the drop folder of the connector
+// the bad row came from (POST /api/connectors/:id/files), under the file's own name; the connector's
+// next run reads it as a new transfer. Only directory connectors take files (a drop folder); the hub
+// says so when one does not, and when a file of that name is already waiting there.
 import { useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
 import { api } from '../lib/api.js';
-import { ErrorBox, Link } from '../lib/ui.js';
+import { ErrorBox, Link, Time } from '../lib/ui.js';
 
 async function base64Of(file) {
   const bytes = new Uint8Array(await file.arrayBuffer());
@@ -36,6 +37,10 @@ export function Rerun({ connectorId, fileName }) {
     <button type="submit" class="primary" disabled=${state.busy}>${state.busy ? 'Sending…' : 'Send to the connector'}</button>
     <button type="button" onClick=${() => setOpen(false)}>Cancel</button>
     ${state.error ? html`<${ErrorBox} error=${state.error} what="The corrected file was not taken." />` : null}
-    ${state.done ? html`<p role="status" class="notice">Taken as <code>${state.done.file}</code>: ${state.done.transferId ? html`<${Link} to=${`/transfers/${state.done.transferId}`}>its transfer</${Link}>` : 'it is read at the connector\u2019s next run'}.</p>` : null}
+    ${state.done ? html`<p role="status" class="notice">Taken as <code>${state.done.file}</code>: ${state.done.transferId
+      ? html`<${Link} to=${`/transfers/${state.done.transferId}`}>its transfer</${Link}>`
+      : state.done.nextRun
+        ? html`it is read at the connector\u2019s next run (<${Time} iso=${state.done.nextRun} />)`
+        : 'it is read at the connector\u2019s next run: the connector has no schedule running, use Run now on the Overview'}.</p>` : null}
   </form>`;
 }

@@ -140,6 +140,12 @@ export const ERRORS = {
     message: 'Elements are nested deeper than limits.xml.maxDepth ({limit}) at line {line}: the rest of the document is not read',
     fix: 'No real export nests this deep: the file is broken or hostile; records before the line given were read. Raise limits.xml.maxDepth in the hub configuration only if a real format needs it (docs/hostile-input.md).',
   },
+  HUB_ERR_SOURCE_LIMIT_XML_ATTRIBUTES: {
+    class: 'record',
+    status: 422,
+    message: 'An element has more attributes than limits.xml.maxAttributes ({limit}) at line {line}: the rest of the document is not read',
+    fix: 'No real export puts that many attributes (namespace declarations included) on one element: the file is broken or hostile; records before the line given were read. Raise limits.xml.maxAttributes in the hub configuration only if a real format needs it (docs/hostile-input.md).',
+  },
   HUB_ERR_SOURCE_LIMIT_XML_RECORD: {
     class: 'record',
     status: 422,

@@ -13,6 +13,8 @@ export interface XmlLimits {
   maxRecordBytes: number;
   /** Most elements in one source record, the record element included. */
   maxRecordElements: number;
+  /** Most attributes on one element, namespace declarations included. */
+  maxAttributes: number;
 }
 
 export interface JsonLimits {
@@ -51,7 +53,8 @@ const MiB = 1024 * 1024;
 
 /** The defaults: far above any real export seen, far below what hurts a worker. */
 export const DEFAULT_LIMITS: ReaderLimits = {
-  xml: { maxDepth: 256, maxRecordBytes: 8 * MiB, maxRecordElements: 100_000 },
+  // An element of a real export has a handful of attributes; a NIEM root declares a few dozen namespaces at most.
+  xml: { maxDepth: 256, maxRecordBytes: 8 * MiB, maxRecordElements: 100_000, maxAttributes: 1000 },
   json: { maxDepth: 256, maxDocumentBytes: 64 * MiB, maxLineBytes: 8 * MiB },
   csv: { maxFieldBytes: 1 * MiB, maxLineBytes: 4 * MiB },
   // A NIBRS segment is at most 307 characters, an incident at most about 1,300 segments.

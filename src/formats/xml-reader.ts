@@ -13,6 +13,8 @@
  * - a DOCTYPE ends the document (HUB_ERR_SOURCE_XML_DOCTYPE): no DTD is read, no entity declared;
  * - a record past `maxRecordElements` or `maxRecordBytes` becomes a failure with a bounded excerpt and
  *   reading goes on after it (its tree is dropped as soon as it is too large);
+ * - an element with more than `maxAttributes` attributes (namespace declarations included) ends the
+ *   document (HUB_ERR_SOURCE_LIMIT_XML_ATTRIBUTES), counted while its start tag is still being read;
  * - text or markup the parser holds unfinished past `maxRecordBytes` ends the document.
  * The parser is fed in slices, so a refusal stops the work within one slice, whatever the body size.
  */
@@ -195,12 +197,26 @@ export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGene
   // Where the tag being opened starts ('<'): a record is measured from its own start tag, attributes
   // included (a 100 KB attribute on the record element is part of the record).
   let tagStart = 0;
+  let tagLine = 0;
+  /** Between a start tag's name and its end: saxes holds its attributes until the tag ends. */
+  let tagOpen = false;
   parser.on('opentagstart', (tag: { name: string }) => {
     tagStart = parser.position - tag.name.length - 2;
+    tagLine = parser.line;
+    tagOpen = true;
   });
 
+  const tooManyAttributes = (line: number): void => {
+    fail('HUB_ERR_SOURCE_LIMIT_XML_ATTRIBUTES', { limit: limits.maxAttributes, line }, line);
+  };
+
   parser.on('opentag', (tag: SaxesTagPlain) => {
+    tagOpen = false;
     if (failed) return;
+    let attributes = 0;
+    for (const _ in tag.attributes) {
+      if (++attributes > limits.maxAttributes) return tooManyAttributes(tagLine);
+    }
     if (stack.length >= limits.maxDepth) {
       fail('HUB_ERR_SOURCE_LIMIT_XML_DEPTH', { limit: limits.maxDepth, line: parser.line }, parser.line);
       return;
@@ -330,6 +346,24 @@ export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGene
     return (p.text?.length ?? 0) > limits.maxRecordBytes || (p.name?.length ?? 0) > limits.maxRecordBytes;
   };
 
+  /**
+   * A start tag the parser holds unfinished: saxes keeps every attribute of it (about 300 bytes each)
+   * until its `>`, so its attributes are counted and its length bounded while it is being read.
+   */
+  const openTagTooLarge = (): boolean => {
+    if (!tagOpen) return false;
+    const held = (parser as unknown as { attribList?: unknown[] }).attribList?.length ?? 0;
+    if (held > limits.maxAttributes) {
+      tooManyAttributes(tagLine);
+      return true;
+    }
+    if (parser.position - tagStart > limits.maxRecordBytes) {
+      fail('HUB_ERR_SOURCE_LIMIT_XML_RECORD', { limit: 'maxRecordBytes', max: `${limits.maxRecordBytes} characters`, outcome: `the start tag at line ${tagLine} is that long; the rest of the document is not read` }, tagLine);
+      return true;
+    }
+    return false;
+  };
+
   const decoder = new StringDecoder('utf8');
   // The declaration naming an encoding the hub cannot decode, if it does: the document is refused.
   const undecodable: { name: string; line: number }[] = [];
@@ -340,7 +374,8 @@ export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGene
   const feed = (text: string): void => {
     for (let i = 0; i < text.length && !failed; i += SLICE_CHARS) {
       parser.write(text.length <= SLICE_CHARS ? text : text.slice(i, i + SLICE_CHARS));
-      if (!failed && pendingTooLarge()) {
+      if (failed || openTagTooLarge()) continue;
+      if (pendingTooLarge()) {
         fail('HUB_ERR_SOURCE_LIMIT_XML_RECORD', { limit: 'maxRecordBytes', max: `${limits.maxRecordBytes} characters`, outcome: `text or markup at line ${parser.line} is that long unbroken; the rest of the document is not read` }, parser.line);
       }
     }

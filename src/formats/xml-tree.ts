@@ -29,20 +29,23 @@ const escText = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&
 /**
  * The element as markup, for quarantine: local names, the record element's namespace as its default,
  * attributes by local name, text trimmed (an element with children shows only its children).
- * Iterative, so any depth serializes; it stops once the markup is longer than `maxChars` (the result
- * is then cut by the caller, see boundedPayload).
+ * Iterative, so any depth serializes; it stops once the markup is longer than `maxChars`, within a
+ * start tag as well (the result is then cut by the caller, see boundedPayload).
  */
 export function serializeElement(root: XmlElement, maxChars = Infinity): string {
   let out = '';
-  const open = (el: XmlElement): string => {
-    const attrs = Object.entries(el.attrs)
-      .map(([k, v]) => ` ${k.replace(/^\{[^}]*\}/, '')}="${escText(v).replace(/"/g, '&quot;')}"`)
-      .join('');
-    const ns = el.parent === null && el.ns ? ` xmlns="${el.ns}"` : '';
-    return `<${el.local}${ns}${attrs}>`;
+  /** A start tag; its attributes stop once it is longer than `room` (values cut to it as well). */
+  const open = (el: XmlElement, room: number): string => {
+    let tag = `<${el.local}${el.parent === null && el.ns ? ` xmlns="${el.ns}"` : ''}`;
+    for (const k in el.attrs) {
+      if (tag.length > room) break;
+      const v = el.attrs[k]!;
+      tag += ` ${k.replace(/^\{[^}]*\}/, '')}="${escText(v.length > room ? v.slice(0, room) : v).replace(/"/g, '&quot;')}"`;
+    }
+    return `${tag}>`;
   };
   const stack: { el: XmlElement; next: number }[] = [{ el: root, next: 0 }];
-  out += open(root);
+  out += open(root, maxChars);
   while (stack.length && out.length <= maxChars) {
     const top = stack[stack.length - 1]!;
     if (top.el.children.length === 0) {
@@ -50,7 +53,7 @@ export function serializeElement(root: XmlElement, maxChars = Infinity): string 
       stack.pop();
     } else if (top.next < top.el.children.length) {
       const child = top.el.children[top.next++]!;
-      out += open(child);
+      out += open(child, maxChars - out.length);
       stack.push({ el: child, next: 0 });
     } else {
       out += `</${top.el.local}>`;

@@ -11,7 +11,7 @@ import { mergeLimits, DEFAULT_LIMITS, type ReaderLimits } from '../../src/format
 
 /** Limits small enough for inputs of a few kilobytes to cross each of them. */
 export const FUZZ_LIMITS: ReaderLimits = mergeLimits(DEFAULT_LIMITS, {
-  xml: { maxDepth: 24, maxRecordBytes: 4096, maxRecordElements: 150 },
+  xml: { maxDepth: 24, maxRecordBytes: 4096, maxRecordElements: 150, maxAttributes: 16 },
   json: { maxDepth: 24, maxDocumentBytes: 12 * 1024, maxLineBytes: 3000 },
   csv: { maxFieldBytes: 400, maxLineBytes: 1500 },
   fixedWidth: { maxLineBytes: 600, maxRecordLines: 40, maxRecordBytes: 3000 },

@@ -1,6 +1,7 @@
 /**
  * The XML reader under hostile input: depth, DOCTYPE and entity declarations, record size and element
- * count, unbroken text; and the namespace resolution that replaced saxes' (linear at any depth).
+ * count, attributes per element, unbroken text; and the namespace resolution that replaced saxes'
+ * (linear at any depth).
  */
 import { describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
@@ -8,6 +9,7 @@ import { readXml } from '../../../src/formats/xml-reader.ts';
 import { DEFAULT_LIMITS, type XmlLimits } from '../../../src/formats/limits.ts';
 import type { SourceItem } from '../../../src/formats/source-record.ts';
 import { PAYLOAD_MAX_CHARS } from '../../../src/errors/excerpt.ts';
+import { serializeElement, type XmlElement } from '../../../src/formats/xml-tree.ts';
 
 async function read(xml: string | Buffer, record: string, opts: { namespaces?: Record<string, string>; limits?: Partial<XmlLimits>; chunk?: number } = {}): Promise<SourceItem[]> {
   const bytes = Buffer.isBuffer(xml) ? xml : Buffer.from(xml);
@@ -163,6 +165,60 @@ describe('xml reader: record size and element count', () => {
     const items = await read(doc, '//l:Rec', { limits: { maxRecordBytes: 100_000 } });
     expect(codes(items)).toEqual(['xml', 'HUB_ERR_SOURCE_LIMIT_XML_RECORD']);
     expect(items[1]!.format === 'failure' && items[1]!.error.message).toContain('the rest of the document is not read');
+  });
+});
+
+describe('xml reader: attributes per element', () => {
+  const attrs = (n: number, name = (i: number): string => `a${i}`): string => Array.from({ length: n }, (_, i) => ` ${name(i)}="1"`).join('');
+  const rec = (n: number): string => `<l:Rec><l:No>${n}</l:No></l:Rec>`;
+
+  it('defaults to 1,000', () => {
+    expect(DEFAULT_LIMITS.xml.maxAttributes).toBe(1000);
+  });
+
+  it('reads an element at the limit and refuses one attribute more, outside a record or on it, ending the document', async () => {
+    const limits = { maxAttributes: 50 };
+    const outside = (n: number): string => `<l:Export xmlns:l="urn:l">${rec(1)}\n<l:Other${attrs(n)}/>${rec(3)}</l:Export>`;
+    expect(codes(await read(outside(50), '//l:Rec', { limits }))).toEqual(['xml', 'xml']);
+    const items = await read(outside(51), '//l:Rec', { limits });
+    expect(codes(items)).toEqual(['xml', 'HUB_ERR_SOURCE_LIMIT_XML_ATTRIBUTES']);
+    const f = items[1]!;
+    expect(f.format === 'failure' && f.error.message).toBe('An element has more attributes than limits.xml.maxAttributes (50) at line 2: the rest of the document is not read');
+    expect(f.format === 'failure' && f.error.pointer).toEqual({ file: 'x.xml', line: 2 });
+    const onRecord = `<l:Export xmlns:l="urn:l">${rec(1)}<l:Rec${attrs(51)}><l:No>2</l:No></l:Rec>${rec(3)}</l:Export>`;
+    expect(codes(await read(onRecord, '//l:Rec', { limits }))).toEqual(['xml', 'HUB_ERR_SOURCE_LIMIT_XML_ATTRIBUTES']);
+  });
+
+  it('counts namespace declarations as attributes', async () => {
+    const doc = `<l:Export xmlns:l="urn:l">${rec(1)}<l:Other${attrs(51, (i) => `xmlns:p${i}`)}/></l:Export>`;
+    expect(codes(await read(doc, '//l:Rec', { limits: { maxAttributes: 50 } }))).toEqual(['xml', 'HUB_ERR_SOURCE_LIMIT_XML_ATTRIBUTES']);
+  });
+
+  it('refuses a start tag of 100,000 attributes while it is being read, not after it', async () => {
+    // 1.2 MB of attributes, never closed: saxes would hold them all until the end of the file.
+    const doc = `<l:Export xmlns:l="urn:l">${rec(1)}\n<l:Rec${attrs(100_000)}`;
+    const items = await read(doc, '//l:Rec', { limits: { maxAttributes: 50 }, chunk: 64 * 1024 });
+    expect(codes(items)).toEqual(['xml', 'HUB_ERR_SOURCE_LIMIT_XML_ATTRIBUTES']);
+    expect(items[1]!.line).toBe(2);
+  });
+
+  it('a start tag longer than maxRecordBytes is refused while it is being read, whatever its attributes', async () => {
+    const doc = `<l:Export xmlns:l="urn:l">${rec(1)}\n<l:Other${attrs(20, (i) => `a${i}${'x'.repeat(9000)}`)}`;
+    const items = await read(doc, '//l:Rec', { limits: { maxRecordBytes: 100_000 } });
+    expect(codes(items)).toEqual(['xml', 'HUB_ERR_SOURCE_LIMIT_XML_RECORD']);
+    expect(items[1]!.format === 'failure' && items[1]!.error.message).toBe(
+      'The record is larger than limits.xml.maxRecordBytes (100000 characters): the start tag at line 2 is that long; the rest of the document is not read',
+    );
+  });
+
+  it('the excerpt of a refused record stops building a start tag at its bound', () => {
+    const el: XmlElement = { ns: 'urn:l', local: 'Rec', qname: 'l:Rec', attrs: {}, children: [], text: '', line: 1, column: 0, parent: null };
+    for (let i = 0; i < 10_000; i++) el.attrs[`a${i}`] = 'v'.repeat(10);
+    el.attrs.big = 'x'.repeat(100_000);
+    expect(serializeElement(el, 100).length).toBeLessThan(150);
+    const one: XmlElement = { ...el, attrs: { big: 'x'.repeat(100_000) } };
+    expect(serializeElement(one, 100).length).toBeLessThan(150);
+    expect(serializeElement({ ...el, attrs: { a: '1', b: '<"&>' } })).toBe('<Rec xmlns="urn:l" a="1" b="&lt;&quot;&amp;&gt;"></Rec>');
   });
 });
 

@@ -340,10 +340,14 @@ export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGene
     fail('HUB_ERR_SOURCE_XML', { reason: m ? m[3] : err.message }, line);
   });
 
-  /** Text, a comment, a DOCTYPE or a name the parser holds unfinished: bounded like a record. */
+  /**
+   * Text, a comment, a DOCTYPE, a name, an entity reference or a processing instruction's target the
+   * parser holds unfinished: bounded like a record.
+   */
   const pendingTooLarge = (): boolean => {
-    const p = parser as unknown as { text?: string; name?: string };
-    return (p.text?.length ?? 0) > limits.maxRecordBytes || (p.name?.length ?? 0) > limits.maxRecordBytes;
+    const p = parser as unknown as { text?: string; name?: string; entity?: string; piTarget?: string };
+    const max = limits.maxRecordBytes;
+    return (p.text?.length ?? 0) > max || (p.name?.length ?? 0) > max || (p.entity?.length ?? 0) > max || (p.piTarget?.length ?? 0) > max;
   };
 
   /**

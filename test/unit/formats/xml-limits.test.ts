@@ -168,6 +168,26 @@ describe('xml reader: record size and element count', () => {
   });
 });
 
+describe('xml reader: unbroken markup', () => {
+  const rec = (n: number): string => `<l:Rec><l:No>${n}</l:No></l:Rec>`;
+  const unbroken = (items: SourceItem[]): void => {
+    expect(codes(items)).toEqual(['xml', 'HUB_ERR_SOURCE_LIMIT_XML_RECORD']);
+    expect(items[1]!.format === 'failure' && items[1]!.error.message).toContain('is that long unbroken; the rest of the document is not read');
+  };
+
+  it('an entity reference that never ends is refused like text, not held whole', async () => {
+    unbroken(await read(`<l:Export xmlns:l="urn:l">${rec(1)}<l:Rec><l:Note>&${'a'.repeat(300_000)}`, '//l:Rec', { limits: { maxRecordBytes: 100_000 } }));
+    unbroken(await read(`<l:Export xmlns:l="urn:l">${rec(1)}&${'a'.repeat(300_000)}`, '//l:Rec', { limits: { maxRecordBytes: 100_000 } }));
+  });
+
+  it('a processing instruction target longer than the limit is refused, even when the document is well-formed', async () => {
+    const doc = `<l:Export xmlns:l="urn:l">${rec(1)}<?${'a'.repeat(300_000)}?>${rec(2)}</l:Export>`;
+    unbroken(await read(doc, '//l:Rec', { limits: { maxRecordBytes: 100_000 } }));
+    // A short one is read past.
+    expect(codes(await read(`<l:Export xmlns:l="urn:l">${rec(1)}<?pi-target x?>${rec(2)}</l:Export>`, '//l:Rec'))).toEqual(['xml', 'xml']);
+  });
+});
+
 describe('xml reader: attributes per element', () => {
   const attrs = (n: number, name = (i: number): string => `a${i}`): string => Array.from({ length: n }, (_, i) => ` ${name(i)}="1"`).join('');
   const rec = (n: number): string => `<l:Rec><l:No>${n}</l:No></l:Rec>`;

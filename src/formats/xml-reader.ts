@@ -15,7 +15,7 @@
  *   reading goes on after it (its tree is dropped as soon as it is too large);
  * - an element with more than `maxAttributes` attributes (namespace declarations included) ends the
  *   document (HUB_ERR_SOURCE_LIMIT_XML_ATTRIBUTES), counted while its start tag is still being read;
- * - text or markup the parser holds unfinished past `maxRecordBytes` characters of source ends the document.
+ * - text or markup the parser holds unfinished past `maxRecordBytes` ends the document.
  * The parser is fed in slices, so a refusal stops the work within one slice, whatever the body size.
  */
 import type { Readable } from 'node:stream';
@@ -198,16 +198,6 @@ export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGene
   // included (a 100 KB attribute on the record element is part of the record).
   let tagStart = 0;
   let tagLine = 0;
-  /**
-   * Where what the parser holds unfinished began, at the latest (see pendingTooLarge). Moved on by the
-   * handlers the reader has anyway, not by comment or processing-instruction handlers of its own:
-   * saxes stores each handler as a new property of the parser, and an eighth one turns it into a
-   * dictionary-mode object that reads a file at half the speed.
-   */
-  let heldSince = 0;
-  const release = (): void => {
-    heldSince = parser.position;
-  };
   /** Between a start tag's name and its end: saxes holds its attributes until the tag ends. */
   let tagOpen = false;
   parser.on('opentagstart', (tag: { name: string }) => {
@@ -222,7 +212,6 @@ export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGene
 
   parser.on('opentag', (tag: SaxesTagPlain) => {
     tagOpen = false;
-    release();
     if (failed) return;
     let attributes = 0;
     for (const _ in tag.attributes) {
@@ -300,7 +289,6 @@ export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGene
   });
 
   const onText = (t: string): void => {
-    release();
     if (current === null || failed) return;
     if (parser.position - recordStart > limits.maxRecordBytes) return overLimit('maxRecordBytes');
     current.text += t;
@@ -309,7 +297,6 @@ export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGene
   parser.on('cdata', onText);
 
   parser.on('closetag', () => {
-    release();
     if (failed) return;
     const closing = stack.pop()!;
     scope.close(closing.declared);
@@ -355,19 +342,12 @@ export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGene
 
   /**
    * Text, a comment, a DOCTYPE, a name, an entity reference or a processing instruction's target the
-   * parser holds unfinished: bounded like a record, by the characters of source read since it began
-   * (at the latest where the parser last held nothing, or last reported text or a tag), not by what it
-   * holds: saxes holds text of character references (`&#65;`) as one piece per reference, about 32
-   * bytes each where plain text takes a byte or two a character, so counted in decoded characters
-   * 50 MB of them peaked at 390 MB (180 MB counted in source characters, 140 MB for plain text).
+   * parser holds unfinished: bounded like a record.
    */
   const pendingTooLarge = (): boolean => {
     const p = parser as unknown as { text?: string; name?: string; entity?: string; piTarget?: string };
-    if (!(p.text?.length || p.name?.length || p.entity?.length || p.piTarget?.length)) {
-      heldSince = parser.position;
-      return false;
-    }
-    return parser.position - heldSince > limits.maxRecordBytes;
+    const max = limits.maxRecordBytes;
+    return (p.text?.length ?? 0) > max || (p.name?.length ?? 0) > max || (p.entity?.length ?? 0) > max || (p.piTarget?.length ?? 0) > max;
   };
 
   /**

@@ -352,7 +352,10 @@ export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGene
 
   /**
    * A start tag the parser holds unfinished: saxes keeps every attribute of it (about 300 bytes each)
-   * until its `>`, so its attributes are counted and its length bounded while it is being read.
+   * until its `>`, so its attributes are counted and its length bounded while it is being read. A start
+   * tag past `maxRecordBytes` but within twice that is its record's problem alone: the record is refused
+   * once the tag ends and the records after it are read. Past twice the limit the parser would hold
+   * it without bound: the document ends.
    */
   const openTagTooLarge = (): boolean => {
     if (!tagOpen) return false;
@@ -361,8 +364,8 @@ export async function* readXml(input: Readable, opts: XmlReadOptions): AsyncGene
       tooManyAttributes(tagLine);
       return true;
     }
-    if (parser.position - tagStart > limits.maxRecordBytes) {
-      fail('HUB_ERR_SOURCE_LIMIT_XML_RECORD', { limit: 'maxRecordBytes', max: `${limits.maxRecordBytes} characters`, outcome: `the start tag at line ${tagLine} is that long; the rest of the document is not read` }, tagLine);
+    if (parser.position - tagStart > 2 * limits.maxRecordBytes) {
+      fail('HUB_ERR_SOURCE_LIMIT_XML_RECORD', { limit: 'maxRecordBytes', max: `${limits.maxRecordBytes} characters`, outcome: `the start tag at line ${tagLine} is more than twice that long; the rest of the document is not read` }, tagLine);
       return true;
     }
     return false;

@@ -222,13 +222,19 @@ describe('xml reader: attributes per element', () => {
     expect(items[1]!.line).toBe(2);
   });
 
-  it('a start tag longer than maxRecordBytes is refused while it is being read, whatever its attributes', async () => {
-    const doc = `<l:Export xmlns:l="urn:l">${rec(1)}\n<l:Other${attrs(20, (i) => `a${i}${'x'.repeat(9000)}`)}`;
+  it('a start tag longer than twice maxRecordBytes is refused while it is being read, whatever its attributes', async () => {
+    const doc = `<l:Export xmlns:l="urn:l">${rec(1)}\n<l:Other${attrs(30, (i) => `a${i}${'x'.repeat(9000)}`)}`;
     const items = await read(doc, '//l:Rec', { limits: { maxRecordBytes: 100_000 } });
     expect(codes(items)).toEqual(['xml', 'HUB_ERR_SOURCE_LIMIT_XML_RECORD']);
     expect(items[1]!.format === 'failure' && items[1]!.error.message).toBe(
-      'The record is larger than limits.xml.maxRecordBytes (100000 characters): the start tag at line 2 is that long; the rest of the document is not read',
+      'The record is larger than limits.xml.maxRecordBytes (100000 characters): the start tag at line 2 is more than twice that long; the rest of the document is not read',
     );
+  });
+
+  it('a record whose start tag alone is past maxRecordBytes, within twice it, is refused alone: the record after it is read', async () => {
+    const doc = `<l:Export xmlns:l="urn:l">${rec(1)}\n<l:Rec${attrs(15, (i) => `a${i}${'x'.repeat(9000)}`)}><l:No>2</l:No></l:Rec>${rec(3)}</l:Export>`;
+    const items = await read(doc, '//l:Rec', { limits: { maxRecordBytes: 100_000 } });
+    expect(codes(items)).toEqual(['xml', 'HUB_ERR_SOURCE_LIMIT_XML_RECORD', 'xml']);
   });
 
   it('the excerpt of a refused record stops building a start tag at its bound', () => {

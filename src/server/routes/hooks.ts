@@ -9,7 +9,8 @@
  * Refusals that no signature stands behind count against the sender's address, as anonymous /api
  * calls do (hub.api.rateLimit.anonymous), and are answered 429 HUB_ERR_API_RATE_LIMITED past it: a
  * connector id that is not an enabled webhook connector (404, answered before the body is read) and a
- * missing, malformed, stale or wrong signature (401). A request whose headers alone cannot be signed
+ * missing, malformed, stale or wrong signature (401), and a body over the connector's maxBytes (413) or
+ * with a Content-Encoding (415), both refused before the signature is checked. A request whose headers alone cannot be signed
  * is counted before its body is read, so past the limit its body is never read; one whose signature
  * is well formed is always read and checked, so a correctly signed body is never refused by this
  * limit (webhooks are held back by their connector's backlog: 429 HUB_ERR_CONNECTOR_WEBHOOK_BACKLOG).
@@ -19,6 +20,9 @@ import type { HubApi } from '../hub-api.ts';
 import { WebhookSource } from '../../../connectors/webhook/index.ts';
 import { errorSchema, namedBy } from '../schemas.ts';
 import { HubError } from '../../errors/hub-error.ts';
+
+/** Webhook refusals that count against the sender's address: none is a correctly signed request's. */
+const UNSIGNED_REFUSALS: ReadonlySet<string> = new Set(['HUB_ERR_CONNECTOR_WEBHOOK_SIGNATURE', 'HUB_ERR_CONNECTOR_WEBHOOK_TOO_LARGE', 'HUB_ERR_CONNECTOR_WEBHOOK_ENCODING']);
 
 export const hookRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hub }) => {
   const enabledHook = (id: string) => hub.cfg.connectors.find((c) => c.id === id && c.kind === 'webhook' && c.enabled);
@@ -85,10 +89,14 @@ export const hookRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hub
       if (r.status === 202 && 'transferId' in r) return reply.code(202).send({ transferId: r.transferId, ...(r.duplicate ? { duplicate: true } : {}) });
       if (r.status === 'gone') return reply.code(503).send({ code: 'HUB_ERR_CONNECTOR_WEBHOOK_UNAVAILABLE', message: 'the sender went away before the body was queued' });
       const refused = r as { status: number; error: HubError; retryAfter?: number };
-      if (refused.error.code === 'HUB_ERR_CONNECTOR_WEBHOOK_SIGNATURE') {
-        // Past the sender's limit: 429, and no log line (its audit entry says it).
+      // Refusals no good signature stands behind: a wrong signature, and a body too large or encoded,
+      // which are refused before the signature is checked. Past the sender's limit: 429.
+      if (UNSIGNED_REFUSALS.has(refused.error.code)) {
         const limited = counted.has(req) ? null : await app.countRefusal(req, reply);
         if (limited) return reply.code(limited.status).send({ code: limited.code, message: limited.message });
+      }
+      // No log line past the limit (its audit entry says it).
+      if (refused.error.code === 'HUB_ERR_CONNECTOR_WEBHOOK_SIGNATURE') {
         hub.log.warn({ connector: req.params.connector, reason: refused.error.message, bytes: body.length, source: req.ip }, 'webhook: request refused');
       }
       if (refused.retryAfter !== undefined) void reply.header('retry-after', String(refused.retryAfter));

@@ -112,21 +112,13 @@ export function compileOps(ops: readonly OpSpec[] | undefined, env: CompileEnv, 
     const [name, args] = typeof op === 'string' ? [op, undefined] : (Object.entries(op)[0] as [string, unknown]);
     const def = OPERATIONS_BY_NAME.get(name);
     if (!def) throw new MappingCompileError([...path, 'ops', i], `unknown operation "${name}"`);
-    const compiled = at([...path, 'ops', i, name], () => def.compile(args ?? undefined, env));
-    if (!def.elementwise) return compiled;
-    // The first operation reads the source's value. Text operations pass on what is not text, so an
-    // object where the mapping reads text (a JSON source sending {"code": ..., "text": ...} for a
-    // caliber) would reach the record as the source wrote it, past the code tables: it is refused.
-    const fn: OpFn =
-      i === 0
-        ? (v, run, site) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? run.fail('HUB_ERR_RECORD_NOT_TEXT', { kind: 'an object' }, site) : compiled(v, run, site))
-        : compiled;
+    const fn = at([...path, 'ops', i, name], () => def.compile(args ?? undefined, env));
+    if (!def.elementwise) return fn;
     return (v, run, site) => {
       if (!Array.isArray(v)) return fn(v, run, site);
       const out: unknown[] = [];
       for (const x of v) {
         if (isEmpty(x)) continue;
-        if (i === 0 && Array.isArray(x)) return run.fail('HUB_ERR_RECORD_NOT_TEXT', { kind: 'a list inside a list' }, site);
         const r = fn(x, run, site);
         if (r === FAIL) return FAIL;
         if (!isEmpty(r)) out.push(r);
@@ -138,13 +130,29 @@ export function compileOps(ops: readonly OpSpec[] | undefined, env: CompileEnv, 
 
 const roundedInteger = (x: unknown): boolean => typeof x === 'number' && Number.isInteger(x) && !Number.isSafeInteger(x);
 
+/** What a JSON value holds that a field's operations must not be given, or null when they may read it. */
+function notText(v: unknown): string | null {
+  if (v === null || typeof v !== 'object') return null;
+  if (!Array.isArray(v)) return 'an object';
+  for (const x of v) {
+    if (Array.isArray(x)) return 'a list inside a list';
+    if (x !== null && typeof x === 'object') return 'a list holding an object';
+  }
+  return null;
+}
+
 /**
- * A JSON source's value as read, unless it holds a whole number past 2^53: JSON.parse has already rounded
- * it (240000000000000417 reads as 240000000000000420), and an identifier stored with other digits than
- * the sender's is worse than a refused row.
+ * A JSON source's value as the field's operations may read it. Refused: a whole number past 2^53, which
+ * JSON.parse has already rounded (240000000000000417 reads as 240000000000000420: an identifier stored
+ * with other digits than the sender's is worse than a refused row); and, when the field has operations,
+ * an object or a list of objects or lists. Operations read text and pass on what is not text, so an
+ * object where the mapping reads text (a JSON source sending {"code": ..., "text": ...} for a caliber)
+ * would reach the record as the source wrote it, past the code tables, whatever operation came first.
  */
-function exactly(v: unknown, run: RunContext, site: FieldSite): unknown {
-  return roundedInteger(v) || (Array.isArray(v) && v.some(roundedInteger)) ? run.fail('HUB_ERR_RECORD_NUMBER_PRECISION', {}, site) : v;
+function fromJson(v: unknown, run: RunContext, site: FieldSite, hasOps: boolean): unknown {
+  if (roundedInteger(v) || (Array.isArray(v) && v.some(roundedInteger))) return run.fail('HUB_ERR_RECORD_NUMBER_PRECISION', {}, site);
+  const kind = hasOps ? notText(v) : null;
+  return kind === null ? v : run.fail('HUB_ERR_RECORD_NOT_TEXT', { kind }, site);
 }
 
 export function compileCondition(c: ConditionSpec, ctx: Ctx, path: (string | number)[]): (scope: Scope) => boolean {
@@ -269,7 +277,7 @@ function compileField(
     site.source = accs[0]!.source;
     if (accs.length === 1) {
       const a = accs[0]!;
-      get = ctx.paths.format === 'json' ? (s, run) => exactly(nodeValue(a.one(s)), run, site) : (s) => nodeValue(a.one(s));
+      get = ctx.paths.format === 'json' ? (s, run) => fromJson(nodeValue(a.one(s)), run, site, ops.length > 0) : (s) => nodeValue(a.one(s));
     } else {
       // The first alternate with a value wins; errors then point at the column or path it came from.
       const present = accs.find((a) => ctx.paths.format !== 'csv' || columnIndex(ctx.paths.header ?? [], a.source) !== -1) ?? accs[0]!;
@@ -278,7 +286,7 @@ function compileField(
           const v = nodeValue(a.one(s));
           if (!isEmpty(v)) {
             site.source = a.source;
-            return ctx.paths.format === 'json' ? exactly(v, run, site) : v;
+            return ctx.paths.format === 'json' ? fromJson(v, run, site, ops.length > 0) : v;
           }
         }
         site.source = present.source;

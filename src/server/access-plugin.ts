@@ -53,8 +53,6 @@ declare module 'fastify' {
      * else null.
      */
     countRefusal(req: FastifyRequest, reply: FastifyReply): Promise<HubError | null>;
-    /** Whether the request's sender is at or past its rate limit already (nothing counted). */
-    pastRateLimit(req: FastifyRequest): Promise<boolean>;
   }
 }
 
@@ -136,10 +134,6 @@ export const accessPlugin = fp<AccessOptions>(
       if (!r.isExceeded) return null;
       void reply.header('retry-after', Math.max(1, r.ttlInSeconds));
       return limitedError(req, r.max, r.ttl);
-    });
-    app.decorate('pastRateLimit', async (req: FastifyRequest): Promise<boolean> => {
-      const r = await ask(req, false);
-      return !r.isAllowed && r.remaining === 0;
     });
 
     // A path no route takes (404) is counted as any request of its caller (per address without a

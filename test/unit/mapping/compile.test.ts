@@ -340,7 +340,7 @@ describe('invalid source rows', () => {
     expect(r.summary).toMatchObject({ rowsMapped: 3, warnings: 2, unknownCodes: { 'ncic-make': { 'Zzyzx Arms': 2 } } });
   });
 
-  it('refuses an object or a nested list where the first operation reads text: a source cannot hand in a coded value past the code table', async () => {
+  it('refuses an object, a list of objects or a nested list where a field with operations reads a JSON value: a source cannot hand in a coded value past the code table', async () => {
     const s: MappingSpec = {
       id: 'not-text',
       version: 1,
@@ -355,6 +355,9 @@ describe('invalid source rows', () => {
             make: { from: 'make', ops: [{ lookup: { table: 'ncic-make' } }] },
             caliber: { from: 'caliber', ops: ['trim', { lookup: { table: 'ncic-caliber' } }] },
             model: { from: 'serial', ops: ['trim', 'upper'] },
+            // Whatever operation comes first: one that takes lists passes an object on too.
+            'serial.raw': { from: 'raw', ops: ['first', 'trim'] },
+            'serial.normalized': { from: 'normalized', ops: [{ split: { separator: ';' } }, 'first'] },
           },
         },
       ],
@@ -365,12 +368,16 @@ describe('invalid source rows', () => {
       { lab: 'L1', item: '2', make: { code: 'GLK', system: 'NCIC-MAK', text: 'x' }, serial: 'ab2' },
       { lab: 'L1', item: '3', make: 'Glock', serial: [['ab3']] },
       { lab: 'L1', item: '4', make: 'Glock', caliber: '9MM', serial: 'ab4', extra: { ok: true } },
+      { lab: 'L1', item: '5', make: 'Glock', raw: [{ code: 'X' }] },
+      { lab: 'L1', item: '6', make: 'Glock', normalized: { forged: true } },
     ];
     const r = await mapText(s, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
     expect(r.invalid.map((i) => [i.row, i.errors.map((e) => [e.code, e.message])])).toEqual([
       [1, [['HUB_ERR_RECORD_NOT_TEXT', 'caliber: the source gives an object where the mapping reads text']]],
       [2, [['HUB_ERR_RECORD_NOT_TEXT', 'make: the source gives an object where the mapping reads text']]],
       [3, [['HUB_ERR_RECORD_NOT_TEXT', 'model: the source gives a list inside a list where the mapping reads text']]],
+      [5, [['HUB_ERR_RECORD_NOT_TEXT', 'serial.raw: the source gives a list holding an object where the mapping reads text']]],
+      [6, [['HUB_ERR_RECORD_NOT_TEXT', 'serial.normalized: the source gives an object where the mapping reads text']]],
     ]);
     // Text is read as before, whatever else the line holds; the lookup's own object goes on to the next operation.
     expect(r.records.map((f) => [f.itemNumber, (f.caliber as { code?: unknown } | undefined)?.code, f.model])).toEqual([['4', expect.anything(), 'AB4']]);

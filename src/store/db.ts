@@ -113,9 +113,16 @@ const ESCAPED_NUL = /(?<!\\)((?:\\\\)*)\\u0000/g;
 // A high surrogate escape with the low one that completes it (kept), or either half alone (replaced).
 const ESCAPED_SURROGATE = /(?<!\\)((?:\\\\)*)(\\u[dD][89abAB][0-9a-fA-F]{2}(\\u[dD][c-fC-F][0-9a-fA-F]{2})?|\\u[dD][c-fC-F][0-9a-fA-F]{2})/g;
 
+/**
+ * A parameter as the store can hold it. Escapes are rewritten only in JSON text (what JSON.stringify
+ * made of an object, a list or a string: it starts with `{`, `[` or `"`): in plain text, a backslash
+ * and `ud800` are characters like any other (a file name `C:\ud800.csv` is looked up as it is).
+ */
 function storableText(p: string): string {
   let out = p;
   if (out.includes('\u0000')) out = out.replace(/\u0000/g, '\ufffd');
+  const c = out.charCodeAt(0);
+  if (c !== 0x7b && c !== 0x5b && c !== 0x22) return out;
   if (out.includes('\\u0000')) out = out.replace(ESCAPED_NUL, '$1\\ufffd');
   if (out.includes('\\ud') || out.includes('\\uD')) {
     out = out.replace(ESCAPED_SURROGATE, (whole: string, backslashes: string, _escape: string, low: string | undefined) =>

@@ -23,10 +23,13 @@ export const PAYLOAD_MAX_CHARS = 2000;
 export function excerpt(text: string, max: number = VALUE_EXCERPT_CHARS): string {
   if (text.length <= max) return text;
   const tail = `… (${text.length} characters)`;
-  let end = Math.max(0, max - tail.length);
+  return headOf(text, Math.max(0, max - tail.length)) + tail;
+}
+
+/** The first `end` UTF-16 units of `text`, one fewer when the last would be the first half of a surrogate pair. */
+export function headOf(text: string, end: number): string {
   const c = text.charCodeAt(end - 1);
-  if (c >= 0xd800 && c <= 0xdbff) end--;
-  return text.slice(0, end) + tail;
+  return text.slice(0, c >= 0xd800 && c <= 0xdbff ? end - 1 : end);
 }
 
 /** What a quarantine row keeps of a source record too large to keep whole. */

@@ -10,6 +10,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { canonicalJson, sha256Hex } from './canonical-json.ts';
+import { headOf } from '../errors/excerpt.ts';
 
 /** The hash the first entry chains to. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -79,8 +80,6 @@ export interface AuditEntry {
 
 export type AuditContent = Omit<AuditEntry, 'hash' | 'prevHash'>;
 
-const UNPAIRED = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
 /**
  * PostgreSQL text cannot hold NUL, and an unpaired surrogate (from a JSON body's "\uD800", or a
  * string cut inside a pair) has no UTF-8 form: jsonb refuses it, text would store U+FFFD. Both are
@@ -89,12 +88,8 @@ const UNPAIRED = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00
  */
 function clean(s: string, max = Infinity): string {
   let t = s.includes('\u0000') ? s.replace(/\u0000/g, '\ufffd') : s;
-  if (t.length > max) {
-    const end = max - 1;
-    const code = t.charCodeAt(end - 1);
-    t = `${t.slice(0, code >= 0xd800 && code <= 0xdbff ? end - 1 : end)}…`;
-  }
-  return /[\uD800-\uDFFF]/.test(t) ? t.replace(UNPAIRED, '\ufffd') : t;
+  if (t.length > max) t = `${headOf(t, max - 1)}…`;
+  return t.toWellFormed();
 }
 
 function cleanDeep(v: unknown): unknown {

@@ -33,11 +33,13 @@ export const hookRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hub
   const maxBytes = Math.max(1024 * 1024, ...hub.cfg.connectors.filter((c) => c.kind === 'webhook').map((c) => (hub.source(c.id) as WebhookSource).maxBytes + 1));
   // A body past even that limit is cut off by the server before the connector sees it: answer with
   // the connector's own code and limit all the same, not a generic request error.
-  app.setErrorHandler((err, req, reply) => {
+  // It counts against the sender's address as the connector's own 413 does (429 past the limit).
+  app.setErrorHandler(async (err, req, reply) => {
     const id = (req.params as { connector?: string } | undefined)?.connector;
     const conn = id === undefined ? undefined : hub.cfg.connectors.find((c) => c.id === id && c.kind === 'webhook');
     if ((err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE' && conn) {
-      const e = new HubError('HUB_ERR_CONNECTOR_WEBHOOK_TOO_LARGE', { connector: conn.id, maxBytes: (hub.source(conn.id) as WebhookSource).maxBytes });
+      const limited = counted.has(req) ? null : await app.countRefusal(req, reply);
+      const e = limited ?? new HubError('HUB_ERR_CONNECTOR_WEBHOOK_TOO_LARGE', { connector: conn.id, maxBytes: (hub.source(conn.id) as WebhookSource).maxBytes });
       return reply.code(e.status).send({ code: e.code, message: e.message });
     }
     throw err; // the server's handler

@@ -3,7 +3,8 @@
  * harness in another process; and that hub's runtime file, which says where its API listens.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT, waitFor, type TestEnv } from './hub-harness.ts';
 import type { RuntimeInfo } from '../../src/runtime/runtime-file.ts';
@@ -35,6 +36,22 @@ export function cgic(args: string[], env: Record<string, string> = {}, timeoutMs
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/**
+ * `cgic map` on `text` (a file named `name`) with a mapping specification, in a child process stopped
+ * after `timeoutMs`: work that would hold a process (a pattern that backtracks, a quadratic header)
+ * holds that one, and the test fails when it is stopped instead of hanging the runner.
+ */
+export async function cgicMap(spec: unknown, name: string, text: string, flags: string[] = [], timeoutMs = 30_000): Promise<CliResult> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cgic-map-'));
+  try {
+    writeFileSync(path.join(dir, 'mapping.yaml'), JSON.stringify(spec));
+    writeFileSync(path.join(dir, name), text);
+    return await cgic(['map', ...flags, '-m', path.join(dir, 'mapping.yaml'), path.join(dir, name)], {}, timeoutMs);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Wait for the hub the env spawned to listen: its runtime file (var/hub.json) names its API. */

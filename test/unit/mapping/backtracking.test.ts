@@ -13,7 +13,7 @@ import { parse, stringify } from 'yaml';
 import { ignoringCaseMatters, linearTime } from '../../../src/runtime/regexp-guard.ts';
 import { authorPatterns, unguardedRisk } from '../../../src/mapping/patterns.ts';
 import type { MappingSpec } from '../../../src/mapping/spec.ts';
-import { cgic } from '../../support/cli.ts';
+import { cgic, cgicMap } from '../../support/cli.ts';
 import { PROJECT_ROOT } from '../../support/hub-harness.ts';
 
 const RUN = 'a'.repeat(40);
@@ -43,23 +43,16 @@ describe('patterns that backtrack: the value is matched in linear time', () => {
   // In a child process (`cgic map`, as an operator runs it): were the guard off, the match would hold
   // that process, not the test runner, and the run is stopped after 30 s, failing the test.
   it('regexExtract, regexReplace and matches on crafted values give their answers, and the row after them is mapped', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'cgic-backtrack-'));
-    try {
-      writeFileSync(path.join(dir, 'mapping.yaml'), JSON.stringify(spec));
-      writeFileSync(path.join(dir, 'in.csv'), `ORI,CASE,TOWN,STREET\r\nCT0006400,${'1'.repeat(40)}x,${RUN}!,${RUN}\r\nCT0006400,12345,Hartford,aab Main\r\n`);
-      const r = await cgic(['map', '-m', path.join(dir, 'mapping.yaml'), path.join(dir, 'in.csv')], {}, 30_000);
-      expect(r.stderr).toMatch(/rows mapped +2\n/);
-      expect(r.code).toBe(0);
-      const cases = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { key: string; location?: unknown }).map((c) => ({ key: c.key, location: c.location }));
-      expect(cases).toEqual([
-        // No match: the town is left empty and nothing is replaced in the street; "1...1x" is not all digits, so the second record is not made.
-        { key: `CT0006400|${'1'.repeat(40)}x`, location: { address: RUN } },
-        { key: 'CT0006400|12345', location: { town: 'Hartford', address: 'x Main' } },
-        { key: 'CT0006400|N-12345', location: undefined },
-      ]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const r = await cgicMap(spec, 'in.csv', `ORI,CASE,TOWN,STREET\r\nCT0006400,${'1'.repeat(40)}x,${RUN}!,${RUN}\r\nCT0006400,12345,Hartford,aab Main\r\n`);
+    expect(r.stderr).toMatch(/rows mapped +2\n/);
+    expect(r.code).toBe(0);
+    const cases = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { key: string; location?: unknown }).map((c) => ({ key: c.key, location: c.location }));
+    expect(cases).toEqual([
+      // No match: the town is left empty and nothing is replaced in the street; "1...1x" is not all digits, so the second record is not made.
+      { key: `CT0006400|${'1'.repeat(40)}x`, location: { address: RUN } },
+      { key: 'CT0006400|12345', location: { town: 'Hartford', address: 'x Main' } },
+      { key: 'CT0006400|N-12345', location: undefined },
+    ]);
   });
 });
 

@@ -6,9 +6,9 @@
  * nor refused by that limit, even from an address past it. A webhook of no connector is answered
  * before its body is read.
  */
-import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { caseCsv, testEnv, type TestEnv } from '../../support/hub-harness.ts';
+import { headOnly } from '../../support/raw-request.ts';
 import { sign } from '../../../connectors/webhook/index.ts';
 import { hashKey } from '../../../src/server/auth.ts';
 
@@ -44,26 +44,9 @@ const statuses = async (n: number, send: () => Promise<Response>): Promise<numbe
 };
 
 /** Announces a body of 10 MB and sends none of it: the status line if the answer comes without it. */
-function unreadBody(address: string, p: string, headers: Record<string, string>): Promise<string> {
-  const u = new URL(address);
+async function unreadBody(address: string, p: string, headers: Record<string, string>): Promise<string> {
   const head = `POST ${p} HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}Content-Length: 10485760\r\n\r\n`;
-  return new Promise<string>((resolve, reject) => {
-    const s = net.connect(Number(u.port), u.hostname, () => s.write(head));
-    const timer = setTimeout(() => {
-      s.destroy();
-      resolve('no answer before the body');
-    }, 3000);
-    let got = '';
-    s.on('data', (d) => {
-      got += d.toString('latin1');
-      if (got.includes('\r\n')) {
-        clearTimeout(timer);
-        s.destroy();
-        resolve(got.split('\r\n')[0]!);
-      }
-    });
-    s.on('error', reject);
-  });
+  return (await headOnly(address, head)) ?? 'no answer before the body';
 }
 
 describe('refusals without a key or a signature are rate-limited per address', () => {

@@ -8,12 +8,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { stringify } from 'yaml';
 import { AgencyServers, PROJECT_ROOT, runOnce, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
+import { headOnly } from '../../support/raw-request.ts';
 import { hashKey } from '../../../src/server/auth.ts';
 import { chain, entryHash, type AuditEntry } from '../../../src/store/audit-chain.ts';
 import { insertLeadPackage } from '../../../src/store/lead-ledger.ts';
@@ -166,28 +166,6 @@ function expected(route: string, c: Caller): number {
     default:
       throw new Error(`no expectation for ${route}: a new route needs its row here`);
   }
-}
-
-/** Send the head of a request whose body never comes; resolve with the status line, if any, within `ms`. */
-function headOnly(address: string, head: string, ms = 3000): Promise<string | null> {
-  const u = new URL(address);
-  return new Promise((resolve) => {
-    const s = net.connect(Number(u.port), u.hostname, () => s.write(head));
-    let got = '';
-    const timer = setTimeout(() => {
-      s.destroy();
-      resolve(null);
-    }, ms);
-    s.on('data', (d) => {
-      got += d.toString('latin1');
-      if (got.includes('\r\n')) {
-        clearTimeout(timer);
-        s.destroy();
-        resolve(got.split('\r\n')[0]!);
-      }
-    });
-    s.on('error', () => undefined);
-  });
 }
 
 describe('the audit trail after the demo and the route x caller matrix', () => {

@@ -16,6 +16,7 @@ import { csvCell } from '../../formats/csv-writer.ts';
 import { EXIT } from '../exit-codes.ts';
 import { cliLogger, err, out } from '../output.ts';
 import { operatorEntry } from '../operator.ts';
+import { timeArg } from '../time-arg.ts';
 
 export interface AuditCommandOptions {
   config?: string;
@@ -28,15 +29,6 @@ export interface AuditCommandOptions {
 }
 
 const CSV_COLUMNS: (keyof AuditEntry)[] = ['position', 'at', 'category', 'action', 'actor', 'client', 'role', 'ori', 'subjects', 'outcome', 'status', 'code', 'reason', 'source', 'requestId', 'detail', 'prevHash', 'hash'];
-
-/** An ISO time, or a duration back from now: `7d`, `24h`, `90m`. */
-export function timeArg(v: string, option: string, now = Date.now()): string {
-  const m = /^(\d+)([dhm])$/.exec(v);
-  if (m) return new Date(now - Number(m[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[m[2] as 'd' | 'h' | 'm']).toISOString();
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) throw new HubError('HUB_ERR_CLI_USAGE', { reason: `${option} "${v}" is neither an ISO time (2026-01-01T00:00:00Z) nor a duration (7d, 24h, 90m)` });
-  return new Date(t).toISOString();
-}
 
 async function withStore<T>(opts: AuditCommandOptions, fn: (store: Store, key: string | undefined, cfg: HubConfig) => Promise<T>): Promise<T> {
   const cfg = await loadHubConfig(opts.config);

@@ -14,6 +14,7 @@ import type { DeadLetter } from '../../store/types.ts';
 import { localOrApi, type ClientOptions, type HubClient } from '../hub-client.ts';
 import { checkConnectorFilter, configConnectors, hubConnectors, type Connectors } from '../connector-ids.ts';
 import { deadLetterLines } from '../views.ts';
+import { timeArg } from '../time-arg.ts';
 
 export interface DeadLettersOptions extends ClientOptions {
   json?: boolean;
@@ -43,8 +44,8 @@ export async function deadLettersCommand(action: 'list' | 'replay', id: string |
     kind: opts.kind,
     destinationId: opts.destination,
     connectorId: opts.connector,
-    since: opts.since === undefined ? undefined : new Date(opts.since).toISOString(),
-    until: opts.until === undefined ? undefined : new Date(opts.until).toISOString(),
+    since: opts.since === undefined ? undefined : timeArg(opts.since, '--since', { durations: false }),
+    until: opts.until === undefined ? undefined : timeArg(opts.until, '--until', { durations: false }),
   };
   return localOrApi(
     opts,

@@ -11,7 +11,7 @@ import { operatorEntry } from '../operator.ts';
 import { localOrApi, type ClientOptions } from '../hub-client.ts';
 import { checkConnectorFilter, configConnectors, hubConnectors, type Connectors } from '../connector-ids.ts';
 import { transferLines } from '../views.ts';
-import { timeArg } from './audit.ts';
+import { timeArg } from '../time-arg.ts';
 
 export interface TransfersOptions extends ClientOptions {
   connector?: string;

@@ -1,7 +1,6 @@
 /** API keys as the server reads them: by hash, Bearer only, with expiry and clients. */
 import { describe, expect, it } from 'vitest';
 import { KeyRing, hashKey } from '../../../src/server/auth.ts';
-import { timeArg } from '../../../src/cli/commands/audit.ts';
 
 const ring = new KeyRing([
   { id: 'old', client: 'hpd', role: 'agency', ori: 'CT0006400', sha256: hashKey('old-key'), expiresAt: '2026-06-30T00:00:00Z' },
@@ -34,18 +33,5 @@ describe('KeyRing', () => {
     r.replace([]);
     expect(r.identify('Bearer ops-key').kind).toBe('none');
     expect(r.size).toBe(0);
-  });
-});
-
-describe('cgic audit export time arguments', () => {
-  const now = Date.parse('2026-12-05T12:00:00Z');
-  it('takes ISO times and durations back from now', () => {
-    expect(timeArg('7d', '--since', now)).toBe('2026-11-28T12:00:00.000Z');
-    expect(timeArg('36h', '--since', now)).toBe('2026-12-04T00:00:00.000Z');
-    expect(timeArg('90m', '--since', now)).toBe('2026-12-05T10:30:00.000Z');
-    expect(timeArg('2026-12-01T00:00:00-05:00', '--since', now)).toBe('2026-12-01T05:00:00.000Z');
-  });
-  it('refuses anything else as a usage error naming the option', () => {
-    expect(() => timeArg('last week', '--until', now)).toThrow(/--until "last week" is neither an ISO time/);
   });
 });

@@ -19,7 +19,7 @@
  *    of a bare BullMQ round trip (add -> completed, a no-op job) measured just before at the same rate.
  *
  * Needs Redis on 127.0.0.1:6379 and PostgreSQL on 127.0.0.1:5432 (as the tests do).
- * Run: npm run bench:pipeline [-- --rows 100000 --rate 50,200 --seconds 30 --part all|throughput|latency --transfers 4]
+ * Run: npm run bench:pipeline [-- --rows 100000 --rate 50,200 --seconds 30 --part all|throughput|latency --transfers 4 --chunk 500]
  */
 import { createReadStream, mkdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import path from 'node:path';
@@ -43,7 +43,8 @@ import { guardBacktracking } from '../src/runtime/regexp-guard.ts';
 limitHeapGrowth();
 guardBacktracking();
 
-const { values: args } = parseArgs({ options: { rows: { type: 'string', default: '100000' }, rate: { type: 'string', default: '50,200' }, seconds: { type: 'string', default: '30' }, part: { type: 'string', default: 'all' }, transfers: { type: 'string', default: '4' } } });
+const { values: args } = parseArgs({ options: { rows: { type: 'string', default: '100000' }, rate: { type: 'string', default: '50,200' }, seconds: { type: 'string', default: '30' }, part: { type: 'string', default: 'all' }, transfers: { type: 'string', default: '4' }, chunk: { type: 'string', default: '500' } } });
+const CHUNK = Number(args.chunk);
 const TRANSFERS = Number(args.transfers);
 const PART = args.part as 'all' | 'throughput' | 'latency';
 const ROWS = Number(args.rows);
@@ -53,14 +54,14 @@ const SECRET = 'bench-webhook-secret-0123456789abcdef0123456789';
 process.env.BENCH_WEBHOOK_SECRET = SECRET;
 
 console.log(`machine: ${machine()}`);
-console.log(`method: PostgreSQL 15 store (fresh database), Redis on loopback, one hub process (api+worker), transfers concurrency ${TRANSFERS}, delivery concurrency 4 per destination`);
+console.log(`method: PostgreSQL 15 store (fresh database), Redis on loopback, one hub process (api+worker), transfers concurrency ${TRANSFERS}, chunk size ${CHUNK} source records, delivery concurrency 4 per destination`);
 
 async function hubWith(dir: string, agencies: unknown[], connectors: unknown[], dbUrl: string, prefix: string): Promise<Hub> {
   const file = path.join(dir, 'cgic.yaml');
   writeFileSync(
     file,
     stringify({
-      hub: { name: 'bench', dataDir: path.join(dir, 'var'), api: { host: '127.0.0.1', port: 0, keys: [] }, delivery: { attempts: 5, backoffMs: 100, maxBackoffMs: 1000, concurrency: 4 }, transfers: { concurrency: TRANSFERS, chunkSize: 500 } },
+      hub: { name: 'bench', dataDir: path.join(dir, 'var'), api: { host: '127.0.0.1', port: 0, keys: [] }, delivery: { attempts: 5, backoffMs: 100, maxBackoffMs: 1000, concurrency: 4 }, transfers: { concurrency: TRANSFERS, chunkSize: CHUNK } },
       agencies,
       connectors,
     }),

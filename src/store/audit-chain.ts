@@ -92,11 +92,31 @@ function clean(s: string, max = Infinity): string {
   return t.toWellFormed();
 }
 
+/**
+ * A member named `__proto__` (a query string's `?__proto__=...`, parsed into an own key) is stored by
+ * the database but left out by canonical JSON, so its hash would not cover it: it is kept under this
+ * name instead. The hub never writes a `__proto__` member, so verification calls one an addition.
+ */
+export const PROTO_KEY_STORED_AS = '__proto__\ufffd';
+
 function cleanDeep(v: unknown): unknown {
   if (typeof v === 'string') return clean(v, 2000);
   if (Array.isArray(v)) return v.map(cleanDeep);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [clean(k, 200), cleanDeep(x)]));
+  if (v && typeof v === 'object') {
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([, x]) => x !== undefined)
+        .map(([k, x]) => [k === '__proto__' ? PROTO_KEY_STORED_AS : clean(k, 200), cleanDeep(x)]),
+    );
+  }
   return v;
+}
+
+/** Whether a value read back holds a member named `__proto__` at any depth (which its hash does not cover). */
+export function holdsProtoKey(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(holdsProtoKey);
+  if (v && typeof v === 'object') return Object.entries(v).some(([k, x]) => k === '__proto__' || holdsProtoKey(x));
+  return false;
 }
 
 const opt = (s: string | null | undefined, max = 200): string | null => (s === undefined || s === null ? null : clean(String(s), max));

@@ -20,6 +20,7 @@ import {
   chain,
   entryHash,
   GENESIS_HASH,
+  holdsProtoKey,
   sameHex,
   signCheckpoint,
   type AuditCategory,
@@ -276,6 +277,10 @@ export async function verifyAudit(db: Db, key: string | undefined, onProgress?: 
     if (e.prevHash !== prev) return bad(e.position, `entry ${e.position} does not chain to entry ${e.position - 1} (previous hash differs): an entry before it was inserted, replaced or deleted`, n);
     const { hash, prevHash, ...content } = e;
     if (!sameHex(hash, entryHash(prevHash, content))) return bad(e.position, `entry ${e.position} was changed: its content does not match its hash`, n);
+    // The one member the hash cannot cover (canonical JSON leaves it out); the hub stores none.
+    if (holdsProtoKey(content.subjects) || holdsProtoKey(content.detail)) {
+      return bad(e.position, `entry ${e.position} was changed: it holds a "__proto__" member, which its hash does not cover and the hub never writes`, n);
+    }
     const cp = byPosition.get(e.position);
     if (cp && !sameHex(cp.hash, e.hash)) return bad(e.position, `entry ${e.position} differs from the signed checkpoint of ${cp.at}: the chain was rewritten`, n);
     prev = e.hash;

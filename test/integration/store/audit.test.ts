@@ -55,6 +55,25 @@ for (const backend of BACKENDS) {
       expect(second!.actor).toBe(`${'x'.repeat(198)}…`);
     });
 
+    it('a "__proto__" member (a query string can name one) is kept under another name its hash covers; one added later is caught', async () => {
+      const { store } = ctx;
+      await store.appendAudit([{ ...entry(1), detail: { query: JSON.parse('{"__proto__":"sent","a":"b"}') as Record<string, unknown> } }, entry(2)]);
+      expect(await store.verifyAudit(KEY)).toMatchObject({ ok: true, entries: 2 });
+      const [first] = await store.listAudit({ order: 'asc', limit: 1 });
+      expect(first!.detail).toEqual({ query: { '__proto__\ufffd': 'sent', a: 'b' } });
+      await store.db.exec('ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only');
+      // Its value is covered by the hash like any other.
+      await store.db.query(`UPDATE audit_log SET detail = jsonb_set(detail, '{query,__proto__\ufffd}', '"rewritten"') WHERE position = 1`);
+      expect(await store.verifyAudit(KEY)).toMatchObject({ ok: false, badPosition: 1, problem: 'entry 1 was changed: its content does not match its hash' });
+      await store.db.query(`UPDATE audit_log SET detail = jsonb_set(detail, '{query,__proto__\ufffd}', '"sent"') WHERE position = 1`);
+      expect(await store.verifyAudit(KEY)).toMatchObject({ ok: true, entries: 2 });
+      // A "__proto__" member added to an entry, which canonical JSON (and so the hash) leaves out.
+      await store.db.query(`UPDATE audit_log SET detail = jsonb_set(detail, '{__proto__}', '{"actor":"someone-else"}') WHERE position = 2`);
+      expect(await store.verifyAudit(KEY)).toMatchObject({ ok: false, badPosition: 2, problem: expect.stringMatching(/^entry 2 was changed: it holds a "__proto__" member/) });
+      await store.db.query(`UPDATE audit_log SET subjects = jsonb_set(subjects, '{0,__proto__}', '"planted"') WHERE position = 1`);
+      expect(await store.verifyAudit(KEY)).toMatchObject({ ok: false, badPosition: 1, problem: expect.stringMatching(/^entry 1 was changed: it holds a "__proto__" member/) });
+    });
+
     it('appends a batch in two statements: the head read under its lock, then the entries and the new head', async () => {
       const db = countingDb(ctx.store.db);
       const store = new Store(db);

@@ -14,7 +14,7 @@ import { auditSigningKey, storeOptionsFor } from '../../runtime/hub.ts';
 import { maintainAudit } from '../../runtime/audit-maintenance.ts';
 import { csvCell } from '../../formats/csv-writer.ts';
 import { EXIT } from '../exit-codes.ts';
-import { cliLogger, err, out } from '../output.ts';
+import { cliLogger, err, out, printable } from '../output.ts';
 import { operatorEntry } from '../operator.ts';
 import { timeArg } from '../time-arg.ts';
 
@@ -73,7 +73,9 @@ export async function auditCommand(action: 'verify' | 'export' | 'prune', opts: 
       let last: number | null = null;
       if (format === 'csv') await write(stream, CSV_COLUMNS.join(',') + '\r\n');
       for await (const e of store.scanAudit(filter)) {
-        await write(stream, format === 'csv' ? CSV_COLUMNS.map((c) => csvCell(e[c])).join(',') + '\r\n' : JSON.stringify(e) + '\n');
+        // Entries hold what callers sent (a lead id, a message repeating it): control characters are
+        // written as their escapes, in NDJSON JSON's own (the same value, the hashes still check).
+        await write(stream, format === 'csv' ? CSV_COLUMNS.map((c) => printable(csvCell(e[c]))).join(',') + '\r\n' : printable(JSON.stringify(e)) + '\n');
         n++;
         last = e.position;
       }

@@ -374,6 +374,29 @@ describe('cgic audit verify names the first entry that does not fit', () => {
     expect(last).toMatchObject({ category: 'operator', actor: expect.stringMatching(/^cli:/), detail: { format: 'csv', afterPosition: 2 } });
   }, 60_000);
 
+  it('cgic audit export writes the control characters a caller put in an entry as escapes, in NDJSON with the same value', async () => {
+    // An agency asks for a "lead" whose id clears the screen (ESC, C1 CSI) and reverses the line (RLO).
+    const id = 'X\u001b[2J\u009b31m\u202eDEL\u007f';
+    const r = await fetch(`${hub.address}/api/leads/${encodeURIComponent(id)}`, { headers: authOf('hfd') });
+    expect(r.status).toBe(404);
+    await hub.audit.drain();
+    const [entry] = await hub.store.listAudit({ subject: { type: 'lead', id }, limit: 1 });
+    expect(entry!.reason).toBe(`No lead "${id}"`);
+    const after = String(entry!.position - 1);
+    const raw = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e]/;
+    const nd = await cgicAudit(env, 'export', '--after-position', after, '--format', 'ndjson');
+    expect(nd.code).toBe(0);
+    expect(nd.stdout).not.toMatch(raw);
+    const line = JSON.parse(nd.stdout.split('\n')[0]!) as AuditEntry;
+    expect(line).toEqual(entry);
+    const { hash, prevHash, ...content } = line;
+    expect(entryHash(prevHash, content)).toBe(hash);
+    const csv = await cgicAudit(env, 'export', '--after-position', after, '--format', 'csv');
+    expect(csv.code).toBe(0);
+    expect(csv.stdout).not.toMatch(raw);
+    expect(csv.stdout.split('\r\n')[1]).toContain('"No lead ""X\\u001b[2J\\u009b31m\\u202eDEL\\u007f"""');
+  }, 60_000);
+
   it('a changed row', async () => {
     await expect(sql(`UPDATE audit_log SET source = '10.9.9.9' WHERE position = 3`)).rejects.toThrow(/append-only/);
     await sql('ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only');

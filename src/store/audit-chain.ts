@@ -95,7 +95,8 @@ function clean(s: string, max = Infinity): string {
 /**
  * A member named `__proto__` (a query string's `?__proto__=...`, parsed into an own key) is stored by
  * the database but left out by canonical JSON, so its hash would not cover it: it is kept under this
- * name instead. The hub never writes a `__proto__` member, so verification calls one an addition.
+ * name instead, so verification reports a `__proto__` member read back: added since, or written before
+ * this renaming.
  */
 export const PROTO_KEY_STORED_AS = '__proto__\ufffd';
 

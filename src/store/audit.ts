@@ -279,7 +279,7 @@ export async function verifyAudit(db: Db, key: string | undefined, onProgress?: 
     if (!sameHex(hash, entryHash(prevHash, content))) return bad(e.position, `entry ${e.position} was changed: its content does not match its hash`, n);
     // The one member the hash cannot cover (canonical JSON leaves it out); the hub stores none.
     if (holdsProtoKey(content.subjects) || holdsProtoKey(content.detail)) {
-      return bad(e.position, `entry ${e.position} was changed: it holds a "__proto__" member, which its hash does not cover and the hub never writes`, n);
+      return bad(e.position, `entry ${e.position} holds a "__proto__" member, which its hash does not cover: it was added after the entry was written, or the entry predates the hub storing such a member renamed (a request that named __proto__)`, n);
     }
     const cp = byPosition.get(e.position);
     if (cp && !sameHex(cp.hash, e.hash)) return bad(e.position, `entry ${e.position} differs from the signed checkpoint of ${cp.at}: the chain was rewritten`, n);

@@ -69,9 +69,9 @@ for (const backend of BACKENDS) {
       expect(await store.verifyAudit(KEY)).toMatchObject({ ok: true, entries: 2 });
       // A "__proto__" member added to an entry, which canonical JSON (and so the hash) leaves out.
       await store.db.query(`UPDATE audit_log SET detail = jsonb_set(detail, '{__proto__}', '{"actor":"someone-else"}') WHERE position = 2`);
-      expect(await store.verifyAudit(KEY)).toMatchObject({ ok: false, badPosition: 2, problem: expect.stringMatching(/^entry 2 was changed: it holds a "__proto__" member/) });
+      expect(await store.verifyAudit(KEY)).toMatchObject({ ok: false, badPosition: 2, problem: expect.stringMatching(/^entry 2 holds a "__proto__" member, which its hash does not cover: it was added after/) });
       await store.db.query(`UPDATE audit_log SET subjects = jsonb_set(subjects, '{0,__proto__}', '"planted"') WHERE position = 1`);
-      expect(await store.verifyAudit(KEY)).toMatchObject({ ok: false, badPosition: 1, problem: expect.stringMatching(/^entry 1 was changed: it holds a "__proto__" member/) });
+      expect(await store.verifyAudit(KEY)).toMatchObject({ ok: false, badPosition: 1, problem: expect.stringMatching(/^entry 1 holds a "__proto__" member, which its hash does not cover: it was added after/) });
     });
 
     it('appends a batch in two statements: the head read under its lock, then the entries and the new head', async () => {

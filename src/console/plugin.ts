@@ -66,10 +66,14 @@ export const consolePlugin: FastifyPluginAsync<{ hub: HubApi; sessions: Sessions
     pages.get(`${CONSOLE_PATH}/`, { schema: { hide: true } }, sendIndex);
     for (const [name, file] of Object.entries(VENDOR)) {
       pages.get(`${CONSOLE_PATH}/vendor/${name}`, { schema: { hide: true } }, async (_req, reply) =>
-        reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(createReadStream(file)),
+        reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').header('x-content-type-options', 'nosniff').send(createReadStream(file)),
       );
     }
-    await pages.register(fastifyStatic, { root: PUBLIC_DIR, prefix: `${CONSOLE_PATH}/`, index: false, wildcard: true, decorateReply: false, schemaHide: true, cacheControl: true, maxAge: 0, allowedPath: (p) => p !== '/index.html' });
+    // Scripts and the stylesheet are taken only as the type they are served with.
+    await pages.register(fastifyStatic, {
+      root: PUBLIC_DIR, prefix: `${CONSOLE_PATH}/`, index: false, wildcard: true, decorateReply: false, schemaHide: true, cacheControl: true, maxAge: 0, allowedPath: (p) => p !== '/index.html',
+      setHeaders: (reply) => void reply.header('x-content-type-options', 'nosniff'),
+    });
   });
 
   await app.register(bullBoard, { hub, sessions });
@@ -88,6 +92,14 @@ async function bullBoard(app: FastifyInstance, { hub, sessions }: { hub: HubApi;
   const adapter = new FastifyAdapter();
   createBullBoard({ queues: hub.allQueues().map((q) => new BullMQAdapter(q)), serverAdapter: adapter, options: { uiConfig: { boardTitle: `${hub.cfg.hub.name} queues` } } });
   adapter.setBasePath(QUEUES_PATH);
+  // Its pages and answers name transfers, files and deliveries: no cache keeps them, none is read as
+  // another type, and no other site frames its buttons (retry, remove). Its own scripts and styles
+  // (static/) may be cached.
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (!req.url.startsWith(`${QUEUES_PATH}/static/`)) void reply.header('cache-control', 'no-store');
+    void reply.header('x-content-type-options', 'nosniff').header('content-security-policy', BULL_BOARD_CSP);
+    return payload;
+  });
   app.addHook('onRequest', async (req, reply) => {
     // Answered here: Bull Board's own error handler would hide the code.
     const refuse = (e: HubError) => reply.code(e.status).send({ code: e.code, message: e.message });
@@ -116,6 +128,13 @@ async function bullBoard(app: FastifyInstance, { hub, sessions }: { hub: HubApi;
   });
   await app.register(adapter.registerPlugin() as unknown as FastifyPluginAsync, { prefix: QUEUES_PATH });
 }
+
+/**
+ * Bull Board's pages run its own scripts only (served from static/; its settings are a JSON script, not
+ * run), and its styles (with inline ones: React sets them), from this hub: no other site's fonts, no
+ * inline script, no framing.
+ */
+const BULL_BOARD_CSP = ["default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:", "font-src 'self' data:", "connect-src 'self'", "frame-ancestors 'none'", "base-uri 'self'", "form-action 'self'", "object-src 'none'"].join('; ');
 
 /** A queue job as an audit subject: a transfer's job is the transfer, a delivery's the delivery. */
 function jobSubject(queue: string, jobId: string): AuditSubject {

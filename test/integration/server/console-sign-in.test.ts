@@ -205,6 +205,13 @@ describe('console sign-in through the identity provider', () => {
     expect(await page.res.text()).toMatch(/<html/i);
     const queues = await admin.http.request(`${demo.url}/console/queues/api/queues`);
     expect(queues.res.status).toBe(200);
+    // Its page and its answers name transfers and files: no cache keeps them, no other site frames them,
+    // and its page runs no inline script and loads nothing from another site.
+    for (const [what, r] of [['page', page], ['queues', queues], ['refusal', refused]] as const) {
+      expect([what, r.res.headers.get('cache-control'), r.res.headers.get('x-content-type-options')]).toEqual([what, 'no-store', 'nosniff']);
+      const csp = r.res.headers.get('content-security-policy') ?? '';
+      expect([what, csp.includes("frame-ancestors 'none'"), /(^|; )script-src 'self'(;|$)/.test(csp), /(^|; )default-src 'self'(;|$)/.test(csp)]).toEqual([what, true, true, true]);
+    }
     const cross = await admin.http.request(`${demo.url}/console/queues/api/queues/pause`, { method: 'PUT', headers: { origin: 'https://evil.example' } });
     expect(cross.res.status).toBe(403);
     expect(await json(cross.res)).toMatchObject({ code: 'HUB_ERR_AUTH_CSRF' });
@@ -219,6 +226,23 @@ describe('console sign-in through the identity provider', () => {
     expect(entry.subjects.filter((x: { type: string }) => x.type === 'transfer').map((x: { id: string }) => x.id).sort()).toEqual([...shown].sort());
     expect(shown).toContain('audit-probe-transfer');
     await probe.remove();
+  });
+
+  it("the console's page forbids inline script and framing; the page and every asset it loads are never sniffed as another type", async () => {
+    const index = await fetch(`${demo.url}/console/`);
+    const csp = index.headers.get('content-security-policy')!;
+    expect(csp).toMatch(/script-src 'self' 'sha256-[A-Za-z0-9+/=]+'(;|$)/);
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
+    expect(csp).toContain("frame-ancestors 'none'");
+    const html = await index.text();
+    const assets = [...html.matchAll(/(?:src|href)="(\/console\/[^"]+)"/g)].map((m) => m[1]!);
+    assets.push(...Object.values(JSON.parse(/<script type="importmap">(.*?)<\/script>/.exec(html)![1]!).imports as Record<string, string>), '/console/lib/api.js');
+    expect(assets.length).toBeGreaterThanOrEqual(6);
+    for (const p of ['/console/', ...assets]) {
+      const res = await fetch(`${demo.url}${p}`);
+      await res.arrayBuffer();
+      expect([p, res.status, res.headers.get('x-content-type-options')]).toEqual([p, 200, 'nosniff']);
+    }
   });
 
   it('with a provider configured, API keys do not open console sessions (they stay for machines)', async () => {

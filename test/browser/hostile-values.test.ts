@@ -80,11 +80,12 @@ describe('the console over hostile source values', () => {
     expect(admin.errors.filter((e) => !/401/.test(e))).toEqual([]);
   });
 
-  it('a value of a million characters without a space, and one of many lines: the quarantine stays as wide as the window, its controls in sight', async () => {
+  it('a value of a million characters without a space, one of many lines, a file name of 249 characters: the quarantine and the transfer stay as wide as the window, its controls in sight', async () => {
     const row = badRow('24-005002', 'A'.repeat(1_000_000)).replace('L24-000777', `L24-${'9'.repeat(3000)}`).replace('Hartford,03/04', `${csvField('line\n'.repeat(2000))},03/04`).replace('02/30/2024\u0000\u001b[2J', `02/30/${'2'.repeat(5000)}`);
-    demo.drop('lims', 'lims-long.csv', [LIMS_HEADER, row, ''].join('\r\n'));
-    await waitFor('the quarantined long row', async () => (await demo.hub.store.listQuarantine({ connectorId: 'lab-lims-drop', file: 'lims-long.csv', limit: 1 }))[0]);
-    await open(admin, '#/quarantine?file=lims-long.csv');
+    const file = `lims-${'long'.repeat(60)}.csv`;
+    demo.drop('lims', file, [LIMS_HEADER, row, ''].join('\r\n'));
+    await waitFor('the quarantined long row', async () => (await demo.hub.store.listQuarantine({ connectorId: 'lab-lims-drop', file, limit: 1 }))[0]);
+    await open(admin, `#/quarantine?file=${file}`);
     const card = admin.locator('li.card').first();
     await card.getByText('Raw row').click();
     await card.locator('pre.raw').waitFor();
@@ -95,7 +96,7 @@ describe('the console over hostile source values', () => {
     const cardBox = await card.boundingBox();
     expect(cardBox!.x + cardBox!.width).toBeLessThanOrEqual(1440);
 
-    // The transfer's page lists the same row's message.
+    // The transfer's page names the file (of 249 characters) and lists the same row's message.
     await card.getByRole('link', { name: /^transfer / }).click();
     await admin.getByRole('heading', { level: 1, name: /^Transfer / }).waitFor();
     await admin.locator('ul.rows li').first().waitFor();

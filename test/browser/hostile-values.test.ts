@@ -103,4 +103,13 @@ describe('the console over hostile source values', () => {
     const transferWidth = (await admin.evaluate('[document.documentElement.scrollWidth, document.documentElement.clientWidth]')) as [number, number];
     expect(transferWidth[0]).toBeLessThanOrEqual(transferWidth[1]);
   });
+  it('a lead id holding "/", "?" and "#": its link in the list opens that lead, not another screen', async () => {
+    const odd = 'NL24-000058/E1?V=9#X'; // the mapping upper-cases lead ids
+    const text = readFileSync(path.join(SCENARIO, 'nibin-notice.ndjson'), 'utf8').split('\n')[0]!.replaceAll('NL24-000057', odd);
+    demo.drop('nibin', 'odd-lead.ndjson', text + '\n');
+    await open(admin, '#/leads');
+    await admin.getByRole('link', { name: odd, exact: true }).click({ timeout: 30_000 });
+    await admin.getByRole('heading', { level: 1, name: `Lead ${odd}`, exact: true }).waitFor();
+    await admin.getByText('Events linked by the lead').waitFor();
+  });
 });

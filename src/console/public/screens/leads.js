@@ -23,7 +23,7 @@ export function Leads({ me, route }) {
           <caption>Leads</caption>
           <thead><tr><th scope="col">Lead</th><th scope="col">Version</th><th scope="col">Status</th>${agency ? null : html`<th scope="col">Records</th>`}<th scope="col">Why this version</th><th scope="col">Updated</th></tr></thead>
           <tbody>${page.items.map((l) => html`<tr>
-            <th scope="row"><${Link} to=${`/leads/${l.leadId}`}>${l.leadId}</${Link}></th>
+            <th scope="row"><${Link} to=${`/leads/${encodeURIComponent(l.leadId)}`}>${l.leadId}</${Link}></th>
             <td class="num" data-lead-version=${l.leadId}>${l.version}</td>
             <td><${Status} value=${l.status} /></td>
             ${agency ? null : html`<td>${l.complete === false ? html`<${Status} value="pending" label="some missing" />` : html`<${Status} value="ok" label="complete" />`}</td>`}

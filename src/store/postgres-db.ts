@@ -120,6 +120,13 @@ export class PostgresDb implements Db {
       throw toStoreError(err, this.target);
     }
     let broken = false;
+    // A checked-out client has no pool listener: a server lost mid-transaction (a restart, a network cut)
+    // emits 'error' on it, which with no listener ends the process. The statement under way fails with
+    // it (HUB_ERR_STORE_UNAVAILABLE), and the connection is not returned to the pool.
+    const lost = (): void => {
+      broken = true;
+    };
+    client.on('error', lost);
     try {
       // No JIT compilation in a transaction: its statements are short lookups and writes by key. While
       // a large transfer outgrows the statistics autovacuum last took, the planner over-estimates their
@@ -139,6 +146,7 @@ export class PostgresDb implements Db {
       throw err;
     } finally {
       client.release(broken);
+      client.removeListener('error', lost);
     }
   }
 

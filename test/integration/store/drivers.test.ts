@@ -17,7 +17,8 @@ import { createDatabase, templateKey } from '../../../src/store/pglite-template.
 import { PostgresDb } from '../../../src/store/postgres-db.ts';
 import { Store } from '../../../src/store/store.ts';
 import { toStoreError } from '../../../src/store/db.ts';
-import { BACKENDS, sleep, useBackend } from './backends.ts';
+import { BACKENDS, PG_URL, sleep, useBackend } from './backends.ts';
+import { TcpProxy } from '../../support/tcp-proxy.ts';
 
 async function rejection(p: Promise<unknown>): Promise<HubError> {
   const err = await p.then(
@@ -216,6 +217,33 @@ describe('PostgreSQL driver', () => {
     const health = await new Store(db).health();
     expect(health).toMatchObject({ ok: false, kind: 'postgres' });
     expect((await rejection(openStore({ databaseUrl: 'postgres://hub@127.0.0.1:1/cgic' }))).code).toBe('HUB_ERR_STORE_UNAVAILABLE');
+  });
+
+  it('a connection lost in the middle of a transaction fails that transaction with HUB_ERR_STORE_UNAVAILABLE; the process goes on and the next statement reconnects', async () => {
+    // A TCP proxy in front of PostgreSQL whose connections are cut while a statement runs.
+    const url = new URL(PG_URL);
+    const proxy = new TcpProxy(Number(url.port || 5432), url.hostname);
+    await proxy.up();
+    cleanup.push(() => proxy.down());
+    url.host = `127.0.0.1:${proxy.port}`;
+    const db = new PostgresDb({ databaseUrl: url.toString() });
+    cleanup.push(() => db.close());
+    const uncaught: unknown[] = [];
+    const onUncaught = (err: unknown) => uncaught.push(err);
+    process.prependListener('uncaughtException', onUncaught);
+    cleanup.push(() => void process.removeListener('uncaughtException', onUncaught));
+
+    const running = db.transaction((tx) => tx.query('SELECT pg_sleep(5)'));
+    while (proxy.open === 0) await sleep(20);
+    await sleep(300); // the statement is under way
+    await proxy.down();
+    await proxy.up();
+    const err = await rejection(running);
+    expect(err.code).toBe('HUB_ERR_STORE_UNAVAILABLE');
+    expect(err.message).toMatch(/Connection terminated unexpectedly/);
+    await sleep(100);
+    expect(uncaught).toEqual([]);
+    expect(await db.query<{ n: number }>('SELECT 1 AS n')).toEqual([{ n: 1 }]);
   });
 
   it('maps deadlocks and serialization failures to the retryable HUB_ERR_STORE_CONFLICT', () => {

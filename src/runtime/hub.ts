@@ -16,7 +16,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { Job, Queue, Worker, UnrecoverableError, type JobsOptions } from 'bullmq';
+import { DelayedError, Job, Queue, Worker, UnrecoverableError, type JobsOptions } from 'bullmq';
 import { Redis as IORedis, type Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import cron, { type ScheduledTask } from 'node-cron';
@@ -109,6 +109,8 @@ function transferJobOptions(cfg: HubConfig): JobsOptions {
   const { attempts, backoffMs } = cfg.hub.transfers;
   return { attempts, backoff: { type: 'exponential', delay: backoffMs }, removeOnComplete: { age: 86400, count: 1000 }, removeOnFail: { age: 7 * 86400 } };
 }
+/** The longest wait between runs of a transfer whose last attempt failed while the store could not be reached. */
+const STORE_WAIT_MAX_MS = 60_000;
 /** Poll jobs: claims are cheap and atomic; results are kept a day for GET /api/polls/:id. */
 const POLL_JOB_OPTIONS: JobsOptions = { attempts: 3, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: { age: 86400, count: 5000 }, removeOnFail: { age: 7 * 86400 } };
 
@@ -586,7 +588,7 @@ export class Hub implements HubApi {
 
     const tw = new Worker<TransferJobData>(
       'transfers',
-      async (job) => {
+      async (job, token) => {
         const log = this.log.child({ connector: job.data.connectorId, transfer: job.data.transferId, job: job.id });
         try {
           const summary = await runTransfer(this.transferDeps(job.data.connectorId), job.data, { log, save: (d) => job.updateData({ ...job.data, ...d }) });
@@ -596,6 +598,17 @@ export class Hub implements HubApi {
           if (summary.encoding.rows) log.warn({ code: 'HUB_ERR_SOURCE_ENCODING_MISMATCH', ...summary.encoding }, 'records whose text shows a wrong encoding (see the mapping\'s source.encoding)');
           return { rowsRead: summary.rowsRead, rowsInvalid: summary.rowsInvalid };
         } catch (err) {
+          if (job.attemptsStarted >= (job.opts.attempts ?? 1) && !(await this.store.health()).ok) {
+            // The last attempt failed while the store is away: its failure could be neither recorded nor
+            // set aside (the transfer stayed running for good, which held its connector's schedule, and a
+            // webhook body stayed spooled with no dead letter). The attempt is not counted: the job
+            // waits and runs again, once the store answers it succeeds or fails for good as usual.
+            const waitMs = backoffDelay(job.attemptsStarted - (job.opts.attempts ?? 1) + 1, this.cfg.hub.transfers.backoffMs, STORE_WAIT_MAX_MS);
+            log.warn({ attempt: job.attemptsStarted, retryInMs: waitMs, err: briefReason(err) }, 'transfer failed while the store cannot be reached; tried again once it can');
+            await job.updateData({ ...job.data, history: [...(job.data.history ?? []), { at: new Date().toISOString(), error: briefReason(err) }] }).catch(() => {});
+            await job.moveToDelayed(Date.now() + waitMs, token);
+            throw new DelayedError();
+          }
           if (job.attemptsStarted >= (job.opts.attempts ?? 1) && this.setsAside(job.data, err)) {
             // The last attempt: set the unit aside here, so the job ends and nothing offers the unit again.
             await this.transferFailedForGood(job, err as Error, log);

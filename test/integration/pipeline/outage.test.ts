@@ -3,18 +3,20 @@
  * configuration: every wait divided by 1,000), also when Redis restarts in the middle of it, and dead
  * letters are replayed in bulk, once each. After each, the transfer's counts and its quarantine rows
  * are exactly those of a run without trouble: 43 rows read, 3 bad ones quarantined once each at their
- * rows, 40 stored and delivered.
+ * rows, 40 stored and delivered. The database unreachable for longer than a transfer's attempts holds
+ * its units until it is back: nothing is set aside for it, nothing stays running, nothing is lost.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { AgencyServer, AgencyServers, CASE_MAPPING, caseCsv, mkdirs, PROJECT_ROOT, REDIS_URL, runOnce, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
+import { AgencyServer, AgencyServers, CASE_MAPPING, caseCsv, mkdirs, pollNow, PROJECT_ROOT, REDIS_URL, runOnce, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
 import { loadHubConfig } from '../../../src/config/hub-config.ts';
 import { retrySpanMs } from '../../../src/pipeline/backoff.ts';
 import type { Hub } from '../../../src/runtime/hub.ts';
 import { PrivateRedis } from '../../support/redis-server.ts';
+import { TcpProxy } from '../../support/tcp-proxy.ts';
 
 const HFD = 'CT0006400';
 const LAB = 'CTFSL0000';
@@ -201,4 +203,67 @@ describe('agency outages', () => {
     expect(cgic(['dead-letters', 'replay']).status).toBe(2);
     console.log(`bulk replay: 40 dead letters in one command, ${http.okRequests().length} deliveries, ${http.okRequests().length - new Set(http.okRequests().map((r) => r.idempotencyKey)).size} duplicates`);
   });
+});
+
+describe('database outages', () => {
+  it('PostgreSQL unreachable mid-transfer for longer than the transfers\' attempts: once it is back, the webhook body and the file are stored and delivered once; no dead letter, nothing left running or spooled', async () => {
+    const http = await servers.start();
+    env = await testEnv({
+      agencies: [
+        { ori: LAB, name: 'Lab', kind: 'lab' },
+        { ori: HFD, name: 'Hartford PD', destinations: [{ id: 'hfd-rms', kind: 'http', content: ['records'], options: { url: http.url } }] },
+      ],
+      connectors: [
+        { id: 'lims-hook', kind: 'webhook', agency: LAB, allowOtherAgencies: true, mapping: CASE_MAPPING, options: { secret: '${env:TEST_WEBHOOK_SECRET}' } },
+        { id: 'lims-drop', kind: 'directory', agency: LAB, allowOtherAgencies: true, mapping: CASE_MAPPING, options: { path: 'IN', stableMs: 0 } },
+      ],
+      transfers: { attempts: 3, backoffMs: 100 },
+    });
+    const dir = path.join(env.dir, 'in');
+    writeFileSync(env.configFile, readFileSync(env.configFile, 'utf8').replace(/path: IN/, `path: ${dir}`));
+    mkdirs(dir);
+    process.env.TEST_WEBHOOK_SECRET = 'test-webhook-secret-0123456789abcdef0123456789';
+    // The hub reaches PostgreSQL through a proxy this test cuts.
+    const url = new URL(env.db!.url);
+    const proxy = new TcpProxy(Number(url.port || 5432), url.hostname);
+    await proxy.up();
+    url.host = `127.0.0.1:${proxy.port}`;
+    const hub = await env.start({ databaseUrl: url.toString() });
+    // Each chunk takes a second to commit, so both transfers are under way when the database goes.
+    await hub.store.db.exec(`
+      CREATE FUNCTION cgic_test_slow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(1); RETURN NEW; END $$;
+      CREATE TRIGGER cgic_test_slow BEFORE INSERT ON transfer_chunks FOR EACH ROW EXECUTE FUNCTION cgic_test_slow();`);
+
+    const { sign } = await import('../../../connectors/webhook/index.ts');
+    const body = caseCsv(4, [HFD], { prefix: 'HOOK' });
+    const ts = Math.floor(Date.now() / 1000);
+    const res = await fetch(`${hub.address}/hooks/lims-hook`, { method: 'POST', headers: { 'x-cgic-timestamp': String(ts), 'x-cgic-signature': sign(process.env.TEST_WEBHOOK_SECRET!, ts, body) }, body });
+    expect(res.status).toBe(202);
+    const { transferId: hookTransfer } = (await res.json()) as { transferId: string };
+    writeFileSync(path.join(dir, 'a.csv'), caseCsv(5, [HFD], { prefix: 'FILE' }));
+    const [fileTransfer] = await pollNow(hub, 'lims-drop');
+    await new Promise((r) => setTimeout(r, 300));
+
+    // Three seconds without the database: both transfers use up their three attempts meanwhile.
+    await proxy.down();
+    await new Promise((r) => setTimeout(r, 3000));
+    await proxy.up();
+
+    for (const id of [hookTransfer, fileTransfer!]) {
+      const t = await waitFor(`transfer ${id} to finish`, async () => {
+        const x = await hub.store.getTransfer(id);
+        return x && !['queued', 'running'].includes(x.status) ? x : null;
+      }, 30_000);
+      expect(t).toMatchObject({ status: 'succeeded', error: null });
+    }
+    await waitFor('9 records delivered', () => http.recordCounts().size === 9, 20_000);
+    expect([...http.recordCounts().values()].every((n) => n === 1)).toBe(true);
+    expect(await hub.store.listDeadLetters({})).toEqual([]);
+    expect(await hub.store.listQuarantine({})).toEqual([]);
+    expect(await hub.store.spoolBacklog('lims-hook')).toEqual({ bodies: 0, bytes: 0 });
+    expect(readdirSync(path.join(dir, 'archive'))).toEqual(['a.csv']);
+    expect(readdirSync(path.join(dir, '.processing'))).toEqual([]);
+    await hub.stop();
+    await proxy.down();
+  }, 90_000);
 });

@@ -659,7 +659,7 @@ export class Hub implements HubApi {
     const { backoffMs, maxBackoffMs, concurrency } = this.cfg.hub.delivery;
     const w = new Worker<DeliveryJobData>(
       `deliver.${destId}`,
-      async (job) => this.processDelivery(job, destId),
+      async (job, token) => this.processDelivery(job, destId, token),
       {
         connection: this.connection(),
         prefix: this.prefix,
@@ -696,7 +696,7 @@ export class Hub implements HubApi {
     return n;
   }
 
-  private async processDelivery(job: Job<DeliveryJobData>, destId: string): Promise<unknown> {
+  private async processDelivery(job: Job<DeliveryJobData>, destId: string, token?: string): Promise<unknown> {
     const log = this.log.child({ destination: destId, delivery: job.data.deliveryId, job: job.id });
     try {
       const out = await runDelivery({ cfg: this.cfg, store: this.store, metrics: this.metrics, destination: (id) => this.destination(id) }, job.data.deliveryId);
@@ -709,6 +709,16 @@ export class Hub implements HubApi {
       await job.updateData({ ...job.data, history });
       const retryable = !(err instanceof DeliveryError) || err.retryable;
       const final = !retryable || job.attemptsStarted >= (job.opts.attempts ?? 1);
+      if (final && !(await this.store.health()).ok) {
+        // Its last attempt failed while the store is away: neither the dead letter nor the ledger's mark
+        // could be written, and the failed job kept the delivery from being queued again. The attempt is
+        // not counted: the job waits and runs again; once the store answers it is delivered or dead as usual.
+        const { backoffMs, maxBackoffMs } = this.cfg.hub.delivery;
+        const waitMs = backoffDelay(Math.max(1, job.attemptsStarted - (job.opts.attempts ?? 1) + 1), backoffMs, maxBackoffMs);
+        log.warn({ attempt: job.attemptsStarted, retryInMs: waitMs, err: e.message }, 'delivery failed while the store cannot be reached; tried again once it can');
+        await job.moveToDelayed(Date.now() + waitMs, token);
+        throw new DelayedError();
+      }
       await this.store.markDeliveryFailed(job.data.deliveryId, e.message, { dead: final, responseStatus: status }).catch(() => {});
       if (final) {
         const row = await this.store.getDelivery(job.data.deliveryId).catch(() => undefined);

@@ -267,3 +267,48 @@ describe('database outages', () => {
     await proxy.down();
   }, 90_000);
 });
+
+describe('database and agency down together', () => {
+  it('a delivery whose last attempt fails while PostgreSQL is unreachable waits for it: once both are back it is delivered once, no dead letter', async () => {
+    const http = await servers.start();
+    let agencyUp = false;
+    http.answer = () => (agencyUp ? 200 : 503);
+    env = await testEnv({
+      agencies: [
+        { ori: LAB, name: 'Lab', kind: 'lab' },
+        { ori: HFD, name: 'Hartford PD', destinations: [{ id: 'hfd-rms', kind: 'http', content: ['records'], options: { url: http.url } }] },
+      ],
+      connectors: [{ id: 'lims-drop', kind: 'directory', agency: LAB, allowOtherAgencies: true, mapping: CASE_MAPPING, options: { path: 'IN', stableMs: 0 } }],
+      delivery: { attempts: 3, backoffMs: 200, maxBackoffMs: 400 },
+    });
+    const dir = path.join(env.dir, 'in');
+    writeFileSync(env.configFile, readFileSync(env.configFile, 'utf8').replace(/path: IN/, `path: ${dir}`));
+    mkdirs(dir);
+    const url = new URL(env.db!.url);
+    const proxy = new TcpProxy(Number(url.port || 5432), url.hostname);
+    await proxy.up();
+    url.host = `127.0.0.1:${proxy.port}`;
+    const hub = await env.start({ databaseUrl: url.toString() });
+    writeFileSync(path.join(dir, 'a.csv'), caseCsv(3, [HFD], { prefix: 'D' }));
+    const transferId = await runOnce(hub, 'lims-drop');
+    await waitFor('the first delivery attempt', () => http.received.length >= 1, 20_000);
+
+    // The database goes while the agency is down: the delivery's other attempts (at most 600 ms of
+    // waits) all fail meanwhile, the last one included.
+    await proxy.down();
+    await new Promise((r) => setTimeout(r, 3000));
+    await proxy.up();
+    agencyUp = true;
+
+    await waitFor('3 records delivered', () => http.recordCounts().size === 3, 30_000);
+    expect([...http.recordCounts().values()]).toEqual([1, 1, 1]);
+    expect(await hub.store.listDeadLetters({})).toEqual([]);
+    const t = await waitFor('the delivery counted', async () => {
+      const x = (await hub.store.getTransfer(transferId))!;
+      return x.counts.delivered === 3 ? x : null;
+    });
+    expect(t.counts).toMatchObject({ stored: 3, delivered: 3, failed: 0 });
+    await hub.stop();
+    await proxy.down();
+  }, 90_000);
+});

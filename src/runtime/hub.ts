@@ -433,6 +433,7 @@ export class Hub implements HubApi {
     let q = this.deliveryQueues.get(destinationId);
     if (!q) {
       q = new Queue<DeliveryJobData>(`deliver.${destinationId}`, { connection: this.connection(), prefix: this.prefix });
+      q.on('error', (err) => this.log.warn({ queue: q!.name, err: err.message }, 'queue error'));
       this.deliveryQueues.set(destinationId, q);
     }
     return q;
@@ -584,6 +585,7 @@ export class Hub implements HubApi {
       { connection: this.connection(), prefix: this.prefix, concurrency: 2, stalledInterval, lockDuration },
     );
     pw.on('failed', (job, err) => this.log.error({ connector: job?.data.connectorId, poll: job?.data.pollId, err: briefReason(err) }, 'poll failed'));
+    this.watchWorker(pw);
     this.workers.push(pw);
 
     const tw = new Worker<TransferJobData>(
@@ -629,6 +631,7 @@ export class Hub implements HubApi {
         );
       }
     });
+    this.watchWorker(tw);
     this.workers.push(tw);
 
     const lw = new Worker<{ leadId: string }>(
@@ -642,6 +645,7 @@ export class Hub implements HubApi {
       { connection: this.connection(), prefix: this.prefix, concurrency: 2, stalledInterval, lockDuration },
     );
     lw.on('failed', (job, err) => this.log.error({ lead: job?.data.leadId, err: err.message }, 'lead enrichment failed'));
+    this.watchWorker(lw);
     this.workers.push(lw);
 
     this.workerTiming = { stalledInterval, lockDuration };
@@ -653,6 +657,14 @@ export class Hub implements HubApi {
   }
 
   private workerTiming = { stalledInterval: 30_000, lockDuration: 30_000 };
+
+  /**
+   * A worker's own errors (Redis unreachable, a job's lock lost) as log lines: without a listener BullMQ
+   * writes each one to stderr as a bare stack trace, dozens a second while Redis is away.
+   */
+  private watchWorker(w: Worker): void {
+    w.on('error', (err) => this.log.warn({ queue: w.name, err: briefReason(err) }, 'worker error'));
+  }
 
   /** One destination's delivery worker: its own queue, so one agency's outage never delays another's. */
   private startDeliveryWorker(destId: string): void {
@@ -671,6 +683,7 @@ export class Hub implements HubApi {
         },
       },
     );
+    this.watchWorker(w);
     this.deliveryWorkers.set(destId, w);
   }
 

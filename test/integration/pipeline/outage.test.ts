@@ -6,11 +6,13 @@
  * rows, 40 stored and delivered. The database unreachable for longer than a transfer's attempts holds
  * its units until it is back: nothing is set aside for it, nothing stays running, nothing is lost.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { AgencyServer, AgencyServers, CASE_MAPPING, caseCsv, mkdirs, pollNow, PROJECT_ROOT, REDIS_URL, runOnce, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
 import { loadHubConfig } from '../../../src/config/hub-config.ts';
 import { retrySpanMs } from '../../../src/pipeline/backoff.ts';
@@ -310,5 +312,46 @@ describe('database and agency down together', () => {
     expect(t.counts).toMatchObject({ stored: 3, delivered: 3, failed: 0 });
     await hub.stop();
     await proxy.down();
+  }, 90_000);
+});
+
+describe('Redis unreachable', () => {
+  it('the workers\' errors while Redis is away are log lines, not bare stack traces on stderr; a file dropped once it is back is delivered', async () => {
+    const http = await servers.start();
+    env = await testEnv({
+      agencies: [
+        { ori: LAB, name: 'Lab', kind: 'lab' },
+        { ori: HFD, name: 'Hartford PD', destinations: [{ id: 'hfd-rms', kind: 'http', content: ['records'], options: { url: http.url } }] },
+      ],
+      connectors: [{ id: 'lims-drop', kind: 'directory', agency: LAB, allowOtherAgencies: true, mapping: CASE_MAPPING, options: { path: 'IN', stableMs: 0 } }],
+    });
+    const dir = path.join(env.dir, 'in');
+    writeFileSync(env.configFile, readFileSync(env.configFile, 'utf8').replace(/path: IN/, `path: ${dir}`));
+    mkdirs(dir);
+    const proxy = new TcpProxy(Number(new URL(REDIS_URL).port || 6379), new URL(REDIS_URL).hostname);
+    await proxy.up();
+    const lines: { level: number; msg: string; queue?: string; err?: string }[] = [];
+    const logger = pino({ level: 'warn' }, new Writable({ write: (c: Buffer, _e, cb) => (lines.push(JSON.parse(c.toString()) as (typeof lines)[number]), cb()) }));
+    const stderr = vi.spyOn(console, 'error');
+    try {
+      const hub = await env.start({ redisUrl: `redis://127.0.0.1:${proxy.port}`, logger });
+      await proxy.down();
+      await new Promise((r) => setTimeout(r, 2000));
+      await proxy.up();
+      writeFileSync(path.join(dir, 'a.csv'), caseCsv(3, [HFD], { prefix: 'R' }));
+      await waitFor('the file delivered', async () => {
+        await pollNow(hub, 'lims-drop').catch(() => []);
+        return http.recordCounts().size === 3;
+      }, 60_000, 500);
+      expect(stderr).not.toHaveBeenCalled();
+      const workerErrors = lines.filter((l) => l.msg === 'worker error');
+      expect(workerErrors.length).toBeGreaterThan(0);
+      expect(new Set(workerErrors.map((l) => l.queue))).toContain('transfers');
+      expect(workerErrors[0]!.err).toMatch(/ECONNREFUSED|Connection is closed|lock/);
+      await hub.stop();
+    } finally {
+      stderr.mockRestore();
+      await proxy.down();
+    }
   }, 90_000);
 });

@@ -120,6 +120,14 @@ export async function runTransfer(deps: TransferDeps, data: TransferJobData, pro
   const { conn, mapping, source } = resolve(deps, data.connectorId);
   const log = progress.log;
   const summary = emptySummary();
+  // A job run again after its transfer finished (its lock was lost while Redis was away, so BullMQ took
+  // it for stalled): its unit was committed and acknowledged, or set aside, already. Read again, a file
+  // would be gone and the finished transfer marked failed with a unit it had stored.
+  const known = await store.getTransfer(data.transferId);
+  if (known?.finishedAt) {
+    log.warn({ status: known.status }, 'transfer: run again after it finished (its job was taken for stalled); nothing to do');
+    return summary;
+  }
   try {
     await store.startTransfer(data.transferId);
   } catch (err) {

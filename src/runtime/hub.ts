@@ -558,6 +558,13 @@ export class Hub implements HubApi {
   }
 
   private async transferFailedForGood(job: Job<TransferJobData>, err: Error, log: Logger): Promise<void> {
+    // A job BullMQ gave up on as stalled (its lock lost while Redis was away) may have finished its
+    // transfer meanwhile: its unit was committed and acknowledged, and is not to be set aside.
+    const known = await this.store.getTransfer(job.data.transferId);
+    if (known?.finishedAt) {
+      log.warn({ status: known.status, err: briefReason(err) }, 'transfer: its job failed after the transfer finished; nothing set aside');
+      return;
+    }
     const attempts = [...(job.data.history ?? []), { at: new Date().toISOString(), error: briefReason(err) }];
     if (this.setsAside(job.data, err)) await setAsideUnit(this.transferDeps(job.data.connectorId), job.data, { jobId: String(job.id), attempts }, log);
     else await this.store.finishTransfer(job.data.transferId, 'failed', briefReason(err));

@@ -10,6 +10,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { AgencyServer, AgencyServers, CASE_MAPPING, caseCsv, mkdirs, pollNow, PROJECT_ROOT, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
 import type { Hub } from '../../../src/runtime/hub.ts';
+import { UnrecoverableError, type Worker } from 'bullmq';
 
 const HFD = 'CT0006400';
 const LAB = 'CTFSL0000';
@@ -167,6 +168,34 @@ describe('poison units', () => {
     expect(await finished(hub, again!)).toMatchObject({ status: 'succeeded', trigger: 'webhook', counts: { read: 4, stored: 4 } });
     await waitFor('the replayed body delivered', () => http.recordCounts().size === 4);
     expect(await hub.store.getSpooled(spoolId)).toBeUndefined(); // committed: it left the spool
+  }, 60_000);
+});
+
+describe('a job taken for stalled after its transfer finished', () => {
+  it('run again, or failed for good by BullMQ, it changes nothing: the transfer stays succeeded, no quarantine entry, no dead letter, nothing delivered twice', async () => {
+    const http = await servers.start();
+    const { hub, csvIn } = await setup(http);
+    writeFileSync(path.join(csvIn, 'done.csv'), caseCsv(4, [HFD], { prefix: 'S' }));
+    const [id] = await pollNow(hub, 'lims-drop');
+    expect(await finished(hub, id!)).toMatchObject({ status: 'succeeded', counts: { read: 4, stored: 4 } });
+    await waitFor('the file delivered', () => http.recordCounts().size === 4);
+    const job = (await hub.transfers.getJob(id!))!;
+
+    // Its lock was lost while Redis was away: BullMQ runs the job once more...
+    await job.remove();
+    await hub.transfers.add('transfer', job.data, { jobId: id });
+    await waitFor('the job run again', async () => (await hub.transfers.getJob(id!).then((j) => j?.getState())) === 'completed');
+    // ...or gives up on it as stalled too often.
+    const worker = (hub as unknown as { workers: Worker[] }).workers.find((w) => w.name === 'transfers')!;
+    worker.emit('failed', job, new UnrecoverableError('job stalled more than allowable limit'), 'active');
+    await new Promise((r) => setTimeout(r, 500));
+
+    expect(await hub.store.getTransfer(id!)).toMatchObject({ status: 'succeeded', error: null, counts: { read: 4, stored: 4 } });
+    expect(await hub.store.listQuarantine({ connectorId: 'lims-drop' })).toEqual([]);
+    expect(await hub.store.listDeadLetters({})).toEqual([]);
+    expect(names(path.join(csvIn, 'archive'))).toEqual(['done.csv']);
+    expect(names(path.join(csvIn, 'rejected'))).toEqual([]);
+    expect([...http.recordCounts().values()]).toEqual([1, 1, 1, 1]);
   }, 60_000);
 });
 

@@ -886,10 +886,12 @@ export class Hub implements HubApi {
             this.lastPrune = Date.now();
             await this.store.pruneOnceClaims(86_400_000).catch(() => {});
           }
-          const running = await this.store.listTransfers({ connectorId: c.id, status: 'running', limit: 1 });
-          const queued = await this.store.listTransfers({ connectorId: c.id, status: 'queued', limit: 1 });
+          const unfinished = [
+            ...(await this.store.listTransfers({ connectorId: c.id, status: 'running', limit: 20 })),
+            ...(await this.store.listTransfers({ connectorId: c.id, status: 'queued', limit: 20 })),
+          ];
           const polling = (await this.polls.getJobs(['waiting', 'active', 'delayed', 'prioritized'], 0, 200)).some((j) => j?.data.connectorId === c.id);
-          if (running.length || queued.length || polling) {
+          if (polling || (await this.anyTransferUnderWay(unfinished.map((t) => t.id)))) {
             this.log.info({ connector: c.id }, 'schedule skipped: the previous run has not finished');
             return;
           }
@@ -901,6 +903,19 @@ export class Hub implements HubApi {
       );
       this.tasks.set(c.id, task);
     }
+  }
+
+  /**
+   * Whether one of these queued or running transfers has a job still to run or running. A transfer row
+   * whose job is gone (Redis lost its data) or ended without its row being finished holds nothing: it
+   * held its connector's schedule for good, and the files it had claimed were never offered again.
+   */
+  private async anyTransferUnderWay(transferIds: readonly string[]): Promise<boolean> {
+    for (const id of transferIds) {
+      const state = await this.transfers.getJobState(id);
+      if (state !== 'unknown' && state !== 'completed' && state !== 'failed') return true;
+    }
+    return false;
   }
 
   nextRun(connectorId: string): Date | null {

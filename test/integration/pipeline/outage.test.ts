@@ -355,3 +355,28 @@ describe('Redis unreachable', () => {
     }
   }, 90_000);
 });
+
+describe('Redis losing its data', () => {
+  it('a transfer row whose job is gone does not hold its connector\'s schedule: a file dropped afterwards is taken by the next tick', async () => {
+    const http = await servers.start();
+    env = await testEnv({
+      agencies: [
+        { ori: LAB, name: 'Lab', kind: 'lab' },
+        { ori: HFD, name: 'Hartford PD', destinations: [{ id: 'hfd-rms', kind: 'http', content: ['records'], options: { url: http.url } }] },
+      ],
+      connectors: [{ id: 'lims-drop', kind: 'directory', agency: LAB, allowOtherAgencies: true, mapping: CASE_MAPPING, schedule: '* * * * * *', options: { path: 'IN', stableMs: 0 } }],
+    });
+    const dir = path.join(env.dir, 'in');
+    writeFileSync(env.configFile, readFileSync(env.configFile, 'utf8').replace(/path: IN/, `path: ${dir}`));
+    mkdirs(dir);
+    const hub = await env.start();
+    // What a Redis that lost its data leaves behind: transfers queued and running in the store, no job.
+    await hub.store.createTransfer({ id: '00000000-0000-4000-8000-000000000001', connectorId: 'lims-drop', trigger: 'schedule', source: 'lost-queued.csv' });
+    await hub.store.createTransfer({ id: '00000000-0000-4000-8000-000000000002', connectorId: 'lims-drop', trigger: 'schedule', source: 'lost-running.csv', status: 'running' });
+
+    writeFileSync(path.join(dir, 'new.csv'), caseCsv(3, [HFD], { prefix: 'N' }));
+    const t = await waitFor('the dropped file transferred by the schedule', async () => (await hub.store.listTransfers({ connectorId: 'lims-drop', limit: 10 })).find((x) => x.source === 'new.csv' && x.status === 'succeeded'), 20_000, 200);
+    expect(t).toMatchObject({ trigger: 'schedule', counts: { read: 3, stored: 3 } });
+    await waitFor('3 records delivered', () => http.recordCounts().size === 3);
+  }, 60_000);
+});

@@ -69,6 +69,8 @@ export type HttpDestinationOptions = OptionsResolved<typeof httpDestinationSchem
 
 /** Answer bytes kept for the receipt or the error message. */
 const ANSWER_EXCERPT_BYTES = 4096;
+/** What log lines show instead of an error answer, which can echo the records sent. */
+const ANSWER_NOT_LOGGED = '(its answer is kept with the delivery and its dead letter, not logged)';
 
 export class HttpDestination implements DestinationConnector {
   readonly kind = 'http';
@@ -136,13 +138,13 @@ export class HttpDestination implements DestinationConnector {
       throw new HubDeliveryError(
         'HUB_ERR_DELIVERY_UNAVAILABLE',
         { destination, target: this.target, reason: `HTTP ${status}: ${excerpt(answer)}` },
-        { retryable: true, status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) },
+        { retryable: true, status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}), logged: { reason: `HTTP ${status} ${ANSWER_NOT_LOGGED}` } },
       );
     }
     throw new HubDeliveryError(
       'HUB_ERR_DELIVERY_REJECTED',
       { destination, target: this.target, status, reason: excerpt(answer) },
-      { retryable: false, status },
+      { retryable: false, status, logged: { reason: ANSWER_NOT_LOGGED } },
     );
   }
 

@@ -31,6 +31,7 @@ import { maintainAudit, MIN_SIGNING_KEY_LENGTH } from './audit-maintenance.ts';
 import { CONNECTORS, findConnector, secretOptionPaths } from '../../connectors/index.ts';
 import type { BodySpool, CheckResult, DestinationConnector, SourceConnector, SourceUnit } from '../sdk/connector.ts';
 import { DeliveryError } from '../sdk/connector.ts';
+import { HubDeliveryError } from '../../connectors/_shared/delivery-error.ts';
 import { HubError } from '../errors/hub-error.ts';
 import { Router } from '../pipeline/routing.ts';
 import { createMetrics, type Metrics } from '../pipeline/metrics.ts';
@@ -724,6 +725,8 @@ export class Hub implements HubApi {
       return out;
     } catch (err) {
       const e = err as Error;
+      // What the logs say: never the destination's answer (it can echo the records it was sent).
+      const logged = err instanceof HubDeliveryError ? err.logMessage : e.message;
       const status = err instanceof DeliveryError ? err.status : undefined;
       const history = [...(job.data.history ?? []), { at: new Date().toISOString(), error: e.message, ...(status ? { status } : {}) }];
       await job.updateData({ ...job.data, history });
@@ -735,7 +738,7 @@ export class Hub implements HubApi {
         // not counted: the job waits and runs again; once the store answers it is delivered or dead as usual.
         const { backoffMs, maxBackoffMs } = this.cfg.hub.delivery;
         const waitMs = backoffDelay(Math.max(1, job.attemptsStarted - (job.opts.attempts ?? 1) + 1), backoffMs, maxBackoffMs);
-        log.warn({ attempt: job.attemptsStarted, retryInMs: waitMs, err: e.message }, 'delivery failed while the store cannot be reached; tried again once it can');
+        log.warn({ attempt: job.attemptsStarted, retryInMs: waitMs, err: logged }, 'delivery failed while the store cannot be reached; tried again once it can');
         await job.moveToDelayed(Date.now() + waitMs, token);
         throw new DelayedError();
       }
@@ -752,11 +755,11 @@ export class Hub implements HubApi {
         this.metrics.deliveries.inc({ destination: destId, outcome: 'dead' });
         const transferId = row ? transferOf(row) : null;
         if (transferId) await this.store.addTransferCounts(transferId, { failed: (row!.payload as { records: unknown[] }).records.length }).catch(() => {});
-        log.error({ attempts: history.length, err: e.message }, 'delivery failed for good: dead letter');
+        log.error({ attempts: history.length, err: logged }, 'delivery failed for good: dead letter');
         throw new UnrecoverableError(e.message);
       }
       this.metrics.deliveries.inc({ destination: destId, outcome: 'retry' });
-      log.warn({ attempt: job.attemptsStarted, err: e.message }, 'delivery failed; will retry');
+      log.warn({ attempt: job.attemptsStarted, err: logged }, 'delivery failed; will retry');
       throw err;
     }
   }

@@ -6,6 +6,10 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { AgencyServer, AgencyServers, CASE_MAPPING, caseCsv, mkdirs, runOnce, testEnv, waitFor, type TestEnv } from '../../support/hub-harness.ts';
 import { sign } from '../../../connectors/webhook/index.ts';
 
@@ -173,6 +177,44 @@ describe('pipeline on PostgreSQL', () => {
     expect(http.okRequests()).toHaveLength(1);
     expect([...http.recordCounts().values()]).toEqual([1, 1, 1, 1]);
     expect((await hub.store.listDeliveries({ destinationId: 'hfd-rms' }))[0]).toMatchObject({ status: 'delivered' });
+  });
+
+  it('an endpoint whose error answers echo the records sent: no log line carries them; the ledger and the dead letter keep the answer', async () => {
+    // Answers 503, then 422, each quoting the case number of the first record it was sent.
+    let n = 0;
+    const echo = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const first = (JSON.parse(body) as { records: { agencyCaseNumber: string }[] }).records[0]!;
+        res.writeHead(++n === 1 ? 503 : 422, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: `case ${first.agencyCaseNumber} refused` }));
+      });
+    });
+    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', () => r()));
+    try {
+      env = await twoAgencies('postgres', await agency(), { delivery: { attempts: 3, backoffMs: 20, maxBackoffMs: 50 } });
+      writeFileSync(env.configFile, readFileSync(env.configFile, 'utf8').replace(/url: http:\/\/127\.0\.0\.1:\d+\/intake/, `url: http://127.0.0.1:${(echo.address() as AddressInfo).port}/intake`));
+      const lines: string[] = [];
+      const hub = await env.start({ logger: pino({ level: 'debug' }, new Writable({ write: (c: Buffer, _e, cb) => (lines.push(c.toString()), cb()) })) });
+      writeFileSync(path.join(env.dir, 'in', 'a.csv'), caseCsv(1, [HFD], { prefix: 'ECHOED' }));
+      await finished(env, 0, await runOnce(hub, 'lims-drop'));
+      const [dl] = await waitFor('a dead letter', async () => {
+        const l = await hub.store.listDeadLetters({ destinationId: 'hfd-rms' });
+        return l.length ? l : null;
+      });
+      expect(dl!.attempts.map((a) => a.status)).toEqual([503, 422]);
+      expect(dl!.lastError).toContain('case ECHOED-000001 refused');
+      expect((await hub.store.listDeliveries({ destinationId: 'hfd-rms' }))[0]!.lastError).toContain('case ECHOED-000001 refused');
+      const failures = lines.filter((l) => /delivery failed/.test(l));
+      expect(failures.map((l) => (JSON.parse(l) as { err: string }).err)).toEqual([
+        expect.stringMatching(/^HUB_ERR_DELIVERY_UNAVAILABLE: hfd-rms: .* is unavailable: HTTP 503 \(its answer is kept with the delivery and its dead letter, not logged\)$/),
+        expect.stringMatching(/^HUB_ERR_DELIVERY_REJECTED: hfd-rms: .* rejected the delivery with HTTP 422: \(its answer is kept with the delivery and its dead letter, not logged\)$/),
+      ]);
+      expect(lines.filter((l) => l.includes('ECHOED'))).toEqual([]);
+    } finally {
+      echo.close();
+    }
   });
 
   it('a dry run maps and counts but stores, delivers and acknowledges nothing; the file stays for the real run', async () => {

@@ -120,16 +120,9 @@ export async function runTransfer(deps: TransferDeps, data: TransferJobData, pro
   const { conn, mapping, source } = resolve(deps, data.connectorId);
   const log = progress.log;
   const summary = emptySummary();
-  // A job run again after its transfer finished (its lock was lost while Redis was away, so BullMQ took
-  // it for stalled): its unit was committed and acknowledged, or set aside, already. Read again, a file
-  // would be gone and the finished transfer marked failed with a unit it had stored.
-  const known = await store.getTransfer(data.transferId);
-  if (known?.finishedAt) {
-    log.warn({ status: known.status }, 'transfer: run again after it finished (its job was taken for stalled); nothing to do');
-    return summary;
-  }
+  let started;
   try {
-    await store.startTransfer(data.transferId);
+    started = await store.startTransfer(data.transferId);
   } catch (err) {
     // Its request was refused after the job was queued (see runtime/webhook-intake.ts): nothing to do.
     if (err instanceof HubError && err.code === 'HUB_ERR_STORE_NOT_FOUND') {
@@ -137,6 +130,13 @@ export async function runTransfer(deps: TransferDeps, data: TransferJobData, pro
       return summary;
     }
     throw err;
+  }
+  // A job run again after its transfer finished (its lock was lost while Redis was away, so BullMQ took
+  // it for stalled): its unit was committed and acknowledged, or set aside, already. Read again, a file
+  // would be gone and the finished transfer marked failed with a unit it had stored.
+  if (started.finishedAt) {
+    log.warn({ status: started.status }, 'transfer: run again after it finished (its job was taken for stalled); nothing to do');
+    return summary;
   }
   const units = await unitsOf(data, source, progress);
   const done = new Set(data.done ?? []);

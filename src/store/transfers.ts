@@ -59,10 +59,10 @@ export async function createTransfer(db: Db, input: NewTransfer): Promise<Transf
   return toTransfer(rows[0] ?? (await db.query('SELECT * FROM transfers WHERE id = $1', [id]))[0]!);
 }
 
-/** Mark a queued transfer running (sets started_at once). */
+/** Mark a queued transfer running (sets started_at once); a finished one is returned as it is (its finishedAt set). */
 export async function startTransfer(db: Db, id: string): Promise<Transfer> {
   const rows = await db.query(
-    `UPDATE transfers SET status = 'running', started_at = COALESCE(started_at, now()) WHERE id = $1 RETURNING *`,
+    `UPDATE transfers SET status = CASE WHEN finished_at IS NULL THEN 'running' ELSE status END, started_at = COALESCE(started_at, now()) WHERE id = $1 RETURNING *`,
     [id],
   );
   if (!rows[0]) throw new HubError('HUB_ERR_STORE_NOT_FOUND', { what: 'Transfer', id });

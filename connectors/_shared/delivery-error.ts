@@ -8,13 +8,6 @@ import { ERRORS, formatMessage, type ErrorCode } from '../../src/errors/registry
 export class HubDeliveryError extends DeliveryError {
   readonly code: ErrorCode;
   readonly params: Record<string, unknown>;
-  /**
-   * The message as logs show it: with `opts.logged` in place of params that quote the destination's
-   * answer, which can echo the records it was sent (the message keeps it, for the ledger and the dead
-   * letter, behind the API's keys).
-   */
-  readonly logMessage: string;
-
   constructor(
     code: ErrorCode,
     params: Record<string, unknown>,
@@ -25,10 +18,12 @@ export class HubDeliveryError extends DeliveryError {
       opts.retryable ?? ERRORS[code].class === 'transient',
       opts.retryAfterMs,
       opts.status,
+      // As logs show it: `opts.logged` in place of params that quote the destination's answer, which
+      // can echo the records it was sent.
+      opts.logged ? `${code}: ${formatMessage(code, { ...params, ...opts.logged })}` : undefined,
     );
     this.code = code;
     this.params = params;
-    this.logMessage = opts.logged ? `${code}: ${formatMessage(code, { ...params, ...opts.logged })}` : this.message;
     if (opts.cause !== undefined) (this as { cause?: unknown }).cause = opts.cause;
   }
 }

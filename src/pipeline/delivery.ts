@@ -34,7 +34,16 @@ export function renderDelivery(cfg: HubConfig, dest: DestinationConfig, row: Led
     if (!(mapping instanceof OutboundMapping)) throw new DeliveryError(`destination ${dest.id}: lead format ${dest.leadFormat} is not an outbound mapping`, false);
     const agency = cfg.agencies.find((a) => a.ori === dest.ori);
     const r = mapping.render(pkg, new RunContext(agency?.timezone ?? cfg.hub.timezone));
-    if (r.errors.length) throw new DeliveryError(`lead package cannot be rendered as ${mapping.label}: ${r.errors.map((e) => e.message).join('; ')}`, false);
+    if (r.errors.length) {
+      // The messages quote the values refused; the log line names only the codes and fields.
+      throw new DeliveryError(
+        `lead package cannot be rendered as ${mapping.label}: ${r.errors.map((e) => e.message).join('; ')}`,
+        false,
+        undefined,
+        undefined,
+        `lead package cannot be rendered as ${mapping.label}: ${r.errors.map((e) => `${e.code}${e.field ? ` (${e.field})` : ''}`).join('; ')}`,
+      );
+    }
     const ext = mapping.format === 'ndjson' ? 'ndjson' : mapping.format;
     const name = `lead-${String(pkg.leadId)}-v${String(pkg.version)}-${dest.ori}.${ext}`.replace(/[^A-Za-z0-9._-]/g, '_');
     return { deliveryId: row.deliveryId, body: r.body, mediaType: r.mediaType, fileName: name };

@@ -31,7 +31,6 @@ import { maintainAudit, MIN_SIGNING_KEY_LENGTH } from './audit-maintenance.ts';
 import { CONNECTORS, findConnector, secretOptionPaths } from '../../connectors/index.ts';
 import type { BodySpool, CheckResult, DestinationConnector, SourceConnector, SourceUnit } from '../sdk/connector.ts';
 import { DeliveryError } from '../sdk/connector.ts';
-import { HubDeliveryError } from '../../connectors/_shared/delivery-error.ts';
 import { HubError } from '../errors/hub-error.ts';
 import { Router } from '../pipeline/routing.ts';
 import { createMetrics, type Metrics } from '../pipeline/metrics.ts';
@@ -726,7 +725,7 @@ export class Hub implements HubApi {
     } catch (err) {
       const e = err as Error;
       // What the logs say: never the destination's answer (it can echo the records it was sent).
-      const logged = err instanceof HubDeliveryError ? err.logMessage : e.message;
+      const logged = err instanceof DeliveryError ? err.logMessage : e.message;
       const status = err instanceof DeliveryError ? err.status : undefined;
       const history = [...(job.data.history ?? []), { at: new Date().toISOString(), error: e.message, ...(status ? { status } : {}) }];
       await job.updateData({ ...job.data, history });

@@ -141,15 +141,24 @@ export interface DeliveryReceipt {
 
 /** A delivery failure. `retryable: false` goes straight to dead letters (e.g. HTTP 400). */
 export class DeliveryError extends Error {
+  /**
+   * The message as log lines show it. The message itself goes to the delivery's ledger row and its
+   * dead letter, behind the API's keys, and may quote what was sent (a destination's answer echoing
+   * the records, a value a lead format refused); this says the same without it.
+   */
+  readonly logMessage: string;
+
   constructor(
     message: string,
     readonly retryable: boolean,
     /** Wait at least this long before the next attempt (HTTP 429/503 Retry-After), in ms. */
     readonly retryAfterMs?: number,
     readonly status?: number,
+    logMessage?: string,
   ) {
     super(message);
     this.name = 'DeliveryError';
+    this.logMessage = logMessage ?? message;
   }
 }
 

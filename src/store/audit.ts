@@ -47,6 +47,8 @@ export interface AuditFilter {
   requestId?: string;
   /** Only entries after this position (an exporter's bookmark). */
   afterPosition?: number;
+  /** Only entries before this position (an export ends before its own entry). */
+  beforePosition?: number;
   /** @defaultValue 100 */
   limit?: number;
   offset?: number;
@@ -135,6 +137,7 @@ function auditWhere(f: AuditFilter, params: unknown[]): string {
   if (f.since !== undefined) parts.push(`at >= $${params.push(f.since)}`);
   if (f.until !== undefined) parts.push(`at < $${params.push(f.until)}`);
   if (f.afterPosition !== undefined) parts.push(`position > $${params.push(f.afterPosition)}`);
+  if (f.beforePosition !== undefined) parts.push(`position < $${params.push(f.beforePosition)}`);
   if (f.subject) parts.push(`subjects @> $${params.push(JSON.stringify([f.subject.type ? { type: f.subject.type, id: f.subject.id } : { id: f.subject.id }]))}::jsonb`);
   return parts.length ? `WHERE ${parts.join(' AND ')}` : '';
 }

@@ -68,11 +68,14 @@ export async function auditCommand(action: 'verify' | 'export' | 'prune', opts: 
       ...(opts.afterPosition !== undefined ? { afterPosition: Number(opts.afterPosition) } : {}),
     };
     return withStore(opts, async (store) => {
+      // The export is on the trail before it reads a line of it (a read that could not be recorded is
+      // not made), and it ends before its own entry, which the next export starts from.
+      const [own] = await store.appendAudit([operatorEntry('cgic audit export', [], 'ok', { detail: { format, ...filter } })]);
       const stream: Writable = opts.out ? createWriteStream(opts.out) : process.stdout;
       let n = 0;
       let last: number | null = null;
       if (format === 'csv') await write(stream, CSV_COLUMNS.join(',') + '\r\n');
-      for await (const e of store.scanAudit(filter)) {
+      for await (const e of store.scanAudit({ ...filter, beforePosition: own!.position })) {
         // Entries hold what callers sent (a lead id, a message repeating it): control characters are
         // written as their escapes, in NDJSON JSON's own (the same value, the hashes still check).
         await write(stream, format === 'csv' ? CSV_COLUMNS.map((c) => printable(csvCell(e[c]))).join(',') + '\r\n' : printable(JSON.stringify(e)) + '\n');
@@ -83,7 +86,6 @@ export async function auditCommand(action: 'verify' | 'export' | 'prune', opts: 
         stream.end();
         await once(stream, 'finish');
       }
-      await store.appendAudit([operatorEntry('cgic audit export', [], 'ok', { detail: { format, ...filter, entries: n, lastPosition: last } })]);
       err(`${n} entr${n === 1 ? 'y' : 'ies'} exported${last === null ? '' : ` (last position ${last}: continue with --after-position ${last})`}`);
       return EXIT.OK;
     });

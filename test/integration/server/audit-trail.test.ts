@@ -369,9 +369,25 @@ describe('cgic audit verify names the first entry that does not fit', () => {
     const rows = csv.stdout.trim().split('\r\n');
     expect(rows[0]).toBe('position,at,category,action,actor,client,role,ori,subjects,outcome,status,code,reason,source,requestId,detail,prevHash,hash');
     expect(rows[1]).toMatch(/^3,/);
-    // The exports themselves are in the trail.
-    const [last] = await hub.store.listAudit({ action: 'cgic audit export', limit: 1 });
-    expect(last).toMatchObject({ category: 'operator', actor: expect.stringMatching(/^cli:/), detail: { format: 'csv', afterPosition: 2 } });
+    // The exports themselves are in the trail, each written before it read: the NDJSON export's own
+    // entry is the one right after the last line it wrote.
+    const exports = await hub.store.listAudit({ action: 'cgic audit export', limit: 2 });
+    expect(exports[1]).toMatchObject({ position: lines.length + 1, category: 'operator', detail: { format: 'ndjson' } });
+    expect(exports[0]).toMatchObject({ category: 'operator', actor: expect.stringMatching(/^cli:/), detail: { format: 'csv', afterPosition: 2 } });
+    expect(Number(rows[rows.length - 1]!.split(',')[0])).toBe(exports[0]!.position - 1);
+  }, 60_000);
+
+  it('cgic audit export whose own entry cannot be written exports nothing', async () => {
+    const [head] = await sql('SELECT position, hash FROM audit_head WHERE id = 1');
+    await sql('DELETE FROM audit_head');
+    try {
+      const r = await cgicAudit(env, 'export', '--format', 'ndjson');
+      expect(r.code).not.toBe(0);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/HUB_ERR_AUDIT_UNAVAILABLE/);
+    } finally {
+      await sql('INSERT INTO audit_head (id, position, hash) VALUES (1, $1, $2)', [head!.position, head!.hash]);
+    }
   }, 60_000);
 
   it('cgic audit export writes the control characters a caller put in an entry as escapes, in NDJSON with the same value', async () => {

@@ -309,6 +309,12 @@ export const ERRORS = {
     message: 'The source record asks for {action} but has no id at {path}',
     fix: 'A replace or delete names the source record it replaces or withdraws by its id (source.recordId): correct the source record, or the recordId path in the mapping if it points at the wrong element.',
   },
+  HUB_ERR_RECORD_SOURCE_AGENCY: {
+    class: 'record',
+    status: 422,
+    message: 'The source record asks for {action} as agency {ori} (at {path}), not as the connector\'s agency {agency}',
+    fix: 'A connector brings one agency\'s records, and a replace or delete of another agency\'s report would withdraw what the connector\'s own agency published under the same id: send the report to its own agency\'s connector, or correct the connector\'s agency; a feed that carries many agencies sets allowOtherAgencies: true on its connector.',
+  },
   HUB_ERR_RECORD_UNSTORABLE_CHARACTER: {
     class: 'record',
     status: 422,

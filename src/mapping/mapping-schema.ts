@@ -181,6 +181,13 @@ export function buildMappingSchema(): Record<string, unknown> {
               },
             },
           },
+          agency: {
+            type: 'string',
+            minLength: 1,
+            description:
+              "Path (relative to the source record) of the ORI of the agency the source record is of. A connector that brings one agency's records (no allowOtherAgencies) refuses a replace or delete whose ORI is another agency's (HUB_ERR_RECORD_SOURCE_AGENCY): such an instruction names its source record by an id that need not hold the ORI (an incident number), and would withdraw what the connector's own agency published under the same id. Compared trimmed and in upper case; an empty value is not checked. Upserts are checked by their records' agencyOri.",
+            examples: ['nibrs:ReportHeader/nibrs:ReportingAgency/j:OrganizationAugmentation/j:OrganizationORIIdentification/nc:IdentificationID', 'ori'],
+          },
         },
         allOf: [
           { if: { properties: { format: { const: 'xml' } } }, then: { required: ['xml'] } },

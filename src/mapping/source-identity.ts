@@ -6,7 +6,8 @@
  * their texts joined by `|`, a `|` or backslash inside a value escaped with a backslash, as natural keys
  * are; '' when the mapping names no `recordId` or the source left a part blank) and what the record asks
  * for: `upsert` (the default, also for an empty value), `replace` or `delete`. FAIL (reported in the run context, so the
- * source record is quarantined) when the value is none of `values`, or a replace or delete has no id.
+ * source record is quarantined) when the value is none of `values`, a replace or delete has no id, or
+ * (`source.agency`, a connector without allowOtherAgencies) a replace or delete is of another agency.
  * A CSV header without the recordId or action column fails the whole file (as a required field's
  * missing column does): otherwise every delete of the file would silently become an upsert.
  */
@@ -45,6 +46,9 @@ export function compileSourceIdentity(source: SourceSpec, ctx: CompileContext): 
   if (source.action !== undefined && source.recordId === undefined) {
     throw new MappingCompileError(['source', 'action'], 'source.action needs source.recordId: a replace or delete names the source record it replaces or withdraws by its id');
   }
+  if (source.agency !== undefined && source.action === undefined) {
+    throw new MappingCompileError(['source', 'agency'], 'source.agency needs source.action: it is checked on the replaces and deletes source.action reads');
+  }
   const idPaths = typeof source.recordId === 'string' ? [source.recordId] : source.recordId!;
   const idPath = idPaths.join(', ');
   const idAccs = idPaths.map((p, i) => {
@@ -72,6 +76,11 @@ export function compileSourceIdentity(source: SourceSpec, ctx: CompileContext): 
   requireColumn(ctx, actionPath, 'source.action', ['source', 'action', 'from']);
   const actionAcc = accessor(ctx, actionPath, ['source', 'action', 'from']);
   const actionSite = { field: 'source.action', source: actionAcc.source };
+  // The source record's agency: a replace or delete of another agency's report names it by an id
+  // (an incident number) the connector's own agency may use too, and would withdraw what that one published.
+  const agencyAcc = source.agency === undefined ? null : accessor(ctx, source.agency, ['source', 'agency']);
+  if (source.agency !== undefined) requireColumn(ctx, source.agency, 'source.agency', ['source', 'agency']);
+  const agencySite = agencyAcc ? { field: 'source.agency', source: agencyAcc.source } : null;
   const table = source.action.values ?? DEFAULT_ACTION_VALUES;
   const exact = new Map(Object.entries(table));
   const folded = new Map(Object.entries(table).map(([k, v]) => [k.trim().toUpperCase(), v]));
@@ -95,6 +104,14 @@ export function compileSourceIdentity(source: SourceSpec, ctx: CompileContext): 
       valueTrace.last = null;
       run.scope = root;
       return run.fail('HUB_ERR_RECORD_SOURCE_ID', { action, path: idPath }, idSite);
+    }
+    if (action !== 'upsert' && agencyAcc && run.checkAgency) {
+      valueTrace.last = null;
+      const ori = text(agencyAcc.one(root)).toUpperCase();
+      if (ori !== '' && ori !== run.agency?.ori) {
+        run.scope = root;
+        return run.fail('HUB_ERR_RECORD_SOURCE_AGENCY', { action, ori: ori.length > 40 ? `${ori.slice(0, 40)}...` : ori, path: source.agency!, agency: run.agency?.ori ?? '(none)' }, agencySite!);
+      }
     }
     return recordId || action !== 'upsert' ? { recordId, action } : UPSERT_ANONYMOUS;
   };

@@ -66,6 +66,12 @@ export interface SourceSpec {
   recordId?: string | string[];
   /** Where the source record says whether it is an upsert, a replace or a delete. */
   action?: { from: string; values?: Record<string, SourceAction> };
+  /**
+   * Path of the ORI of the agency the source record is of. A connector without allowOtherAgencies
+   * refuses a replace or delete of another agency (HUB_ERR_RECORD_SOURCE_AGENCY): its id need not
+   * hold the ORI, so it would withdraw what the connector's own agency published under that id.
+   */
+  agency?: string;
 }
 
 /** What a source record asks for: see src/mapping/source-identity.ts. */

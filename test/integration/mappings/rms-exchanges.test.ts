@@ -9,6 +9,8 @@
  *   although an incident of the same agency could carry the same number.
  * - NIBRS flat files (fixtures/nibrs-flat): the same incident stores the same records; a delete (D)
  *   tombstones them, a segment whose incident has no Administrative segment is quarantined with its line.
+ * - Another agency's delete reaching a connector is quarantined: it never withdraws the connector's own
+ *   agency's incident of the same number.
  * Weapon/force codes never become Firearms.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -127,7 +129,7 @@ describe('NIBRS flat files in the store', () => {
     expect(t1).toMatchObject({ status: 'succeeded', counts: { read: 1, mapped: 1, invalid: 0 } });
     const incident = (await hub.store.getRecord('Case', 'CT0006400|24-004512'))!;
     expect(incident).toMatchObject({ offenses: [{ code: '13A' }, { code: '120' }, { code: '290' }], occurredAt: '2024-03-01T22:00:00-05:00' });
-    expect(incident.sourceRefs![0]).toMatchObject({ source: 'hpd-nibrs-flat', recordId: '1|24-004512', mapping: 'nibrs-flat@2', pointer: { file: 'group-a-incident.txt', row: 1, line: 1 } });
+    expect(incident.sourceRefs![0]).toMatchObject({ source: 'hpd-nibrs-flat', recordId: '1|24-004512', mapping: 'nibrs-flat@3', pointer: { file: 'group-a-incident.txt', row: 1, line: 1 } });
     const weapons = await hub.store.findRecords('WeaponInvolved', { agencyCaseNumber: '24-004512' }, 20);
     expect(weapons.map((w) => w.key).sort()).toEqual([
       'CT0006400|24-004512|arrest|HPD-A24-0311|1',
@@ -174,5 +176,19 @@ describe("a connector brings its own agency's records", () => {
     // Its own report goes through.
     await ingest(hub, 'hpd-nibrs', 'nibrs/group-a-incident.xml');
     expect(await hub.store.getRecord('Case', 'CT0006400|24-004512')).toBeDefined();
+  });
+
+  it("another agency's delete of the same incident number is quarantined, and the connector's own incident stays", async () => {
+    const hub = await setup();
+    await ingest(hub, 'hpd-nibrs', 'nibrs/group-a-incident.xml');
+    const incident = (await hub.store.getRecord('Case', 'CT0006400|24-004512'))!;
+    // East Hartford deletes its own incident 24-004512; the report reaches Hartford's connector.
+    const other = readFileSync(path.join(PROJECT_ROOT, 'fixtures/nibrs/incident-delete.xml'), 'utf8').replaceAll('CT0006400', 'CT0004300');
+    const t = await ingest(hub, 'hpd-nibrs', 'east-hartford-delete.xml', other);
+    expect(t).toMatchObject({ status: 'partial', counts: { read: 1, mapped: 0, invalid: 1 } });
+    const [entry] = await hub.store.listQuarantine({ transferId: t.id });
+    expect(entry).toMatchObject({ code: 'HUB_ERR_RECORD_SOURCE_AGENCY', field: 'source.agency', pointer: { file: 'east-hartford-delete.xml', row: 1 } });
+    expect(await hub.store.getRecord('Case', incident.key)).toMatchObject({ version: incident.version });
+    expect(await hub.store.findRecords('WeaponInvolved', { agencyCaseNumber: '24-004512' }, 20)).toHaveLength(6);
   });
 });

@@ -21,11 +21,17 @@ const csvSpec = (source: Partial<NonNullable<MappingSpec['source']>>): MappingSp
   records: [{ type: 'Case', fields: CASE_FIELDS }],
 });
 
-async function run(spec: MappingSpec, text: string, batchSize?: number): Promise<{ batches: MappedBatch[]; retractions: Retraction[]; summary: ReturnType<typeof emptySummary> }> {
+async function run(
+  spec: MappingSpec,
+  text: string,
+  batchSize?: number,
+  agency?: { ori: string; allowOtherAgencies?: boolean },
+): Promise<{ batches: MappedBatch[]; retractions: Retraction[]; summary: ReturnType<typeof emptySummary> }> {
   const m = await inbound(spec);
   const summary = emptySummary();
   const batches: MappedBatch[] = [];
-  for await (const b of mapStream(m, Readable.from([Buffer.from(text)]), summary, { file: 'in.x', receivedAt: RECEIVED_AT, ...(batchSize ? { batchSize } : {}) })) batches.push(b);
+  const as = agency ? { agency: { ori: agency.ori }, allowOtherAgencies: agency.allowOtherAgencies === true } : {};
+  for await (const b of mapStream(m, Readable.from([Buffer.from(text)]), summary, { file: 'in.x', receivedAt: RECEIVED_AT, ...(batchSize ? { batchSize } : {}), ...as })) batches.push(b);
   return { batches, retractions: batches.flatMap((b) => b.retractions), summary };
 }
 
@@ -82,6 +88,37 @@ describe('source.recordId and source.action', () => {
       [1, 'HUB_ERR_RECORD_SOURCE_ID', 'INC'],
       [2, 'HUB_ERR_RECORD_SOURCE_ID', 'INC'],
     ]);
+  });
+
+  it("source.agency: a connector's run refuses another agency's replace or delete (its id holds no ORI), never applies it", async () => {
+    const text = ['ORI,CASE,INC,ACT', 'CT0004300,24-1,I-1,delete', 'ct0015100 ,24-2,I-2,delete', 'CT0004300,24-3,I-3,replace', ',24-4,I-4,delete', ''].join('\n');
+    const spec = csvSpec({ recordId: 'INC', action: { from: 'ACT' }, agency: 'ORI' });
+    const { batches, retractions } = await run(spec, text, undefined, { ori: 'CT0015100' });
+    // Its own ORI in any case and spacing, and a source record that names no agency, are applied.
+    expect(retractions.map((r) => [r.row, r.action, r.sourceRecordId])).toEqual([
+      [2, 'delete', 'I-2'],
+      [4, 'delete', 'I-4'],
+    ]);
+    const invalid = batches.flatMap((b) => b.invalid);
+    expect(invalid.map((i) => [i.row, i.errors.map((e) => e.code), i.errors[0]!.pointer?.column])).toEqual([
+      [1, ['HUB_ERR_RECORD_SOURCE_AGENCY'], 'ORI'],
+      [3, ['HUB_ERR_RECORD_SOURCE_AGENCY'], 'ORI'],
+    ]);
+    expect(invalid[0]!.errors[0]!.message).toContain("delete as agency CT0004300 (at ORI), not as the connector's agency CT0015100");
+    // A feed of many agencies (allowOtherAgencies), and a run without an agency, apply them all.
+    for (const agency of [{ ori: 'CT0015100', allowOtherAgencies: true }, undefined]) {
+      const all = await run(spec, text, undefined, agency);
+      expect(all.retractions.map((r) => r.row)).toEqual([1, 2, 3, 4]);
+    }
+  });
+
+  it('refuses source.agency without source.action at compile time', async () => {
+    const err = await inbound(csvSpec({ recordId: 'INC', agency: 'ORI' })).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ConfigProblems);
+    expect((err as ConfigProblems).problems[0]).toMatchObject({ code: 'HUB_ERR_MAPPING_INVALID', pointer: '/source/agency' });
   });
 
   it('refuses source.action without source.recordId at compile time', async () => {

@@ -65,7 +65,8 @@ export const connectionProperties = {
     type: 'integer',
     minimum: 100,
     default: 20000,
-    description: 'Time allowed to connect and authenticate, in milliseconds.',
+    description:
+      'Time allowed to connect and authenticate, and, while a file is downloaded, for the server to send its next bytes (a download that stalls longer fails and is retried on a new session), in milliseconds.',
     examples: [20000],
   },
 } as const;
@@ -144,6 +145,11 @@ export class SftpSession {
     }
   }
 
+  /** Drop the session (a stuck request holds it): the next call connects anew. */
+  reset(): void {
+    if (this.client) this.drop(this.client);
+  }
+
   async end(): Promise<void> {
     const c = this.client;
     this.client = undefined;
@@ -198,12 +204,40 @@ export class SftpSession {
  * A remote read stream as a plain Readable: errors while reading reach the consumer, and an error
  * the SFTP stream raises after the consumer finished (closing the remote handle on a session that is
  * going away) is logged instead of crashing the process as an unhandled 'error' event.
+ *
+ * With `stall`, a server that sends nothing for `stall.ms` while the hub waits for bytes (a server
+ * that keeps the session alive but stopped answering reads) fails the stream with `stall.error()`
+ * and calls `stall.onStall` (the session is dropped: its next request would queue behind the stuck
+ * one). Time the consumer keeps the stream full (backpressure) is not counted.
  */
-export function guardedStream(remote: Readable, onLateError: (err: Error) => void): Readable {
+export function guardedStream(
+  remote: Readable,
+  onLateError: (err: Error) => void,
+  stall?: { ms: number; error: () => Error; onStall: () => void },
+): Readable {
   const out = new PassThrough();
+  let timer: NodeJS.Timeout | undefined;
+  let last = Date.now();
+  if (stall) {
+    timer = setInterval(() => {
+      if (out.writableNeedDrain || out.readableLength >= out.readableHighWaterMark) last = Date.now(); // waiting on the consumer
+      else if (Date.now() - last >= stall.ms) {
+        clearInterval(timer);
+        out.destroy(stall.error()); // first, so the consumer gets this error rather than the session's end
+        stall.onStall();
+      }
+    }, Math.max(50, Math.min(1000, Math.floor(stall.ms / 4))));
+    timer.unref();
+  }
   pipeline(remote, out, (err) => {
+    if (timer) clearInterval(timer);
     if (err) onLateError(err);
   });
+  if (stall) {
+    remote.on('data', () => {
+      last = Date.now();
+    });
+  }
   return out;
 }
 

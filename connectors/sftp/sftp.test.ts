@@ -3,7 +3,8 @@
  * chroot, so remote paths are local paths and the test can look at the server's files directly.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, appendFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, appendFileSync, openSync, closeSync, constants } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { sftpDestination, sftpSource, type SftpDestination, type SftpSource } from './index.ts';
 import { DeliveryError, type SourceUnit } from '../../src/sdk/connector.ts';
@@ -184,6 +185,45 @@ describe('sftp source', () => {
     const [unit] = await src.claim();
     rmSync(String(unit!.ref.path));
     await expect(readAll(src, unit!)).rejects.toMatchObject({ code: 'HUB_ERR_CONNECTOR_UNIT_MISSING' });
+  });
+
+  it('a download the server stops answering (the session stays alive) fails after timeoutMs, and the next run gets a new session', async () => {
+    drop('a-stuck.csv', 'x');
+    drop('b-next.csv', 'LAB_CASE_NO\n25-00042\n');
+    const src = source({ timeoutMs: 500, maxFilesPerClaim: 1 });
+    const [unit] = await src.claim();
+    const path = String(unit!.ref.path);
+    // The server's read of a FIFO blocks until someone writes to it: its SFTP process stops answering.
+    rmSync(path);
+    execFileSync('mkfifo', [path]);
+    try {
+      const started = Date.now();
+      const err = await readAll(src, unit!).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(HubError);
+      expect(err).toMatchObject({ code: 'HUB_ERR_CONNECTOR_IO' });
+      expect((err as Error).message).toContain('the server sent nothing for 500 ms');
+      expect(Date.now() - started).toBeLessThan(5000);
+      const [next] = await src.claim();
+      expect(next!.name).toBe('b-next.csv');
+      expect((await readAll(src, next!)).map(String)).toEqual(['LAB_CASE_NO\n25-00042\n']);
+    } finally {
+      closeSync(openSync(path, constants.O_WRONLY | constants.O_NONBLOCK)); // lets the server's blocked read end
+    }
+  });
+
+  it('a consumer slower than timeoutMs is not a stalled download', async () => {
+    const bytes = Buffer.alloc(4 * 1024 * 1024, 0x41);
+    drop('big.csv', bytes);
+    const src = source({ timeoutMs: 300 });
+    const [unit] = await src.claim();
+    const chunks: Buffer[] = [];
+    for await (const part of src.read(unit!, null)) {
+      for await (const chunk of part.stream) {
+        if (chunks.length === 0) await sleep(1500); // the buffers fill up while the consumer is busy
+        chunks.push(chunk as Buffer);
+      }
+    }
+    expect(Buffer.concat(chunks).equals(bytes)).toBe(true);
   });
 
   it('reconnects after the session was closed', async () => {

@@ -196,8 +196,20 @@ export class SftpSource implements SourceConnector {
         }
         throw err;
       }
-      return guardedStream(c.createReadStream(ref.path) as unknown as Readable, (err) =>
-        this.ctx.log.warn({ err, unit: unit.id, path: ref.path }, 'sftp: download stream failed'),
+      return guardedStream(
+        c.createReadStream(ref.path) as unknown as Readable,
+        (err) => this.ctx.log.warn({ err, unit: unit.id, path: ref.path }, 'sftp: download stream failed'),
+        {
+          ms: this.o.timeoutMs,
+          onStall: () => this.session.reset(),
+          error: () =>
+            new HubError('HUB_ERR_CONNECTOR_IO', {
+              connector: this.ctx.id,
+              operation: 'download',
+              path: `${this.session.target}${ref.path}`,
+              reason: `the server sent nothing for ${this.o.timeoutMs} ms (timeoutMs)`,
+            }),
+        },
       );
     });
     yield { stream, name: unit.name };

@@ -23,3 +23,16 @@ export function retrySpanMs(policy: { attempts: number; backoffMs: number; maxBa
   }
   return { min, max };
 }
+
+/** The longest wait a destination's Retry-After gets, unless `maxBackoffMs` is longer: one hour. */
+export const MAX_RETRY_AFTER_MS = 3_600_000;
+
+/**
+ * The wait before a delivery's next attempt: the backoff, or the destination's Retry-After when it
+ * asks for longer, up to `MAX_RETRY_AFTER_MS` (or `maxBackoffMs` when that is longer). A Retry-After
+ * of days or years (a misconfigured or hostile endpoint) would otherwise park the delivery, pending,
+ * for that long, never becoming a dead letter anyone sees.
+ */
+export function deliveryRetryDelay(attempt: number, baseMs: number, maxMs: number, retryAfterMs = 0, random: () => number = Math.random): number {
+  return Math.max(backoffDelay(attempt, baseMs, maxMs, random), Math.min(retryAfterMs, Math.max(maxMs, MAX_RETRY_AFTER_MS)));
+}

@@ -38,7 +38,7 @@ import { briefReason, runTransfer, setAsideUnit, type PendingDelivery, type Tran
 import { runPoll, type PollJobData, type PollResult } from '../pipeline/poll.ts';
 import { derivedUuid } from '../pipeline/ids.ts';
 import { runDelivery, transferOf } from '../pipeline/delivery.ts';
-import { backoffDelay } from '../pipeline/backoff.ts';
+import { backoffDelay, deliveryRetryDelay } from '../pipeline/backoff.ts';
 import { leadLogFields, processLead, type LeadDeps } from '../enrich/leads.ts';
 import { leadsReferencing } from '../store/lead-ledger.ts';
 import { checkRedis, findRedis, redactedRedisUrl, redisConnection, type RedisHandle } from './redis.ts';
@@ -686,7 +686,7 @@ export class Hub implements HubApi {
         ...this.workerTiming,
         settings: {
           backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
-            Math.max(backoffDelay(attemptsMade, backoffMs, maxBackoffMs), err instanceof DeliveryError ? (err.retryAfterMs ?? 0) : 0),
+            deliveryRetryDelay(attemptsMade, backoffMs, maxBackoffMs, err instanceof DeliveryError ? (err.retryAfterMs ?? 0) : 0),
         },
       },
     );

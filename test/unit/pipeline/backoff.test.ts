@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, retrySpanMs } from '../../../src/pipeline/backoff.ts';
+import { backoffDelay, deliveryRetryDelay, MAX_RETRY_AFTER_MS, retrySpanMs } from '../../../src/pipeline/backoff.ts';
 
 describe('delivery backoff', () => {
   it('waits between half and all of base * 2^(n-1), capped', () => {
@@ -14,5 +14,13 @@ describe('delivery backoff', () => {
     expect(retrySpanMs({ attempts: 24, backoffMs: 2000, maxBackoffMs: 300_000 })).toEqual({ min: 2_505_000, max: 5_010_000 });
     expect(retrySpanMs({ attempts: 1, backoffMs: 2000, maxBackoffMs: 300_000 })).toEqual({ min: 0, max: 0 });
     expect(retrySpanMs({ attempts: 8, backoffMs: 2000, maxBackoffMs: 600_000 }).max).toBe(254_000);
+  });
+
+  it('a Retry-After longer than the backoff is waited, up to an hour (or maxBackoffMs when longer): ten years is not', () => {
+    expect(deliveryRetryDelay(1, 2000, 300_000, 0, () => 0)).toBe(1000);
+    expect(deliveryRetryDelay(1, 2000, 300_000, 120_000, () => 0)).toBe(120_000);
+    expect(deliveryRetryDelay(1, 2000, 300_000, 315_360_000_000, () => 0)).toBe(MAX_RETRY_AFTER_MS);
+    expect(deliveryRetryDelay(1, 2000, 7_200_000, 315_360_000_000, () => 0)).toBe(7_200_000);
+    expect(deliveryRetryDelay(30, 2000, 300_000, 10_000, () => 1)).toBe(300_000);
   });
 });

@@ -110,6 +110,20 @@ describe('http-poll: paging', () => {
     expect(peer!.requests).toHaveLength(1);
   });
 
+  it('stops when the next cursor points back at a page the run already read (1 -> 2 -> 1), instead of going round up to maxPages', async () => {
+    const c = await start((req, res) => {
+      const cursor = new URL(req.url, 'http://x').searchParams.get('cursor');
+      res.end(JSON.stringify({ items: [{ id: req.url }], next_cursor: cursor === 'p1' ? 'p2' : 'p1' }));
+    });
+    const parts = await readParts(c, null);
+    expect(parts.map((p) => p.part.cursor)).toEqual(['p1', 'p2', 'p2']);
+    expect(peer!.requests.map((r) => r.url)).toEqual(['/api/firearms?status=recovered', '/api/firearms?status=recovered&cursor=p1', '/api/firearms?status=recovered&cursor=p2']);
+    // Resumed from a committed cursor, a cycle back to it ends the run too.
+    peer!.requests.length = 0;
+    expect((await readParts(c, 'p2')).map((p) => p.part.cursor)).toEqual(['p1', 'p1']);
+    expect(peer!.requests.map((r) => r.url)).toEqual(['/api/firearms?status=recovered&cursor=p2', '/api/firearms?status=recovered&cursor=p1']);
+  });
+
   it('sends pageSize, custom parameter names, headers and auth', async () => {
     const c = await start(feed(1, 1), {
       pageSize: 500,

@@ -5,8 +5,8 @@
  * unit per run ("poll"); `read(unit, resumeFrom)` requests page after page starting at the committed
  * cursor and yields each page as one part whose `cursor` is where the next run resumes after that
  * page's records are committed (the page's next cursor; on the last page, the cursor that fetched it,
- * so records appended later are picked up). It stops at a page without a new next cursor, an empty
- * page, or after `maxPages`.
+ * so records appended later are picked up). It stops at a page without a new next cursor (none, or
+ * one this run already asked with: a cycle), an empty page, or after `maxPages`.
  *
  * Errors: network failures, timeouts, 408, 429 and 5xx throw HUB_ERR_CONNECTOR_UNAVAILABLE
  * (transient: the run is retried); other non-2xx answers throw HUB_ERR_CONNECTOR_REJECTED (config).
@@ -163,6 +163,9 @@ export class HttpPollSource implements SourceConnector {
 
   async *read(_unit: SourceUnit, resumeFrom: string | null): AsyncIterable<SourcePart> {
     let cursor = resumeFrom;
+    // The cursors this run asked with: an API whose next cursor points back at one of them (1 -> 2 -> 1)
+    // would otherwise be read round and round up to maxPages on every run.
+    const asked = new Set<string>(cursor !== null ? [cursor] : []);
     for (let n = 1; n <= this.o.maxPages; n++) {
       const { body } = await this.fetchPage(cursor);
       if (body.length === 0) return;
@@ -174,7 +177,10 @@ export class HttpPollSource implements SourceConnector {
         parsed = false;
       }
       const next = parsed ? cursorAt(json, this.o.nextCursorPath) : undefined;
-      const advances = next !== undefined && next !== cursor;
+      const advances = next !== undefined && !asked.has(next);
+      if (next !== undefined && next !== cursor && !advances) {
+        this.ctx.log.warn({ page: n }, 'http-poll: the next cursor points back at a page this run already read; the run stops here');
+      }
       const empty = parsed && isEmptyPage(json, this.o.recordsPath);
       const partCursor = advances ? next : (cursor ?? undefined);
       if (!empty || advances) {
@@ -183,6 +189,7 @@ export class HttpPollSource implements SourceConnector {
       }
       if (empty || !advances) return;
       cursor = next;
+      asked.add(next);
     }
     this.ctx.log.info({ maxPages: this.o.maxPages, cursor }, 'http-poll: maxPages reached; the next run continues from the committed cursor');
   }

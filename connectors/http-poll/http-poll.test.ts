@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { httpPollSource, type HttpPollSource } from './index.ts';
 import { HubError } from '../../src/errors/hub-error.ts';
+import { loggedReason } from '../../src/pipeline/transfer.ts';
 import type { SourcePart } from '../../src/sdk/connector.ts';
 import { collect, testContext } from '../../test/support/context.ts';
 import { deadPort, startHttpPeer, type HttpPeer, type RecordedRequest } from '../../test/support/http-peer.ts';
@@ -194,6 +195,23 @@ describe('http-poll: failures', () => {
     expect(err.errorClass).toBe('transient');
     expect(err.message).toContain('HTTP 503');
     expect(err.params.retryAfterMs).toBe(30_000);
+  });
+
+  it('an error answer is kept in the message (the transfer) but not in what log lines show: it can carry records', async () => {
+    const answer = '{"error":"bad page","record":{"serial":"ECHOED-SN-1"}}';
+    for (const status of [500, 422]) {
+      await conn?.close();
+      await peer?.close();
+      const c = await start((_req, res) => {
+        res.statusCode = status;
+        res.end(answer);
+      });
+      const err = await failure(c);
+      expect(err.message).toContain('ECHOED-SN-1');
+      expect(loggedReason(err)).not.toContain('ECHOED');
+      expect(loggedReason(err)).toContain(`HTTP ${status}`);
+      expect(loggedReason(err)).toContain('not logged');
+    }
   });
 
   it('429 is transient', async () => {

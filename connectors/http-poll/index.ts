@@ -114,6 +114,9 @@ export const httpPollSchema = {
 
 export type HttpPollOptions = OptionsResolved<typeof httpPollSchema>;
 
+/** What log lines show instead of an error answer, which can carry records. */
+const ANSWER_NOT_LOGGED = "(its answer is kept with the transfer and shown by the connector's check, not logged)";
+
 interface Page {
   status: number;
   body: Buffer;
@@ -254,16 +257,23 @@ export class HttpPollSource implements SourceConnector {
     const status = res.statusCode;
     if (status === 408 || status === 429 || status >= 500) {
       const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
-      throw new HubError('HUB_ERR_CONNECTOR_UNAVAILABLE', {
-        connector: this.ctx.id,
-        target,
-        reason: `HTTP ${status}: ${excerpt(page.buf)}`,
-        status,
-        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-      });
+      throw new HubError(
+        'HUB_ERR_CONNECTOR_UNAVAILABLE',
+        {
+          connector: this.ctx.id,
+          target,
+          reason: `HTTP ${status}: ${excerpt(page.buf)}`,
+          status,
+          ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+        },
+        undefined,
+        { logged: { reason: `HTTP ${status} ${ANSWER_NOT_LOGGED}` } },
+      );
     }
     if (status < 200 || status >= 300) {
-      throw new HubError('HUB_ERR_CONNECTOR_REJECTED', { connector: this.ctx.id, target, status, reason: excerpt(page.buf) });
+      throw new HubError('HUB_ERR_CONNECTOR_REJECTED', { connector: this.ctx.id, target, status, reason: excerpt(page.buf) }, undefined, {
+        logged: { reason: ANSWER_NOT_LOGGED },
+      });
     }
     if (page.truncated) {
       throw new HubError('HUB_ERR_CONNECTOR_RESPONSE_TOO_LARGE', { connector: this.ctx.id, target, maxPageBytes: o.maxPageBytes });

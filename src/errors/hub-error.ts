@@ -19,9 +19,21 @@ export class HubError extends Error {
   readonly status: number;
   readonly pointer: SourcePointer | undefined;
   readonly params: Record<string, unknown>;
+  /**
+   * The message as log lines show it: `options.logged` in place of params that quote what a peer
+   * sent (an API's error answer, which can carry records). The message itself goes to the transfer,
+   * its quarantine entry and dead letter, behind the API's keys.
+   */
+  readonly logMessage: string;
 
-  constructor(code: ErrorCode, params: Record<string, unknown> = {}, pointer?: SourcePointer, options?: ErrorOptions) {
-    super(formatMessage(code, params), options);
+  constructor(
+    code: ErrorCode,
+    params: Record<string, unknown> = {},
+    pointer?: SourcePointer,
+    options?: ErrorOptions & { logged?: Record<string, unknown> },
+  ) {
+    super(formatMessage(code, params), options?.cause !== undefined ? { cause: options.cause } : undefined);
+    this.logMessage = options?.logged ? formatMessage(code, { ...params, ...options.logged }) : this.message;
     this.name = 'HubError';
     this.code = code;
     this.errorClass = ERRORS[code].class;

@@ -152,7 +152,7 @@ export async function runTransfer(deps: TransferDeps, data: TransferJobData, pro
       // The unit as a whole cannot be read (a required column is missing, an unusable name): set it aside, go on.
       failedUnits++;
       lastError = err.message;
-      log.warn({ unit: unit.name, code: err.code }, err.message);
+      log.warn({ unit: unit.name, code: err.code }, err.logMessage);
       if (data.dryRun) await source.release?.(unit);
       else {
         await store.addQuarantine([unitQuarantine(data.transferId, conn.id, unit, err)]);
@@ -446,6 +446,12 @@ export function briefReason(err: unknown): string {
   const text = `${typeof e?.name === 'string' ? e.name : 'Error'}: ${typeof e?.message === 'string' ? e.message : String(err)}`;
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+}
+
+/** `briefReason` as log lines show it: an error's `logMessage` (without what a peer's answer quoted) when it has one. */
+export function loggedReason(err: unknown): string {
+  const logged = (err as { logMessage?: unknown } | null)?.logMessage;
+  return typeof logged === 'string' ? briefReason({ name: (err as { name?: unknown }).name, message: logged }) : briefReason(err);
 }
 
 /**

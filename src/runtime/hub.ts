@@ -34,7 +34,7 @@ import { DeliveryError } from '../sdk/connector.ts';
 import { HubError } from '../errors/hub-error.ts';
 import { Router } from '../pipeline/routing.ts';
 import { createMetrics, type Metrics } from '../pipeline/metrics.ts';
-import { briefReason, runTransfer, setAsideUnit, type PendingDelivery, type TransferDeps, type TransferJobData } from '../pipeline/transfer.ts';
+import { briefReason, loggedReason, runTransfer, setAsideUnit, type PendingDelivery, type TransferDeps, type TransferJobData } from '../pipeline/transfer.ts';
 import { runPoll, type PollJobData, type PollResult } from '../pipeline/poll.ts';
 import { derivedUuid } from '../pipeline/ids.ts';
 import { runDelivery, transferOf } from '../pipeline/delivery.ts';
@@ -562,7 +562,7 @@ export class Hub implements HubApi {
     // transfer meanwhile: its unit was committed and acknowledged, and is not to be set aside.
     const known = await this.store.getTransfer(job.data.transferId);
     if (known?.finishedAt) {
-      log.warn({ status: known.status, err: briefReason(err) }, 'transfer: its job failed after the transfer finished; nothing set aside');
+      log.warn({ status: known.status, err: loggedReason(err) }, 'transfer: its job failed after the transfer finished; nothing set aside');
       return;
     }
     const attempts = [...(job.data.history ?? []), { at: new Date().toISOString(), error: briefReason(err) }];
@@ -591,7 +591,7 @@ export class Hub implements HubApi {
       },
       { connection: this.connection(), prefix: this.prefix, concurrency: 2, stalledInterval, lockDuration },
     );
-    pw.on('failed', (job, err) => this.log.error({ connector: job?.data.connectorId, poll: job?.data.pollId, err: briefReason(err) }, 'poll failed'));
+    pw.on('failed', (job, err) => this.log.error({ connector: job?.data.connectorId, poll: job?.data.pollId, err: loggedReason(err) }, 'poll failed'));
     this.watchWorker(pw);
     this.workers.push(pw);
 
@@ -613,7 +613,7 @@ export class Hub implements HubApi {
             // webhook body stayed spooled with no dead letter). The attempt is not counted: the job
             // waits and runs again, once the store answers it succeeds or fails for good as usual.
             const waitMs = backoffDelay(job.attemptsStarted - (job.opts.attempts ?? 1) + 1, this.cfg.hub.transfers.backoffMs, STORE_WAIT_MAX_MS);
-            log.warn({ attempt: job.attemptsStarted, retryInMs: waitMs, err: briefReason(err) }, 'transfer failed while the store cannot be reached; tried again once it can');
+            log.warn({ attempt: job.attemptsStarted, retryInMs: waitMs, err: loggedReason(err) }, 'transfer failed while the store cannot be reached; tried again once it can');
             await job.updateData({ ...job.data, history: [...(job.data.history ?? []), { at: new Date().toISOString(), error: briefReason(err) }] }).catch(() => {});
             await job.moveToDelayed(Date.now() + waitMs, token);
             throw new DelayedError();
@@ -630,7 +630,7 @@ export class Hub implements HubApi {
       { connection: this.connection(), prefix: this.prefix, concurrency: this.cfg.hub.transfers.concurrency, stalledInterval, lockDuration },
     );
     tw.on('failed', (job, err) => {
-      this.log.error({ transfer: job?.data.transferId, err: briefReason(err) }, 'transfer failed');
+      this.log.error({ transfer: job?.data.transferId, err: loggedReason(err) }, 'transfer failed');
       // Failed for good: attempts used up, or its worker died on it more often than BullMQ allows.
       if (job && (job.attemptsMade >= (job.opts.attempts ?? 1) || /stalled more than/i.test(err.message))) {
         void this.transferFailedForGood(job, err, this.log.child({ connector: job.data.connectorId, transfer: job.data.transferId })).catch((e: unknown) =>

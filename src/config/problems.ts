@@ -381,10 +381,13 @@ export function schemaProblems(
     } else if (e.keyword === 'type') {
       const got = valueOf(path);
       const want = (e.params as { type: string | string[] }).type.toString().replace(',', ' or ');
-      message = `must be ${want}, not ${describe(got)}`;
+      // A secret written inline, as a number say, is not repeated: the message reaches terminals, the
+      // hub's log and the audit trail (a refused reload).
+      const secret = (e.parentSchema as { 'x-secret'?: boolean } | undefined)?.['x-secret'] === true;
+      message = `must be ${want}, not ${secret ? describeKind(got) : describe(got)}`;
       const examples: Record<string, string> = { integer: 'a whole number without quotes, e.g. 1', number: 'a number without quotes', boolean: 'true or false, without quotes', string: 'text (quote it if it starts with a special character)', array: 'a list, e.g. [a, b]', object: 'a mapping of keys to values' };
       const d = (e.parentSchema as { description?: string })?.description;
-      hint = `write ${examples[want] ?? want}${d ? `. ${d}` : ''}`;
+      hint = secret ? 'write a reference, ${env:NAME} or ${file:/path/to/secret}, never the secret itself' : `write ${examples[want] ?? want}${d ? `. ${d}` : ''}`;
     } else {
       const d = (e.parentSchema as { description?: string })?.description;
       if (d) hint = d;
@@ -422,6 +425,14 @@ function valueAt(root: unknown, path: readonly string[]): unknown {
   let n = root;
   for (const p of path) n = n !== null && typeof n === 'object' ? (n as Record<string, unknown>)[p] : undefined;
   return n;
+}
+
+/** What kind of value `v` is, without the value. */
+function describeKind(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'an object';
+  return `a ${typeof v}`;
 }
 
 function describe(v: unknown): string {

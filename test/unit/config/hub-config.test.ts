@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { loadHubConfig } from '../../../src/config/hub-config.ts';
 import { ConfigProblems } from '../../../src/config/problems.ts';
@@ -34,5 +36,42 @@ describe('hub configuration', () => {
     expect(lines.join('\n')).toMatch(/broken\.yaml:16:\d+: HUB_ERR_CONFIG_INVALID \/connectors\/0\/agency unknown agency "CT0009999"/);
     expect(lines.join('\n')).toMatch(/broken\.yaml:18:\d+: .*"0 25 \* \* \*" is not a valid cron expression/);
     expect(lines.join('\n')).toMatch(/broken\.yaml:12:\d+: .*inline secret in option auth\.token/);
+  });
+
+  it('a secret written inline as a number is refused without repeating it', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cgic-inline-secret-'));
+    try {
+      const file = path.join(dir, 'cgic.yaml');
+      writeFileSync(
+        file,
+        [
+          'hub:',
+          '  api:',
+          '    oidc:',
+          '      issuer: https://login.example.gov',
+          '      clientId: cgic',
+          '      clientSecret: 55501234567',
+          '      redirectUrl: https://cgic.example.gov/console/auth/callback',
+          '  audit:',
+          '    signingKey: 987654321987',
+          'agencies: [{ ori: CT0006400, name: Hartford }]',
+          'connectors: []',
+          '',
+        ].join('\n'),
+      );
+      const err = await loadHubConfig(file).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConfigProblems);
+      const problems = (err as ConfigProblems).problems;
+      expect(problems.map((p) => [p.pointer, p.line, p.col, p.message])).toEqual([
+        ['/hub/api/oidc/clientSecret', 6, 21, 'must be string, not a number'],
+        ['/hub/audit/signingKey', 9, 17, 'must be string, not a number'],
+      ]);
+      const text = `${(err as Error).message}\n${JSON.stringify(problems)}`;
+      expect(text).not.toContain('55501234567');
+      expect(text).not.toContain('987654321987');
+      expect(problems.every((p) => p.hint?.includes('${env:NAME}'))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -115,18 +115,26 @@ export class YamlSource {
   /** Set when the text nests too deeply, or has too many entries in one place, to be composed safely (yaml-depth.ts): `doc` is then empty. */
   private readonly tooLarge: TooDeep | TooMany | null;
 
+  /**
+   * Set when the text holds a NUL character, which YAML text never holds (a UTF-16 file read as UTF-8,
+   * a binary file): `doc` is then empty, and the one problem says what the file is.
+   */
+  private readonly notText: ConfigProblem | null;
+
   /** `schema: 'failsafe'` reads every scalar as text (a synonym table's `.380` and `010`). */
   constructor(
     readonly file: string,
     readonly text: string,
     options: { schema?: 'core' | 'failsafe' } = {},
   ) {
-    this.tooLarge = yamlTooLarge(text);
-    this.doc = parseDocument(this.tooLarge ? '' : text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true, ...(options.schema ? { schema: options.schema } : {}) });
+    this.notText = notTextProblem(file, text);
+    this.tooLarge = this.notText ? null : yamlTooLarge(text);
+    this.doc = parseDocument(this.tooLarge || this.notText ? '' : text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true, ...(options.schema ? { schema: options.schema } : {}) });
   }
 
   yamlProblems(): ConfigProblem[] {
     const out: ConfigProblem[] = [];
+    if (this.notText) return [this.notText];
     if (this.tooLarge) {
       const { line, col } = this.tooLarge;
       const [message, hint] =
@@ -265,6 +273,25 @@ export class YamlSource {
     }
     return at;
   }
+}
+
+/**
+ * Why a text holding a NUL character is not read as YAML, or null when it holds none. Read as UTF-8, a
+ * UTF-16 file (what Notepad and PowerShell's `>` write) starts with its byte-order mark as two U+FFFD
+ * and has a NUL in every ASCII character; the yaml library took such a file for one long string, and
+ * the only problem listed was "must be object", quoting the garbled text.
+ */
+function notTextProblem(file: string, text: string): ConfigProblem | null {
+  const nul = text.indexOf('\0');
+  if (nul < 0) return null;
+  const code = 'HUB_ERR_MAPPING_YAML' as ErrorCode;
+  if (text.startsWith('\uFFFD\uFFFD') || (text[1] === '\0' && text[3] === '\0') || (text[0] === '\0' && text[2] === '\0')) {
+    return { code, file, line: 1, col: 1, pointer: '', message: 'is UTF-16 text, not UTF-8; the file is not read further', hint: `save it as UTF-8 (in an editor, "Save with encoding"; or: iconv -f UTF-16 -t UTF-8 ${file} > utf8.yaml)` };
+  }
+  const before = text.slice(0, nul);
+  const line = (before.match(/\r\n|\r|\n/g)?.length ?? 0) + 1;
+  const col = nul - Math.max(before.lastIndexOf('\n'), before.lastIndexOf('\r'));
+  return { code, file, line, col, pointer: '', message: 'holds a NUL byte: it is not a text file; the file is not read further', hint: 'a configuration or a mapping is UTF-8 text: check the file is the one meant' };
 }
 
 /**

@@ -5,7 +5,7 @@
  * fails on (one expanding the file a billion times, one naming no anchor, one inside what it names).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -169,5 +169,38 @@ describe('aliases the conversion to values fails on', () => {
       expect(r.stderr).toContain(at);
       expect(r.stderr).not.toContain('HUB_ERR_SYSTEM_INTERNAL');
     }
+  });
+});
+
+describe('a file that is not UTF-8 text', () => {
+  const mapping = readFileSync(path.join(PROJECT_ROOT, 'mappings/etrace-csv/mapping.yaml'));
+
+  it('a UTF-16 mapping, with or without its byte-order mark, is one problem naming the encoding, not the garbled text', async () => {
+    const le = Buffer.from(mapping.toString('utf8'), 'utf16le');
+    const be = Buffer.from(le).swap16();
+    for (const [name, bytes] of [
+      ['bom-le.yaml', Buffer.concat([Buffer.from([0xff, 0xfe]), le])],
+      ['bom-be.yaml', Buffer.concat([Buffer.from([0xfe, 0xff]), be])],
+      ['le.yaml', le],
+      ['be.yaml', be],
+    ] as const) {
+      const file = path.join(tmp, name);
+      writeFileSync(file, bytes);
+      const problems = await problemsOf(loadMappingFile(file));
+      expect(problems.map((p) => [p.code, p.line, p.col, p.message])).toEqual([['HUB_ERR_MAPPING_YAML', 1, 1, 'is UTF-16 text, not UTF-8; the file is not read further']]);
+      expect(problems[0]!.hint).toMatch(/save it as UTF-8/);
+    }
+  });
+
+  it('a NUL byte is located and the file not read further', async () => {
+    const problems = await problemsOf(loadMappingText('nul.yaml', 'id: x\r\nversion: 1\ndescription: "a\0b"\n'));
+    expect(problems.map((p) => [p.code, p.line, p.col, p.message])).toEqual([['HUB_ERR_MAPPING_YAML', 3, 16, 'holds a NUL byte: it is not a text file; the file is not read further']]);
+  });
+
+  it('a UTF-16 configuration is refused the same way, under the configuration code', async () => {
+    const file = path.join(tmp, 'cgic-utf16.yaml');
+    writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('hub: { name: t }\nagencies: []\nconnectors: []\n', 'utf16le')]));
+    const problems = await problemsOf(loadHubConfig(file));
+    expect(problems.map((p) => [p.code, p.line, p.col, p.message])).toEqual([['HUB_ERR_CONFIG_YAML', 1, 1, 'is UTF-16 text, not UTF-8; the file is not read further']]);
   });
 });

@@ -6,11 +6,11 @@
  * cron schedules, time zones), with secrets still as references; or `ConfigProblems`, each located at
  * file:line:col with a hint. `resolveSecrets` happens at start, never in validation output or logs.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { validate as validateCron } from 'node-cron';
 import { expectedEverySeconds } from './cadence.ts';
-import { ConfigProblems, newAjv, pathToPointer, problemCount, schemaProblems, YamlSource, closest, type ConfigProblem } from './problems.ts';
+import { ConfigProblems, newAjv, pathToPointer, problemCount, schemaProblems, YamlSource, closest, yamlFileTooLarge, type ConfigProblem } from './problems.ts';
 import { isSecretRef, secretPaths } from './secrets.ts';
 import { HubError } from '../errors/hub-error.ts';
 import { isValidZone } from '../mapping/ops/date-parser.ts';
@@ -161,6 +161,8 @@ export async function loadHubConfig(file: string = DEFAULT_CONFIG): Promise<HubC
   const abs = path.resolve(file);
   const rel = path.relative(process.cwd(), abs) || abs;
   if (!existsSync(abs)) throw new HubError('HUB_ERR_FILE_NOT_FOUND', { path: rel });
+  const tooLarge = yamlFileTooLarge(rel, statSync(abs).size, 'HUB_ERR_CONFIG_YAML');
+  if (tooLarge) throw new ConfigProblems([tooLarge]);
   const src = new YamlSource(rel, readFileSync(abs, 'utf8'));
   const yamlErrors = src.yamlProblems().map((p) => ({ ...p, code: 'HUB_ERR_CONFIG_YAML' as const }));
   if (yamlErrors.length) throw new ConfigProblems(yamlErrors);

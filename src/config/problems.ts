@@ -276,6 +276,25 @@ export class YamlSource {
 }
 
 /**
+ * The largest configuration or mapping file read, in bytes: the largest the project ships is 36 KB, and
+ * one with MAX_YAML_ENTRIES keys in a mapping has a few hundred KB. The yaml library reads a long
+ * quoted value at about 2 MB a second, with over 30 times the file in memory, and a reload reads the
+ * file inside the running hub: a 50 MB file (a data file named as a mapping) took 22 s and 1.7 GB.
+ */
+export const MAX_YAML_BYTES = 4 * 2 ** 20;
+
+/**
+ * The problem with a configuration or mapping file larger than MAX_YAML_BYTES, found before it is read
+ * (at 1:1), or null.
+ */
+export function yamlFileTooLarge(file: string, size: number, code: ErrorCode = 'HUB_ERR_MAPPING_YAML'): ConfigProblem | null {
+  if (size <= MAX_YAML_BYTES) return null;
+  // Rounded up, so that a file just past the limit does not read as the limit.
+  const mib = (Math.ceil((size / 2 ** 20) * 10) / 10).toFixed(1);
+  return { code, file, line: 1, col: 1, pointer: '', message: `is ${mib} MiB, more than the ${MAX_YAML_BYTES / 2 ** 20} MiB a configuration or a mapping may have; the file is not read`, hint: 'a configuration or a mapping is some tens of KB: check the file is the one meant (not a data file)' };
+}
+
+/**
  * Why a text holding a NUL character is not read as YAML, or null when it holds none. Read as UTF-8, a
  * UTF-16 file (what Notepad and PowerShell's `>` write) starts with its byte-order mark as two U+FFFD
  * and has a NUL in every ASCII character; the yaml library took such a file for one long string, and

@@ -6,7 +6,7 @@
 import { readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { closest, ConfigProblems, newAjv, schemaProblems, YamlSource, pathToPointer, type ConfigProblem } from '../config/problems.ts';
+import { closest, ConfigProblems, newAjv, schemaProblems, YamlSource, pathToPointer, yamlFileTooLarge, type ConfigProblem } from '../config/problems.ts';
 import { HubError } from '../errors/hub-error.ts';
 import { loadCodeTables } from '../codes/index.ts';
 import { buildMappingSchema } from './mapping-schema.ts';
@@ -40,6 +40,8 @@ function specValidator(): NonNullable<typeof validateSpec> {
 export async function loadMappingFile(file: string): Promise<Mapping> {
   const rel = path.relative(process.cwd(), file) || file;
   if (!existsSync(file)) throw new HubError('HUB_ERR_FILE_NOT_FOUND', { path: rel });
+  const tooLarge = yamlFileTooLarge(rel, statSync(file).size);
+  if (tooLarge) throw new ConfigProblems([tooLarge]);
   return loadMappingText(rel, readFileSync(file, 'utf8'));
 }
 

@@ -2,7 +2,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isMap } from 'yaml';
-import { ConfigProblems, formatProblem, problemCount, YamlSource, type ConfigProblem } from '../../config/problems.ts';
+import { ConfigProblems, formatProblem, MAX_YAML_BYTES, problemCount, YamlSource, type ConfigProblem } from '../../config/problems.ts';
 import { findMappingFiles, loadMappingFile, MAPPINGS_DIR } from '../../mapping/load.ts';
 import { InboundMapping } from '../../mapping/inbound.ts';
 import { authorPatterns, unguardedRisk } from '../../mapping/patterns.ts';
@@ -23,7 +23,7 @@ export interface ValidateOptions {
  */
 function isHubConfig(file: string): boolean {
   try {
-    if (!/\.ya?ml$/i.test(file) || !statSync(file).isFile() || statSync(file).size > 16 * 2 ** 20) return false;
+    if (!/\.ya?ml$/i.test(file) || !statSync(file).isFile() || statSync(file).size > MAX_YAML_BYTES) return false; // refused unread as a mapping, too large either way
     // Parsed as the configuration loader parses (YamlSource): a hostile file fails there the same way.
     const { doc } = new YamlSource(file, readFileSync(file, 'utf8'));
     return isMap(doc.contents) && doc.contents.has('hub') && !doc.contents.has('source');

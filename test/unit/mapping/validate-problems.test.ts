@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { YamlSource } from '../../../src/config/problems.ts';
+import { MAX_YAML_BYTES, YamlSource } from '../../../src/config/problems.ts';
 import { loadMappingFile, loadMappingText, PROJECT_ROOT } from '../../../src/mapping/load.ts';
 import { loadHubConfig } from '../../../src/config/hub-config.ts';
 import { problemsOf } from '../../support/config-problems.ts';
@@ -202,5 +202,19 @@ describe('a file that is not UTF-8 text', () => {
     writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('hub: { name: t }\nagencies: []\nconnectors: []\n', 'utf16le')]));
     const problems = await problemsOf(loadHubConfig(file));
     expect(problems.map((p) => [p.code, p.line, p.col, p.message])).toEqual([['HUB_ERR_CONFIG_YAML', 1, 1, 'is UTF-16 text, not UTF-8; the file is not read further']]);
+  });
+});
+
+describe('a file larger than any configuration or mapping', () => {
+  it('is refused unread, at 1:1, saying its size (a 50 MB file took 22 s and 1.7 GB to read)', async () => {
+    const mapping = readFileSync(path.join(PROJECT_ROOT, 'mappings/etrace-csv/mapping.yaml'), 'utf8');
+    const file = path.join(tmp, 'huge.yaml');
+    writeFileSync(file, `${mapping}description2: "${'y'.repeat(MAX_YAML_BYTES)}"\n`);
+    const problems = await problemsOf(loadMappingFile(file));
+    expect(problems.map((p) => [p.code, p.line, p.col])).toEqual([['HUB_ERR_MAPPING_YAML', 1, 1]]);
+    expect(problems[0]!.message).toMatch(/^is 4\.1 MiB, more than the 4 MiB a configuration or a mapping may have; the file is not read$/);
+    const config = path.join(tmp, 'huge-cgic.yaml');
+    writeFileSync(config, `hub: { name: t }\nagencies: []\nconnectors: []\n# ${'x'.repeat(MAX_YAML_BYTES)}\n`);
+    expect((await problemsOf(loadHubConfig(config))).map((p) => [p.code, p.line, p.col])).toEqual([['HUB_ERR_CONFIG_YAML', 1, 1]]);
   });
 });

@@ -340,6 +340,7 @@ async function checkConfig(raw: Record<string, unknown>, src: YamlSource, abs: s
     const expectEverySeconds = c.schedule !== undefined && !validateCron(c.schedule) ? null : expectedEverySeconds(c.expectEvery, c.schedule, tz);
     cfg.connectors.push({ id: c.id, kind: c.kind, agency: c.agency, mapping: c.mapping, schedule: c.schedule, ...(c.expectEvery !== undefined ? { expectEvery: c.expectEvery } : {}), expectEverySeconds, enabled: c.enabled !== false, allowOtherAgencies: c.allowOtherAgencies === true, options: c.options ?? {}, limits: mergeLimits(cfg.hub.limits, c.limits as ReaderLimitsInput | undefined) });
   }
+  checkSharedFolders(cfg.connectors, problem);
   cfg.sharing.rules.forEach((r, i) => {
     for (const k of ['recipient', 'owner'] as const) {
       if (r[k] !== '*' && !oris.has(r[k])) problem(['sharing', 'rules', i, k], `unknown agency "${r[k]}" in a sharing rule`, 'name an ORI listed under agencies, or *');
@@ -347,6 +348,35 @@ async function checkConfig(raw: Record<string, unknown>, src: YamlSource, abs: s
   });
   if (problems.length) throw new ConfigProblems(problems.sort((a, b) => (a.file === b.file ? a.line - b.line || a.col - b.col : a.file < b.file ? -1 : 1)));
   return cfg;
+}
+
+/**
+ * Enabled `directory` sources that would take each other's files: two reading one folder with one
+ * pattern (each file goes to whichever claims it first, read with that connector's mapping and
+ * agency), or two claiming into one processing folder (a file one leaves there, its process having
+ * died, is re-offered to the other, which reads it with its own mapping and agency). Paths are
+ * compared resolved, as the connector resolves them; one holding a reference, as written.
+ */
+function checkSharedFolders(connectors: readonly ConnectorConfig[], problem: (p: (string | number)[], message: string, hint?: string) => void): void {
+  const where = (p: string): string => (p.includes('${') ? p : path.resolve(p));
+  const drops = new Map<string, string>();
+  const processing = new Map<string, string>();
+  connectors.forEach((c, i) => {
+    const o = c.options as { path?: unknown; pattern?: unknown; processingDir?: unknown };
+    if (c.kind !== 'directory' || !c.enabled || typeof o.path !== 'string') return;
+    const dir = where(o.path);
+    const pattern = typeof o.pattern === 'string' ? o.pattern : '*';
+    const claims = typeof o.processingDir === 'string' ? where(o.processingDir) : path.join(dir, '.processing');
+    const drop = drops.get(`${dir}\0${pattern}`);
+    const claimant = processing.get(claims);
+    if (drop !== undefined) {
+      problem(['connectors', i, 'options', 'path'], `connectors "${drop}" and "${c.id}" both read ${dir} with pattern "${pattern}"`, "each file would be read by whichever claims it first, with that connector's mapping and agency: give each connector its own folder");
+    } else if (claimant !== undefined) {
+      problem(['connectors', i, 'options', typeof o.processingDir === 'string' ? 'processingDir' : 'path'], `connectors "${claimant}" and "${c.id}" claim files into one processing folder, ${claims}`, 'a file one of them leaves there (its process died) is re-offered to the other and read with its mapping and agency: give each connector its own folder, or its own processingDir');
+    }
+    if (drop === undefined) drops.set(`${dir}\0${pattern}`, c.id);
+    if (claimant === undefined) processing.set(claims, c.id);
+  });
 }
 
 /**

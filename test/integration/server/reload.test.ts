@@ -109,7 +109,7 @@ describe('cgic reload against a running hub', () => {
     const before = (await hub.api('GET', '/api/connectors')).body.map((c: { id: string }) => c.id);
     const good = readFileSync(env.configFile, 'utf8');
     const cfg = parse(good) as Record<string, any>;
-    cfg.connectors.push({ id: 'broken', kind: 'directory', agency: 'CT0000000', mapping: CASE_MAPPING, schedule: 'every night', options: { path: dir('in-new') } });
+    cfg.connectors.push({ id: 'broken', kind: 'directory', agency: 'CT0000000', mapping: CASE_MAPPING, schedule: 'every night', options: { path: dir('in-broken') } });
     cfg.agencies = cfg.agencies.filter((a: { ori: string }) => a.ori !== NEW); // new-rms now names an unknown agency
     writeFileSync(env.configFile, stringify(cfg));
 

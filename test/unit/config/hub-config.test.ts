@@ -74,4 +74,39 @@ describe('hub configuration', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("two enabled directory connectors that would take each other's files are refused, each at its line", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cgic-shared-folder-'));
+    try {
+      const file = path.join(dir, 'cgic.yaml');
+      const c = (id: string, options: string, extra = '') => `  - { id: ${id}, kind: directory, agency: CT0006400, mapping: etrace-csv${extra}, options: ${options} }`;
+      writeFileSync(
+        file,
+        [
+          'hub: { name: t }',
+          'agencies: [{ ori: CT0006400, name: Hartford }]',
+          'connectors:',
+          c('a', '{ path: in }'),
+          c('b', '{ path: ./in/ }'),
+          c('c', '{ path: in, pattern: "*.xml" }'),
+          c('d', '{ path: in, pattern: "*.txt", processingDir: in/.claims-d }'),
+          c('e', '{ path: other, processingDir: in/.claims-d/ }'),
+          c('f', '{ path: in }', ', enabled: false'),
+          c('g', '{ path: elsewhere }'),
+          '',
+        ].join('\n'),
+      );
+      const err = await loadHubConfig(file).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConfigProblems);
+      const at = path.resolve('in');
+      expect((err as ConfigProblems).problems.map((p) => [p.line, p.pointer, p.message])).toEqual([
+        [5, '/connectors/1/options/path', `connectors "a" and "b" both read ${at} with pattern "*"`],
+        [6, '/connectors/2/options/path', `connectors "a" and "c" claim files into one processing folder, ${path.join(at, '.processing')}`],
+        [8, '/connectors/4/options/processingDir', `connectors "d" and "e" claim files into one processing folder, ${path.join(at, '.claims-d')}`],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
+

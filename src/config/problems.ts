@@ -406,6 +406,8 @@ export function schemaProblems(
       const allowed = Object.keys(((e.parentSchema as { properties?: object })?.properties ?? {}) as object);
       const guess = closest(prop, allowed);
       hint = guess ? `did you mean "${guess}"? Allowed keys: ${allowed.join(', ')}` : `allowed keys: ${allowed.join(', ')}`;
+      // `<<: *base` merges keys in YAML 1.1 only; these files are read as YAML 1.2, where it is a key.
+      if (prop === '<<') hint = `a merge key (<<: *anchor) is not read (YAML 1.2 has none): write the keys out, or give an alias a whole value (ops: *trimmed). Allowed keys: ${allowed.join(', ')}`;
       keyPath = [...path, prop];
       atKey = true;
     } else if (e.keyword === 'propertyNames' || (e.keyword === 'enum' && e.propertyName !== undefined)) {

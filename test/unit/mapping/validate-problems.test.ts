@@ -218,3 +218,15 @@ describe('a file larger than any configuration or mapping', () => {
     expect((await problemsOf(loadHubConfig(config))).map((p) => [p.code, p.line, p.col])).toEqual([['HUB_ERR_CONFIG_YAML', 1, 1]]);
   });
 });
+
+describe('a YAML 1.1 merge key', () => {
+  it('is an unknown key whose hint says merge keys are not read and what to write instead', async () => {
+    const text = readFileSync(path.join(PROJECT_ROOT, 'mappings/etrace-csv/mapping.yaml'), 'utf8').replace(
+      'traceNumber: { from: TRACE_NUMBER, ops: [trim, upper], required: true }',
+      'traceNumber: { <<: { ops: [trim, upper] }, from: TRACE_NUMBER, required: true }',
+    );
+    const problems = await problemsOf(loadMappingText('merge.yaml', text));
+    expect(problems.map((p) => [p.code, p.line, p.col, p.pointer, p.message])).toEqual([['HUB_ERR_MAPPING_SCHEMA', 22, 22, '/records/0/fields/traceNumber', 'has an unknown key "<<"']]);
+    expect(problems[0]!.hint).toMatch(/^a merge key \(<<: \*anchor\) is not read \(YAML 1\.2 has none\): write the keys out/);
+  });
+});

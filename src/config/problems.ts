@@ -162,6 +162,13 @@ export class YamlSource {
         pointer: '',
         message: excerpt(e.message.split('\n')[0]!, VALUE_EXCERPT_CHARS),
       };
+      if (e.code === 'DUPLICATE_KEY') {
+        const dup = this.duplicateKey(e.pos[0]);
+        if (dup) {
+          problem.message = `the key "${excerpt(dup.key, 60)}" appears twice at this level (first at ${dup.first.line}:${dup.first.col})`;
+          problem.hint = 'keep one of the two, with what each says merged into it: the file is refused while a key repeats, so that neither value is taken without a word';
+        }
+      }
       // A value starting with `*` (a cron schedule `* * * * *`, `*/5 * * * *`) is read as a YAML alias and
       // gives one error per star: say it once per line, with the line as it should be written.
       if (e.code === 'BAD_ALIAS' || /\balias\b/i.test(problem.message)) {
@@ -182,6 +189,24 @@ export class YamlSource {
       if (alias) out.push(alias);
     }
     return out;
+  }
+
+  /** The key of the pair whose key starts at `offset`, and where the first pair of its mapping with that key starts. */
+  private duplicateKey(offset: number): { key: string; first: { line: number; col: number } } | null {
+    let found: { key: string; first: { line: number; col: number } } | null = null;
+    const keyOf = (p: Pair): string => (isScalar(p.key) ? String(p.key.value) : String(p.key));
+    visit(this.doc, {
+      Map: (_key, map) => {
+        const dup = map.items.find((p) => (p.key as Node | null)?.range?.[0] === offset);
+        if (!dup) return undefined;
+        const key = keyOf(dup);
+        const first = map.items.find((p) => keyOf(p) === key);
+        const at = (first?.key as Node | null)?.range?.[0];
+        if (at !== undefined) found = { key, first: this.lines.linePos(at) };
+        return visit.BREAK;
+      },
+    });
+    return found;
   }
 
   toJS(): unknown {

@@ -128,7 +128,7 @@ describe('a file with a YAML error on every line', () => {
   it('lists the first 20 errors and counts the rest in one more problem', () => {
     const problems = new YamlSource('f.yaml', 'a: 1\n'.repeat(5000)).yamlProblems();
     expect(problems).toHaveLength(21);
-    expect(problems.slice(0, 20).every((p) => p.message === 'Map keys must be unique')).toBe(true);
+    expect(problems.slice(0, 20).every((p) => p.message === 'the key "a" appears twice at this level (first at 1:1)')).toBe(true);
     expect(problems[20]).toMatchObject({ code: 'HUB_ERR_MAPPING_YAML', line: 22, col: 1, message: '4979 more YAML errors from here on, not listed' });
   });
 });
@@ -228,5 +228,19 @@ describe('a YAML 1.1 merge key', () => {
     const problems = await problemsOf(loadMappingText('merge.yaml', text));
     expect(problems.map((p) => [p.code, p.line, p.col, p.pointer, p.message])).toEqual([['HUB_ERR_MAPPING_SCHEMA', 22, 22, '/records/0/fields/traceNumber', 'has an unknown key "<<"']]);
     expect(problems[0]!.hint).toMatch(/^a merge key \(<<: \*anchor\) is not read \(YAML 1\.2 has none\): write the keys out/);
+  });
+});
+
+describe('a key written twice', () => {
+  it('is named, with where it first appears and a hint, at the second one', async () => {
+    const text = readFileSync(path.join(PROJECT_ROOT, 'mappings/etrace-csv/mapping.yaml'), 'utf8').replace(
+      '      model: { from: MODEL',
+      '      make: { from: MAKE_2 }\n      model: { from: MODEL',
+    );
+    const problems = await problemsOf(loadMappingText('dup.yaml', text));
+    expect(problems.map((p) => [p.code, p.line, p.col, p.message])).toEqual([['HUB_ERR_MAPPING_YAML', 42, 7, 'the key "make" appears twice at this level (first at 41:7)']]);
+    expect(problems[0]!.hint).toMatch(/^keep one of the two/);
+    const flow = new YamlSource('f.yaml', 'a: {x: 1, y: 2, x: 3}\n').yamlProblems();
+    expect(flow.map((p) => [p.line, p.col, p.message])).toEqual([[1, 17, 'the key "x" appears twice at this level (first at 1:5)']]);
   });
 });

@@ -162,6 +162,7 @@ export class YamlSource {
         pointer: '',
         message: excerpt(e.message.split('\n')[0]!, VALUE_EXCERPT_CHARS),
       };
+      if (e.code === 'TAB_AS_INDENT') problem.hint = 'indent with spaces: YAML takes no tab for indentation (an editor can convert the indentation to spaces); the errors after it often follow from it';
       if (e.code === 'DUPLICATE_KEY') {
         const dup = this.duplicateKey(e.pos[0]);
         if (dup) {

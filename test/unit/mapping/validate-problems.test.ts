@@ -244,3 +244,11 @@ describe('a key written twice', () => {
     expect(flow.map((p) => [p.line, p.col, p.message])).toEqual([[1, 17, 'the key "x" appears twice at this level (first at 1:5)']]);
   });
 });
+
+describe('a tab as indentation', () => {
+  it('is located with a hint to indent with spaces', () => {
+    const problems = new YamlSource('tab.yaml', 'id: x\nsource:\n\tformat: csv\n').yamlProblems();
+    expect(problems[0]).toMatchObject({ code: 'HUB_ERR_MAPPING_YAML', line: 3, col: 1, message: 'Tabs are not allowed as indentation' });
+    expect(problems[0]!.hint).toMatch(/^indent with spaces/);
+  });
+});

@@ -84,6 +84,11 @@ function compileHint(message: string, spec: MappingSpec): string {
     return `${guess ? `did you mean "${guess}"? ` : ''}declare it under namespaces: (${prefix}: <its namespace URI>) or use a declared prefix${declared.length ? `: ${declared.join(', ')}` : ' (none is declared)'}; documents are matched by URI, not prefix`;
   }
   if (/^(path|record path) "/.test(message)) return 'path syntax: docs/mapping-language.md, "Paths" and "Predicates"; in YAML, quote a path holding [ or \' ("p:A[p:B=\'x\']")';
+  const table = /unknown code table "([^"]*)" \(known: ([^)]*)\)/.exec(message);
+  if (table) {
+    const guess = closest(table[1]!, table[2]!.split(', '));
+    return `${guess ? `did you mean "${guess}"? ` : ''}name one of the tables listed (docs/mapping-language.md, "Code tables"); a spelling no table knows goes in its synonym table, mappings/code-tables/`;
+  }
   if (/time zone/.test(message)) return 'write an IANA zone name, e.g. America/New_York, America/Chicago';
   if (/unknown operation/.test(message)) return `operations: ${OP_NAMES.join(', ')} (docs/mapping-language.md)`;
   return 'docs/mapping-language.md describes every key; the message says what to change';

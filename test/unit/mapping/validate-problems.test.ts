@@ -252,3 +252,13 @@ describe('a tab as indentation', () => {
     expect(problems[0]!.hint).toMatch(/^indent with spaces/);
   });
 });
+
+describe('a code table no one ships', () => {
+  it('is located at its lookup, with a "did you mean" among the tables', async () => {
+    const text = readFileSync(path.join(PROJECT_ROOT, 'mappings/etrace-csv/mapping.yaml'), 'utf8').replace('{ lookup: { table: ncic-make } }', '{ lookup: { table: ncic-mak } }');
+    const problems = await problemsOf(loadMappingText('table.yaml', text));
+    expect(problems.map((p) => [p.code, p.line, p.pointer])).toEqual([['HUB_ERR_MAPPING_INVALID', 41, '/records/0/fields/make/ops/1/lookup']]);
+    expect(problems[0]!.message).toMatch(/^unknown code table "ncic-mak" \(known: ncic-make, /);
+    expect(problems[0]!.hint).toMatch(/^did you mean "ncic-make"\? name one of the tables listed/);
+  });
+});

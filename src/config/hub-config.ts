@@ -341,6 +341,7 @@ async function checkConfig(raw: Record<string, unknown>, src: YamlSource, abs: s
     cfg.connectors.push({ id: c.id, kind: c.kind, agency: c.agency, mapping: c.mapping, schedule: c.schedule, ...(c.expectEvery !== undefined ? { expectEvery: c.expectEvery } : {}), expectEverySeconds, enabled: c.enabled !== false, allowOtherAgencies: c.allowOtherAgencies === true, options: c.options ?? {}, limits: mergeLimits(cfg.hub.limits, c.limits as ReaderLimitsInput | undefined) });
   }
   checkSharedFolders(cfg.connectors, problem);
+  checkUnreadReferences(raw, problem);
   cfg.sharing.rules.forEach((r, i) => {
     for (const k of ['recipient', 'owner'] as const) {
       if (r[k] !== '*' && !oris.has(r[k])) problem(['sharing', 'rules', i, k], `unknown agency "${r[k]}" in a sharing rule`, 'name an ORI listed under agencies, or *');
@@ -348,6 +349,27 @@ async function checkConfig(raw: Record<string, unknown>, src: YamlSource, abs: s
   });
   if (problems.length) throw new ConfigProblems(problems.sort((a, b) => (a.file === b.file ? a.line - b.line || a.col - b.col : a.file < b.file ? -1 : 1)));
   return cfg;
+}
+
+/** Where `${env:...}` and `${file:...}` references are resolved (at start): everywhere else a value is taken as written. */
+const RESOLVED_AT = [['connectors', '*', 'options'], ['agencies', '*', 'destinations', '*', 'options'], ['hub', 'audit', 'signingKey'], ['hub', 'api', 'oidc', 'clientSecret']];
+const REFERENCE = /\$\{(env|file):[^}]+\}/;
+
+/**
+ * A reference written where none is resolved (`dataDir: "${env:CGIC_DATA}"`): the hub would take it
+ * as written, and keep its data in a folder named `${env:CGIC_DATA}` beside the configuration.
+ */
+function checkUnreadReferences(raw: unknown, problem: (p: (string | number)[], message: string, hint?: string) => void): void {
+  const resolved = (at: readonly (string | number)[]): boolean => RESOLVED_AT.some((r) => r.length <= at.length && r.every((s, i) => s === '*' || s === at[i]));
+  const walk = (v: unknown, at: (string | number)[]): void => {
+    if (resolved(at)) return;
+    if (typeof v === 'string') {
+      const ref = REFERENCE.exec(v)?.[0];
+      if (ref) problem(at, `${ref} is not resolved here: the value would be taken as written`, 'references are resolved only in connector and destination options, hub.audit.signingKey and hub.api.oidc.clientSecret: write the value itself here');
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...at, i]));
+    else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...at, k]);
+  };
+  walk(raw, []);
 }
 
 /**

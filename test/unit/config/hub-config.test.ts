@@ -108,5 +108,34 @@ describe('hub configuration', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('a secret reference where none is resolved is refused, at its line; where one is, it passes', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cgic-unread-ref-'));
+    try {
+      const file = path.join(dir, 'cgic.yaml');
+      writeFileSync(
+        file,
+        [
+          'hub:',
+          '  dataDir: "${env:CGIC_DATA}"',
+          '  audit: { signingKey: "${env:CGIC_AUDIT_KEY}" }',
+          'agencies:',
+          '  - ori: CT0006400',
+          '    name: "Hartford ${file:name.txt}"',
+          '    destinations: [{ id: d, kind: http, content: [records], options: { url: "https://x.example.gov/in", auth: { type: bearer, token: "${env:T}" } } }]',
+          'connectors: [{ id: w, kind: webhook, agency: CT0006400, mapping: etrace-csv, options: { secret: "${file:hook.secret}" } }]',
+          '',
+        ].join('\n'),
+      );
+      const err = await loadHubConfig(file).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConfigProblems);
+      expect((err as ConfigProblems).problems.map((p) => [p.line, p.pointer, p.message])).toEqual([
+        [2, '/hub/dataDir', '${env:CGIC_DATA} is not resolved here: the value would be taken as written'],
+        [6, '/agencies/0/name', '${file:name.txt} is not resolved here: the value would be taken as written'],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 

@@ -465,6 +465,11 @@ export function schemaProblems(
     } else {
       const d = (e.parentSchema as { description?: string })?.description;
       if (d) hint = d;
+      // `ori: ct0006400`: the value in capitals would do.
+      const got = e.keyword === 'pattern' && (e.parentSchema as { 'x-secret'?: boolean } | undefined)?.['x-secret'] !== true ? valueOf(path) : undefined;
+      if (typeof got === 'string' && got !== got.toUpperCase() && new RegExp((e.params as { pattern: string }).pattern, 'u').test(got.toUpperCase())) {
+        hint = `did you mean "${got.toUpperCase()}"? (in capitals)${d ? ` ${d}` : ''}`;
+      }
     }
     const k = `${e.instancePath}|${message}`;
     if (seen.has(k)) continue;

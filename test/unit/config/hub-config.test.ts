@@ -137,5 +137,24 @@ describe('hub configuration', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('an ORI in small letters is refused with the ORI in capitals as the hint', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cgic-ori-case-'));
+    try {
+      const file = path.join(dir, 'cgic.yaml');
+      writeFileSync(file, 'hub: { name: t }\nagencies: [{ ori: ct0006400, name: H }, { ori: CT00064, name: G }]\nconnectors: []\n');
+      const err = await loadHubConfig(file).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConfigProblems);
+      const problems = (err as ConfigProblems).problems;
+      expect(problems.map((p) => [p.code, p.line, p.col, p.pointer])).toEqual([
+        ['HUB_ERR_CONFIG_SCHEMA', 2, 19, '/agencies/0/ori'],
+        ['HUB_ERR_CONFIG_SCHEMA', 2, 48, '/agencies/1/ori'],
+      ]);
+      expect(problems[0]!.hint).toMatch(/^did you mean "CT0006400"\? \(in capitals\)/);
+      expect(problems[1]!.hint).not.toMatch(/did you mean/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 

@@ -37,21 +37,37 @@ afterEach(async () => {
 /** The rows of forty.csv with a date that does not exist: quarantined, never delivered. */
 const BAD_ROWS = [7, 19, 33];
 
-/** 43 rows of which 3 bad, one chunk each: 40 deliveries to Hartford. */
-async function forty(http: AgencyServer, delivery: Record<string, unknown>, opts: { redisUrl?: string } = {}): Promise<{ hub: Hub; transferId: string }> {
+/**
+ * The lab's drop folder (and, with `webhook`, its webhook) delivering to Hartford's endpoint: `env` set,
+ * the folder made. Returns the folder.
+ */
+async function labToHartford(
+  http: AgencyServer,
+  opts: { webhook?: boolean; schedule?: string; delivery?: Record<string, unknown>; transfers?: Record<string, unknown> } = {},
+): Promise<string> {
   env = await testEnv({
     agencies: [
       { ori: LAB, name: 'Lab', kind: 'lab' },
       { ori: HFD, name: 'Hartford PD', destinations: [{ id: 'hfd-rms', kind: 'http', content: ['records'], options: { url: http.url } }] },
     ],
-    connectors: [{ id: 'lims-drop', kind: 'directory', agency: LAB, allowOtherAgencies: true, mapping: CASE_MAPPING, options: { path: 'IN', stableMs: 0 } }],
-    delivery,
-    transfers: { chunkSize: 1 },
+    connectors: [
+      ...(opts.webhook ? [{ id: 'lims-hook', kind: 'webhook', agency: LAB, allowOtherAgencies: true, mapping: CASE_MAPPING, options: { secret: '${env:TEST_WEBHOOK_SECRET}' } }] : []),
+      { id: 'lims-drop', kind: 'directory', agency: LAB, allowOtherAgencies: true, mapping: CASE_MAPPING, ...(opts.schedule ? { schedule: opts.schedule } : {}), options: { path: 'IN', stableMs: 0 } },
+    ],
+    ...(opts.delivery ? { delivery: opts.delivery } : {}),
+    ...(opts.transfers ? { transfers: opts.transfers } : {}),
   });
-  writeFileSync(env.configFile, readFileSync(env.configFile, 'utf8').replace(/path: IN/, `path: ${path.join(env.dir, 'in')}`));
-  mkdirs(path.join(env.dir, 'in'));
-  writeFileSync(path.join(env.dir, 'in', 'forty.csv'), caseCsv(40 + BAD_ROWS.length, [HFD], { bad: BAD_ROWS }));
-  const hub = await env.start(opts.redisUrl ? { redisUrl: opts.redisUrl } : {});
+  const dir = path.join(env.dir, 'in');
+  writeFileSync(env.configFile, readFileSync(env.configFile, 'utf8').replace(/path: IN/, `path: ${dir}`));
+  mkdirs(dir);
+  return dir;
+}
+
+/** 43 rows of which 3 bad, one chunk each: 40 deliveries to Hartford. */
+async function forty(http: AgencyServer, delivery: Record<string, unknown>, opts: { redisUrl?: string } = {}): Promise<{ hub: Hub; transferId: string }> {
+  await labToHartford(http, { delivery, transfers: { chunkSize: 1 } });
+  writeFileSync(path.join(env!.dir, 'in', 'forty.csv'), caseCsv(40 + BAD_ROWS.length, [HFD], { bad: BAD_ROWS }));
+  const hub = await env!.start(opts.redisUrl ? { redisUrl: opts.redisUrl } : {});
   return { hub, transferId: await runOnce(hub, 'lims-drop') };
 }
 
@@ -210,27 +226,14 @@ describe('agency outages', () => {
 describe('database outages', () => {
   it('PostgreSQL unreachable mid-transfer for longer than the transfers\' attempts: once it is back, the webhook body and the file are stored and delivered once; no dead letter, nothing left running or spooled', async () => {
     const http = await servers.start();
-    env = await testEnv({
-      agencies: [
-        { ori: LAB, name: 'Lab', kind: 'lab' },
-        { ori: HFD, name: 'Hartford PD', destinations: [{ id: 'hfd-rms', kind: 'http', content: ['records'], options: { url: http.url } }] },
-      ],
-      connectors: [
-        { id: 'lims-hook', kind: 'webhook', agency: LAB, allowOtherAgencies: true, mapping: CASE_MAPPING, options: { secret: '${env:TEST_WEBHOOK_SECRET}' } },
-        { id: 'lims-drop', kind: 'directory', agency: LAB, allowOtherAgencies: true, mapping: CASE_MAPPING, options: { path: 'IN', stableMs: 0 } },
-      ],
-      transfers: { attempts: 3, backoffMs: 100 },
-    });
-    const dir = path.join(env.dir, 'in');
-    writeFileSync(env.configFile, readFileSync(env.configFile, 'utf8').replace(/path: IN/, `path: ${dir}`));
-    mkdirs(dir);
+    const dir = await labToHartford(http, { webhook: true, transfers: { attempts: 3, backoffMs: 100 } });
     process.env.TEST_WEBHOOK_SECRET = 'test-webhook-secret-0123456789abcdef0123456789';
     // The hub reaches PostgreSQL through a proxy this test cuts.
-    const url = new URL(env.db!.url);
+    const url = new URL(env!.db!.url);
     const proxy = new TcpProxy(Number(url.port || 5432), url.hostname);
     await proxy.up();
     url.host = `127.0.0.1:${proxy.port}`;
-    const hub = await env.start({ databaseUrl: url.toString() });
+    const hub = await env!.start({ databaseUrl: url.toString() });
     // Each chunk takes a second to commit, so both transfers are under way when the database goes.
     await hub.store.db.exec(`
       CREATE FUNCTION cgic_test_slow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(1); RETURN NEW; END $$;
@@ -282,22 +285,12 @@ describe('database and agency down together', () => {
       cut ??= proxy.down();
       return agencyUp ? 200 : 503;
     };
-    env = await testEnv({
-      agencies: [
-        { ori: LAB, name: 'Lab', kind: 'lab' },
-        { ori: HFD, name: 'Hartford PD', destinations: [{ id: 'hfd-rms', kind: 'http', content: ['records'], options: { url: http.url } }] },
-      ],
-      connectors: [{ id: 'lims-drop', kind: 'directory', agency: LAB, allowOtherAgencies: true, mapping: CASE_MAPPING, options: { path: 'IN', stableMs: 0 } }],
-      delivery: { attempts: 3, backoffMs: 200, maxBackoffMs: 400 },
-    });
-    const dir = path.join(env.dir, 'in');
-    writeFileSync(env.configFile, readFileSync(env.configFile, 'utf8').replace(/path: IN/, `path: ${dir}`));
-    mkdirs(dir);
-    const url = new URL(env.db!.url);
+    const dir = await labToHartford(http, { delivery: { attempts: 3, backoffMs: 200, maxBackoffMs: 400 } });
+    const url = new URL(env!.db!.url);
     const proxy = new TcpProxy(Number(url.port || 5432), url.hostname);
     await proxy.up();
     url.host = `127.0.0.1:${proxy.port}`;
-    const hub = await env.start({ databaseUrl: url.toString() });
+    const hub = await env!.start({ databaseUrl: url.toString() });
     writeFileSync(path.join(dir, 'a.csv'), caseCsv(3, [HFD], { prefix: 'D' }));
     const transferId = await runOnce(hub, 'lims-drop');
     await waitFor('the first delivery attempt, and the database gone with it', () => cut !== undefined, 20_000);
@@ -322,23 +315,14 @@ describe('database and agency down together', () => {
 describe('Redis unreachable', () => {
   it('the workers\' errors while Redis is away are log lines, not bare stack traces on stderr; a file dropped once it is back is delivered', async () => {
     const http = await servers.start();
-    env = await testEnv({
-      agencies: [
-        { ori: LAB, name: 'Lab', kind: 'lab' },
-        { ori: HFD, name: 'Hartford PD', destinations: [{ id: 'hfd-rms', kind: 'http', content: ['records'], options: { url: http.url } }] },
-      ],
-      connectors: [{ id: 'lims-drop', kind: 'directory', agency: LAB, allowOtherAgencies: true, mapping: CASE_MAPPING, options: { path: 'IN', stableMs: 0 } }],
-    });
-    const dir = path.join(env.dir, 'in');
-    writeFileSync(env.configFile, readFileSync(env.configFile, 'utf8').replace(/path: IN/, `path: ${dir}`));
-    mkdirs(dir);
+    const dir = await labToHartford(http);
     const proxy = new TcpProxy(Number(new URL(REDIS_URL).port || 6379), new URL(REDIS_URL).hostname);
     await proxy.up();
     const lines: { level: number; msg: string; queue?: string; err?: string }[] = [];
     const logger = pino({ level: 'warn' }, new Writable({ write: (c: Buffer, _e, cb) => (lines.push(JSON.parse(c.toString()) as (typeof lines)[number]), cb()) }));
     const stderr = vi.spyOn(console, 'error');
     try {
-      const hub = await env.start({ redisUrl: `redis://127.0.0.1:${proxy.port}`, logger });
+      const hub = await env!.start({ redisUrl: `redis://127.0.0.1:${proxy.port}`, logger });
       await proxy.down();
       await new Promise((r) => setTimeout(r, 2000));
       await proxy.up();
@@ -363,17 +347,8 @@ describe('Redis unreachable', () => {
 describe('Redis losing its data', () => {
   it('a transfer row whose job is gone does not hold its connector\'s schedule: a file dropped afterwards is taken by the next tick', async () => {
     const http = await servers.start();
-    env = await testEnv({
-      agencies: [
-        { ori: LAB, name: 'Lab', kind: 'lab' },
-        { ori: HFD, name: 'Hartford PD', destinations: [{ id: 'hfd-rms', kind: 'http', content: ['records'], options: { url: http.url } }] },
-      ],
-      connectors: [{ id: 'lims-drop', kind: 'directory', agency: LAB, allowOtherAgencies: true, mapping: CASE_MAPPING, schedule: '* * * * * *', options: { path: 'IN', stableMs: 0 } }],
-    });
-    const dir = path.join(env.dir, 'in');
-    writeFileSync(env.configFile, readFileSync(env.configFile, 'utf8').replace(/path: IN/, `path: ${dir}`));
-    mkdirs(dir);
-    const hub = await env.start();
+    const dir = await labToHartford(http, { schedule: '* * * * * *' });
+    const hub = await env!.start();
     // What a Redis that lost its data leaves behind: transfers queued and running in the store, no job.
     await hub.store.createTransfer({ id: '00000000-0000-4000-8000-000000000001', connectorId: 'lims-drop', trigger: 'schedule', source: 'lost-queued.csv' });
     await hub.store.createTransfer({ id: '00000000-0000-4000-8000-000000000002', connectorId: 'lims-drop', trigger: 'schedule', source: 'lost-running.csv', status: 'running' });

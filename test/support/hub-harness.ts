@@ -159,6 +159,22 @@ export interface TestEnv {
 }
 
 /** Write a config for the spec into a temp dir and prepare an isolated store and queue prefix. */
+/** The webhook secret of `labWebhookEnv`'s connector. */
+export const LAB_WEBHOOK_SECRET = 'test-webhook-secret-0123456789abcdef0123456789';
+
+/**
+ * A hub whose only source is the lab's webhook `hook` (LIMS CSV, lab CTFSL0000), signed with
+ * LAB_WEBHOOK_SECRET: for the tests of what the API and the webhook route answer.
+ */
+export function labWebhookEnv(spec: Pick<TestHubSpec, 'keys' | 'api'>): Promise<TestEnv> {
+  process.env.TEST_WEBHOOK_SECRET = LAB_WEBHOOK_SECRET;
+  return testEnv({
+    agencies: [{ ori: 'CTFSL0000', name: 'Lab', kind: 'lab' }],
+    connectors: [{ id: 'hook', kind: 'webhook', agency: 'CTFSL0000', allowOtherAgencies: true, mapping: 'lims-csv', options: { secret: '${env:TEST_WEBHOOK_SECRET}' } }],
+    ...spec,
+  });
+}
+
 export async function testEnv(spec: TestHubSpec, opts: { store?: 'postgres' | 'pglite' } = {}): Promise<TestEnv> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cgic-it-'));
   const prefix = `cgic-test-${randomUUID().slice(0, 8)}`;

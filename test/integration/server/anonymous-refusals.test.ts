@@ -7,13 +7,12 @@
  * before its body is read.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { caseCsv, testEnv, type TestEnv } from '../../support/hub-harness.ts';
+import { caseCsv, LAB_WEBHOOK_SECRET as SECRET, labWebhookEnv, type TestEnv } from '../../support/hub-harness.ts';
 import { headOnly } from '../../support/raw-request.ts';
 import { sign } from '../../../connectors/webhook/index.ts';
 import { hashKey } from '../../../src/server/auth.ts';
 
 const LAB = 'CTFSL0000';
-const SECRET = 'test-webhook-secret-0123456789abcdef0123456789';
 const LIMIT = 5;
 
 let env: TestEnv | null = null;
@@ -23,14 +22,12 @@ afterEach(async () => {
 });
 
 async function hubWithHook() {
-  process.env.TEST_WEBHOOK_SECRET = SECRET;
-  env = await testEnv({
-    agencies: [{ ori: LAB, name: 'Lab', kind: 'lab' }],
-    connectors: [{ id: 'hook', kind: 'webhook', agency: LAB, allowOtherAgencies: true, mapping: 'lims-csv', options: { secret: '${env:TEST_WEBHOOK_SECRET}' } }],
+  const e = await labWebhookEnv({
     keys: [{ id: 'admin', role: 'admin', sha256: hashKey('admin-key') }],
     api: { rateLimit: { windowSeconds: 60, perKey: 100, anonymous: LIMIT } },
   });
-  return env.start();
+  env = e;
+  return e.start();
 }
 
 const statuses = async (n: number, send: () => Promise<Response>): Promise<number[]> => {

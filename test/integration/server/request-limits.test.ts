@@ -6,11 +6,10 @@
  */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testEnv, type TestEnv } from '../../support/hub-harness.ts';
+import { labWebhookEnv, type TestEnv } from '../../support/hub-harness.ts';
 import type { Hub } from '../../../src/runtime/hub.ts';
 import { hashKey } from '../../../src/server/auth.ts';
 
-const LAB = 'CTFSL0000';
 
 /** Sends `head`, then one byte of body every `everyMs`; resolves with the status line and when it came. */
 function trickle(address: string, head: string, everyMs: number, giveUpMs: number): Promise<{ line: string | null; afterMs: number }> {
@@ -43,10 +42,7 @@ describe('requests refused before a route runs', () => {
   let env: TestEnv;
   let hub: Hub;
   beforeAll(async () => {
-    process.env.TEST_WEBHOOK_SECRET = 'test-webhook-secret-0123456789abcdef0123456789';
-    env = await testEnv({
-      agencies: [{ ori: LAB, name: 'Lab', kind: 'lab' }],
-      connectors: [{ id: 'hook', kind: 'webhook', agency: LAB, allowOtherAgencies: true, mapping: 'lims-csv', options: { secret: '${env:TEST_WEBHOOK_SECRET}' } }],
+    env = await labWebhookEnv({
       keys: [
         { id: 'admin', role: 'admin', sha256: hashKey('admin-key') },
         { id: 'auditor', role: 'auditor', sha256: hashKey('auditor-key') },

@@ -5,20 +5,16 @@
  * (400, 401, 404, 414, 429) carry them too: they may name leads, keys and connectors.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testEnv, type TestEnv } from '../../support/hub-harness.ts';
+import { labWebhookEnv, type TestEnv } from '../../support/hub-harness.ts';
 import type { Hub } from '../../../src/runtime/hub.ts';
 import { hashKey } from '../../../src/server/auth.ts';
 
-const LAB = 'CTFSL0000';
 
 describe('headers of API answers', () => {
   let env: TestEnv;
   let hub: Hub;
   beforeAll(async () => {
-    process.env.TEST_WEBHOOK_SECRET = 'test-webhook-secret-0123456789abcdef0123456789';
-    env = await testEnv({
-      agencies: [{ ori: LAB, name: 'Lab', kind: 'lab' }],
-      connectors: [{ id: 'hook', kind: 'webhook', agency: LAB, allowOtherAgencies: true, mapping: 'lims-csv', options: { secret: '${env:TEST_WEBHOOK_SECRET}' } }],
+    env = await labWebhookEnv({
       keys: [{ id: 'analyst', role: 'analyst', sha256: hashKey('analyst-key') }],
       api: { rateLimit: { windowSeconds: 60, perKey: 100, anonymous: 3 } },
     });

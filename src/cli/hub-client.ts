@@ -60,6 +60,23 @@ export class HubClient {
 
   /** A JSON request; a refusal throws the hub's coded error (ConfigProblems for a refused configuration). */
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const { res, data } = await this.send(method, path, body);
+    if (res.ok) return data as T;
+    const d = (data ?? {}) as { code?: string; message?: string; problems?: ConfigProblem[] };
+    if (Array.isArray(d.problems) && d.problems.length) throw new ConfigProblems(d.problems);
+    const code = (d.code && d.code in ERRORS ? d.code : 'HUB_ERR_SYSTEM_INTERNAL') as ErrorCode;
+    const e = new HubError(code, {});
+    e.message = d.message ?? `the hub answered ${res.status}`;
+    if (!this.key && res.status === 401) e.message += ' (no key: give --key or set CGIC_API_KEY)';
+    throw e;
+  }
+
+  /** A GET whose answer is read whatever its status (`/readyz` answers 503 with its reasons); only an unreachable hub throws. */
+  async probe<T>(path: string): Promise<T | null> {
+    return (await this.send('GET', path)).data as T | null;
+  }
+
+  private async send(method: string, path: string, body?: unknown): Promise<{ res: Response; data: unknown }> {
     let res: Response;
     try {
       res = await fetch(`${this.url}${path}`, {
@@ -83,14 +100,7 @@ export class HubClient {
     } catch {
       data = null;
     }
-    if (res.ok) return data as T;
-    const d = (data ?? {}) as { code?: string; message?: string; problems?: ConfigProblem[] };
-    if (Array.isArray(d.problems) && d.problems.length) throw new ConfigProblems(d.problems);
-    const code = (d.code && d.code in ERRORS ? d.code : 'HUB_ERR_SYSTEM_INTERNAL') as ErrorCode;
-    const e = new HubError(code, {});
-    e.message = d.message ?? `the hub answered ${res.status}`;
-    if (!this.key && res.status === 401) e.message += ' (no key: give --key or set CGIC_API_KEY)';
-    throw e;
+    return { res, data };
   }
 }
 

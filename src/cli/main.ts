@@ -17,6 +17,7 @@ import type { RunOptions } from './commands/run.ts';
 import type { AuditCommandOptions } from './commands/audit.ts';
 import type { DeadLettersOptions } from './commands/dead-letters.ts';
 import type { TransfersOptions } from './commands/transfers.ts';
+import type { StatusOptions } from './commands/status.ts';
 
 /** How a command reaches a running hub's API (src/cli/hub-client.ts). */
 const URL_HELP = "the running hub's API, e.g. http://127.0.0.1:8080 (default: this process, or the hub that holds the embedded store, found by its data folder's hub.json)";
@@ -131,6 +132,15 @@ export async function main(argv: string[]): Promise<number> {
         return (await import('./commands/dead-letters.ts')).deadLettersCommand(action, id, opts);
       }),
     );
+
+  program
+    .command('status')
+    .description("what the running hub is doing: ready or not, each connector and destination, dead letters and rows set aside, and what needs attention; exit 1 when something does, 69 when the hub is not ready")
+    .option('-c, --config <file>', 'the configuration the hub runs, to find it by its data folder (default: config/cgic.yaml)')
+    .option('--json', 'print the status as JSON')
+    .option('--url <url>', "the running hub's API (default: the hub found by the configuration's data folder, hub.json)")
+    .option('--key <key>', KEY_HELP)
+    .action(run(async (opts: StatusOptions) => (await import('./commands/status.ts')).statusCommand(opts)));
 
   program
     .command('transfers')

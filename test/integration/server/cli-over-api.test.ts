@@ -105,6 +105,30 @@ describe('cgic while the hub holds the embedded store', () => {
     const list = await cgic(['dead-letters', 'list', '--config', env.configFile]);
     expect(list.code).toBe(0);
     expect(list.stdout.trimEnd().split('\n')).toEqual([`${dl.id}  nhpd-rms  ${dl.createdAt}  2 attempts  pending  ${dl.lastError}`, '1 dead letter not replayed']);
+    // Before the replay: cgic status names what needs someone, and exits 1 for a monitor.
+    const status = await cgic(['status', '--config', env.configFile]);
+    expect(status.code).toBe(1);
+    const text = status.stdout;
+    expect(text).toMatch(new RegExp(`^hub at ${hub.url.replace(/\./g, '\\.')}: ready \\(store ok \\(pglite, [\\d.]+ ms\\); Redis ok\\)`));
+    const row = (id: string) => text.split('\n').find((l) => l.startsWith(`${id} `))?.split(/\s{2,}/);
+    // 20 rows read in 24 h: the dry run's 10 and the real run's; 9 stored, by the real run.
+    expect(row('drop')).toEqual(['drop', 'directory', HFD, 'ok', expect.stringMatching(/^partial \d{4}-/), 'by hand', '20', '9', expect.stringMatching(/^\d{4}-/)]);
+    expect(row('nightly')).toEqual(['nightly', 'directory', HFD, 'ok', 'never run', expect.stringMatching(/^0 2 \* \* \*, next \d{4}-/), '0', '0', 'none']);
+    // New Haven's endpoint answers 500 to its check too.
+    expect(row('nhpd-rms')).toEqual(['nhpd-rms', 'http', NHPD, 'FAILING', '0', '0', '1', '-', 'never']);
+    expect(row('hfd-files')).toEqual(['hfd-files', 'directory', HFD, 'ok', '0', '0', '0', '-', expect.stringMatching(/^\d{4}-/)]);
+    expect(text).toContain('needs attention (4):');
+    expect(text).toMatch(/ {2}- destination nhpd-rms: its check fails: .*500/);
+    expect(text).toMatch(/ {2}- connector drop: its last run [0-9a-f-]{36} partial \(cgic transfers --connector drop\)\n/);
+    expect(text).toContain('  - 1 dead letter not replayed (cgic dead-letters list)\n');
+    expect(text).toContain('  - 1 row set aside and not resolved (console: Quarantine; GET /api/quarantine?status=open)\n');
+    const json = JSON.parse((await cgic(['status', '--json', '--config', env.configFile])).stdout);
+    expect(json).toMatchObject({ url: hub.url, ready: { ok: true }, deadLettersPending: 1, quarantineOpen: 1 });
+    expect(json.destinations.find((d: { id: string }) => d.id === 'nhpd-rms')).toMatchObject({ deadLetters: 1, lastDeliveredAt: null });
+    // The auditor reads the trail and nothing else.
+    const auditor = await cgic(['status', '--url', hub.url, '--key', 'test-auditor-key']);
+    expect(auditor.code).not.toBe(0);
+    expect(auditor.stderr).toContain('HUB_ERR_AUTH_FORBIDDEN Role auditor may not do this (needs admin or analyst)');
     const replay = await cgic(['dead-letters', 'replay', dl.id, '--config', env.configFile]);
     expect(replay.code).toBe(0);
     expect(replay.stdout).toMatch(/^replay queued as job /);

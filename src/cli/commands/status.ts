@@ -12,6 +12,7 @@
 import { HubError } from '../../errors/hub-error.ts';
 import type { Transfer } from '../../store/types.ts';
 import type { FeedState } from '../../server/feeds.ts';
+import type { DestinationLedger } from '../../store/activity.ts';
 import { EXIT } from '../exit-codes.ts';
 import { oneLine, out } from '../output.ts';
 import { HubClient, type ClientOptions } from '../hub-client.ts';
@@ -32,18 +33,13 @@ interface ConnectorState {
   health: { ok: boolean; detail?: string; checkedAt?: string };
 }
 
-interface DestinationState {
+/** A destination as GET /api/destinations gives it: its ledger's state with its identity and check. */
+interface DestinationState extends Omit<DestinationLedger, 'destinationId'> {
   id: string;
   kind: string;
   agency: string;
   enabled: boolean;
   health: { ok: boolean; detail?: string };
-  lastDeliveredAt: string | null;
-  pending: number;
-  oldestPendingAt: string | null;
-  failing: number;
-  deadLetters: number;
-  lastError: string | null;
 }
 
 interface Readiness {

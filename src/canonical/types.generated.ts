@@ -128,9 +128,13 @@ export interface Case {
    */
   offenses?: CodedValue[];
   /**
-   * When the incident happened (start).
+   * When the incident happened (start), as an incident report (or the lab's submission) gives it; never an arrest's date.
    */
   occurredAt?: IsoDateTime;
+  /**
+   * When an arrest in the case was made, as an arrest report gives it (an N-DEx arrest report): not when the incident happened. Several arrest reports of one case: the latest received.
+   */
+  arrestedAt?: IsoDateTime;
   /**
    * Where the incident happened.
    */

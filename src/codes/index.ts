@@ -22,4 +22,4 @@ export { findDamagedEntries, NCIC_GUN_CODE_TYPES, type DamagedEntry, type NcicCo
 export { applyNcicRepairs, NCIC_REPAIRS, type NcicRepair } from './ncic-repairs.ts';
 export { isPlaceMakeCode } from './ncic-place-codes.ts';
 export { parseSynonyms, readSynonymFile, type SynonymEntry } from './synonyms.ts';
-export { ncicMatchKey, normalizeSerial, type NormalizedSerial } from './serial.ts';
+export { isSerialPlaceholder, ncicMatchKey, normalizeSerial, type NormalizedSerial } from './serial.ts';

@@ -10,6 +10,11 @@
  *   - `restored`: the text says the lab restored an obliterated number ("A123456 (RESTORED)"); then
  *     `obliterated` is true as well and `normalized` is built from the parts of the text that carry
  *     digits (the restored number), the annotation words left out.
+ * `isSerialPlaceholder` tells a value that stands where no serial is known (NONE, UNKNOWN, UNK, N/A,
+ * NO SERIAL, PMF - NO SERIAL, 0, 00000, "-"...): no serial at all, as NCIC leaves the field out, not an
+ * obliterated one (nothing says the number was destroyed). `normalizeSerial` still reads the placeholder
+ * words as obliterated, as it always has, so that mappings written for it read as they did; the `serial`
+ * operation with `placeholders: absent` asks this function first and gives no value for a placeholder.
  * `ncicMatchKey` goes one step further, the way NCIC compares serials: letter O read as zero, and
  * letters embedded between digits ignored (369J257 matches 369257); prefix and suffix letters count.
  */
@@ -29,6 +34,19 @@ const ABSENT = new Set(['NONE', 'NONE VISIBLE', 'UNKNOWN', 'UNK', 'N/A', 'NA', '
 
 const RESTORED = /\bRESTORED\b/;
 
+/** Words that, anywhere in the value, say the number was destroyed on the gun: a forensic fact. */
+const DEFACED = /\b(?:OBLITERATED|OBLITERATION|OBLIT|DEFACED|GROUND(?: OFF)?|FILED(?: OFF)?|REMOVED|SCRATCHED OFF|ALTERED|SERIAL NUMBER NOT (?:VISIBLE|LEGIBLE)|NOT LEGIBLE|ILLEGIBLE)\b/;
+
+/** Values that, when they are the whole field, stand where no serial is known. */
+const PLACEHOLDERS = new Set([
+  'NONE', 'NONE VISIBLE', 'UNKNOWN', 'UNK', 'UNKN', 'UNKWN', 'N/A', 'N A', 'NA', 'NO', 'NULL', 'NIL',
+  'NOSN', 'NO SN', 'NO S/N', 'NOSERIAL', 'NO SERIAL', 'NO SERIAL NUMBER', 'NO SERIAL #', 'NO SER', 'NO NUMBER',
+  'NOT KNOWN', 'NOT RECORDED', 'NOT AVAILABLE', 'SERIAL NUMBER NOT PRESENT', 'NOT PRESENT',
+]);
+
+/** Words that, anywhere in a value, say the gun has no serial ("PMF - NO SERIAL"). */
+const NO_SERIAL = /\b(?:NO SERIAL(?: NUMBER)?|NOSERIAL|NO SER|NO S\/?N|NOSN)\b/;
+
 function alnumUpper(text: string): string {
   return text.toUpperCase().replace(/[^A-Z0-9]/g, '');
 }
@@ -43,6 +61,19 @@ function withoutTrailingDots(text: string): string {
   let end = text.length;
   while (end > 0 && (text[end - 1] === '.' || text[end - 1] === ' ')) end--;
   return text.slice(0, end);
+}
+
+/**
+ * The value stands where no serial is known: a placeholder word (NONE, UNKNOWN, UNK, N/A...), words
+ * saying the gun has none (NO SERIAL, PMF - NO SERIAL), only zeros (0, 00000) or no letter or digit at
+ * all ("-", "?"). False for a value that also says the number was destroyed or restored
+ * ("NO SERIAL - GROUND OFF" is obliterated), and for an empty value (nothing was written).
+ */
+export function isSerialPlaceholder(raw: string): boolean {
+  const upper = (typeof raw === 'string' ? raw : '').toUpperCase().replace(/\s+/g, ' ').trim();
+  if (upper === '' || RESTORED.test(upper) || DEFACED.test(upper)) return false;
+  const bare = withoutTrailingDots(upper);
+  return PLACEHOLDERS.has(bare) || NO_SERIAL.test(upper) || /^0+$/.test(bare) || !/[A-Z0-9]/.test(bare);
 }
 
 export function normalizeSerial(raw: string): NormalizedSerial {

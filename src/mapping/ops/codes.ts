@@ -1,5 +1,5 @@
 /** Code operations: value maps, NCIC code-table lookups, serial numbers. */
-import { normalizeSerial } from '../../codes/serial.ts';
+import { isSerialPlaceholder, normalizeSerial } from '../../codes/serial.ts';
 import { asText } from '../runtime.ts';
 import { defineOp } from './op.ts';
 
@@ -89,14 +89,30 @@ export const lookup = defineOp({
 export const serial = defineOp({
   name: 'serial',
   summary:
-    'Turns a serial number into `{raw, normalized, obliterated}`: normalized is upper case without spaces, dashes or dots, for matching; the raw text is kept; "OBLITERATED", "NONE" and the like set obliterated.',
+    'Turns a serial number into `{raw, normalized, obliterated, restored}`: normalized is upper case without spaces, dashes or dots, for matching; the raw text is kept; "OBLITERATED", "NONE" and the like set obliterated. With `placeholders: absent`, a placeholder for an unknown serial ("UNKNOWN", "UNK", "NONE", "N/A", "NO SERIAL", "0", "00000", "-") gives no value: no serial, never an obliterated one (the field is empty: warnIfEmpty warns, required fails); only words saying the number was destroyed ("OBLITERATED", "DEFACED", "GROUND OFF") set obliterated.',
   bare: true,
   elementwise: true,
-  example: '- serial',
-  exampleResult: '"abc-123 45" -> { raw: "abc-123 45", normalized: "ABC12345", obliterated: false }',
-  compile: () => (v) => {
-    const s = asText(v);
-    return s === undefined ? v : normalizeSerial(s);
+  args: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      placeholders: {
+        enum: ['keep', 'absent'],
+        default: 'keep',
+        description:
+          'What a placeholder for an unknown serial gives: keep (default, as before) a serial with its raw text and an empty normalized form, obliterated true for the words NONE, UNKNOWN, N/A, NO SERIAL and the like; absent no value, as NCIC leaves out a serial no one knows, and obliterated only for words saying the number was destroyed. Use absent when no other field of the mapping fills a member of the serial (serial.obliterated from a column of its own needs the serial it belongs to).',
+      },
+    },
+  },
+  example: '- serial: { placeholders: absent }',
+  exampleResult: '"abc-123 45" -> { raw: "abc-123 45", normalized: "ABC12345", obliterated: false, restored: false }; "UNKNOWN" -> (empty); "DEFACED" -> { raw: "DEFACED", normalized: "", obliterated: true, restored: false }',
+  compile: (args) => {
+    const absent = (args as { placeholders?: 'keep' | 'absent' } | undefined)?.placeholders === 'absent';
+    return (v) => {
+      const s = asText(v);
+      if (s === undefined) return v;
+      return absent && isSerialPlaceholder(s) ? undefined : normalizeSerial(s);
+    };
   },
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ncicMatchKey, normalizeSerial } from '../../../src/codes/index.ts';
+import { isSerialPlaceholder, ncicMatchKey, normalizeSerial } from '../../../src/codes/index.ts';
 
 describe('normalizeSerial', () => {
   it('upper-cases and strips spaces, dashes, dots, slashes and other separators; keeps the raw text', () => {
@@ -55,6 +55,18 @@ describe('normalizeSerial', () => {
   it('treats an empty serial as absent', () => {
     expect(normalizeSerial('')).toEqual({ raw: '', normalized: '', obliterated: false, restored: false });
   });
+});
+
+describe('isSerialPlaceholder', () => {
+  it.each(['UNKNOWN', 'Unknown', 'UNK', 'unk.', 'NONE', 'None.', 'N/A', 'NA', 'NOSERIAL', 'NO SERIAL', 'NO SERIAL NUMBER', 'NO S/N', 'PMF - NO SERIAL', '0', '00000', '-', '?', 'NONE VISIBLE'])(
+    '%j stands where no serial is known',
+    (raw) => expect(isSerialPlaceholder(raw)).toBe(true),
+  );
+
+  it.each(['OBLITERATED', 'DEFACED', 'GROUND OFF', 'SERIAL FILED OFF', 'NO SERIAL - GROUND OFF', 'A123456 (RESTORED)', 'BXRT812', 'NA12345', 'UNK4411', 'NONE1', '0012', ''])(
+    '%j is no placeholder (a serial, a destroyed one, or nothing written)',
+    (raw) => expect(isSerialPlaceholder(raw)).toBe(false),
+  );
 });
 
 describe('ncicMatchKey', () => {

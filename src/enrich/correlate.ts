@@ -10,6 +10,7 @@
  */
 import type { Store } from '../store/index.ts';
 import type { AgencyConfig } from '../config/hub-config.ts';
+import { isSerialPlaceholder } from '../codes/serial.ts';
 
 export interface EnrichedEvent {
   eventId: string;
@@ -53,6 +54,20 @@ export function daysBetween(fromDate: string | undefined, to: string | undefined
   return Math.round((b - a) / 86_400_000);
 }
 
+/**
+ * The trace of this gun among the traces of its serial. Serials repeat across makers (short numbers,
+ * "1234", "A1"), and a trace names its gun's purchaser and dealer: a trace of another maker's gun is
+ * not this gun's. Where the gun and a trace both have an NCIC make code they must agree; a trace
+ * without one (or a gun without one) is taken as before, the first found.
+ */
+function traceOfGun(firearm: Rec, traces: readonly Rec[]): Rec | undefined {
+  const make = str((firearm.make as Rec | undefined)?.code);
+  return traces.find((t) => {
+    const m = str((t.make as Rec | undefined)?.code);
+    return !make || !m || m === make;
+  });
+}
+
 export async function correlate(store: Store, lead: Rec, agencies: readonly AgencyConfig[]): Promise<EnrichedLead> {
   const agencyOf = (ori: string) => agencies.find((a) => a.ori === ori);
   const missing = new Set<string>();
@@ -85,7 +100,7 @@ export async function correlate(store: Store, lead: Rec, agencies: readonly Agen
     }
     if (firearm) {
       const serial = str((firearm.serial as Rec | undefined)?.normalized);
-      trace = serial ? (await store.findRecords('Trace', { 'serial.normalized': serial }, 5))[0] : undefined;
+      trace = serial && !isSerialPlaceholder(serial) ? traceOfGun(firearm, await store.findRecords('Trace', { 'serial.normalized': serial }, 20)) : undefined;
       if (!trace && ori && caseNo) trace = (await store.findRecords('Trace', { requestingOri: ori, agencyCaseNumber: caseNo }, 5))[0];
     }
     for (const [idx, owner] of owners.entries()) {

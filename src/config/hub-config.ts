@@ -23,6 +23,7 @@ import { DEFAULT_LIMITS, mergeLimits, type ReaderLimits, type ReaderLimitsInput 
 export interface ApiKeyConfig {
   id: string;
   role: 'admin' | 'analyst' | 'agency' | 'auditor';
+  /** The agency of an agency key (required), or of an agency's own auditor (reads only its entries of the trail). */
   ori?: string;
   sha256: string;
   /** The client the key belongs to (keys of one client rotate). @defaultValue the key's id */

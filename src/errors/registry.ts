@@ -423,7 +423,7 @@ export const ERRORS = {
     class: 'config',
     status: 403,
     message: 'The identity provider signed in {user}, but the hub cannot tell what they may see: {reason}',
-    fix: 'The provider\'s administrator gives the user one role the hub knows in the configured claim (hub.api.oidc.claims.role, mapped by roleMap) and, for the agency role, the ORI of a configured agency in hub.api.oidc.claims.agency.',
+    fix: 'The provider\'s administrator gives the user one role the hub knows in the configured claim (hub.api.oidc.claims.role, mapped by roleMap) and, for the agency role (or an agency\'s own auditor), the ORI of one configured agency in hub.api.oidc.claims.agency.',
   },
   HUB_ERR_AUTH_SESSION_ENDED: {
     class: 'config',

@@ -3,7 +3,8 @@
  * key is hashed and compared with every configured hash in constant time, and never logged.
  *
  * Roles: admin (everything but reading the audit trail), analyst (read everything but the audit trail),
- * agency (read its own agency's leads), auditor (read the audit trail only). A key may expire
+ * agency (read its own agency's leads), auditor (read the audit trail only; with an ori, only that
+ * agency's entries). A key may expire
  * (`expiresAt`); keys of one client (`client`) are the same caller, so a client rotates by holding two
  * keys for a while. People signing in to the console get a session instead (session.ts), which stands
  * for a user of the identity provider or, without one, for the key they signed in with. A route says who may call it in its config (`config: { access: [...] }`); the

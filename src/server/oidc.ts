@@ -102,9 +102,14 @@ export function decideUser(claims: Record<string, unknown>, cfg: OidcConfig, iss
   if (roles.length > 1) return new HubError('HUB_ERR_AUTH_ROLE', { user, reason: `the claim ${cfg.claims.role} holds ${shown}, which gives several hub roles (${roles.join(', ')}); a user has one` });
   const role = roles[0]!;
   let ori: string | undefined;
-  if (role === 'agency') {
-    const v = claimAt(claims, cfg.claims.agency);
-    if (typeof v !== 'string' || !v) return new HubError('HUB_ERR_AUTH_ROLE', { user, reason: `an agency user needs the ORI of their agency in the claim ${cfg.claims.agency}, which is absent` });
+  // An agency user needs their agency. An auditor with one is that agency's own auditor and reads its
+  // entries only; without one, the whole trail. A claim the hub cannot read as a configured agency
+  // refuses the sign-in rather than be read as "no agency", which would show an auditor everything.
+  const v = claimAt(claims, cfg.claims.agency);
+  const given = v !== undefined && v !== null && v !== '';
+  if (role === 'agency' || (role === 'auditor' && given)) {
+    if (role === 'agency' && !given) return new HubError('HUB_ERR_AUTH_ROLE', { user, reason: `an agency user needs the ORI of their agency in the claim ${cfg.claims.agency}, which is absent` });
+    if (typeof v !== 'string') return new HubError('HUB_ERR_AUTH_ROLE', { user, reason: `the claim ${cfg.claims.agency} holds ${Array.isArray(v) ? 'a list' : `a ${typeof v}`}, not the ORI of one agency` });
     if (!agencies.has(v)) return new HubError('HUB_ERR_AUTH_ROLE', { user, reason: `the claim ${cfg.claims.agency} names agency "${v.slice(0, 20)}", which is not configured in this hub` });
     ori = v;
   }

@@ -39,6 +39,11 @@ export interface AuditFilter {
   client?: string;
   role?: string;
   ori?: string;
+  /**
+   * The reader's agency (an auditor key or user with an ori): only entries whose `ori` is this one,
+   * whatever the other filters ask, `ori` included (they narrow it, never widen it).
+   */
+  agencyScope?: string;
   outcome?: AuditOutcome;
   /** Entries about this subject (`type` optional). */
   subject?: { type?: string; id: string };
@@ -130,6 +135,7 @@ function auditWhere(f: AuditFilter, params: unknown[]): string {
   eq('client', f.client);
   eq('role', f.role);
   eq('ori', f.ori);
+  eq('ori', f.agencyScope);
   eq('outcome', f.outcome);
   eq('action', f.action);
   eq('source', f.source);

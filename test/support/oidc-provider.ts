@@ -31,6 +31,7 @@ export const OIDC_USERS = {
   'hartford-investigator': { name: 'Sam Ortiz (Hartford PD)', groups: ['CGIC-Investigators', 'HPD-All-Staff'], ori: 'CT0006400', mfa: true },
   'east-hartford-investigator': { name: 'Lee Park (East Hartford PD)', groups: ['CGIC-Investigators'], ori: 'CT0004300', mfa: true },
   analyst: { name: 'Robin Shaw (CGIC)', groups: ['CGIC-Analysts'], mfa: true },
+  'hartford-auditor': { name: 'Alex Kim (Hartford PD security officer)', groups: ['CGIC-Auditors'], ori: 'CT0006400', mfa: true },
   'admin-without-mfa': { name: 'Pat Quinn (no second factor)', groups: ['CGIC-Administrators'], mfa: false },
   'parking-clerk': { name: 'Jo Lane (parking)', groups: ['Parking-Enforcement'], mfa: true },
 } satisfies Record<string, TestUser>;

@@ -1,4 +1,9 @@
-/** GET /api/audit: the audit trail for the auditor role (reading it is itself recorded). */
+/**
+ * GET /api/audit: the audit trail for the auditor role (reading it is itself recorded). An auditor
+ * with an ori (its key's, or the agency claim of a person signed in) is an agency's own auditor: it
+ * reads the entries whose `ori` is its agency's (its people's requests, what was disseminated to it),
+ * in the store's query, so the page and its total hold nothing else.
+ */
 import type { FastifyPluginAsync } from 'fastify';
 import type { HubApi } from '../hub-api.ts';
 import { access } from '../auth.ts';
@@ -89,6 +94,7 @@ export const auditRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hu
     async (req) => {
       const q = req.query;
       const f = {
+        ...(req.caller?.ori ? { agencyScope: req.caller.ori } : {}),
         since: q.since,
         until: q.until,
         category: q.category,

@@ -25,7 +25,7 @@ export const meRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, { hub }
               keyId: { type: 'string' },
               client: { type: 'string' },
               role: { type: 'string', enum: [...ROLES] },
-              ori: { type: ['string', 'null'], description: 'The agency of an agency key.' },
+              ori: { type: ['string', 'null'], description: "The agency of an agency key, or of an agency's own auditor." },
               agencyName: { type: ['string', 'null'] },
               name: { type: ['string', 'null'], description: 'The person, when the identity provider signed them in to the console.' },
               signedInWith: { type: 'string', enum: ['key', 'console-key', 'identity-provider'], description: 'key: this request carried an API key; console-key: a console session opened with an API key (demo mode); identity-provider: a console session of a person the provider signed in.' },

@@ -451,6 +451,80 @@ describe('cgic audit verify names the first entry that does not fit', () => {
   }, 60_000);
 });
 
+for (const store of ['postgres', 'pglite'] as const) {
+  describe(`an auditor key with an ori reads its own agency's entries only (${store})`, () => {
+    const HFD_AUDITOR = 'hfd-auditor-key';
+    let env: TestEnv;
+    let hub: Hub;
+    type Page = { total: number; limit: number; offset: number; items: AuditEntry[] };
+    const audit = async (q: string, key = HFD_AUDITOR): Promise<Page> => {
+      const res = await fetch(`${hub.address}/api/audit?${q}`, { headers: { authorization: `Bearer ${key}` } });
+      expect(res.status).toBe(200);
+      return (await res.json()) as Page;
+    };
+    beforeAll(async () => {
+      env = await testEnv(
+        { agencies: [{ ori: HFD, name: 'Hartford' }, { ori: NHPD, name: 'New Haven' }], connectors: [], keys: [...keys, { id: 'hfd-auditor', role: 'auditor', ori: HFD, sha256: hashKey(HFD_AUDITOR) }] },
+        { store },
+      );
+      hub = await env.start();
+      const pkg = { packageId: `NL24-000001.${HFD}.v1`, leadId: 'NL24-000001', version: 1, recipient: { ori: HFD }, events: [{ eventId: 'E1', agencyCaseNumber: '24-000001' }] };
+      await insertLeadPackage(hub.store.db, { leadId: 'NL24-000001', version: 1, recipientOri: HFD, package: pkg, fieldsDisclosed: {}, reason: 'new lead' });
+      // The lead disseminated to Hartford, another to New Haven.
+      await hub.store.appendAudit(
+        [HFD, NHPD].map((ori, i) => ({ category: 'dissemination', action: 'lead package', actor: 'hub', ori, subjects: [{ type: 'lead', id: `NL24-00000${i + 1}`, version: 1 }], outcome: 'ok' })),
+      );
+      // Each agency's people read their leads; the state's analyst asks for Hartford's lead (only its
+      // package is stored here, so the analyst's read is refused, and names the lead all the same).
+      const reads = [['hfd', '/api/leads', 200], ['hfd', '/api/leads/NL24-000001', 200], ['nhpd', '/api/leads', 200], ['nhpd', '/api/leads', 200], ['analyst', '/api/leads/NL24-000001', 404]] as const;
+      for (const [c, p, status] of reads) expect([c, p, (await fetch(`${hub.address}${p}`, { headers: authOf(c) })).status]).toEqual([c, p, status]);
+      await hub.audit.drain();
+    }, 60_000);
+    afterAll(async () => {
+      await env?.cleanup();
+    });
+
+    it('the page and its total hold only entries whose ori is the key\'s; filters narrow, never widen', async () => {
+      const own = await hub.store.countAudit({ ori: HFD });
+      expect(own).toBe(3); // the dissemination and Hartford's two reads
+      const page = await audit('limit=1000');
+      expect(page.total).toBe(own);
+      expect(page.items.map((e) => [e.actor, e.ori, e.action])).toEqual([
+        ['hfd', HFD, 'GET /api/leads/:id'],
+        ['hfd', HFD, 'GET /api/leads'],
+        ['hub', HFD, 'lead package'],
+      ]);
+      // Paged: the total counts what the key may see, and the pages cover exactly that.
+      const first = await audit('limit=2&order=asc');
+      const rest = await audit('limit=2&offset=2&order=asc');
+      expect([first.total, rest.total]).toEqual([own + 1, own + 2]); // its own earlier reads of the trail
+      expect([...first.items, ...rest.items].every((e) => e.ori === HFD)).toBe(true);
+      expect(rest.items.map((e) => e.action)).toEqual(['GET /api/leads/:id', 'GET /api/audit']);
+      // Another agency, or the state analyst's read of Hartford's own lead: nothing.
+      expect(await audit(`ori=${NHPD}`)).toMatchObject({ total: 0, items: [] });
+      expect(await audit('actor=nhpd')).toMatchObject({ total: 0, items: [] });
+      expect(await audit('actor=analyst')).toMatchObject({ total: 0, items: [] });
+      // Hartford's list and its read of the lead both name it; the analyst's read of it is not Hartford's to see.
+      expect((await audit('subject=NL24-000001&subjectType=lead')).items.map((e) => e.actor).sort()).toEqual(['hfd', 'hfd', 'hub']);
+      expect((await audit('subject=NL24-000001&subjectType=lead', KEYS.auditor)).items.map((e) => e.actor).sort()).toEqual(['analyst', 'hfd', 'hfd', 'hub']);
+    });
+
+    it('an auditor key without an ori reads every agency; every read of the trail is itself recorded, under the ori of its key', async () => {
+      const all = await audit('category=request&action=' + encodeURIComponent('GET /api/leads'), KEYS.auditor);
+      expect(all.items.map((e) => e.ori)).toEqual([NHPD, NHPD, HFD]);
+      expect((await audit('actor=analyst', KEYS.auditor)).total).toBe(1);
+      const mine = { action: 'GET /api/audit', actor: 'hfd-auditor' };
+      await hub.audit.drain();
+      const before = await hub.store.countAudit(mine);
+      await audit(`ori=${NHPD}&limit=5`);
+      await hub.audit.drain();
+      const reads = await hub.store.listAudit(mine);
+      expect(reads.length).toBe(before + 1);
+      expect(reads[0]).toMatchObject({ category: 'request', role: 'auditor', ori: HFD, outcome: 'ok', status: 200, detail: { query: { ori: NHPD } } });
+    });
+  });
+}
+
 describe('fail closed', () => {
   let env: TestEnv | null = null;
   afterEach(async () => {

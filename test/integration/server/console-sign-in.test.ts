@@ -86,6 +86,25 @@ describe('console sign-in through the identity provider', () => {
     for (const e of trail) expect(e.detail.session).toEqual({ issuer: demo.provider!.issuer, name: 'Sam Ortiz (Hartford PD)' });
   });
 
+  it("an auditor whose agency claim names Hartford reads Hartford's entries of the trail only, page and total", async () => {
+    const { http, me } = await signedIn(demo, 'hartford-auditor');
+    expect(me).toMatchObject({ keyId: 'user:hartford-auditor', role: 'auditor', ori: 'CT0006400' });
+    const read = async (query: string) => {
+      const r = await http.request(`${demo.url}/api/audit?${query}`);
+      expect(r.res.status).toBe(200);
+      return (await json(r.res)) as { total: number; items: { ori: string | null; actor: string }[] };
+    };
+    const own = await read('limit=1000');
+    expect(own.total).toBe(own.items.length);
+    expect(own.total).toBeGreaterThan(0);
+    expect(own.items.filter((e) => e.ori !== 'CT0006400')).toEqual([]);
+    expect(await read('ori=CT0004300')).toMatchObject({ total: 0, items: [] });
+    // The state's auditor (a key without an ori) reads the entries Hartford's does not.
+    expect((await audit(demo, { limit: '1000' })).filter((e) => e.ori !== 'CT0006400').length).toBeGreaterThan(0);
+    const [entry] = await audit(demo, { actor: 'user:hartford-auditor', action: 'GET /api/audit', limit: '1' });
+    expect(entry).toMatchObject({ role: 'auditor', ori: 'CT0006400', outcome: 'ok', detail: { query: { ori: 'CT0004300' } } });
+  });
+
   it('the session cookie is HttpOnly, SameSite=Lax, for the whole hub, and Secure when the hub is on https', async () => {
     const http = new HttpSession();
     const started = await http.request(`${demo.url}/console/auth/sign-in`, { follow: false });

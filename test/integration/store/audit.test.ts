@@ -106,6 +106,42 @@ for (const backend of BACKENDS) {
       expect((await store.verifyAudit(KEY)).ok).toBe(true);
     });
 
+    it("an agency's scope keeps the entries of other agencies and of no agency out of the page and its count", async () => {
+      const HFD = 'CT0006400';
+      const NHPD = 'CT0009300';
+      // Interleaved: Hartford's people, New Haven's, the state analyst reading Hartford's lead, and a
+      // package disseminated to each agency.
+      await ctx.store.appendAudit(
+        Array.from({ length: 12 }, (_, i): AuditInput => {
+          const lead = { type: 'lead', id: 'NL24-000001', version: 1 };
+          if (i % 4 === 0) return { ...entry(i), actor: 'hfd', ori: HFD, subjects: [lead] };
+          if (i % 4 === 1) return { ...entry(i), actor: 'nhpd', ori: NHPD, subjects: [{ ...lead, id: 'NL24-000002' }] };
+          if (i % 4 === 2) return { ...entry(i), actor: 'analyst', role: 'analyst', subjects: [lead] };
+          return { category: 'dissemination', action: 'lead package', actor: 'hub', ori: i % 8 === 3 ? HFD : NHPD, subjects: [lead], outcome: 'ok' };
+        }),
+      );
+      const scope = { agencyScope: HFD };
+      const all = await ctx.store.listAudit({ ...scope, order: 'asc' });
+      expect(all.map((e) => [e.position, e.actor, e.ori])).toEqual([
+        [1, 'hfd', HFD],
+        [4, 'hub', HFD],
+        [5, 'hfd', HFD],
+        [9, 'hfd', HFD],
+        [12, 'hub', HFD],
+      ]);
+      expect(await ctx.store.countAudit(scope)).toBe(5);
+      // Paging runs over the scoped entries: the second page of two is the scope's third and fourth.
+      expect((await ctx.store.listAudit({ ...scope, order: 'asc', limit: 2, offset: 2 })).map((e) => e.position)).toEqual([5, 9]);
+      // Filters narrow the scope, never widen it: asking for another agency's entries finds none.
+      expect(await ctx.store.countAudit({ ...scope, ori: NHPD })).toBe(0);
+      expect(await ctx.store.listAudit({ ...scope, ori: NHPD })).toEqual([]);
+      expect(await ctx.store.countAudit({ ...scope, subject: { type: 'lead', id: 'NL24-000001' } })).toBe(5);
+      expect(await ctx.store.countAudit({ subject: { type: 'lead', id: 'NL24-000001' } })).toBe(9);
+      const scanned: number[] = [];
+      for await (const e of ctx.store.scanAudit(scope)) scanned.push(e.position);
+      expect(scanned).toEqual([1, 4, 5, 9, 12]);
+    });
+
     it('refuses UPDATE and DELETE of an entry', async () => {
       await ctx.store.appendAudit([entry(1)]);
       await expect(ctx.store.db.query(`UPDATE audit_log SET actor = 'x'`)).rejects.toThrow(/append-only/);

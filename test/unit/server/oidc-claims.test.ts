@@ -58,6 +58,17 @@ describe('decideUser', () => {
     expect(codeOf(decide({ amr: ['mfa'], groups: ['CGIC-Investigators'], ori: 'CT9999900' }))).toMatch(/names agency "CT9999900", which is not configured in this hub/);
   });
 
+  it("an auditor with an agency claim is that agency's auditor (its ORI kept, a configured one); without one, the state's; an admin's claim is ignored", () => {
+    const cfg = { roleMap: { ...BASE.roleMap, 'CGIC-Auditors': 'auditor' as const } };
+    expect(decide({ amr: ['mfa'], groups: ['CGIC-Auditors'], ori: 'CT0006400' }, cfg)).toMatchObject({ role: 'auditor', ori: 'CT0006400' });
+    expect(decide({ amr: ['mfa'], groups: ['CGIC-Auditors'] }, cfg)).not.toHaveProperty('ori');
+    expect(decide({ amr: ['mfa'], groups: ['CGIC-Auditors'], ori: '' }, cfg)).not.toHaveProperty('ori');
+    // A claim the hub cannot take as one configured agency is refused, never read as "every agency".
+    expect(codeOf(decide({ amr: ['mfa'], groups: ['CGIC-Auditors'], ori: 'CT9999900' }, cfg))).toMatch(/^HUB_ERR_AUTH_ROLE: .*names agency "CT9999900", which is not configured in this hub/);
+    expect(codeOf(decide({ amr: ['mfa'], groups: ['CGIC-Auditors'], ori: ['CT0006400', 'CT0009300'] }, cfg))).toMatch(/^HUB_ERR_AUTH_ROLE: .*the claim ori holds a list, not the ORI of one agency/);
+    expect(decide({ amr: ['mfa'], groups: ['CGIC-Admins'], ori: 'CT0006400' })).not.toHaveProperty('ori');
+  });
+
   it('reads nested claims by dotted path (Keycloak realm roles)', () => {
     expect(codeOf(decide({ amr: ['mfa'], realm_access: { roles: ['offline_access', 'CGIC-Admins'] } }, { claims: { role: 'realm_access.roles', agency: 'ori', name: 'name' } }))).toMatchObject({ role: 'admin' });
   });

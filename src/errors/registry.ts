@@ -614,6 +614,12 @@ export const ERRORS = {
     message: 'Webhook {connector}: the body is larger than maxBytes ({maxBytes} bytes)',
     fix: 'Ask the sender to split the payload, or raise the connector\'s maxBytes if bodies this large are expected.',
   },
+  HUB_ERR_CONNECTOR_FILE_TOO_LARGE: {
+    class: 'config',
+    status: 413,
+    message: 'Connector {connector}: the file sent is larger than the {maxBytes} bytes ({size}) a file sent through the API may be; it was not written',
+    fix: 'Put a file this large into the connector\'s drop folder directly (its options.path, over the share or SFTP), where the next run reads it like any other; or split the export into smaller files and send each.',
+  },
   HUB_ERR_CONNECTOR_WEBHOOK_ENCODING: {
     class: 'config',
     status: 415,

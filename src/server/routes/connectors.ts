@@ -19,6 +19,7 @@ import { MAX_FILE_NAME_BYTES } from '../../../connectors/_shared/files.ts';
 
 /** The largest file an administrator may send to a drop folder: a webhook body's default limit (maxBytes). */
 export const MAX_DROPPED_FILE_BYTES = 10 * 1024 * 1024;
+const tooLarge = (connector: string): HubError => new HubError('HUB_ERR_CONNECTOR_FILE_TOO_LARGE', { connector, maxBytes: MAX_DROPPED_FILE_BYTES, size: `${MAX_DROPPED_FILE_BYTES / 1024 / 1024} MiB` });
 /** Its base64 in the request's JSON, and room for the rest of the body. */
 const DROPPED_FILE_BASE64 = 4 * Math.ceil(MAX_DROPPED_FILE_BYTES / 3);
 const DROP_BODY_LIMIT = DROPPED_FILE_BASE64 + 64 * 1024;
@@ -155,6 +156,12 @@ export const connectorRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, 
     {
       ...admin,
       bodyLimit: DROP_BODY_LIMIT,
+      // A body so large the server stops reading it is refused as a file over the limit is, with the
+      // same code and figure, not as a generic request error.
+      errorHandler: (err, req) => {
+        if ((err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') throw tooLarge((req.params as { id: string }).id);
+        throw err;
+      },
       schema: {
         summary:
           'Send a file (a corrected export) to a directory connector: written into its drop folder under its own name, atomically, never over a file of that name waiting there (409). ' +
@@ -168,7 +175,7 @@ export const connectorRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, 
           required: ['name', 'content'],
           properties: {
             name: { type: 'string', minLength: 1, maxLength: MAX_FILE_NAME_BYTES, description: 'The file\'s name: one plain segment (no / or \\, no "..", no control characters, not starting with "."), at most 255 bytes, that the connector\'s pattern takes.' },
-            // Its size is bounded by the route's bodyLimit (413), and once decoded (413 too).
+            // Its size is bounded by the route's bodyLimit, and once decoded: 413 HUB_ERR_CONNECTOR_FILE_TOO_LARGE either way.
             content: { type: 'string', description: `The file's bytes in base64 (at most ${MAX_DROPPED_FILE_BYTES} bytes once decoded).` },
           },
         },
@@ -205,7 +212,7 @@ export const connectorRoutes: FastifyPluginAsync<{ hub: HubApi }> = async (app, 
       if (!c.enabled) throw new HubError('HUB_ERR_STATE_CONFLICT', { reason: `Connector ${c.id} is disabled: nothing would read the file. Enable it first` });
       const body = Buffer.from(content, 'base64');
       if (body.toString('base64') !== content) throw new HubError('HUB_ERR_REQUEST_INVALID', { reason: 'body/content must be the file\'s bytes in base64 (A-Z, a-z, 0-9, +, /, padded with =)' });
-      if (body.length > MAX_DROPPED_FILE_BYTES) return reply.code(413).send({ code: 'HUB_ERR_REQUEST_INVALID', message: `The file is larger than ${MAX_DROPPED_FILE_BYTES} bytes` });
+      if (body.length > MAX_DROPPED_FILE_BYTES) throw tooLarge(c.id);
       if (body.length === 0) throw new HubError('HUB_ERR_REQUEST_INVALID', { reason: 'The file is empty' });
       const sha256 = createHash('sha256').update(body).digest('hex');
       auditDetail(req, { bytes: body.length, sha256 });

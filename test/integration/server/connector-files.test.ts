@@ -114,11 +114,20 @@ describe('a corrected file sent to a connector', () => {
 
   it('refuses a file over the limit with 413, other kinds of connector and disabled ones with 409, other roles', async () => {
     const big = Buffer.alloc(MAX_DROPPED_FILE_BYTES + 1, 0x41);
+    // Over the limit once decoded, and so large the server stops reading the body: the same coded
+    // answer, naming the limit and its figure.
+    const refusal = {
+      code: 'HUB_ERR_CONNECTOR_FILE_TOO_LARGE',
+      message: 'Connector drop: the file sent is larger than the 10485760 bytes (10 MiB) a file sent through the API may be; it was not written',
+    };
     const tooLarge = await send('drop', { name: 'big.csv', content: big.toString('base64') });
-    expect([tooLarge.status, ((await tooLarge.json()) as { code: string }).code]).toEqual([413, 'HUB_ERR_REQUEST_INVALID']);
+    expect([tooLarge.status, await tooLarge.json()]).toEqual([413, refusal]);
     const wayTooLarge = await send('drop', { name: 'big.csv', content: Buffer.alloc(MAX_DROPPED_FILE_BYTES * 2).toString('base64') });
-    expect(wayTooLarge.status).toBe(413);
+    expect([wayTooLarge.status, await wayTooLarge.json()]).toEqual([413, refusal]);
     expect(existsSync(path.join(inbox, 'big.csv'))).toBe(false);
+    await hub.audit.drain();
+    const refused = (await hub.store.listAudit({ action: 'POST /api/connectors/:id/files', outcome: 'refused', limit: 2 })).map((e) => [e.status, e.code]);
+    expect(refused).toEqual([[413, refusal.code], [413, refusal.code]]);
     // Exactly the limit is taken.
     expect((await send('drop', { name: 'big.csv', content: big.subarray(1).toString('base64') })).status).toBe(201);
 

@@ -40,8 +40,8 @@ function isStringList(v: unknown): v is string[] {
   return Array.isArray(v) && v.every((s) => typeof s === 'string');
 }
 
-/** Parse and shape-check one synonym file's text; `file` names it in error messages. */
-export function parseSynonyms(text: string, file: string): SynonymEntry[] {
+/** Parse and shape-check one synonym file's text (or its bytes, refused unless UTF-8); `file` names it in error messages. */
+export function parseSynonyms(text: string | Uint8Array, file: string): SynonymEntry[] {
   const { values: doc, problems } = readYaml(file, text, { schema: 'failsafe' });
   const first = problems[0];
   if (first) {
@@ -96,9 +96,9 @@ export function parseSynonyms(text: string, file: string): SynonymEntry[] {
 
 /** Read and shape-check one synonym file. */
 export async function readSynonymFile(path: string, displayName = path): Promise<SynonymEntry[]> {
-  let text: string;
+  let text: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readFile(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new HubError('HUB_ERR_FILE_NOT_FOUND', { path: displayName }, undefined, { cause: err });

@@ -164,7 +164,7 @@ export async function loadHubConfig(file: string = DEFAULT_CONFIG): Promise<HubC
   if (!existsSync(abs)) throw new HubError('HUB_ERR_FILE_NOT_FOUND', { path: rel });
   const tooLarge = yamlFileTooLarge(rel, statSync(abs).size, 'HUB_ERR_CONFIG_YAML');
   if (tooLarge) throw new ConfigProblems([tooLarge]);
-  const src = new YamlSource(rel, readFileSync(abs, 'utf8'));
+  const src = new YamlSource(rel, readFileSync(abs));
   const yamlErrors = src.yamlProblems().map((p) => ({ ...p, code: 'HUB_ERR_CONFIG_YAML' as const }));
   if (yamlErrors.length) throw new ConfigProblems(yamlErrors);
   const raw = src.toJS() as Record<string, unknown>;

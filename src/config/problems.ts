@@ -5,6 +5,8 @@
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { isUtf8 } from 'node:buffer';
+import iconv from 'iconv-lite';
 import { LineCounter, parseDocument, isAlias, isMap, isSeq, isScalar, visit, type Alias, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { ErrorCode } from '../errors/registry.ts';
 import { excerpt, VALUE_EXCERPT_CHARS } from '../errors/excerpt.ts';
@@ -121,13 +123,21 @@ export class YamlSource {
    */
   private readonly notText: ConfigProblem | null;
 
-  /** `schema: 'failsafe'` reads every scalar as text (a synonym table's `.380` and `010`). */
+  readonly text: string;
+
+  /**
+   * `content`: the file's bytes as read (a file on disk), which must be UTF-8; or text already decoded
+   * (a mapping sent to the playground). `schema: 'failsafe'` reads every scalar as text (a synonym
+   * table's `.380` and `010`).
+   */
   constructor(
     readonly file: string,
-    readonly text: string,
+    content: string | Uint8Array,
     options: { schema?: 'core' | 'failsafe' } = {},
   ) {
-    this.notText = notTextProblem(file, text);
+    const text = typeof content === 'string' ? content : Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString('utf8');
+    this.text = text;
+    this.notText = notTextProblem(file, text) ?? (typeof content === 'string' ? null : notUtf8Problem(file, content, text));
     this.tooLarge = this.notText ? null : yamlTooLarge(text);
     this.doc = parseDocument(this.tooLarge || this.notText ? '' : text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true, ...(options.schema ? { schema: options.schema } : {}) });
   }
@@ -333,10 +343,49 @@ function notTextProblem(file: string, text: string): ConfigProblem | null {
   if (text.startsWith('\uFFFD\uFFFD') || (text[1] === '\0' && text[3] === '\0') || (text[0] === '\0' && text[2] === '\0')) {
     return { code, file, line: 1, col: 1, pointer: '', message: 'is UTF-16 text, not UTF-8; the file is not read further', hint: `save it as UTF-8 (in an editor, "Save with encoding"; or: iconv -f UTF-16 -t UTF-8 ${file} > utf8.yaml)` };
   }
-  const before = text.slice(0, nul);
-  const line = (before.match(/\r\n|\r|\n/g)?.length ?? 0) + 1;
-  const col = nul - Math.max(before.lastIndexOf('\n'), before.lastIndexOf('\r'));
-  return { code, file, line, col, pointer: '', message: 'holds a NUL byte: it is not a text file; the file is not read further', hint: 'a configuration or a mapping is UTF-8 text: check the file is the one meant' };
+  return { code, file, ...lineColAt(text, nul), pointer: '', message: 'holds a NUL byte: it is not a text file; the file is not read further', hint: 'a configuration or a mapping is UTF-8 text: check the file is the one meant' };
+}
+
+/** Line and column (from 1) of the character at `index` of `text`, lines ending in LF, CRLF or CR. */
+function lineColAt(text: string, index: number): { line: number; col: number } {
+  const before = text.slice(0, index);
+  return { line: (before.match(/\r\n|\r|\n/g)?.length ?? 0) + 1, col: index - Math.max(before.lastIndexOf('\n'), before.lastIndexOf('\r')) };
+}
+
+
+/**
+ * Why a file's bytes are not read as UTF-8 text, or null when they are UTF-8 (`text` is them decoded,
+ * each ill-formed sequence as one U+FFFD). Read as they were, the bytes of another encoding became
+ * U+FFFD without a word: a Windows-1252 `Ü` in a map table's key, and the key never matched. The
+ * platform's decoder says whether the bytes are UTF-8; the first bad sequence is where the decoded
+ * text holds its first U+FFFD that the file did not hold as the character's own three bytes.
+ */
+function notUtf8Problem(file: string, bytes: Uint8Array, text: string): ConfigProblem | null {
+  if (isUtf8(bytes)) return null;
+  let at = -1;
+  let offset = 0; // of the character at `from`: everything before it decoded as it was
+  for (let from = 0, i = text.indexOf('\uFFFD'); i >= 0; from = i + 1, i = text.indexOf('\uFFFD', from)) {
+    offset += Buffer.byteLength(text.slice(from, i));
+    if (!(bytes[offset] === 0xef && bytes[offset + 1] === 0xbf && bytes[offset + 2] === 0xbd)) {
+      at = i;
+      break;
+    }
+    offset += 3;
+  }
+  if (at < 0) return null; // not reached: a file that is not UTF-8 decodes with a U+FFFD of its own
+  const byte = bytes[offset]!;
+  // What the byte is in Windows-1252 (iconv-lite: Node 20's TextDecoder decodes it to nothing), to help
+  // find it; none for the five bytes that encoding leaves undefined.
+  const asWindows1252 = iconv.decode(Buffer.of(byte), 'windows-1252');
+  const reading = /^[^\p{C}\uFFFD]$/u.test(asWindows1252) ? ` (in Windows-1252, "${asWindows1252}")` : '';
+  return {
+    code: 'HUB_ERR_MAPPING_YAML' as ErrorCode,
+    file,
+    ...lineColAt(text, at),
+    pointer: '',
+    message: `is not UTF-8 text: byte 0x${byte.toString(16).toUpperCase().padStart(2, '0')} here is not valid UTF-8${reading}; the file is not read further`,
+    hint: `save it as UTF-8 (in an editor, "Save with encoding"; or: iconv -f windows-1252 -t utf-8 ${file} > utf8.yaml)`,
+  };
 }
 
 /**
@@ -345,7 +394,7 @@ function notTextProblem(file: string, text: string): ConfigProblem | null {
  * is one such problem, never a stack overflow or the yaml library's bare ReferenceError. The way to
  * read a YAML file a person can edit or supply when its values are all that is wanted.
  */
-export function readYaml(file: string, text: string, options: { schema?: 'core' | 'failsafe' } = {}): { values: unknown; problems: ConfigProblem[] } {
+export function readYaml(file: string, text: string | Uint8Array, options: { schema?: 'core' | 'failsafe' } = {}): { values: unknown; problems: ConfigProblem[] } {
   const src = new YamlSource(file, text, options);
   const problems = src.yamlProblems();
   return { values: problems.length ? undefined : src.toJS(), problems };

@@ -29,7 +29,7 @@ export const ERRORS = {
     class: 'config',
     status: 400,
     message: 'The file is not valid YAML: {reason}',
-    fix: 'Correct the YAML syntax at the line and column given (indentation, an unclosed quote, a tab instead of spaces). A file of more than 4 MiB, nesting more than 100 levels, with more than 10,000 entries in one mapping or list, or whose aliases repeat anchored values more than 100 times, is refused unread: check it is the file meant. A UTF-16 file, or one holding a NUL byte (not a text file), is refused unread too: save it as UTF-8.',
+    fix: 'Correct the YAML syntax at the line and column given (indentation, an unclosed quote, a tab instead of spaces). A file of more than 4 MiB, nesting more than 100 levels, with more than 10,000 entries in one mapping or list, or whose aliases repeat anchored values more than 100 times, is refused unread: check it is the file meant. A UTF-16 file, one in another encoding (Windows-1252: the first byte that is not UTF-8 is located), or one holding a NUL byte (not a text file), is refused unread too: save it as UTF-8 (iconv -f windows-1252 -t utf-8 old.yaml > new.yaml).',
   },
   HUB_ERR_MAPPING_SCHEMA: {
     class: 'config',
@@ -326,7 +326,7 @@ export const ERRORS = {
     class: 'config',
     status: 400,
     message: 'The configuration is not valid YAML: {reason}',
-    fix: 'Correct the YAML syntax at the line and column given. A file of more than 4 MiB, nesting more than 100 levels, with more than 10,000 entries in one mapping or list, or whose aliases repeat anchored values more than 100 times, is refused unread: check it is the file meant. A UTF-16 file, or one holding a NUL byte (not a text file), is refused unread too: save it as UTF-8.',
+    fix: 'Correct the YAML syntax at the line and column given. A file of more than 4 MiB, nesting more than 100 levels, with more than 10,000 entries in one mapping or list, or whose aliases repeat anchored values more than 100 times, is refused unread: check it is the file meant. A UTF-16 file, one in another encoding (Windows-1252: the first byte that is not UTF-8 is located), or one holding a NUL byte (not a text file), is refused unread too: save it as UTF-8 (iconv -f windows-1252 -t utf-8 old.yaml > new.yaml).',
   },
   HUB_ERR_CONFIG_SCHEMA: {
     class: 'config',

@@ -212,7 +212,7 @@ let validateCase: ReturnType<ReturnType<typeof newAjv>['compile']> | null = null
 /** A case file's case, or the problems that keep it from being read (each at its line and column). */
 function readCase(cf: string): { case?: GoldenCase; problems: ConfigProblem[] } {
   const file = path.relative(process.cwd(), cf) || cf;
-  const src = new YamlSource(file, readFileSync(cf, 'utf8'));
+  const src = new YamlSource(file, readFileSync(cf));
   const yamlProblems = src.yamlProblems();
   if (yamlProblems.length) return { problems: yamlProblems };
   const values = src.toJS();

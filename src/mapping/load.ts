@@ -42,11 +42,14 @@ export async function loadMappingFile(file: string): Promise<Mapping> {
   if (!existsSync(file)) throw new HubError('HUB_ERR_FILE_NOT_FOUND', { path: rel });
   const tooLarge = yamlFileTooLarge(rel, statSync(file).size);
   if (tooLarge) throw new ConfigProblems([tooLarge]);
-  return loadMappingText(rel, readFileSync(file, 'utf8'));
+  return loadMappingText(rel, readFileSync(file));
 }
 
-/** Check and compile a mapping given as YAML text (`name` locates its problems); throws `ConfigProblems`. */
-export async function loadMappingText(name: string, text: string): Promise<Mapping> {
+/**
+ * Check and compile a mapping given as YAML: a file's bytes (refused unless UTF-8) or text already
+ * decoded (`name` locates its problems); throws `ConfigProblems`.
+ */
+export async function loadMappingText(name: string, text: string | Uint8Array): Promise<Mapping> {
   const src = new YamlSource(name, text);
   const yamlErrors = src.yamlProblems();
   if (yamlErrors.length) throw new ConfigProblems(yamlErrors);

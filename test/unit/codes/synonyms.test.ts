@@ -135,6 +135,16 @@ describe('buildCodeTables with another synonym folder', () => {
     expect((err as HubError).message).toContain(join(synonymDir, 'ncic-make.synonyms.yaml'));
   });
 
+  it('refuses a synonym file saved in Windows-1252 at its first byte that is not UTF-8 (its spelling would never have matched)', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cgic-codes-'));
+    for (const f of ['ncic-caliber.synonyms.yaml', 'ncic-gun-type.synonyms.yaml']) await copyFile(join(DEFAULT_SYNONYM_DIR, f), join(dir, f));
+    await writeFile(join(dir, 'ncic-make.synonyms.yaml'), Buffer.from('- code: SIG\n  spellings: ["SIG SAUER", "SIG-SAUER GMBH SCHWÄBISCH"]\n', 'latin1'));
+    const err = await buildCodeTables({ synonymDir: dir }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HubError);
+    expect((err as HubError).code).toBe('HUB_ERR_MAPPING_YAML');
+    expect((err as HubError).message).toContain(`${join(dir, 'ncic-make.synonyms.yaml')}:2:48: is not UTF-8 text: byte 0xC4 here is not valid UTF-8 (in Windows-1252, "Ä")`);
+  });
+
   it('fails with HUB_ERR_FILE_NOT_FOUND when a synonym file is missing', async () => {
     const synonymDir = await folderWith('');
     await rm(join(synonymDir, 'ncic-caliber.synonyms.yaml'));

@@ -179,6 +179,15 @@ describe('case files that cannot be read', () => {
     expect(problems.map((p) => [p.code, path.basename(p.file), p.line, p.message])).toEqual([['HUB_ERR_MAPPING_YAML', 'deep.test.yaml', 3, 'nests more than 100 levels deep; the file is not read further']]);
   });
 
+  it('a case saved in Windows-1252 is HUB_ERR_MAPPING_YAML at its first byte that is not UTF-8, not a case whose input silently differs', async () => {
+    const dir = mappingFolder(MAPPING, {});
+    writeFileSync(path.join(dir, 'tests', 'cp1252.test.yaml'), Buffer.from('description: Münster lab row\ninput: { text: "LAB,ITEM\\nl1,1\\n" }\n', 'latin1'));
+    const problems = await problemsOf(runGoldenTests(dir));
+    expect(problems.map((p) => [p.code, path.basename(p.file), p.line, p.col, p.message])).toEqual([
+      ['HUB_ERR_MAPPING_YAML', 'cp1252.test.yaml', 1, 15, 'is not UTF-8 text: byte 0xFC here is not valid UTF-8 (in Windows-1252, "ü"); the file is not read further'],
+    ]);
+  });
+
   it('a case with a nine-level alias bomb is HUB_ERR_MAPPING_YAML at the alias that passes the count', async () => {
     const dir = mappingFolder(MAPPING, { bomb: BOMB });
     const problems = await problemsOf(runGoldenTests(dir));

@@ -197,6 +197,48 @@ describe('a file that is not UTF-8 text', () => {
     expect(problems.map((p) => [p.code, p.line, p.col, p.message])).toEqual([['HUB_ERR_MAPPING_YAML', 3, 16, 'holds a NUL byte: it is not a text file; the file is not read further']]);
   });
 
+  it('a Windows-1252 mapping is refused at its first byte that is not UTF-8, with the byte and the iconv line (its map table never matched)', async () => {
+    // A map table holding Ü, saved by an editor in Windows-1252: read as UTF-8, the key became
+    // "\uFFFDBERPR\uFFFDFT" and no value ever matched it.
+    const text = mapping.toString('utf8').replace('"NO RECORD": no-record\n', '"NO RECORD": no-record\n                "ÜBERPRÜFT": completed\n');
+    expect(text).toContain('ÜBERPRÜFT');
+    const file = path.join(tmp, 'cp1252.yaml');
+    writeFileSync(file, Buffer.from(text, 'latin1')); // Ü is 0xDC in Latin-1 and Windows-1252 alike
+    const problems = await problemsOf(loadMappingFile(file));
+    expect(problems.map((p) => [p.code, p.line, p.col, p.message])).toEqual([
+      ['HUB_ERR_MAPPING_YAML', 33, 18, 'is not UTF-8 text: byte 0xDC here is not valid UTF-8 (in Windows-1252, "Ü"); the file is not read further'],
+    ]);
+    expect(problems[0]!.hint).toBe(`save it as UTF-8 (in an editor, "Save with encoding"; or: iconv -f windows-1252 -t utf-8 ${path.relative(process.cwd(), file)} > utf8.yaml)`);
+    // Saved as UTF-8, the same mapping loads.
+    writeFileSync(file, text);
+    await expect(loadMappingFile(file)).resolves.toBeDefined();
+  });
+
+  it('the first bad byte is located past valid multi-byte characters and a U+FFFD the file really holds', async () => {
+    const file = path.join(tmp, 'mixed.yaml');
+    // Line 2: "é" (two bytes) and "\uFFFD" (three bytes, valid UTF-8), then 0x92 (a Windows-1252 apostrophe) at column 16.
+    writeFileSync(file, Buffer.concat([Buffer.from('id: mixed\n# café \uFFFD ok, it'), Buffer.from([0x92]), Buffer.from('s bad\nversion: 1\n')]));
+    expect((await problemsOf(loadMappingFile(file))).map((p) => [p.line, p.col, p.message])).toEqual([
+      [2, 16, 'is not UTF-8 text: byte 0x92 here is not valid UTF-8 (in Windows-1252, "\u2019"); the file is not read further'],
+    ]);
+    // A byte Windows-1252 leaves undefined is named by its value alone; a sequence cut short too.
+    writeFileSync(file, Buffer.concat([Buffer.from('id: x\r\nversion: 1\r\ndescription: "'), Buffer.from([0x81]), Buffer.from('"\r\n')]));
+    expect((await problemsOf(loadMappingFile(file))).map((p) => [p.line, p.col, p.message])).toEqual([[3, 15, 'is not UTF-8 text: byte 0x81 here is not valid UTF-8; the file is not read further']]);
+    writeFileSync(file, Buffer.concat([Buffer.from('id: x\nversion: 1 # '), Buffer.from([0xe2, 0x82])]));
+    expect((await problemsOf(loadMappingFile(file))).map((p) => [p.line, p.col])).toEqual([[2, 14]]);
+  });
+
+  it('a Windows-1252 configuration is refused the same way, under the configuration code, and cgic validate says where', async () => {
+    const file = path.join(tmp, 'cgic-cp1252.yaml');
+    writeFileSync(file, Buffer.from('hub: { name: t }\nagencies:\n  - { ori: CT0006400, name: "Département de police" }\nconnectors: []\n', 'latin1'));
+    const problems = await problemsOf(loadHubConfig(file));
+    expect(problems.map((p) => [p.code, p.line, p.col, p.message])).toEqual([['HUB_ERR_CONFIG_YAML', 3, 31, 'is not UTF-8 text: byte 0xE9 here is not valid UTF-8 (in Windows-1252, "é"); the file is not read further']]);
+    expect(problems[0]!.hint).toContain('iconv -f windows-1252 -t utf-8');
+    const r = cgic('validate', '-c', file);
+    expect(r.status, r.stderr.slice(0, 500)).toBe(78);
+    expect(r.stderr).toContain('cgic-cp1252.yaml:3:31: HUB_ERR_CONFIG_YAML is not UTF-8 text: byte 0xE9 here');
+  });
+
   it('a UTF-16 configuration is refused the same way, under the configuration code', async () => {
     const file = path.join(tmp, 'cgic-utf16.yaml');
     writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('hub: { name: t }\nagencies: []\nconnectors: []\n', 'utf16le')]));

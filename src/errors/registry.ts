@@ -389,6 +389,12 @@ export const ERRORS = {
     message: '{reason}',
     fix: 'The HTTP request does not match the route\'s schema (see /docs): correct the parameters, query or body as the message says.',
   },
+  HUB_ERR_REQUEST_TOO_LARGE: {
+    class: 'config',
+    status: 413,
+    message: 'The request body is larger than the {limit} bytes ({size}) this API takes; it was not read',
+    fix: 'Send less in one request: page through a long list, or split what you send. A file for a connector has its own limit (HUB_ERR_CONNECTOR_FILE_TOO_LARGE) and a webhook its connector\'s maxBytes.',
+  },
   HUB_ERR_AUTH_KEY_EXPIRED: {
     class: 'config',
     status: 401,

@@ -51,6 +51,9 @@ function finiteNumbers(ajv: Ajv): Ajv {
   return ajv;
 }
 
+/** The largest request body any route takes unless it says otherwise (a connector's file, a webhook: their own limits). */
+export const API_BODY_LIMIT = 16 * 1024 * 1024;
+
 /** Paths whose answers carry (or name) criminal-justice data: /api and /hooks. */
 const CJI_PATH = /^\/(?:api|hooks)(?:[/?#]|$)/;
 
@@ -69,7 +72,7 @@ export async function buildServer(hub: HubApi, opts: { opsOnly?: boolean } = {})
   const timeouts = { requestTimeout, headersTimeout: Math.min(60_000, requestTimeout), connectionsCheckingInterval: 5_000 };
   const app = Fastify({
     logger: false,
-    bodyLimit: 16 * 1024 * 1024,
+    bodyLimit: API_BODY_LIMIT,
     requestTimeout,
     http: timeouts,
     // Path parameters are ids (at most 200 characters: namedBy in schemas.ts); longer ones reach the
@@ -95,7 +98,11 @@ export async function buildServer(hub: HubApi, opts: { opsOnly?: boolean } = {})
       if (err.status >= 500 && err.status !== 503) hub.log.error({ code: err.code, err: err.message, route: req.routeOptions.url }, 'request failed');
       return reply.code(err.status).send({ code: err.code, message: err.message });
     }
-    const e = err as { validation?: unknown; statusCode?: number; message: string };
+    const e = err as { validation?: unknown; statusCode?: number; message: string; code?: string };
+    if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      const tooLarge = new HubError('HUB_ERR_REQUEST_TOO_LARGE', { limit: API_BODY_LIMIT, size: `${API_BODY_LIMIT / 1048576} MiB` });
+      return reply.code(tooLarge.status).send({ code: tooLarge.code, message: tooLarge.message });
+    }
     if (e.validation) return reply.code(400).send({ code: 'HUB_ERR_REQUEST_INVALID', message: e.message });
     if (e.statusCode && e.statusCode < 500) return reply.code(e.statusCode).send({ code: 'HUB_ERR_REQUEST_INVALID', message: e.message });
     hub.log.error({ err: e.message, url: req.url }, 'request failed');

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labWebhookEnv, type TestEnv } from '../../support/hub-harness.ts';
 import type { Hub } from '../../../src/runtime/hub.ts';
 import { hashKey } from '../../../src/server/auth.ts';
+import { API_BODY_LIMIT } from '../../../src/server/server.ts';
 
 
 /** Sends `head`, then one byte of body every `everyMs`; resolves with the status line and when it came. */
@@ -98,6 +99,19 @@ describe('requests refused before a route runs', () => {
         for (const v of good) expect([r.p, param, v, (await ask(r, param, v)).status]).toEqual([r.p, param, v, 200]);
       }
     }
+  });
+
+  it('refuses a body over the API\'s limit with 413 HUB_ERR_REQUEST_TOO_LARGE naming the limit, and records it', async () => {
+    const res = await fetch(`${hub.address}/api/reload`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer admin-key', 'content-type': 'application/json' },
+      body: `{"pad":"${'x'.repeat(API_BODY_LIMIT)}"}`,
+    });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({ code: 'HUB_ERR_REQUEST_TOO_LARGE', message: 'The request body is larger than the 16777216 bytes (16 MiB) this API takes; it was not read' });
+    await hub.audit.drain();
+    const [entry] = await hub.store.listAudit({ action: 'POST /api/reload', limit: 1 });
+    expect(entry).toMatchObject({ status: 413, outcome: 'refused', code: 'HUB_ERR_REQUEST_TOO_LARGE' });
   });
 
   it('answers an URL the router cannot take in the hub\'s format, without echoing it, and records it', async () => {

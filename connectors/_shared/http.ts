@@ -147,8 +147,12 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
   return Math.max(0, at - now);
 }
 
-/** Read at most `max` bytes of a response body; the rest is discarded. */
-export async function readLimited(body: Readable & AsyncIterable<unknown>, max: number): Promise<{ buf: Buffer; truncated: boolean }> {
+/** Read at most `max` bytes of a response body; the rest is discarded. `onChunk` sees each piece kept, as it arrives. */
+export async function readLimited(
+  body: Readable & AsyncIterable<unknown>,
+  max: number,
+  onChunk?: (chunk: Buffer) => void,
+): Promise<{ buf: Buffer; truncated: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of body) {
@@ -158,6 +162,7 @@ export async function readLimited(body: Readable & AsyncIterable<unknown>, max: 
       body.destroy();
       return { buf: Buffer.concat(chunks), truncated: true };
     }
+    onChunk?.(b);
     chunks.push(b);
     size += b.length;
   }

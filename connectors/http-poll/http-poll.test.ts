@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { httpPollSource, type HttpPollSource } from './index.ts';
 import { HubError } from '../../src/errors/hub-error.ts';
 import { loggedReason } from '../../src/pipeline/transfer.ts';
@@ -170,6 +170,26 @@ describe('http-poll: paging', () => {
     expect(parts).toHaveLength(1);
     expect(parts[0]!.bytes.equals(garbage)).toBe(true);
     expect(parts[0]!.cursor).toBe('c1');
+  });
+});
+
+describe('http-poll: the cost of a page', () => {
+  it('finds the cursor and the empty page without parsing the page: JSON.parse never sees it (the mapping parses it, once)', async () => {
+    // 200,000 records, the cursor after them: what a parse builds grows with the records, a scan does not.
+    const big = `{"items":[${'{"id":1},'.repeat(200_000)}{"id":2}],"meta":{"next":"after-200001"}}`;
+    const last = '{"items":[],"meta":{"next":null}}';
+    const c = await start((req, res) => res.end(req.url.includes('after-200001') ? last : big), { recordsPath: 'items', nextCursorPath: 'meta.next' });
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      expect(await c.claim(null)).toHaveLength(1);
+      const parts = await readParts(c, null);
+      expect(parts.map((p) => [p.part.cursor, p.body.length])).toEqual([['after-200001', big.length]]);
+      expect(await c.claim('after-200001')).toEqual([]);
+      const pageParses = parse.mock.calls.filter(([text]) => typeof text === 'string' && text.includes('"items"'));
+      expect(pageParses.length).toBe(0);
+    } finally {
+      parse.mockRestore();
+    }
   });
 });
 

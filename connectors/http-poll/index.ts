@@ -8,6 +8,9 @@
  * so records appended later are picked up). It stops at a page without a new next cursor (none, or
  * one this run already asked with: a cycle), an empty page, or after `maxPages`.
  *
+ * A page is never parsed here: its next cursor, whether it is empty and whether it is JSON are found by
+ * JsonPathScan as its bytes arrive (no objects built), and the mapping's reader parses it, once.
+ *
  * Errors: network failures, timeouts, 408, 429 and 5xx throw HUB_ERR_CONNECTOR_UNAVAILABLE
  * (transient: the run is retried); other non-2xx answers throw HUB_ERR_CONNECTOR_REJECTED (config).
  * A page that is not JSON is still yielded (the mapping reports it), and the run ends there.
@@ -16,6 +19,7 @@ import { Readable } from 'node:stream';
 import { request, type Agent } from 'undici';
 import { defineConnector, type CheckResult, type ConnectorContext, type SourceConnector, type SourcePart, type SourceUnit } from '../../src/sdk/connector.ts';
 import { HubError } from '../../src/errors/hub-error.ts';
+import { JsonPathScan, type JsonPathValue } from '../../src/formats/json-path-scan.ts';
 import { resolveOptions } from '../_shared/options.ts';
 import type { OptionsInput, OptionsResolved } from '../_shared/schema.ts';
 import {
@@ -99,7 +103,7 @@ export const httpPollSchema = {
       type: 'integer',
       minimum: 1024,
       default: 52428800,
-      description: 'A page larger than this fails the run (HUB_ERR_CONNECTOR_RESPONSE_TOO_LARGE): pages are held in memory to find the cursor.',
+      description: 'A page larger than this fails the run (HUB_ERR_CONNECTOR_RESPONSE_TOO_LARGE): a page is held in memory (as bytes) until its cursor is known.',
       examples: [52428800],
     },
     timeoutMs: {
@@ -120,17 +124,28 @@ const ANSWER_NOT_LOGGED = "(its answer is kept with the transfer and shown by th
 interface Page {
   status: number;
   body: Buffer;
+  /** The body is one JSON document (found by JsonPathScan, without parsing it). */
+  json: boolean;
+  /** The next cursor at nextCursorPath (a string, or a number as text), when the body is JSON. */
+  next: string | undefined;
+  /** The body is JSON and its records (at recordsPath, or the whole body) are an empty array. */
+  empty: boolean;
 }
 
 export class HttpPollSource implements SourceConnector {
   readonly kind = 'http-poll';
   private readonly agent: Agent;
+  private readonly cursorPath: string[];
+  /** [] (the whole page) when recordsPath is not set. */
+  private readonly recordsPath: string[];
 
   constructor(
     private readonly o: HttpPollOptions,
     private readonly ctx: ConnectorContext,
   ) {
     this.agent = buildAgent(o.tls, o.timeoutMs);
+    this.cursorPath = o.nextCursorPath.split('.');
+    this.recordsPath = o.recordsPath ? o.recordsPath.split('.') : [];
   }
 
   async check(): Promise<CheckResult> {
@@ -150,16 +165,10 @@ export class HttpPollSource implements SourceConnector {
   async claim(resumeFrom?: string | null): Promise<SourceUnit[]> {
     const startedAt = new Date().toISOString();
     if (resumeFrom !== undefined) {
-      const { body } = await this.fetchPage(resumeFrom);
+      const { body, json, next, empty } = await this.fetchPage(resumeFrom);
       if (body.length === 0) return [];
-      let json: unknown;
-      try {
-        json = JSON.parse(body.toString('utf8'));
-      } catch {
-        json = undefined; // not JSON: the run reads it, and the mapping reports it
-      }
-      const next = json === undefined ? undefined : cursorAt(json, this.o.nextCursorPath);
-      if (json !== undefined && isEmptyPage(json, this.o.recordsPath) && (next === undefined || next === resumeFrom)) return [];
+      // A page that is not JSON is claimed: the run reads it, and the mapping reports it.
+      if (json && empty && (next === undefined || next === resumeFrom)) return [];
     }
     return [{ id: `poll:${startedAt}`, name: 'poll', ref: { startedAt } }];
   }
@@ -170,21 +179,12 @@ export class HttpPollSource implements SourceConnector {
     // would otherwise be read round and round up to maxPages on every run.
     const asked = new Set<string>(cursor !== null ? [cursor] : []);
     for (let n = 1; n <= this.o.maxPages; n++) {
-      const { body } = await this.fetchPage(cursor);
+      const { body, next, empty } = await this.fetchPage(cursor);
       if (body.length === 0) return;
-      let json: unknown;
-      let parsed = true;
-      try {
-        json = JSON.parse(body.toString('utf8'));
-      } catch {
-        parsed = false;
-      }
-      const next = parsed ? cursorAt(json, this.o.nextCursorPath) : undefined;
       const advances = next !== undefined && !asked.has(next);
       if (next !== undefined && next !== cursor && !advances) {
         this.ctx.log.warn({ page: n }, 'http-poll: the next cursor points back at a page this run already read; the run stops here');
       }
-      const empty = parsed && isEmptyPage(json, this.o.recordsPath);
       const partCursor = advances ? next : (cursor ?? undefined);
       if (!empty || advances) {
         const part: SourcePart = { stream: Readable.from([body]), name: `page-${n}.json`, ...(partCursor !== undefined ? { cursor: partCursor } : {}) };
@@ -248,13 +248,16 @@ export class HttpPollSource implements SourceConnector {
     } catch (err) {
       throw new HubError('HUB_ERR_CONNECTOR_UNAVAILABLE', { connector: this.ctx.id, target, reason: networkReason(err) }, undefined, { cause: err });
     }
+    const status = res.statusCode;
+    // A page is read for two facts, its next cursor and whether it is empty: scanned as it arrives,
+    // never parsed here (the mapping parses it, once).
+    const scan = status >= 200 && status < 300 ? new JsonPathScan([this.cursorPath, this.recordsPath]) : undefined;
     let page;
     try {
-      page = await readLimited(res.body, o.maxPageBytes);
+      page = await readLimited(res.body, o.maxPageBytes, scan && ((chunk) => scan.scan(chunk)));
     } catch (err) {
       throw new HubError('HUB_ERR_CONNECTOR_UNAVAILABLE', { connector: this.ctx.id, target, reason: networkReason(err) }, undefined, { cause: err });
     }
-    const status = res.statusCode;
     if (status === 408 || status === 429 || status >= 500) {
       const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
       throw new HubError(
@@ -278,7 +281,15 @@ export class HttpPollSource implements SourceConnector {
     if (page.truncated) {
       throw new HubError('HUB_ERR_CONNECTOR_RESPONSE_TOO_LARGE', { connector: this.ctx.id, target, maxPageBytes: o.maxPageBytes });
     }
-    return { status, body: page.buf };
+    const { valid, values } = scan!.end();
+    const [cursorValue, records] = values as [JsonPathValue, JsonPathValue];
+    return {
+      status,
+      body: page.buf,
+      json: valid,
+      next: valid ? cursorOf(cursorValue) : undefined,
+      empty: valid && records.kind === 'array' && records.empty,
+    };
   }
 }
 
@@ -286,25 +297,11 @@ function lowerKeys(h: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
 }
 
-/** Value at a dotted path (`meta.next`, `pages.0.cursor`). */
-export function valueAt(json: unknown, path: string): unknown {
-  let v = json;
-  for (const seg of path.split('.')) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<string, unknown>)[seg];
-  }
-  return v;
-}
-
-function cursorAt(json: unknown, path: string): string | undefined {
-  const v = valueAt(json, path);
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  return typeof v === 'string' && v !== '' ? v : undefined;
-}
-
-function isEmptyPage(json: unknown, recordsPath: string | undefined): boolean {
-  const records = recordsPath ? valueAt(json, recordsPath) : json;
-  return Array.isArray(records) && records.length === 0;
+/** The cursor a page names: a string that is not empty, or a finite number written as text. */
+function cursorOf(v: JsonPathValue): string | undefined {
+  if (v.kind !== 'scalar') return undefined;
+  if (typeof v.value === 'number' && Number.isFinite(v.value)) return String(v.value);
+  return typeof v.value === 'string' && v.value !== '' ? v.value : undefined;
 }
 
 export const httpPollSource = defineConnector<OptionsInput<typeof httpPollSchema>>({

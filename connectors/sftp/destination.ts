@@ -14,7 +14,7 @@ import type { CheckResult, ConnectorContext, Delivery, DeliveryReceipt, Destinat
 import type { OptionsResolved } from '../_shared/schema.ts';
 import { HubDeliveryError } from '../_shared/delivery-error.ts';
 import { fileModeProperty, isPlainFileName, streamToBuffer } from '../_shared/files.ts';
-import { classifySftpError, connectionProperties, credentialRule, guardedStream, SftpSession } from './session.ts';
+import { classifySftpError, connectionProperties, credentialRule, guardedStream, SftpSession, SftpTimeout } from './session.ts';
 
 export const sftpDestinationSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -73,7 +73,7 @@ export class SftpDestination implements DestinationConnector {
     const body = Buffer.from(d.body, 'utf8');
     try {
       return await this.session.run(async (c) => {
-        if (await sameContent(c, target, body)) {
+        if (await this.sameContent(c, target, body)) {
           return { status: 0, detail: `unchanged: ${this.session.target}${target} already has these ${body.length} bytes` };
         }
         const tmp = posix.join(this.root, `.${d.fileName}.${randomBytes(4).toString('hex')}.tmp`);
@@ -102,17 +102,24 @@ export class SftpDestination implements DestinationConnector {
   async close(): Promise<void> {
     await this.session.end();
   }
+
+  /** The file at `path` holds exactly `body` (read up to body's size, with the download's stall deadline). */
+  private async sameContent(c: SftpClient, path: string, body: Buffer): Promise<boolean> {
+    let st;
+    try {
+      st = await c.stat(path);
+    } catch (err) {
+      if (classifySftpError(err) === 'missing') return false;
+      throw err;
+    }
+    if (!st.isFile || st.size !== body.length) return false;
+    if (body.length === 0) return true;
+    const stream = guardedStream(c.createReadStream(path, { start: 0, end: body.length - 1 }) as unknown as Readable, () => {}, {
+      ms: this.o.timeoutMs,
+      onStall: () => this.session.reset(),
+      error: () => new SftpTimeout('the read of the file already there', this.o.timeoutMs),
+    });
+    return (await streamToBuffer(stream)).equals(body);
+  }
 }
 
-async function sameContent(c: SftpClient, path: string, body: Buffer): Promise<boolean> {
-  let st;
-  try {
-    st = await c.stat(path);
-  } catch (err) {
-    if (classifySftpError(err) === 'missing') return false;
-    throw err;
-  }
-  if (!st.isFile || st.size !== body.length) return false;
-  const stream = guardedStream(c.createReadStream(path) as unknown as Readable, () => {});
-  return (await streamToBuffer(stream)).equals(body);
-}

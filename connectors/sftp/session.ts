@@ -2,6 +2,12 @@
  * One SFTP session per connector instance (ssh2-sftp-client), opened on first use and opened again
  * after the server or the network dropped it. Also the connection options shared by the sftp source
  * and destination, and the classification of SFTP failures (who must act).
+ *
+ * Deadlines: opening the session, and every request made through `run` (list, stat, rename, put,
+ * mkdir...), must be answered within `timeoutMs`; a download must not stall longer (guardedStream).
+ * Past it the session is closed at once (its socket destroyed: a stuck request holds it, and SSH
+ * keepalive would notice only after 45-60 s), the operation fails with SftpTimeout, and the next
+ * call opens a new session.
  */
 import { createHash } from 'node:crypto';
 import { PassThrough, pipeline, type Readable } from 'node:stream';
@@ -66,7 +72,7 @@ export const connectionProperties = {
     minimum: 100,
     default: 20000,
     description:
-      'Time allowed to connect and authenticate, and, while a file is downloaded, for the server to send its next bytes (a download that stalls longer fails and is retried on a new session), in milliseconds.',
+      'Time allowed to connect and authenticate, for the server to answer each request (list, stat, rename, an upload), and, while a file is downloaded, to send its next bytes, in milliseconds. Past it the session is closed and the operation fails (retried on a new session).',
     examples: [20000],
   },
 } as const;
@@ -107,6 +113,17 @@ export function classifySftpError(err: unknown): SftpFailure {
   return 'io';
 }
 
+/** A request the server did not answer within timeoutMs (the session is closed by then). */
+export class SftpTimeout extends Error {
+  constructor(
+    readonly request: string,
+    readonly ms: number,
+  ) {
+    super(`the server did not answer ${request} within ${ms} ms (timeoutMs); the session was closed and the next run opens a new one`);
+    this.name = 'SftpTimeout';
+  }
+}
+
 export function fingerprintOf(key: Buffer): string {
   return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
 }
@@ -134,20 +151,29 @@ export class SftpSession {
     return this.connecting;
   }
 
-  /** Run `fn` on the session; a failure that looks like a lost connection drops the session so the next call reconnects. */
+  /**
+   * Run `fn` on the session, each request it makes bounded by timeoutMs. A request past it closes the
+   * session and fails the whole run with SftpTimeout, even where `fn` catches the failure of that one
+   * request (its later requests fail at once: the session is gone). A failure that looks like a lost
+   * connection drops the session too, so the next call reconnects.
+   */
   async run<T>(fn: (c: SftpClient) => Promise<T>): Promise<T> {
     const c = await this.get();
+    const guarded = this.withDeadlines(c);
     try {
-      return await fn(c);
+      const result = await fn(guarded.client);
+      if (guarded.timedOut) throw guarded.timedOut;
+      return result;
     } catch (err) {
+      if (guarded.timedOut) throw guarded.timedOut;
       if (classifySftpError(err) === 'io' && !(c as unknown as { sftp?: unknown }).sftp) this.drop(c);
       throw err;
     }
   }
 
-  /** Drop the session (a stuck request holds it): the next call connects anew. */
+  /** Drop the session at once (a stuck request holds it): the next call connects anew. */
   reset(): void {
-    if (this.client) this.drop(this.client);
+    if (this.client) this.drop(this.client, true);
   }
 
   async end(): Promise<void> {
@@ -156,9 +182,52 @@ export class SftpSession {
     if (c) await c.end().catch(() => {});
   }
 
-  private drop(c: SftpClient): void {
+  /** Forget the session and end it; `destroy` also closes its socket at once (a stuck server would never answer the goodbye). */
+  private drop(c: SftpClient, destroy = false): void {
     if (this.client === c) this.client = undefined;
     void c.end().catch(() => {});
+    if (destroy) (c as unknown as { client?: { destroy(): void } }).client?.destroy();
+  }
+
+  /**
+   * The client as `fn` sees it: every method that returns a promise (a request) is bounded by
+   * timeoutMs. Methods called from inside ssh2-sftp-client (mkdir's own exists, put's own stat) run
+   * under the deadline of the call that made them.
+   */
+  private withDeadlines(c: SftpClient): { client: SftpClient; timedOut: SftpTimeout | undefined } {
+    const ms = this.o.timeoutMs;
+    const state: { client: SftpClient; timedOut: SftpTimeout | undefined } = { client: c, timedOut: undefined };
+    state.client = new Proxy(c, {
+      get: (target, prop) => {
+        const value: unknown = Reflect.get(target, prop, target);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]): unknown => {
+          if (state.timedOut) throw state.timedOut;
+          const result: unknown = (value as (...a: unknown[]) => unknown).apply(target, args);
+          if (!(result instanceof Promise)) return result;
+          return new Promise((resolve, reject) => {
+            const timer = setTimeout(() => {
+              const request = String(prop);
+              state.timedOut = new SftpTimeout(request, ms);
+              this.log.warn({ target: this.target, request, timeoutMs: ms }, 'sftp: the server did not answer a request within timeoutMs; session closed');
+              reject(state.timedOut);
+              this.drop(c, true);
+            }, ms);
+            result.then(
+              (v) => {
+                clearTimeout(timer);
+                resolve(v);
+              },
+              (err: unknown) => {
+                clearTimeout(timer);
+                reject(err);
+              },
+            );
+          });
+        };
+      },
+    });
+    return state;
   }
 
   private async open(): Promise<SftpClient> {
@@ -176,7 +245,18 @@ export class SftpSession {
       close: () => this.drop(c),
     });
     const want = o.hostFingerprint ? normalizeFingerprint(o.hostFingerprint) : undefined;
-    await c.connect({
+    // readyTimeout bounds the handshake and the login; the SFTP channel opened after them gets its own
+    // timeoutMs here (a server can log the hub in and never start its SFTP subsystem).
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_resolve, reject) => {
+      c.on('ready', () => {
+        timer = setTimeout(() => {
+          reject(new SftpTimeout('the opening of the SFTP session', o.timeoutMs));
+          this.drop(c, true);
+        }, o.timeoutMs);
+      });
+    });
+    const connecting = c.connect({
       host: o.host,
       port: o.port,
       username: o.username,
@@ -195,6 +275,11 @@ export class SftpSession {
           }
         : {}),
     });
+    try {
+      await Promise.race([connecting, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
     this.client = c;
     return c;
   }

@@ -211,6 +211,39 @@ describe('sftp source', () => {
     }
   });
 
+  it('a server that stops answering fails claim, ack and reject within timeoutMs, naming the operation and the connector; the next call opens a new session', async () => {
+    drop('a.csv', 'a\n');
+    drop('b.csv', 'b\n');
+    const src = source({ timeoutMs: 1500 }); // well above a session's set-up on a loaded machine
+    const [a, b] = await src.claim();
+    drop('c.csv', 'c\n');
+    for (const [operation, call] of [
+      ['claim', () => src.claim()],
+      ['archive', () => src.ack(a!)],
+      ['reject', () => src.reject(b!, [new Error('boom')])],
+    ] as const) {
+      expect((await src.check()).ok).toBe(true); // a session is open (the failure before closed the last one)
+      const thaw = sshd.freezeSessions(); // the session's server process stops; its connection stays up
+      try {
+        const started = Date.now();
+        const err = await (call as () => Promise<unknown>)().then(() => null, (e: unknown) => e);
+        expect(Date.now() - started).toBeLessThan(10_000); // not the 45-60 s of SSH keepalive
+        expect(err).toBeInstanceOf(HubError);
+        expect(err).toMatchObject({ code: 'HUB_ERR_CONNECTOR_IO', errorClass: 'transient' });
+        expect((err as Error).message).toMatch(new RegExp(`^lab-sftp: ${operation} sftp://`));
+        expect((err as Error).message).toMatch(/the server did not answer \w+ within 1500 ms \(timeoutMs\)/);
+      } finally {
+        thaw();
+      }
+    }
+    // Each failure closed its session; the calls again get new ones and do their work.
+    expect((await src.claim()).map((u) => u.name)).toEqual(['c.csv']);
+    await src.ack(a!);
+    await src.reject(b!, [new Error('boom')]);
+    expect(readdirSync(join(dir, 'in', 'archive'))).toEqual(['a.csv']);
+    expect(readdirSync(join(dir, 'in', 'rejected')).sort()).toEqual(['b.csv', 'b.csv.errors.json']);
+  });
+
   it('a consumer slower than timeoutMs is not a stalled download', async () => {
     const bytes = Buffer.alloc(4 * 1024 * 1024, 0x41);
     drop('big.csv', bytes);
@@ -314,6 +347,23 @@ describe('sftp destination', () => {
     expect(down).toMatchObject({ retryable: true });
     const badUser = await destination({ username: 'nobody-here' }).deliver(delivery('a.csv', 'x')).then(() => null, (e: unknown) => e);
     expect(badUser).toMatchObject({ retryable: false, code: 'HUB_ERR_DELIVERY_ACCESS' });
+  });
+
+  it('a server that stops answering fails the delivery within timeoutMs (retried), and the next delivery opens a new session', async () => {
+    const d = destination({ timeoutMs: 1500 });
+    await d.deliver(delivery('first.csv', 'x'));
+    const thaw = sshd.freezeSessions();
+    try {
+      const started = Date.now();
+      const err = await d.deliver(delivery('second.csv', 'y')).then(() => null, (e: unknown) => e);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(err).toMatchObject({ retryable: true, code: 'HUB_ERR_DELIVERY_WRITE' });
+      expect((err as Error).message).toMatch(/the server did not answer \w+ within 1500 ms \(timeoutMs\)/);
+    } finally {
+      thaw();
+    }
+    await d.deliver(delivery('second.csv', 'y'));
+    expect(readFileSync(join(dir, 'out', 'second.csv'), 'utf8')).toBe('y');
   });
 
   it('check writes and removes a probe; not ok (no throw) against a missing server', async () => {

@@ -6,7 +6,7 @@
  * Use: `const sshd = await startSshd()` in beforeAll, `await sshd.stop()` in afterAll.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,12 @@ export interface Sshd {
   readonly hostFingerprint: string;
   /** A fresh empty folder for the test (sftp paths are the local paths: no chroot). */
   readonly dir: string;
+  /**
+   * Stop (SIGSTOP) the processes serving the sessions open now, as a server that stopped answering
+   * while its connections stay up; the listener keeps accepting new sessions. Returns a function that
+   * lets them run again (SIGCONT).
+   */
+  freezeSessions(): () => void;
   stop(): Promise<void>;
 }
 
@@ -143,9 +149,49 @@ export async function startSshd(): Promise<Sshd> {
       }
       rmSync(root, { recursive: true, force: true });
     };
+    const sessions = (): number[] => {
+      const found: number[] = [];
+      const todo = [child.pid!];
+      while (todo.length) {
+        const pid = todo.pop()!;
+        let tasks: string[] = [];
+        try {
+          tasks = readdirSync(`/proc/${pid}/task`);
+        } catch {
+          continue; // ended meanwhile
+        }
+        for (const task of tasks) {
+          let kids = '';
+          try {
+            kids = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+          } catch {
+            continue;
+          }
+          for (const kid of kids ? kids.split(/\s+/).map(Number) : []) {
+            found.push(kid);
+            todo.push(kid);
+          }
+        }
+      }
+      return found;
+    };
+    const freezeSessions = (): (() => void) => {
+      const frozen = sessions();
+      for (const pid of frozen) process.kill(pid, 'SIGSTOP');
+      return () => {
+        for (const pid of frozen) {
+          try {
+            process.kill(pid, 'SIGCONT');
+          } catch {
+            // ended meanwhile
+          }
+        }
+      };
+    };
     return {
       host: '127.0.0.1',
       port,
+      freezeSessions,
       username: userInfo().username,
       privateKey: readFileSync(join(root, 'user_ed25519'), 'utf8'),
       hostFingerprint,

@@ -3,8 +3,7 @@
  * chroot, so remote paths are local paths and the test can look at the server's files directly.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, appendFileSync, openSync, closeSync, constants } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sftpDestination, sftpSource, type SftpDestination, type SftpSource } from './index.ts';
 import { DeliveryError, type SourceUnit } from '../../src/sdk/connector.ts';
@@ -188,17 +187,19 @@ describe('sftp source', () => {
   });
 
   it('a download the server stops answering (the session stays alive) fails after timeoutMs, and the next run gets a new session', async () => {
-    drop('a-stuck.csv', 'x');
+    drop('a-stuck.csv', Buffer.alloc(8 * 1024 * 1024, 0x41));
     drop('b-next.csv', 'LAB_CASE_NO\n25-00042\n');
     const src = source({ timeoutMs: 500, maxFilesPerClaim: 1 });
     const [unit] = await src.claim();
-    const path = String(unit!.ref.path);
-    // The server's read of a FIFO blocks until someone writes to it: its SFTP process stops answering.
-    rmSync(path);
-    execFileSync('mkfifo', [path]);
+    let thaw: (() => void) | undefined;
     try {
       const started = Date.now();
-      const err = await readAll(src, unit!).catch((e: unknown) => e);
+      const err = await (async () => {
+        for await (const part of src.read(unit!, null)) {
+          for await (const _chunk of part.stream) thaw ??= sshd.freezeSessions(); // the server stops mid-download
+        }
+      })().then(() => null, (e: unknown) => e);
+      expect(thaw).toBeDefined();
       expect(err).toBeInstanceOf(HubError);
       expect(err).toMatchObject({ code: 'HUB_ERR_CONNECTOR_IO' });
       expect((err as Error).message).toContain('the server sent nothing for 500 ms');
@@ -207,7 +208,7 @@ describe('sftp source', () => {
       expect(next!.name).toBe('b-next.csv');
       expect((await readAll(src, next!)).map(String)).toEqual(['LAB_CASE_NO\n25-00042\n']);
     } finally {
-      closeSync(openSync(path, constants.O_WRONLY | constants.O_NONBLOCK)); // lets the server's blocked read end
+      thaw?.();
     }
   });
 
@@ -242,6 +243,61 @@ describe('sftp source', () => {
     await src.reject(b!, [new Error('boom')]);
     expect(readdirSync(join(dir, 'in', 'archive'))).toEqual(['a.csv']);
     expect(readdirSync(join(dir, 'in', 'rejected')).sort()).toEqual(['b.csv', 'b.csv.errors.json']);
+  });
+
+  it('reads a file as it was claimed: one that changed since is refused unread, and an empty one reads empty', async () => {
+    drop('empty.csv', '');
+    drop('late.csv', 'a\n');
+    const src = source();
+    const units = await src.claim();
+    const late = units.find((u) => u.name === 'late.csv')!;
+    expect((await readAll(src, units.find((u) => u.name === 'empty.csv')!)).map(String)).toEqual(['']);
+    appendFileSync(String(late.ref.path), 'b\n'); // the sender was still writing
+    const err = await readAll(src, late).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(HubError);
+    expect(err).toMatchObject({ code: 'HUB_ERR_SOURCE_FILE_CHANGED', errorClass: 'config' });
+    expect((err as Error).message).toContain(`lab-sftp: sftp://`);
+    expect((err as Error).message).toContain(`${String(late.ref.path)} changed after it was claimed (size 2 -> 4 bytes`);
+  });
+
+  it('a file that keeps growing while it is downloaded is read up to its claimed size, then refused, never to an end that keeps moving', async () => {
+    const claimed = Buffer.alloc(256 * 1024, 0x41);
+    drop('growing.csv', claimed);
+    const src = source();
+    const [unit] = await src.claim();
+    const path = String(unit!.ref.path);
+    const more = Buffer.alloc(64 * 1024, 0x42);
+    let appending = true;
+    let appender: Promise<void> | undefined;
+    let received = 0;
+    let err: unknown = null;
+    try {
+      for await (const part of src.read(unit!, null)) {
+        for await (const chunk of part.stream) {
+          // Once the download is under way, the sender writes on, faster than the hub reads.
+          appender ??= (async () => {
+            while (appending) {
+              appendFileSync(path, more);
+              await sleep(5);
+            }
+          })();
+          received += (chunk as Buffer).length;
+          if (received > claimed.length + 4 * 1024 * 1024) break; // read on and on: stop the test here
+          await sleep(2); // a consumer slower than the writer
+        }
+      }
+    } catch (e) {
+      err = e;
+    } finally {
+      appending = false;
+      await appender;
+    }
+    expect(appender).toBeDefined();
+    // Never a byte past the claimed size (the failure may come before the last buffered bytes are taken).
+    expect(received).toBeGreaterThan(0);
+    expect(received).toBeLessThanOrEqual(claimed.length);
+    expect(err).toMatchObject({ code: 'HUB_ERR_SOURCE_FILE_CHANGED' });
+    expect((err as Error).message).toContain(`size ${claimed.length} -> `);
   });
 
   it('a consumer slower than timeoutMs is not a stalled download', async () => {

@@ -14,7 +14,7 @@
  */
 import { posix } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { pipeline, Readable, Transform } from 'node:stream';
 import type SftpClient from 'ssh2-sftp-client';
 import type { CheckResult, ConnectorContext, SourceConnector, SourcePart, SourceUnit } from '../../src/sdk/connector.ts';
 import { HubError } from '../../src/errors/hub-error.ts';
@@ -185,19 +185,33 @@ export class SftpSource implements SourceConnector {
     });
   }
 
+  /**
+   * The file as it was claimed: at most the size the claim saw (a file that keeps growing is never read
+   * to an end that keeps moving). A file whose size or modification time is no longer what the claim
+   * saw, before the download or once it is done, was still being written: the read fails with
+   * HUB_ERR_SOURCE_FILE_CHANGED (config: the file is set aside; replayed once complete), and the bytes
+   * read so far never reach their end of file, so a last line cut short is never taken as a record.
+   */
   async *read(unit: SourceUnit, _resumeFrom: string | null): AsyncIterable<SourcePart> {
     const ref = unit.ref as unknown as SftpRef;
     const stream = await this.remote('download', ref.path, async (c) => {
+      let st;
       try {
-        await c.stat(ref.path);
+        st = await c.stat(ref.path);
       } catch (err) {
         if (classifySftpError(err) === 'missing') {
           throw new HubError('HUB_ERR_CONNECTOR_UNIT_MISSING', { connector: this.ctx.id, unit: unit.name, path: ref.path });
         }
         throw err;
       }
+      const changed = this.changedSinceClaim(ref, st.size, st.modifyTime);
+      if (changed) throw changed;
+      // An empty file has no byte range to ask for (end is inclusive).
+      const remote = ref.size === 0 ? Readable.from([]) : (c.createReadStream(ref.path, { start: 0, end: ref.size - 1 }) as unknown as Readable);
+      const checked = this.checkedAtEnd(ref);
+      pipeline(remote, checked, () => {}); // an error of either reaches the consumer through `checked`
       return guardedStream(
-        c.createReadStream(ref.path) as unknown as Readable,
+        checked,
         (err) => this.ctx.log.warn({ err, unit: unit.id, path: ref.path }, 'sftp: download stream failed'),
         {
           ms: this.o.timeoutMs,
@@ -213,6 +227,48 @@ export class SftpSource implements SourceConnector {
       );
     });
     yield { stream, name: unit.name };
+  }
+
+  /** HUB_ERR_SOURCE_FILE_CHANGED when the file's size or modification time is not what the claim saw. */
+  private changedSinceClaim(ref: SftpRef, size: number, mtimeMs: number): HubError | null {
+    if (size === ref.size && mtimeMs === ref.mtimeMs) return null;
+    const change = [
+      size !== ref.size ? `size ${ref.size} -> ${size} bytes` : '',
+      mtimeMs !== ref.mtimeMs ? `modified ${new Date(ref.mtimeMs).toISOString()} -> ${new Date(mtimeMs).toISOString()}` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    return new HubError('HUB_ERR_SOURCE_FILE_CHANGED', { connector: this.ctx.id, path: `${this.session.target}${ref.path}`, change });
+  }
+
+  /**
+   * Passes the download through; at its end, before the consumer sees it, checks that the claimed size
+   * was received and that the file still has the size and time the claim saw.
+   */
+  private checkedAtEnd(ref: SftpRef): Transform {
+    let received = 0;
+    return new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        received += chunk.length;
+        cb(null, chunk);
+      },
+      flush: (cb) => {
+        this.session
+          .run((c) => c.stat(ref.path))
+          .then(
+            (st) => {
+              const changed = this.changedSinceClaim(ref, received !== ref.size ? received : st.size, st.modifyTime);
+              cb(changed ?? undefined);
+            },
+            (err: unknown) =>
+              cb(
+                classifySftpError(err) === 'missing'
+                  ? new HubError('HUB_ERR_CONNECTOR_UNIT_MISSING', { connector: this.ctx.id, unit: posix.basename(ref.path), path: ref.path })
+                  : new HubError('HUB_ERR_CONNECTOR_IO', { connector: this.ctx.id, operation: 'download', path: `${this.session.target}${ref.path}`, reason: (err as Error).message }, undefined, { cause: err }),
+              ),
+          );
+      },
+    });
   }
 
   async ack(unit: SourceUnit): Promise<void> {

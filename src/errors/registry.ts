@@ -170,6 +170,12 @@ export const ERRORS = {
     message: '{connector}: the file name {name} cannot be used: {reason}',
     fix: 'Rename the file in the rejected folder to a UTF-8 name (at most 255 bytes) and drop it into the source folder again; ask the sender to name exports in UTF-8.',
   },
+  HUB_ERR_SOURCE_FILE_CHANGED: {
+    class: 'config',
+    status: 409,
+    message: '{connector}: {path} changed after it was claimed ({change}): the sender was still writing it',
+    fix: 'The file had kept its size and time for stableMs, yet grew or changed after the hub claimed it. It is set aside in the rejected folder with its errors file, and nothing past the size it had when claimed was read; once the sender has finished writing it, move it back into the source folder. To prevent it, have the sender upload under a temporary name (.tmp, .part, .filepart or a dotfile) and rename the file when done, or raise stableMs above the longest pause in its writing.',
+  },
   HUB_ERR_SOURCE_ENCODING_MISMATCH: {
     class: 'record',
     status: 422,

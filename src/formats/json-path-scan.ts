@@ -12,6 +12,11 @@
  * and more than a gigabyte). This is a byte-level state machine: linear in the input, no recursion, and
  * it keeps only the open brackets (one byte each) and the values at the wanted paths. Duplicate keys
  * resolve as JSON.parse resolves them (the last one wins), at every level of a path.
+ *
+ * With `elementsOf`, it also tells where each element of the arrays at that path lies (byte offsets
+ * from the document's start, and the offset of the array they belong to): a reader can then parse one
+ * record at a time instead of the whole document (json-reader.ts). Elements of an array a duplicate key
+ * replaced are reported too, with their array's offset; `arrayAt` names the array that won.
  */
 
 /** What a path leads to, as JSON.parse and a walk of the result would see it. */
@@ -20,6 +25,9 @@ export type JsonPathValue =
   | { kind: 'scalar'; value: string | number | boolean | null }
   | { kind: 'object' }
   | { kind: 'array'; empty: boolean };
+
+/** Where an element of the array at `elementsOf` lies: `array` is the array's offset, [start, end) the element's bytes. */
+export type JsonElementSink = (array: number, start: number, end: number) => void;
 
 export interface JsonPathScanResult {
   /** The bytes are one well-formed JSON document; when false, `values` mean nothing. */
@@ -122,7 +130,24 @@ export class JsonPathScan {
   /** Paths (bits) the scalar being captured is the value of. */
   private captureFor = 0;
 
-  constructor(paths: string[][]) {
+  /** Bytes of the document before the piece being scanned, and the offset of the byte being read. */
+  private base = 0;
+  private pos = 0;
+  /** For each path: the offset of the array found at it (the last, when a duplicate key replaced one), or -1. */
+  private readonly arrayStart: number[];
+  /** The element of an array at `elementsOf` being read: its depth (-1: none), start and array. */
+  private elementDepth = -1;
+  private elementStart = 0;
+  private elementArray = 0;
+
+  /**
+   * `paths`: the values wanted. `elements`: report each element of the arrays at `paths[elements.of]`
+   * to `elements.sink` once the element's last byte is read.
+   */
+  constructor(
+    paths: string[][],
+    private readonly elements?: { of: number; sink: JsonElementSink },
+  ) {
     if (paths.length > 30) throw new Error('JsonPathScan: at most 30 paths');
     this.paths = paths;
     this.values = paths.map(() => ({ kind: 'absent' }));
@@ -131,10 +156,21 @@ export class JsonPathScan {
     this.masks = new Array<number>(this.maxLen).fill(0);
     this.indexes = new Array<number>(this.maxLen).fill(0);
     this.openArray = paths.map(() => -1);
+    this.arrayStart = paths.map(() => -1);
+  }
+
+  /** The offset of the array at path `p` (the one JSON.parse keeps), or -1 when there is none. */
+  arrayAt(p: number): number {
+    return this.values[p]!.kind === 'array' ? this.arrayStart[p]! : -1;
   }
 
   /** Scan the next piece of the document. */
   scan(bytes: Uint8Array): void {
+    this.scanPiece(bytes);
+    this.base += bytes.length;
+  }
+
+  private scanPiece(bytes: Uint8Array): void {
     const n = bytes.length;
     let i = 0;
     while (i < n) {
@@ -150,17 +186,18 @@ export class JsonPathScan {
           i++;
           continue;
         }
-        if (!NUMBER_MAY_END[this.numberState]) return this.fail();
-        this.endScalar(() => Number(this.takeCapture().toString('latin1')));
+        if (!NUMBER_MAY_END[this.numberState]) return this.fail(this.base + i);
+        this.endScalar(() => Number(this.takeCapture().toString('latin1')), this.base + i);
         continue; // the byte after the number is read in the state that follows it
       }
       if (state === LITERAL) {
         const lit = this.literal!;
-        if (b !== lit.rest[this.literalAt]) return this.fail();
+        if (b !== lit.rest[this.literalAt]) return this.fail(this.base + i);
         i++;
-        if (++this.literalAt === lit.rest.length) this.endScalar(() => lit.value);
+        if (++this.literalAt === lit.rest.length) this.endScalar(() => lit.value, this.base + i);
         continue;
       }
+      this.pos = this.base + i;
       i++;
       if (isWhitespace(b)) continue;
       switch (state) {
@@ -210,14 +247,22 @@ export class JsonPathScan {
   /** The result, once every piece was scanned. */
   end(): JsonPathScanResult {
     if (this.state === NUMBER && this.depth === 0) {
-      if (NUMBER_MAY_END[this.numberState]) this.endScalar(() => Number(this.takeCapture().toString('latin1')));
-      else this.fail();
+      if (NUMBER_MAY_END[this.numberState]) this.endScalar(() => Number(this.takeCapture().toString('latin1')), this.base);
+      else this.fail(this.base);
     }
+    if (this.state !== DONE && this.state !== ERROR) this.fail(this.base);
     return { valid: this.state === DONE, values: this.values };
   }
 
-  private fail(): void {
+  /** Where the document stopped being JSON: the offset of the byte that broke it, or its length when it ended too soon. */
+  get failedAt(): number {
+    return this.failed;
+  }
+  private failed = -1;
+
+  private fail(at = this.pos): void {
     this.state = ERROR;
+    this.failed = at;
     this.captured = [];
   }
 
@@ -249,7 +294,13 @@ export class JsonPathScan {
     // An element of an array found at a path: that array is not empty.
     if (this.openArrays !== 0) {
       for (let p = 0; p < this.openArray.length; p++) {
-        if (this.openArray[p] === d - 1) (this.values[p] as { empty: boolean }).empty = false;
+        if (this.openArray[p] !== d - 1) continue;
+        (this.values[p] as { empty: boolean }).empty = false;
+        if (this.elements?.of === p) {
+          this.elementDepth = d;
+          this.elementStart = this.pos;
+          this.elementArray = this.arrayStart[p]!;
+        }
       }
     }
     let target = 0; // paths this value is the value of
@@ -258,6 +309,7 @@ export class JsonPathScan {
         if (!(mask & (1 << p))) continue;
         // A value at a path, or at a prefix of one, replaces what an earlier duplicate key left there.
         this.values[p] = { kind: 'absent' };
+        this.arrayStart[p] = -1;
         if (this.paths[p]!.length === d) target |= 1 << p;
       }
     }
@@ -278,6 +330,7 @@ export class JsonPathScan {
         if (!(target & (1 << p))) continue;
         if (kind === ARRAY) {
           this.values[p] = { kind: 'array', empty: true };
+          this.arrayStart[p] = this.pos;
           this.openArray[p] = d;
           this.openArrays++;
         } else this.values[p] = { kind: 'object' };
@@ -313,6 +366,7 @@ export class JsonPathScan {
 
   private close(): void {
     const c = --this.depth;
+    if (c === this.elementDepth) this.endElement(this.pos + 1);
     if (this.openArrays !== 0) {
       for (let p = 0; p < this.openArray.length; p++) {
         if (this.openArray[p] === c) {
@@ -325,7 +379,8 @@ export class JsonPathScan {
   }
 
   /** A string, number or literal value ended: keep it for the paths it is the value of. */
-  private endScalar(value: () => string | number | boolean | null): void {
+  private endScalar(value: () => string | number | boolean | null, end: number): void {
+    if (this.depth === this.elementDepth) this.endElement(end);
     const target = this.captureFor;
     if (target !== 0) {
       const v = value();
@@ -334,6 +389,11 @@ export class JsonPathScan {
     this.captureFor = 0;
     this.capturing = false;
     this.state = this.depth === 0 ? DONE : AFTER;
+  }
+
+  private endElement(end: number): void {
+    this.elementDepth = -1;
+    this.elements!.sink(this.elementArray, this.elementStart, end);
   }
 
   private numberByte(b: number): boolean {
@@ -385,19 +445,19 @@ export class JsonPathScan {
           escape = 1;
           this.sawEscape = true;
         } else if (c < 0x20) {
-          this.fail();
+          this.fail(this.base + j);
           return n;
         }
       } else if (escape === 1) {
         if (c === 0x75) escape = 2;
         else if (isEscapable(c)) escape = 0;
         else {
-          this.fail();
+          this.fail(this.base + j);
           return n;
         }
       } else {
         if (!isHex(c)) {
-          this.fail();
+          this.fail(this.base + j);
           return n;
         }
         escape = escape === 5 ? 0 : escape + 1;
@@ -410,7 +470,7 @@ export class JsonPathScan {
     if (this.stringIsKey) this.endKey();
     else {
       const escaped = this.sawEscape;
-      this.endScalar(() => decodeString(this.takeCapture(), escaped));
+      this.endScalar(() => decodeString(this.takeCapture(), escaped), this.base + j + 1);
     }
     return j + 1;
   }

@@ -98,4 +98,42 @@ describe('JsonPathScan', () => {
     expect(scan(deep, [['next_cursor'], ['x']], 65536)).toEqual({ valid: true, values: [{ kind: 'scalar', value: 7 }, { kind: 'array', empty: false }] });
     expect(scan(deep.slice(0, -2) + '}}', [['next_cursor']], 65536).valid).toBe(false);
   });
+
+  it('tells where each element of the array at a path lies: each slice parses to the element JSON.parse finds, in any chunking', () => {
+    /** The elements the scan reports, parsed from their bytes, for the array JSON.parse keeps. */
+    const elementsOf = (text: string, path: string[], chunk: number): unknown[] => {
+      const bytes = Buffer.from(text);
+      const found: [number, number, number][] = [];
+      const s = new JsonPathScan([path], { of: 0, sink: (array, start, end) => void found.push([array, start, end]) });
+      for (let i = 0; i < bytes.length; i += chunk) s.scan(bytes.subarray(i, i + chunk));
+      expect(s.end().valid).toBe(true);
+      const at = s.arrayAt(0);
+      return found.filter(([array]) => array === at).map(([, start, end]) => JSON.parse(bytes.toString('utf8', start, end)));
+    };
+    fc.assert(
+      fc.property(fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 8 }), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 1, max: 30 }), (items, indent, chunk) => {
+        const text = JSON.stringify({ before: items.slice(0, 1), data: { items }, after: [items] }, null, indent);
+        expect(elementsOf(text, ['data', 'items'], chunk)).toEqual(JSON.parse(text).data.items);
+        const bare = JSON.stringify(items, null, indent);
+        expect(elementsOf(bare, [], chunk)).toEqual(JSON.parse(bare));
+      }),
+      { numRuns: 500 },
+    );
+    // A duplicate key: the later array is the one JSON.parse keeps, and the one arrayAt names.
+    expect(elementsOf('{"items":[1,2],"items":[3]}', ['items'], 3)).toEqual([3]);
+    expect(elementsOf('[ -1.5e3 , "a\\"b" ,true,null , [ ] , { } ]', [], 1)).toEqual([-1500, 'a"b', true, null, [], {}]);
+  });
+
+  it('says where a document stopped being JSON', () => {
+    const failed = (text: string) => {
+      const s = new JsonPathScan([[]]);
+      s.scan(Buffer.from(text));
+      s.end();
+      return s.failedAt;
+    };
+    expect(failed('[1,2,}')).toBe(5);
+    expect(failed('{"a":tru}')).toBe(8);
+    expect(failed('[1,2')).toBe(4); // ended too soon: the length
+    expect(failed('[1,2]')).toBe(-1);
+  });
 });

@@ -3,7 +3,7 @@
  * content, duplicated columns, encoding damage (warned or refused), CSV/JSON/NDJSON limits with the
  * good rows of the same file still mapped, and bounded quarantine payloads.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import iconv from 'iconv-lite';
 import { HubError } from '../../../src/errors/hub-error.ts';
 import { DEFAULT_LIMITS, mergeLimits } from '../../../src/formats/limits.ts';
@@ -213,6 +213,32 @@ describe('JSON and NDJSON limits', () => {
     expect(e.message).not.toContain('Maria');
     expect(e.message).toBe('Malformed JSON: Unexpected token \'D\' (not valid JSON)');
     expect(r.records).toHaveLength(1);
+  });
+
+  it('a document\'s records are parsed one at a time, never the whole document at once', async () => {
+    const doc = JSON.stringify({ data: Array.from({ length: 3000 }, (_, i) => ({ ori: 'CT0006400', case: `C-${i}`, town: 'Hartford' })), next: 'c2' });
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const r = await mapText(jsonSpec('json'), doc);
+      expect(r.summary).toMatchObject({ rowsRead: 3000, rowsInvalid: 0 });
+      expect(r.records.map((x) => (x as unknown as { agencyCaseNumber: string }).agencyCaseNumber)).toEqual(Array.from({ length: 3000 }, (_, i) => `C-${i}`));
+      const longest = Math.max(0, ...parse.mock.calls.map(([text]) => String(text).length));
+      expect(longest).toBeLessThan(200); // one record's text; the document is 240 kB
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  it('a large document that is not JSON is located without being parsed', async () => {
+    const doc = `{"data":[${'{},'.repeat(500_000)}x]}`;
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const r = await mapText(jsonSpec('json'), doc);
+      expect(r.invalid[0]!.errors[0]!.message).toBe(`Malformed JSON: Unexpected byte 0x78 at line 1 column ${doc.indexOf('x') + 1} (not valid JSON)`);
+      expect(Math.max(0, ...parse.mock.calls.map(([text]) => String(text).length))).toBeLessThan(1000);
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   it('positions are given as line and column', async () => {

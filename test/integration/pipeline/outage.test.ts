@@ -63,6 +63,15 @@ async function labToHartford(
   return dir;
 }
 
+/** The hub started with its PostgreSQL reached through a proxy the test cuts (`proxy.down()`) and mends. */
+async function hubBehindDatabaseProxy(): Promise<{ hub: Hub; proxy: TcpProxy }> {
+  const url = new URL(env!.db!.url);
+  const proxy = new TcpProxy(Number(url.port || 5432), url.hostname);
+  await proxy.up();
+  url.host = `127.0.0.1:${proxy.port}`;
+  return { hub: await env!.start({ databaseUrl: url.toString() }), proxy };
+}
+
 /** 43 rows of which 3 bad, one chunk each: 40 deliveries to Hartford. */
 async function forty(http: AgencyServer, delivery: Record<string, unknown>, opts: { redisUrl?: string } = {}): Promise<{ hub: Hub; transferId: string }> {
   await labToHartford(http, { delivery, transfers: { chunkSize: 1 } });
@@ -229,11 +238,7 @@ describe('database outages', () => {
     const dir = await labToHartford(http, { webhook: true, transfers: { attempts: 3, backoffMs: 100 } });
     process.env.TEST_WEBHOOK_SECRET = 'test-webhook-secret-0123456789abcdef0123456789';
     // The hub reaches PostgreSQL through a proxy this test cuts.
-    const url = new URL(env!.db!.url);
-    const proxy = new TcpProxy(Number(url.port || 5432), url.hostname);
-    await proxy.up();
-    url.host = `127.0.0.1:${proxy.port}`;
-    const hub = await env!.start({ databaseUrl: url.toString() });
+    const { hub, proxy } = await hubBehindDatabaseProxy();
     // Each chunk takes a second to commit, so both transfers are under way when the database goes.
     await hub.store.db.exec(`
       CREATE FUNCTION cgic_test_slow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(1); RETURN NEW; END $$;
@@ -286,11 +291,7 @@ describe('database and agency down together', () => {
       return agencyUp ? 200 : 503;
     };
     const dir = await labToHartford(http, { delivery: { attempts: 3, backoffMs: 200, maxBackoffMs: 400 } });
-    const url = new URL(env!.db!.url);
-    const proxy = new TcpProxy(Number(url.port || 5432), url.hostname);
-    await proxy.up();
-    url.host = `127.0.0.1:${proxy.port}`;
-    const hub = await env!.start({ databaseUrl: url.toString() });
+    const { hub, proxy } = await hubBehindDatabaseProxy();
     writeFileSync(path.join(dir, 'a.csv'), caseCsv(3, [HFD], { prefix: 'D' }));
     const transferId = await runOnce(hub, 'lims-drop');
     await waitFor('the first delivery attempt, and the database gone with it', () => cut !== undefined, 20_000);

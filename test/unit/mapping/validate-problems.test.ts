@@ -20,6 +20,8 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'cgic-validate-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 
+/** The shipped etrace-csv mapping's text with `from` replaced by `to`: a mapping with one mistake. */
+const etraceWith = (from: string, to: string): string => readFileSync(path.join(PROJECT_ROOT, 'mappings/etrace-csv/mapping.yaml'), 'utf8').replace(from, to);
 const cgic = (...args: string[]) => spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'bin/cgic.js'), ...args], { encoding: 'utf8', cwd: PROJECT_ROOT });
 
 describe('an encoding the hub cannot read', () => {
@@ -263,7 +265,7 @@ describe('a file larger than any configuration or mapping', () => {
 
 describe('a YAML 1.1 merge key', () => {
   it('is an unknown key whose hint says merge keys are not read and what to write instead', async () => {
-    const text = readFileSync(path.join(PROJECT_ROOT, 'mappings/etrace-csv/mapping.yaml'), 'utf8').replace(
+    const text = etraceWith(
       'traceNumber: { from: TRACE_NUMBER, ops: [trim, upper], required: true }',
       'traceNumber: { <<: { ops: [trim, upper] }, from: TRACE_NUMBER, required: true }',
     );
@@ -275,7 +277,7 @@ describe('a YAML 1.1 merge key', () => {
 
 describe('a key written twice', () => {
   it('is named, with where it first appears and a hint, at the second one', async () => {
-    const text = readFileSync(path.join(PROJECT_ROOT, 'mappings/etrace-csv/mapping.yaml'), 'utf8').replace(
+    const text = etraceWith(
       '      model: { from: MODEL',
       '      make: { from: MAKE_2 }\n      model: { from: MODEL',
     );
@@ -297,7 +299,7 @@ describe('a tab as indentation', () => {
 
 describe('a code table no one ships', () => {
   it('is located at its lookup, with a "did you mean" among the tables', async () => {
-    const text = readFileSync(path.join(PROJECT_ROOT, 'mappings/etrace-csv/mapping.yaml'), 'utf8').replace('{ lookup: { table: ncic-make } }', '{ lookup: { table: ncic-mak } }');
+    const text = etraceWith('{ lookup: { table: ncic-make } }', '{ lookup: { table: ncic-mak } }');
     const problems = await problemsOf(loadMappingText('table.yaml', text));
     expect(problems.map((p) => [p.code, p.line, p.pointer])).toEqual([['HUB_ERR_MAPPING_INVALID', 41, '/records/0/fields/make/ops/1/lookup']]);
     expect(problems[0]!.message).toMatch(/^unknown code table "ncic-mak" \(known: ncic-make, /);

@@ -97,7 +97,7 @@ export class JsonPathScan {
   private readonly values: JsonPathValue[];
   /** Deepest path: containers deeper than this have no child on a path, so nothing is kept for them. */
   private readonly maxLen: number;
-  /** Longest key, in bytes of source text, that could equal a path segment (\uXXXX escapes included). */
+  /** Longest key, in bytes of source text, that could equal a path segment (a character written as a six-byte \u escape counts six). */
   private readonly keyCap: number;
 
   private state = VALUE;
